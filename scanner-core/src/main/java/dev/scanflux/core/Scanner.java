@@ -1,0 +1,193 @@
+package dev.scanflux.core;
+
+import dev.scanflux.core.internal.ScanEngine;
+import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.core.spi.MarketSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Scans many venues at once and publishes what it finds as hot streams.
+ *
+ * <p>Each cycle, every venue fetches its instruments' books and tickers, the priority
+ * instruments first, at the highest rate its limit allows and with at most its concurrency in
+ * flight. Venues run in parallel and in isolation: a slow or failing venue never delays
+ * another's snapshots. Every valid snapshot is published the moment it arrives ({@link
+ * #snapshots()}, {@link #view()}); when every venue has finished the cycle, a {@link Scan} is
+ * published ({@link #scans()}, {@link #latest()}).
+ *
+ * <pre>{@code
+ * try (Scanner scanner = Scanner.builder()
+ *     .venue(binance)
+ *     .venue(okx, VenueOptions.custom().concurrency(8).depth(50).build())
+ *     .priority("BTC", "ETH", "SOL")
+ *     .interval(Duration.ofSeconds(1))
+ *     .build()
+ *     .start()) {
+ *   scanner.scans().subscribe(scan -> System.out.println(scan.report()));
+ * }
+ * }</pre>
+ *
+ * <h2>Threading</h2>
+ * All timing (rate limiting, timeouts, backoff, the pause between cycles) uses the {@link
+ * Scheduler} given to the builder, which is also the scanner's only clock; nothing sleeps or
+ * blocks. Outputs are emitted serially, on whichever thread delivered the data. A slow
+ * subscriber never slows scanning: each hot output keeps only the latest value per key for a
+ * subscriber that has no demand.
+ *
+ * <h2>Lifecycle</h2>
+ * Nothing is sent until {@link #start()}. {@link #close()} cancels in-flight requests and
+ * timers, closes the sources, releases the scanner's own threads, and completes every output.
+ */
+public interface Scanner extends AutoCloseable {
+
+  /** A builder for a scanner. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts scanning; calling it again has no effect.
+   *
+   * @return this scanner
+   * @throws IllegalStateException if the scanner is closed
+   */
+  Scanner start();
+
+  /**
+   * Every valid snapshot as it arrives, all venues merged; hot. A subscriber sees what arrives
+   * after it subscribes. A subscriber without demand gets, when it asks again, only the latest
+   * snapshot per venue, instrument and kind it missed. Completes on {@link #close()} or after
+   * the last cycle.
+   */
+  Flux<MarketSnapshot> snapshots();
+
+  /** The latest snapshot per venue and instrument; reads never lock. */
+  MarketView view();
+
+  /**
+   * One {@link Scan} per completed cycle; hot. A subscriber first gets the latest completed scan
+   * at once (if there is one), then each new one; a slow subscriber skips to the newest.
+   * Completes on {@link #close()} or after the last cycle.
+   */
+  Flux<Scan> scans();
+
+  /**
+   * The latest completed scan: immediately if one exists, otherwise the first one to complete.
+   * Never an older scan once a newer one completed. Completes empty if the scanner closes first.
+   */
+  Mono<Scan> latest();
+
+  /** The venue names, in the order they were added. */
+  List<String> venues();
+
+  /** Stops scanning and frees every resource; idempotent. */
+  @Override
+  void close();
+
+  /**
+   * Builds a {@link Scanner}. Setters record; {@link #build()} validates everything and names
+   * any bad argument with its allowed range. Not thread-safe.
+   */
+  final class Builder {
+    private final List<ScanEngine.Venue> venues = new ArrayList<>();
+    private List<String> priority = List.of();
+    private Duration interval = Duration.ofSeconds(1);
+    private @Nullable Scheduler scheduler;
+    private long maxCycles;
+
+    private Builder() {}
+
+    /** Adds a venue with {@link VenueOptions#ofDefaults()}. */
+    public Builder venue(MarketSource source) {
+      return venue(source, VenueOptions.ofDefaults());
+    }
+
+    /** Adds a venue with its options. The scanner owns the source and closes it. */
+    public Builder venue(MarketSource source, VenueOptions options) {
+      venues.add(new ScanEngine.Venue(Objects.requireNonNull(source, "source"),
+          Objects.requireNonNull(options, "options")));
+      return this;
+    }
+
+    /**
+     * Base currencies fetched first on every venue each cycle, in this order, e.g. {@code BTC,
+     * ETH, SOL} (default none).
+     */
+    public Builder priority(String... bases) {
+      return priority(List.of(bases));
+    }
+
+    /** Base currencies fetched first, in this order (default none). */
+    public Builder priority(List<String> bases) {
+      List<String> upper = new ArrayList<>();
+      for (String b : bases) {
+        upper.add(Objects.requireNonNull(b, "priority base").strip().toUpperCase(Locale.ROOT));
+      }
+      this.priority = List.copyOf(upper);
+      return this;
+    }
+
+    /** The pause between one cycle's end and the next one's start, 0 to 24 h (default 1 s). */
+    public Builder interval(Duration interval) {
+      this.interval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /**
+     * The scheduler for every timer, and the scanner's only clock. Default: a parallel
+     * scheduler of the scanner's own, disposed by {@link Scanner#close()}. A scheduler given
+     * here is not disposed by the scanner.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Stop after this many cycles, completing every output; 0 runs until closed (default). */
+    public Builder maxCycles(long maxCycles) {
+      this.maxCycles = maxCycles;
+      return this;
+    }
+
+    /**
+     * Validates the configuration and builds an unstarted scanner.
+     *
+     * @throws IllegalArgumentException naming the bad argument and its allowed range
+     */
+    public Scanner build() {
+      if (venues.isEmpty()) {
+        throw new IllegalArgumentException("venues must contain at least 1 source but was empty");
+      }
+      Set<String> names = new HashSet<>();
+      for (ScanEngine.Venue v : venues) {
+        if (!names.add(v.source().venue())) {
+          throw new IllegalArgumentException(
+              "venue names must be unique but '" + v.source().venue() + "' was added twice");
+        }
+      }
+      Set<String> bases = new HashSet<>();
+      for (String b : priority) {
+        if (b.isEmpty() || !bases.add(b)) {
+          throw new IllegalArgumentException(
+              "priority must hold distinct, non-blank bases but was " + priority);
+        }
+      }
+      Checks.range("interval", interval, Duration.ZERO, Duration.ofHours(24));
+      if (maxCycles < 0) {
+        throw new IllegalArgumentException(
+            "maxCycles must be in [0, " + Long.MAX_VALUE + "] but was " + maxCycles);
+      }
+      return new ScanEngine(venues, priority, interval, scheduler, maxCycles);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.scanflux.core;
+
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.RateLimitSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How the scanner treats one venue. Every option has a default, written on its setter; the
+ * concurrency and rate limit default to what the venue's source declares.
+ *
+ * <p>Immutable; build with {@link #custom()}, whose {@link Builder#build()} validates and names
+ * any bad argument with its allowed range.
+ */
+public final class VenueOptions {
+
+  /** Largest allowed concurrency per venue. */
+  public static final int MAX_CONCURRENCY = 1024;
+  /** Largest allowed book depth. */
+  public static final int MAX_DEPTH = 5000;
+
+  private static final VenueOptions DEFAULTS = custom().build();
+
+  private final @Nullable Integer concurrency;
+  private final @Nullable RateLimitSpec rateLimit;
+  private final @Nullable List<Instrument> instruments;
+  private final int depth;
+  private final Duration requestTimeout;
+  private final RetryPolicy retry;
+  private final int rediscoverAfterFailures;
+  private final boolean books;
+  private final boolean tickers;
+
+  private VenueOptions(Builder b) {
+    this.concurrency = b.concurrency == null ? null
+        : Checks.range("concurrency", b.concurrency, 1, MAX_CONCURRENCY);
+    this.rateLimit = b.rateLimit;
+    this.instruments = b.instruments;
+    this.depth = Checks.range("depth", b.depth, 1, MAX_DEPTH);
+    this.requestTimeout = Checks.range("requestTimeout", b.requestTimeout, Duration.ofMillis(1),
+        Duration.ofMinutes(10));
+    this.retry = b.retry;
+    this.rediscoverAfterFailures =
+        Checks.range("rediscoverAfterFailures", b.rediscoverAfterFailures, 1, 1_000_000);
+    if (!b.books && !b.tickers) {
+      throw new IllegalArgumentException("books and tickers must not both be off");
+    }
+    this.books = b.books;
+    this.tickers = b.tickers;
+  }
+
+  /** The defaults: discovery, depth 20, 5 s timeout, default retries, books and tickers. */
+  public static VenueOptions ofDefaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder custom() {
+    return new Builder();
+  }
+
+  /** Requests in flight at once, if set; otherwise the source's default. */
+  public OptionalInt concurrency() {
+    return concurrency == null ? OptionalInt.empty() : OptionalInt.of(concurrency);
+  }
+
+  /** The rate limit, if set; otherwise the source's own. */
+  public Optional<RateLimitSpec> rateLimit() {
+    return Optional.ofNullable(rateLimit);
+  }
+
+  /** A fixed instrument list, if set; otherwise the venue's instruments are discovered. */
+  public Optional<List<Instrument>> instruments() {
+    return Optional.ofNullable(instruments);
+  }
+
+  /** Book levels per side to ask for. */
+  public int depth() {
+    return depth;
+  }
+
+  /** How long one request may take before it is cancelled and counted as transient. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** How failed requests are retried. */
+  public RetryPolicy retry() {
+    return retry;
+  }
+
+  /** Consecutive failed fetches after which the venue re-runs instrument discovery. */
+  public int rediscoverAfterFailures() {
+    return rediscoverAfterFailures;
+  }
+
+  /** Whether order books are fetched. */
+  public boolean books() {
+    return books;
+  }
+
+  /** Whether tickers are fetched (in bulk where the venue can). */
+  public boolean tickers() {
+    return tickers;
+  }
+
+  @Override
+  public String toString() {
+    return "VenueOptions{concurrency " + (concurrency == null ? "source default" : concurrency)
+        + ", rateLimit " + (rateLimit == null ? "source default" : rateLimit) + ", instruments "
+        + (instruments == null ? "discovered" : instruments.size()) + ", depth " + depth
+        + ", requestTimeout " + requestTimeout + ", " + retry + ", rediscoverAfterFailures "
+        + rediscoverAfterFailures + ", books " + books + ", tickers " + tickers + '}';
+  }
+
+  /** Builds {@link VenueOptions}. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable Integer concurrency;
+    private @Nullable RateLimitSpec rateLimit;
+    private @Nullable List<Instrument> instruments;
+    private int depth = 20;
+    private Duration requestTimeout = Duration.ofSeconds(5);
+    private RetryPolicy retry = RetryPolicy.ofDefaults();
+    private int rediscoverAfterFailures = 10;
+    private boolean books = true;
+    private boolean tickers = true;
+
+    private Builder() {}
+
+    /** Requests in flight at once, 1 to 1024 (default: the source's own). */
+    public Builder concurrency(int concurrency) {
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /** The rate limit (default: the source's own). */
+    public Builder rateLimit(RateLimitSpec rateLimit) {
+      this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      return this;
+    }
+
+    /** A fixed list of instruments, at least one (default: discover the venue's instruments). */
+    public Builder instruments(List<Instrument> instruments) {
+      List<Instrument> copy = List.copyOf(instruments);
+      if (copy.isEmpty()) {
+        throw new IllegalArgumentException("instruments must not be empty");
+      }
+      this.instruments = copy;
+      return this;
+    }
+
+    /** Book levels per side, 1 to 5000 (default 20). */
+    public Builder depth(int depth) {
+      this.depth = depth;
+      return this;
+    }
+
+    /** Timeout of one request, 1 ms to 10 min (default 5 s). */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /** Retry policy (default {@link RetryPolicy#ofDefaults()}). */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** Consecutive failed fetches that trigger rediscovery, 1 to 1,000,000 (default 10). */
+    public Builder rediscoverAfterFailures(int failures) {
+      this.rediscoverAfterFailures = failures;
+      return this;
+    }
+
+    /** Whether to fetch order books (default true). */
+    public Builder books(boolean books) {
+      this.books = books;
+      return this;
+    }
+
+    /** Whether to fetch tickers (default true). */
+    public Builder tickers(boolean tickers) {
+      this.tickers = tickers;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the bad argument and its allowed range
+     */
+    public VenueOptions build() {
+      return new VenueOptions(this);
+    }
+  }
+}

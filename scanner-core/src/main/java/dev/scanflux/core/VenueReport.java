@@ -1,0 +1,69 @@
+package dev.scanflux.core;
+
+import dev.scanflux.core.spi.ErrorClass;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one venue did in one scan cycle.
+ *
+ * <p>Counts are of requests actually sent: {@code requests == successes + sum(failures)}. A
+ * request that fails and is retried counts once per attempt; {@link #gaveUp()} counts the
+ * fetches that still had no data after their last attempt, so nothing lost goes unreported.
+ *
+ * @param venue       the venue
+ * @param instruments instruments scanned this cycle
+ * @param requests    requests sent, retries included
+ * @param successes   requests that returned valid data
+ * @param failures    failed requests by class (every class present, zero when none)
+ * @param retries     requests that were retries of a failed one
+ * @param gaveUp      fetches abandoned after their last attempt failed
+ * @param weightUsed  rate-limit weight spent
+ * @param duration    from the cycle's start to the venue's last response
+ * @param latencyP50  median request round trip (zero when no request completed)
+ * @param latencyP99  99th percentile request round trip
+ * @param utilisation weight spent over the weight the limit allows on average in {@code
+ *                    duration}; 1.0 is exactly at the limit (a cycle shorter than the window may
+ *                    exceed 1 by bursting into a fresh window, which the limit allows)
+ * @param rediscovered true if the venue re-ran instrument discovery this cycle
+ */
+public record VenueReport(String venue, int instruments, long requests, long successes,
+    Map<ErrorClass, Long> failures, long retries, long gaveUp, long weightUsed,
+    Duration duration, Duration latencyP50, Duration latencyP99, double utilisation,
+    boolean rediscovered) {
+
+  /** Validates and freezes the counts. */
+  public VenueReport {
+    Objects.requireNonNull(venue, "venue");
+    Objects.requireNonNull(duration, "duration");
+    Objects.requireNonNull(latencyP50, "latencyP50");
+    Objects.requireNonNull(latencyP99, "latencyP99");
+    EnumMap<ErrorClass, Long> all = new EnumMap<>(ErrorClass.class);
+    for (ErrorClass c : ErrorClass.values()) {
+      all.put(c, Objects.requireNonNull(failures, "failures").getOrDefault(c, 0L));
+    }
+    failures = Collections.unmodifiableMap(all);
+  }
+
+  /** Failed requests of one class. */
+  public long failures(ErrorClass errorClass) {
+    return failures.get(errorClass);
+  }
+
+  /** Failed requests of every class. */
+  public long failed() {
+    long n = 0;
+    for (long v : failures.values()) {
+      n += v;
+    }
+    return n;
+  }
+
+  /** Requests the venue refused for exceeding its rate limit. */
+  public long throttles() {
+    return failures(ErrorClass.THROTTLED);
+  }
+}
