@@ -2,33 +2,257 @@ package dev.scanflux.core.internal;
 
 import dev.scanflux.core.MarketView;
 import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanReport;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.VenueOptions;
+import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
-/** The scan engine behind {@link Scanner}. Not yet implemented: in progress. */
+/**
+ * The scan engine behind {@link Scanner}: one {@link VenueLane} per venue, merged each cycle
+ * into the view and the hot outputs.
+ *
+ * <p>All outputs are fed from one serialized place, the merge of the lanes' cycles, so the sinks
+ * are never emitted to concurrently and the view sees each venue's snapshots in arrival order.
+ */
 public final class ScanEngine implements Scanner {
 
-  /** A venue's source and options. */
-  public record Venue(MarketSource source, VenueOptions options) {}
+  private static final Logger log = LoggerFactory.getLogger(ScanEngine.class);
 
-  public ScanEngine(List<Venue> venues, List<String> priority, Duration interval,
-      @Nullable Scheduler scheduler, long maxCycles) {
-    throw new UnsupportedOperationException("in progress");
+  /** A venue's source and options, as given to the builder. */
+  public record Venue(MarketSource source, VenueOptions options) {
+    /** Checks both are present. */
+    public Venue {
+      Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(options, "options");
+    }
   }
 
-  @Override public Scanner start() { return this; }
-  @Override public Flux<MarketSnapshot> snapshots() { return Flux.empty(); }
-  @Override public MarketView view() { throw new UnsupportedOperationException(); }
-  @Override public Flux<Scan> scans() { return Flux.empty(); }
-  @Override public Mono<Scan> latest() { return Mono.empty(); }
-  @Override public List<String> venues() { return List.of(); }
-  @Override public void close() {}
+  private final List<MarketSource> sources;
+  private final List<VenueLane> lanes;
+  private final List<String> venueNames;
+  private final Duration interval;
+  private final long maxCycles;
+  private final Scheduler scheduler;
+  private final boolean ownsScheduler;
+  private final LatestView view;
+  private final Sinks.Many<MarketSnapshot> snapshotSink =
+      Sinks.many().multicast().directBestEffort();
+  private final Sinks.Many<Scan> scanSink = Sinks.many().replay().latest();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong cycle = new AtomicLong();
+  private volatile @Nullable Scan latest;
+  private volatile @Nullable Disposable running;
+
+  /**
+   * Builds the engine; {@link Scanner.Builder} has validated the arguments it owns, the lanes
+   * validate the rest (resolved concurrency, book weight at the chosen depth).
+   */
+  public ScanEngine(List<Venue> venues, List<String> priority, Duration interval,
+      @Nullable Scheduler scheduler, long maxCycles) {
+    this.interval = interval;
+    this.maxCycles = maxCycles;
+    this.ownsScheduler = scheduler == null;
+    List<MarketSource> srcs = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Venue v : venues) {
+      srcs.add(v.source());
+      names.add(v.source().venue());
+    }
+    this.sources = List.copyOf(srcs);
+    this.venueNames = List.copyOf(names);
+    Scheduler s = scheduler;
+    if (s == null) {
+      s = Schedulers.newParallel("scanflux", Math.max(2, Runtime.getRuntime().availableProcessors()),
+          true);
+    }
+    this.scheduler = s;
+    try {
+      List<VenueLane> built = new ArrayList<>();
+      for (Venue v : venues) {
+        built.add(new VenueLane(v.source(), v.options(), priority, s));
+      }
+      this.lanes = List.copyOf(built);
+    } catch (RuntimeException e) {
+      if (ownsScheduler) {
+        s.dispose();
+      }
+      throw e;
+    }
+    this.view = new LatestView(s);
+  }
+
+  @Override
+  public Scanner start() {
+    if (closed.get()) {
+      throw new IllegalStateException("scanner is closed");
+    }
+    if (!started.compareAndSet(false, true)) {
+      return this;
+    }
+    Flux<Scan> loop = Mono.defer(this::runCycle)
+        .repeatWhen(done -> done.concatMap(n -> interval.isZero() ? Mono.just(n)
+            : Mono.delay(interval, scheduler)));
+    if (maxCycles > 0) {
+      loop = loop.take(maxCycles);
+    }
+    running = loop.subscribe(this::publish, this::fail, this::complete);
+    if (closed.get()) { // close() raced with start(): do not leave the loop running
+      Disposable r = running;
+      if (r != null) {
+        r.dispose();
+      }
+    }
+    return this;
+  }
+
+  @Override
+  public Flux<MarketSnapshot> snapshots() {
+    return new FluxLatestPerKey<>(snapshotSink.asFlux(), SnapshotKey::of);
+  }
+
+  @Override
+  public MarketView view() {
+    return view;
+  }
+
+  @Override
+  public Flux<Scan> scans() {
+    return scanSink.asFlux().onBackpressureLatest();
+  }
+
+  @Override
+  public Mono<Scan> latest() {
+    return Mono.defer(() -> {
+      Scan s = latest;
+      return s != null ? Mono.just(s) : scanSink.asFlux().next();
+    });
+  }
+
+  @Override
+  public List<String> venues() {
+    return venueNames;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Disposable r = running;
+    if (r != null) {
+      r.dispose();
+    }
+    for (VenueLane lane : lanes) {
+      lane.close();
+    }
+    for (MarketSource source : sources) {
+      try {
+        source.close();
+      } catch (RuntimeException e) {
+        log.warn("{}: closing the source failed", source.venue(), e);
+      }
+    }
+    complete();
+    if (ownsScheduler) {
+      scheduler.dispose();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Scanner{venues " + venueNames + ", cycle " + cycle.get()
+        + (closed.get() ? ", closed}" : started.get() ? ", running}" : ", not started}");
+  }
+
+  /** The peak number of requests in flight on a venue since the start; for tests. */
+  public int peakInFlight(String venue) {
+    for (VenueLane lane : lanes) {
+      if (lane.venue().equals(venue)) {
+        return lane.gate().peakInFlight();
+      }
+    }
+    throw new IllegalArgumentException("no venue '" + venue + "'");
+  }
+
+  private Mono<Scan> runCycle() {
+    long n = cycle.incrementAndGet();
+    long startNanos = scheduler.now(TimeUnit.NANOSECONDS);
+    List<CycleStats> stats = new ArrayList<>(lanes.size());
+    List<Flux<MarketSnapshot>> cycles = new ArrayList<>(lanes.size());
+    for (VenueLane lane : lanes) {
+      CycleStats s = new CycleStats(lane.venue(), startNanos);
+      stats.add(s);
+      cycles.add(lane.cycle(n, s).onErrorResume(e -> {
+        log.error("{}: cycle {} failed unexpectedly; the venue's results end here", lane.venue(),
+            n, e);
+        return Flux.empty();
+      }));
+    }
+    List<MarketSnapshot> collected = new ArrayList<>();
+    return Flux.merge(cycles)
+        .doOnNext(s -> {
+          view.put(s);
+          snapshotSink.tryEmitNext(s);
+          collected.add(s);
+        })
+        .then(Mono.fromSupplier(() -> scan(n, startNanos, stats, collected)));
+  }
+
+  private Scan scan(long n, long startNanos, List<CycleStats> stats,
+      List<MarketSnapshot> collected) {
+    long end = scheduler.now(TimeUnit.NANOSECONDS);
+    List<VenueReport> reports = new ArrayList<>(lanes.size());
+    for (int i = 0; i < lanes.size(); i++) {
+      reports.add(lanes.get(i).report(stats.get(i)));
+    }
+    ScanReport report = new ScanReport(n, Instant.ofEpochSecond(0, startNanos),
+        Duration.ofNanos(end - startNanos), reports);
+    return new Scan(Instant.ofEpochSecond(0, end), collected, report);
+  }
+
+  private void publish(Scan scan) {
+    latest = scan;
+    scanSink.tryEmitNext(scan);
+    log.debug("{}", scan.report());
+  }
+
+  private void fail(Throwable e) {
+    log.error("scan loop failed; the scanner stops", e);
+    snapshotSink.tryEmitError(e);
+    scanSink.tryEmitError(e);
+  }
+
+  private void complete() {
+    // close() may race with a last emission from the merge: retry briefly instead of failing
+    snapshotSink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+    scanSink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+  }
+
+  /** Identity of a snapshot stream: venue, instrument and kind. */
+  private record SnapshotKey(String venue, Object instrument, boolean book) {
+    static SnapshotKey of(MarketSnapshot s) {
+      return new SnapshotKey(s.venue(), s.instrument(), s instanceof BookSnapshot);
+    }
+  }
 }

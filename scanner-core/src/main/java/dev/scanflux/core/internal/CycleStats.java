@@ -1,0 +1,103 @@
+package dev.scanflux.core.internal;
+
+import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.spi.ErrorClass;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+
+/** One venue's counters for one cycle. Thread-safe; written by many request threads. */
+final class CycleStats {
+
+  private final String venue;
+  private final long startNanos;
+  private final long[] failures = new long[ErrorClass.values().length];
+  private final boolean[] logged = new boolean[ErrorClass.values().length];
+  private long requests;
+  private long successes;
+  private long retries;
+  private long gaveUp;
+  private long weight;
+  private long[] latencies = new long[64];
+  private int latencyCount;
+  private long lastResponseNanos;
+  private int instruments;
+  private boolean rediscovered;
+
+  CycleStats(String venue, long startNanos) {
+    this.venue = venue;
+    this.startNanos = startNanos;
+    this.lastResponseNanos = startNanos;
+  }
+
+  synchronized void sent(int weight, boolean retry) {
+    requests++;
+    this.weight += weight;
+    if (retry) {
+      retries++;
+    }
+  }
+
+  synchronized void succeeded(long latencyNanos, long nowNanos) {
+    successes++;
+    latency(latencyNanos, nowNanos);
+  }
+
+  /**
+   * Counts a failed request.
+   *
+   * @return true if this is the cycle's first failure of that class, the one to log in full
+   */
+  synchronized boolean failed(ErrorClass errorClass, long latencyNanos, long nowNanos) {
+    failures[errorClass.ordinal()]++;
+    latency(latencyNanos, nowNanos);
+    boolean first = !logged[errorClass.ordinal()];
+    logged[errorClass.ordinal()] = true;
+    return first;
+  }
+
+  synchronized void gaveUp() {
+    gaveUp++;
+  }
+
+  synchronized void universe(int instruments, boolean rediscovered) {
+    this.instruments = instruments;
+    this.rediscovered |= rediscovered;
+  }
+
+  synchronized long failures(ErrorClass errorClass) {
+    return failures[errorClass.ordinal()];
+  }
+
+  synchronized VenueReport report(long budget, long windowNanos) {
+    long duration = lastResponseNanos - startNanos;
+    EnumMap<ErrorClass, Long> byClass = new EnumMap<>(ErrorClass.class);
+    for (ErrorClass c : ErrorClass.values()) {
+      byClass.put(c, failures[c.ordinal()]);
+    }
+    long[] sorted = Arrays.copyOf(latencies, latencyCount);
+    Arrays.sort(sorted);
+    double allowed = duration == 0 ? 0 : (double) budget * duration / windowNanos;
+    return new VenueReport(venue, instruments, requests, successes, byClass, retries, gaveUp,
+        weight, Duration.ofNanos(duration), Duration.ofNanos(percentile(sorted, 0.50)),
+        Duration.ofNanos(percentile(sorted, 0.99)), allowed == 0 ? 0 : weight / allowed,
+        rediscovered);
+  }
+
+  private void latency(long latencyNanos, long nowNanos) {
+    if (latencyCount == latencies.length) {
+      latencies = Arrays.copyOf(latencies, latencyCount * 2);
+    }
+    latencies[latencyCount++] = latencyNanos;
+    lastResponseNanos = Math.max(lastResponseNanos, nowNanos);
+  }
+
+  /** Nearest-rank percentile; 0 for no samples. */
+  static long percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(p * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+  }
+}

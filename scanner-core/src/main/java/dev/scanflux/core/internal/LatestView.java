@@ -1,0 +1,115 @@
+package dev.scanflux.core.internal;
+
+import dev.scanflux.core.MarketView;
+import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.core.model.TickerSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The lock-free latest-snapshot map behind {@link MarketView}: venue to instrument to snapshot,
+ * one map per kind. Reads are two {@link ConcurrentHashMap#get} calls and allocate nothing but
+ * the {@code Optional}; writes come from the engine's serialized merge.
+ */
+final class LatestView implements MarketView {
+
+  private final Scheduler clock;
+  private final Map<String, Map<Instrument, BookSnapshot>> books = new ConcurrentHashMap<>();
+  private final Map<String, Map<Instrument, TickerSnapshot>> tickers = new ConcurrentHashMap<>();
+
+  LatestView(Scheduler clock) {
+    this.clock = clock;
+  }
+
+  void put(MarketSnapshot s) {
+    if (s instanceof BookSnapshot b) {
+      books.computeIfAbsent(b.venue(), v -> new ConcurrentHashMap<>()).put(b.instrument(), b);
+    } else if (s instanceof TickerSnapshot t) {
+      tickers.computeIfAbsent(t.venue(), v -> new ConcurrentHashMap<>()).put(t.instrument(), t);
+    }
+  }
+
+  @Override
+  public Instant now() {
+    return Instant.ofEpochSecond(0, clock.now(TimeUnit.NANOSECONDS));
+  }
+
+  @Override
+  public Optional<BookSnapshot> book(String venue, Instrument instrument) {
+    Map<Instrument, BookSnapshot> byInstrument = books.get(venue);
+    return byInstrument == null ? Optional.empty()
+        : Optional.ofNullable(byInstrument.get(instrument));
+  }
+
+  @Override
+  public Optional<TickerSnapshot> ticker(String venue, Instrument instrument) {
+    Map<Instrument, TickerSnapshot> byInstrument = tickers.get(venue);
+    return byInstrument == null ? Optional.empty()
+        : Optional.ofNullable(byInstrument.get(instrument));
+  }
+
+  @Override
+  public Collection<BookSnapshot> books(Instrument instrument) {
+    return across(books, instrument);
+  }
+
+  @Override
+  public Collection<TickerSnapshot> tickers(Instrument instrument) {
+    return across(tickers, instrument);
+  }
+
+  @Override
+  public Collection<BookSnapshot> books() {
+    return all(books);
+  }
+
+  @Override
+  public Collection<TickerSnapshot> tickers() {
+    return all(tickers);
+  }
+
+  @Override
+  public int size() {
+    int n = 0;
+    for (Map<Instrument, BookSnapshot> m : books.values()) {
+      n += m.size();
+    }
+    for (Map<Instrument, TickerSnapshot> m : tickers.values()) {
+      n += m.size();
+    }
+    return n;
+  }
+
+  private static <T> List<T> across(Map<String, Map<Instrument, T>> byVenue, Instrument i) {
+    List<T> out = new ArrayList<>();
+    for (Map<Instrument, T> m : byVenue.values()) {
+      T s = m.get(i);
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private static <T> List<T> all(Map<String, Map<Instrument, T>> byVenue) {
+    List<T> out = new ArrayList<>();
+    for (Map<Instrument, T> m : byVenue.values()) {
+      out.addAll(m.values());
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "MarketView{" + size() + " snapshots}";
+  }
+}

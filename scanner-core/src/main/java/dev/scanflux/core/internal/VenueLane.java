@@ -1,0 +1,343 @@
+package dev.scanflux.core.internal;
+
+import dev.scanflux.core.VenueOptions;
+import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.InvalidSnapshotException;
+import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.core.model.TickerSnapshot;
+import dev.scanflux.core.spi.BadDataException;
+import dev.scanflux.core.spi.ErrorClass;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.PermanentSourceException;
+import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.SourceException;
+import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.core.spi.TransientSourceException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+/**
+ * One venue's part of the scan: its universe, its gate, and the requests of each cycle.
+ *
+ * <p>A cycle fetches the venue's instruments (discovering them first when needed) priority
+ * bases first. Every request passes the venue's {@link VenueGate}, is timed out, classified on
+ * failure, and retried only when transient or throttled. A lane never signals an error: every
+ * failure ends as a count in its {@link CycleStats} and a log line.
+ */
+final class VenueLane {
+
+  private static final Logger log = LoggerFactory.getLogger(VenueLane.class);
+
+  private final MarketSource source;
+  private final VenueOptions options;
+  private final String venue;
+  private final RateLimitSpec limit;
+  private final int concurrency;
+  private final List<String> priority;
+  private final Scheduler scheduler;
+  private final VenueGate gate;
+  private final Retry retry;
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+  private volatile @Nullable List<Instrument> universe;
+  private volatile boolean rediscover;
+
+  VenueLane(MarketSource source, VenueOptions options, List<String> priority,
+      Scheduler scheduler) {
+    this.source = source;
+    this.options = options;
+    this.venue = source.venue();
+    this.limit = options.rateLimit().orElseGet(source::rateLimit);
+    this.concurrency = options.concurrency().orElse(source.defaultConcurrency());
+    if (concurrency < 1 || concurrency > VenueOptions.MAX_CONCURRENCY) {
+      throw new IllegalArgumentException("venue '" + venue + "': concurrency must be in [1, "
+          + VenueOptions.MAX_CONCURRENCY + "] but was " + concurrency);
+    }
+    limit.weight(RequestKind.BOOK, options.depth()); // fails now if the depth has no weight
+    this.priority = priority;
+    this.scheduler = scheduler;
+    this.gate = new VenueGate(limit, concurrency, scheduler);
+    this.retry = Retry.backoff(options.retry().maxRetries(), options.retry().firstBackoff())
+        .maxBackoff(options.retry().maxBackoff())
+        .jitter(options.retry().jitter())
+        .scheduler(scheduler)
+        .filter(e -> e instanceof TransientSourceException || e instanceof ThrottledException)
+        .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+    options.instruments().ifPresent(fixed -> this.universe = order(fixed));
+  }
+
+  String venue() {
+    return venue;
+  }
+
+  RateLimitSpec limit() {
+    return limit;
+  }
+
+  int concurrency() {
+    return concurrency;
+  }
+
+  VenueGate gate() {
+    return gate;
+  }
+
+  /**
+   * One cycle of this venue: every valid snapshot as it arrives, then completion once every
+   * request has succeeded or been given up. Never errors.
+   */
+  Flux<MarketSnapshot> cycle(long cycle, CycleStats stats) {
+    return universe(stats)
+        .flatMapMany(instruments -> {
+          List<Fetch> fetches = plan(instruments);
+          Set<Instrument> known = new HashSet<>(instruments);
+          return Flux.fromIterable(fetches)
+              .flatMap(f -> fetch(f, stats, known), Math.max(1, fetches.size()), 1);
+        })
+        .doOnComplete(() -> logSummary(cycle, stats));
+  }
+
+  VenueReport report(CycleStats stats) {
+    return stats.report(limit.budget(), limit.window().toNanos());
+  }
+
+  void close() {
+    gate.close();
+  }
+
+  private Mono<List<Instrument>> universe(CycleStats stats) {
+    List<Instrument> current = universe;
+    if (current != null && (!rediscover || options.instruments().isPresent())) {
+      stats.universe(current.size(), false);
+      return Mono.just(current);
+    }
+    rediscover = false;
+    return request(RequestKind.INSTRUMENTS, true, stats, source::instruments, this::checkUniverse)
+        .map(found -> {
+          List<Instrument> ordered = order(found);
+          universe = ordered;
+          stats.universe(ordered.size(), current != null);
+          log.info("{}: {} instruments {}", venue, ordered.size(),
+              current == null ? "discovered" : "rediscovered");
+          return ordered;
+        })
+        .onErrorResume(e -> {
+          stats.gaveUp();
+          if (current == null) {
+            log.warn("{}: instrument discovery failed, nothing to scan this cycle: {}", venue,
+                e.getMessage());
+            return Mono.just(List.of());
+          }
+          log.warn("{}: rediscovery failed, keeping the {} known instruments: {}", venue,
+              current.size(), e.getMessage());
+          stats.universe(current.size(), false);
+          return Mono.just(current);
+        });
+  }
+
+  private List<Instrument> checkUniverse(List<Instrument> found) {
+    if (found.isEmpty()) {
+      throw new BadDataException(venue, "instrument discovery returned no instruments", null);
+    }
+    return found;
+  }
+
+  private List<Fetch> plan(List<Instrument> instruments) {
+    boolean bulk = options.tickers() && source.hasBulkTickers();
+    List<Fetch> fetches = new ArrayList<>(instruments.size() * 2 + 1);
+    boolean bulkPlanned = !bulk;
+    for (Instrument i : instruments) {
+      boolean prio = priorityIndex(i) < Integer.MAX_VALUE;
+      if (!prio && !bulkPlanned) {
+        fetches.add(new Fetch(RequestKind.TICKERS, null, true));
+        bulkPlanned = true;
+      }
+      if (options.books()) {
+        fetches.add(new Fetch(RequestKind.BOOK, i, prio));
+      }
+      if (options.tickers() && !bulk) {
+        fetches.add(new Fetch(RequestKind.TICKER, i, prio));
+      }
+    }
+    if (!bulkPlanned && !instruments.isEmpty()) {
+      fetches.add(new Fetch(RequestKind.TICKERS, null, true));
+    }
+    return fetches;
+  }
+
+  private Flux<MarketSnapshot> fetch(Fetch f, CycleStats stats, Set<Instrument> known) {
+    Supplier<Mono<List<MarketSnapshot>>> call = switch (f.kind) {
+      case BOOK -> () -> source.book(instrument(f), options.depth()).map(List::of);
+      case TICKER -> () -> source.ticker(instrument(f)).map(List::of);
+      default -> () -> source.tickers().map(List::<MarketSnapshot>copyOf);
+    };
+    return request(f.kind, f.priority, stats, call, result -> accept(f, result, known))
+        .doOnNext(ok -> consecutiveFailures.set(0))
+        .flatMapIterable(Function.identity())
+        .onErrorResume(e -> {
+          stats.gaveUp();
+          if (consecutiveFailures.incrementAndGet() >= options.rediscoverAfterFailures()
+              && options.instruments().isEmpty() && !rediscover) {
+            consecutiveFailures.set(0);
+            rediscover = true;
+            log.warn("{}: {} consecutive failed fetches, instruments will be rediscovered", venue,
+                options.rediscoverAfterFailures());
+          }
+          return Flux.empty();
+        });
+  }
+
+  /**
+   * One request with admission, timeout, validation, classification and retries. Errors with
+   * the last attempt's {@link SourceException} when it finally fails.
+   */
+  private <T> Mono<T> request(RequestKind kind, boolean prio, CycleStats stats,
+      Supplier<Mono<T>> call, Function<T, T> accept) {
+    int weight = limit.weight(kind, options.depth());
+    AtomicInteger attempts = new AtomicInteger();
+    return gate.acquire(weight, prio)
+        .flatMap(permit -> {
+          stats.sent(weight, attempts.getAndIncrement() > 0);
+          long start = nowNanos();
+          return Mono.defer(call)
+              .timeout(options.requestTimeout(), scheduler)
+              .switchIfEmpty(Mono.error(() ->
+                  new BadDataException(venue, kind + " request returned no data", null)))
+              .map(accept)
+              .onErrorMap(e -> classify(e, kind))
+              .doOnNext(ok -> {
+                long now = nowNanos();
+                stats.succeeded(now - start, now);
+              })
+              .doOnError(e -> failed((SourceException) e, kind, start, stats))
+              .doOnTerminate(permit::release)
+              .doOnCancel(permit::release);
+        })
+        .retryWhen(retry);
+  }
+
+  private List<MarketSnapshot> accept(Fetch f, List<MarketSnapshot> result, Set<Instrument> known) {
+    Instant now = now();
+    List<MarketSnapshot> out = new ArrayList<>(result.size());
+    for (MarketSnapshot s : result) {
+      if (!venue.equals(s.venue())) {
+        throw new BadDataException(venue, "snapshot claims venue '" + s.venue() + "'", null);
+      }
+      if (f.kind == RequestKind.TICKERS) {
+        if (!(s instanceof TickerSnapshot) || !known.contains(s.instrument())) {
+          continue; // the bulk answer covers instruments this scanner does not follow
+        }
+      } else if (!s.instrument().equals(f.instrument)) {
+        throw new BadDataException(venue, "asked for " + f.instrument + " but got "
+            + s.instrument() + " (unknown instrument)", null);
+      }
+      out.add(s.withReceivedAt(now));
+    }
+    return out;
+  }
+
+  private void failed(SourceException e, RequestKind kind, long start, CycleStats stats) {
+    long now = nowNanos();
+    if (e instanceof ThrottledException t) {
+      Duration pause = t.retryAfter().orElse(options.retry().throttlePause());
+      gate.pause(pause);
+      if (stats.failed(ErrorClass.THROTTLED, now - start, now)) {
+        log.warn("{}: throttled on {}, pausing the venue for {}: {}", venue, kind, pause,
+            e.getMessage());
+      }
+      return;
+    }
+    boolean first = stats.failed(e.errorClass(), now - start, now);
+    if (first && e instanceof PermanentSourceException && !(e.getCause() instanceof SourceException)
+        && e.getCause() != null) {
+      log.warn("{}: {} request failed ({}): {}", venue, kind, e.errorClass(), e.getMessage(), e);
+    } else if (first) {
+      log.warn("{}: {} request failed ({}): {}", venue, kind, e.errorClass(), e.getMessage());
+    } else {
+      log.debug("{}: {} request failed ({}): {}", venue, kind, e.errorClass(), e.getMessage());
+    }
+  }
+
+  private void logSummary(long cycle, CycleStats stats) {
+    StringBuilder more = new StringBuilder();
+    for (ErrorClass c : ErrorClass.values()) {
+      long n = stats.failures(c);
+      if (n > 1) {
+        more.append(more.length() == 0 ? "" : ", ").append(n).append(' ')
+            .append(c.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    if (more.length() > 0) {
+      log.warn("{}: cycle {} had {} failures (the first of each class is logged above)", venue,
+          cycle, more);
+    }
+  }
+
+  /** Maps anything a source signalled to one of the four classes. */
+  SourceException classify(Throwable e, RequestKind kind) {
+    if (e instanceof SourceException s) {
+      return s;
+    }
+    if (e instanceof InvalidSnapshotException) {
+      return new BadDataException(venue, e.getMessage(), e);
+    }
+    if (e instanceof TimeoutException) {
+      return new TransientSourceException(venue,
+          kind + " request had no answer within " + options.requestTimeout(), e);
+    }
+    if (e instanceof IOException || e instanceof UncheckedIOException) {
+      return new TransientSourceException(venue, kind + " request failed: " + e, e);
+    }
+    return new PermanentSourceException(venue, kind + " request failed unexpectedly: " + e, e);
+  }
+
+  private List<Instrument> order(List<Instrument> instruments) {
+    List<Instrument> distinct = new ArrayList<>(new LinkedHashSet<>(instruments));
+    distinct.sort(Comparator.comparingInt(this::priorityIndex)); // stable: venue order kept
+    return List.copyOf(distinct);
+  }
+
+  private int priorityIndex(Instrument i) {
+    int idx = priority.indexOf(i.base());
+    return idx < 0 ? Integer.MAX_VALUE : idx;
+  }
+
+  private long nowNanos() {
+    return scheduler.now(TimeUnit.NANOSECONDS);
+  }
+
+  private Instant now() {
+    return Instant.ofEpochSecond(0, nowNanos());
+  }
+
+  private static Instrument instrument(Fetch f) {
+    if (f.instrument == null) {
+      throw new IllegalStateException(f.kind + " fetch without an instrument");
+    }
+    return f.instrument;
+  }
+
+  private record Fetch(RequestKind kind, @Nullable Instrument instrument, boolean priority) {}
+}
