@@ -20,14 +20,14 @@ import reactor.core.scheduler.Scheduler;
  * A scripted venue for engine tests: answers after a fixed latency on the test's scheduler,
  * logs every request it starts (time, kind, instrument) and counts requests in flight.
  */
-final class FakeSource implements MarketSource {
+public final class FakeSource implements MarketSource {
 
   /** One request as the fake venue saw it. */
-  record Call(long startNanos, RequestKind kind, @Nullable Instrument instrument) {}
+  public record Call(long startNanos, RequestKind kind, @Nullable Instrument instrument) {}
 
   /** Decides a request's answer; return null for the default (a valid snapshot). */
   @FunctionalInterface
-  interface Responder {
+  public interface Responder {
     @Nullable Mono<?> respond(RequestKind kind, @Nullable Instrument instrument, int callNumber);
   }
 
@@ -44,7 +44,7 @@ final class FakeSource implements MarketSource {
   private boolean bulk;
   private Responder responder = (k, i, n) -> null;
 
-  FakeSource(String venue, Scheduler clock, List<Instrument> instruments) {
+  public FakeSource(String venue, Scheduler clock, List<Instrument> instruments) {
     this.venue = venue;
     this.clock = clock;
     this.instruments = List.copyOf(instruments);
@@ -58,7 +58,7 @@ final class FakeSource implements MarketSource {
     return list;
   }
 
-  static List<Instrument> universe(int count) {
+  public static List<Instrument> universe(int count) {
     List<Instrument> list = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       list.add(Instrument.spot("C" + i, "USDT"));
@@ -66,17 +66,17 @@ final class FakeSource implements MarketSource {
     return list;
   }
 
-  FakeSource limit(RateLimitSpec limit) {
+  public FakeSource limit(RateLimitSpec limit) {
     this.limit = limit;
     return this;
   }
 
-  FakeSource concurrency(int concurrency) {
+  public FakeSource concurrency(int concurrency) {
     this.concurrency = concurrency;
     return this;
   }
 
-  FakeSource latency(Duration latency) {
+  public FakeSource latency(Duration latency) {
     this.latency = latency;
     return this;
   }
@@ -86,16 +86,16 @@ final class FakeSource implements MarketSource {
     return this;
   }
 
-  FakeSource responder(Responder responder) {
+  public FakeSource responder(Responder responder) {
     this.responder = responder;
     return this;
   }
 
-  synchronized List<Call> calls() {
+  public synchronized List<Call> calls() {
     return List.copyOf(calls);
   }
 
-  int peakInFlight() {
+  public int peakInFlight() {
     return peakInFlight.get();
   }
 
@@ -153,7 +153,7 @@ final class FakeSource implements MarketSource {
     closed.incrementAndGet();
   }
 
-  BookSnapshot bookOf(Instrument instrument) {
+  public BookSnapshot bookOf(Instrument instrument) {
     return BookSnapshot.builder(venue, instrument)
         .bid(100, 1).bid(99, 2).ask(101, 1).ask(102, 2)
         .exchangeTime(Instant.ofEpochMilli(clock.now(TimeUnit.MILLISECONDS)))
