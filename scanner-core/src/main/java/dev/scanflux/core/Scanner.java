@@ -104,6 +104,7 @@ public interface Scanner extends AutoCloseable {
     private Duration interval = Duration.ofSeconds(1);
     private @Nullable Scheduler scheduler;
     private long maxCycles;
+    private final List<ScanListener> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -160,6 +161,15 @@ public interface Scanner extends AutoCloseable {
     }
 
     /**
+     * Adds a listener that observes every request, snapshot and scan (default none). Listeners
+     * run on the scanner's threads and must never block; see {@link ScanListener}.
+     */
+    public Builder listener(ScanListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
      * Validates the configuration and builds an unstarted scanner.
      *
      * @throws IllegalArgumentException naming the bad argument and its allowed range
@@ -187,7 +197,7 @@ public interface Scanner extends AutoCloseable {
         throw new IllegalArgumentException(
             "maxCycles must be in [0, " + Long.MAX_VALUE + "] but was " + maxCycles);
       }
-      return new ScanEngine(venues, priority, interval, scheduler, maxCycles);
+      return new ScanEngine(venues, priority, interval, scheduler, maxCycles, listeners);
     }
   }
 }

@@ -413,6 +413,70 @@ class ScannerTest {
   }
 
   @Test
+  void aSlowSnapshotSubscriberGetsTheLatestPerKeyAndNeverSlowsScanning() {
+    FakeSource a = fake("a", FakeSource.universe(10));
+    Scanner scanner = started(builder().venue(a).interval(Duration.ZERO).maxCycles(5));
+
+    StepVerifier.withVirtualTime(scanner::snapshots, () -> vts, 0)
+        .thenAwait(Duration.ofMinutes(1))
+        .then(() -> assertThat(scanner.latest().block(Duration.ofSeconds(1)).cycle())
+            .as("all five cycles ran while the subscriber asked for nothing").isEqualTo(5))
+        .thenRequest(1000)
+        .recordWith(ArrayList::new)
+        .expectNextCount(20) // 10 books and 10 tickers: the latest of each, not 5 cycles' worth
+        .consumeRecordedWith(latest -> assertThat(latest).allSatisfy(s ->
+            assertThat(s).isSameAs(s instanceof BookSnapshot
+                ? scanner.view().book("a", s.instrument()).orElseThrow()
+                : scanner.view().ticker("a", s.instrument()).orElseThrow())))
+        .verifyComplete();
+  }
+
+  @Test
+  void listenersSeeEveryRequestAndCannotDisturbTheScan() {
+    FakeSource a = fake("a", FakeSource.universe("BTC", "ETH")).responder((k, i, n) ->
+        k == RequestKind.TICKER && ETH.equals(i)
+            ? Mono.error(new PermanentSourceException("a", "HTTP 400", null)) : null);
+    List<RequestEvent> events = new CopyOnWriteArrayList<>();
+    List<Long> scans = new CopyOnWriteArrayList<>();
+    ScanListener recorder = new ScanListener() {
+      @Override
+      public void onRequest(RequestEvent event) {
+        events.add(event);
+      }
+
+      @Override
+      public void onScan(Scan scan) {
+        scans.add(scan.cycle());
+      }
+    };
+    ScanListener broken = new ScanListener() {
+      @Override
+      public void onSnapshot(MarketSnapshot snapshot) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+
+    StepVerifier.withVirtualTime(() -> started(builder().venue(a).priority("ETH")
+                .listener(broken).listener(recorder).maxCycles(1)).scans(),
+            () -> vts, Long.MAX_VALUE)
+        .thenAwait(Duration.ofMinutes(1))
+        .assertNext(scan -> assertThat(scan.snapshots()).hasSize(3))
+        .verifyComplete();
+
+    assertThat(scans).containsExactly(1L);
+    assertThat(events).hasSize(5);
+    assertThat(events.get(0).kind()).isEqualTo(RequestKind.INSTRUMENTS);
+    assertThat(events).filteredOn(e -> !e.succeeded()).singleElement().satisfies(e -> {
+      assertThat(e.instrument()).isEqualTo(ETH);
+      assertThat(e.priority()).isTrue();
+      assertThat(e.failure()).isEqualTo(ErrorClass.PERMANENT);
+      assertThat(e.roundTrip()).isEqualTo(Duration.ofMillis(50));
+      assertThat(e.cycle()).isEqualTo(1);
+      assertThat(e.attempt()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void closeCancelsEverythingAndStopsTimers() {
     FakeSource a = fake("a", FakeSource.universe(50)).limit(RateLimitSpec.parse("5/1s"))
         .latency(Duration.ofSeconds(10));

@@ -2,6 +2,7 @@ package dev.scanflux.core.internal;
 
 import dev.scanflux.core.MarketView;
 import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.ScanReport;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.VenueOptions;
@@ -55,6 +56,7 @@ public final class ScanEngine implements Scanner {
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
   private final LatestView view;
+  private final SafeListener listener;
   private final Sinks.Many<MarketSnapshot> snapshotSink =
       Sinks.many().multicast().directBestEffort();
   private final Sinks.Many<Scan> scanSink = Sinks.many().replay().latest();
@@ -69,7 +71,8 @@ public final class ScanEngine implements Scanner {
    * validate the rest (resolved concurrency, book weight at the chosen depth).
    */
   public ScanEngine(List<Venue> venues, List<String> priority, Duration interval,
-      @Nullable Scheduler scheduler, long maxCycles) {
+      @Nullable Scheduler scheduler, long maxCycles, List<ScanListener> listeners) {
+    this.listener = new SafeListener(listeners);
     this.interval = interval;
     this.maxCycles = maxCycles;
     this.ownsScheduler = scheduler == null;
@@ -90,7 +93,7 @@ public final class ScanEngine implements Scanner {
     try {
       List<VenueLane> built = new ArrayList<>();
       for (Venue v : venues) {
-        built.add(new VenueLane(v.source(), v.options(), priority, s));
+        built.add(new VenueLane(v.source(), v.options(), priority, s, listener));
       }
       this.lanes = List.copyOf(built);
     } catch (RuntimeException e) {
@@ -213,6 +216,7 @@ public final class ScanEngine implements Scanner {
     return Flux.merge(cycles)
         .doOnNext(s -> {
           view.put(s);
+          listener.onSnapshot(s);
           snapshotSink.tryEmitNext(s);
           collected.add(s);
         })
@@ -233,6 +237,7 @@ public final class ScanEngine implements Scanner {
 
   private void publish(Scan scan) {
     latest = scan;
+    listener.onScan(scan);
     scanSink.tryEmitNext(scan);
     log.debug("{}", scan.report());
   }

@@ -1,5 +1,6 @@
 package dev.scanflux.core.internal;
 
+import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.Instrument;
@@ -60,12 +61,14 @@ final class VenueLane {
   private final VenueGate gate;
   private final Retry retry;
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  private final SafeListener listener;
 
   private volatile @Nullable List<Instrument> universe;
   private volatile boolean rediscover;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
-      Scheduler scheduler) {
+      Scheduler scheduler, SafeListener listener) {
+    this.listener = listener;
     this.source = source;
     this.options = options;
     this.venue = source.venue();
@@ -109,12 +112,12 @@ final class VenueLane {
    * request has succeeded or been given up. Never errors.
    */
   Flux<MarketSnapshot> cycle(long cycle, CycleStats stats) {
-    return universe(stats)
+    return universe(cycle, stats)
         .flatMapMany(instruments -> {
           List<Fetch> fetches = plan(instruments);
           Set<Instrument> known = new HashSet<>(instruments);
           return Flux.fromIterable(fetches)
-              .flatMap(f -> fetch(f, stats, known), Math.max(1, fetches.size()), 1);
+              .flatMap(f -> fetch(cycle, f, stats, known), Math.max(1, fetches.size()), 1);
         })
         .doOnComplete(() -> logSummary(cycle, stats));
   }
@@ -127,14 +130,15 @@ final class VenueLane {
     gate.close();
   }
 
-  private Mono<List<Instrument>> universe(CycleStats stats) {
+  private Mono<List<Instrument>> universe(long cycle, CycleStats stats) {
     List<Instrument> current = universe;
     if (current != null && (!rediscover || options.instruments().isPresent())) {
       stats.universe(current.size(), false);
       return Mono.just(current);
     }
     rediscover = false;
-    return request(RequestKind.INSTRUMENTS, true, stats, source::instruments, this::checkUniverse)
+    return request(cycle, new Fetch(RequestKind.INSTRUMENTS, null, true), stats,
+        source::instruments, this::checkUniverse)
         .map(found -> {
           List<Instrument> ordered = order(found);
           universe = ordered;
@@ -187,13 +191,14 @@ final class VenueLane {
     return fetches;
   }
 
-  private Flux<MarketSnapshot> fetch(Fetch f, CycleStats stats, Set<Instrument> known) {
+  private Flux<MarketSnapshot> fetch(long cycle, Fetch f, CycleStats stats,
+      Set<Instrument> known) {
     Supplier<Mono<List<MarketSnapshot>>> call = switch (f.kind) {
       case BOOK -> () -> source.book(instrument(f), options.depth()).map(List::of);
       case TICKER -> () -> source.ticker(instrument(f)).map(List::of);
       default -> () -> source.tickers().map(List::<MarketSnapshot>copyOf);
     };
-    return request(f.kind, f.priority, stats, call, result -> accept(f, result, known))
+    return request(cycle, f, stats, call, result -> accept(f, result, known))
         .doOnNext(ok -> consecutiveFailures.set(0))
         .flatMapIterable(Function.identity())
         .onErrorResume(e -> {
@@ -213,29 +218,45 @@ final class VenueLane {
    * One request with admission, timeout, validation, classification and retries. Errors with
    * the last attempt's {@link SourceException} when it finally fails.
    */
-  private <T> Mono<T> request(RequestKind kind, boolean prio, CycleStats stats,
-      Supplier<Mono<T>> call, Function<T, T> accept) {
-    int weight = limit.weight(kind, options.depth());
+  private <T> Mono<T> request(long cycle, Fetch f, CycleStats stats, Supplier<Mono<T>> call,
+      Function<T, T> accept) {
+    int weight = limit.weight(f.kind, options.depth());
     AtomicInteger attempts = new AtomicInteger();
-    return gate.acquire(weight, prio)
+    return gate.acquire(weight, f.priority)
         .flatMap(permit -> {
-          stats.sent(weight, attempts.getAndIncrement() > 0);
+          int attempt = attempts.incrementAndGet();
+          stats.sent(weight, attempt > 1);
           long start = nowNanos();
           return Mono.defer(call)
               .timeout(options.requestTimeout(), scheduler)
               .switchIfEmpty(Mono.error(() ->
-                  new BadDataException(venue, kind + " request returned no data", null)))
+                  new BadDataException(venue, f.kind + " request returned no data", null)))
               .map(accept)
-              .onErrorMap(e -> classify(e, kind))
+              .onErrorMap(e -> classify(e, f.kind))
               .doOnNext(ok -> {
                 long now = nowNanos();
                 stats.succeeded(now - start, now);
+                completed(cycle, f, attempt, weight, start, now, null);
               })
-              .doOnError(e -> failed((SourceException) e, kind, start, stats))
+              .doOnError(e -> {
+                SourceException failure = (SourceException) e;
+                long now = nowNanos();
+                failed(failure, f.kind, start, now, stats);
+                completed(cycle, f, attempt, weight, start, now, failure.errorClass());
+              })
               .doOnTerminate(permit::release)
               .doOnCancel(permit::release);
         })
         .retryWhen(retry);
+  }
+
+  private void completed(long cycle, Fetch f, int attempt, int weight, long start, long end,
+      @Nullable ErrorClass failure) {
+    if (!listener.isEmpty()) {
+      listener.onRequest(new RequestEvent(venue, cycle, f.kind, f.instrument, f.priority,
+          attempt, weight, Instant.ofEpochSecond(0, start), Duration.ofNanos(end - start),
+          failure));
+    }
   }
 
   private List<MarketSnapshot> accept(Fetch f, List<MarketSnapshot> result, Set<Instrument> known) {
@@ -258,8 +279,8 @@ final class VenueLane {
     return out;
   }
 
-  private void failed(SourceException e, RequestKind kind, long start, CycleStats stats) {
-    long now = nowNanos();
+  private void failed(SourceException e, RequestKind kind, long start, long now,
+      CycleStats stats) {
     if (e instanceof ThrottledException t) {
       Duration pause = t.retryAfter().orElse(options.retry().throttlePause());
       gate.pause(pause);

@@ -1,0 +1,71 @@
+package dev.scanflux.core.internal;
+
+import dev.scanflux.core.RequestEvent;
+import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanListener;
+import dev.scanflux.core.model.MarketSnapshot;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The user's listeners behind one guard: a callback that throws is logged (in full the first
+ * time, briefly after) and never disturbs the scan.
+ */
+final class SafeListener implements ScanListener {
+
+  private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
+
+  private final List<ScanListener> listeners;
+  private final AtomicBoolean reported = new AtomicBoolean();
+
+  SafeListener(List<ScanListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  boolean isEmpty() {
+    return listeners.isEmpty();
+  }
+
+  @Override
+  public void onRequest(RequestEvent event) {
+    for (ScanListener l : listeners) {
+      try {
+        l.onRequest(event);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
+    }
+  }
+
+  @Override
+  public void onSnapshot(MarketSnapshot snapshot) {
+    for (ScanListener l : listeners) {
+      try {
+        l.onSnapshot(snapshot);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
+    }
+  }
+
+  @Override
+  public void onScan(Scan scan) {
+    for (ScanListener l : listeners) {
+      try {
+        l.onScan(scan);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
+    }
+  }
+
+  private void failed(ScanListener listener, RuntimeException e) {
+    if (reported.compareAndSet(false, true)) {
+      log.warn("scan listener {} failed; the scan goes on", listener, e);
+    } else {
+      log.debug("scan listener {} failed again: {}", listener, e.toString());
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.scanflux.core.metrics;
+
+import dev.scanflux.core.RequestEvent;
+import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanListener;
+import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.core.spi.ErrorClass;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Publishes a scanner's work to a Micrometer {@link MeterRegistry}:
+ *
+ * <ul>
+ *   <li>{@code scanflux.requests} (timer; tags {@code venue}, {@code kind}, {@code outcome}
+ *       = {@code success} or the failure class): every request's round trip;
+ *   <li>{@code scanflux.failures} (counter; tags {@code venue}, {@code class}): failed requests
+ *       by class, {@code throttled} among them;
+ *   <li>{@code scanflux.data.age} (timer; tag {@code venue}): how old each snapshot was when it
+ *       arrived, from the venue's timestamp to the receive time;
+ *   <li>{@code scanflux.cycle} (timer; tag {@code venue}): each venue's share of a cycle.
+ * </ul>
+ *
+ * <pre>{@code
+ * Scanner scanner = Scanner.builder().venue(source)
+ *     .listener(new MicrometerScanListener(registry))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Meters are created once per tag set and cached; recording allocates nothing else.
+ * Thread-safe.
+ */
+public final class MicrometerScanListener implements ScanListener {
+
+  private final MeterRegistry registry;
+  private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> failures = new ConcurrentHashMap<>();
+  private final Map<String, Timer> dataAge = new ConcurrentHashMap<>();
+  private final Map<String, Timer> cycles = new ConcurrentHashMap<>();
+
+  /**
+   * @param registry where the meters go
+   */
+  public MicrometerScanListener(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  @Override
+  public void onRequest(RequestEvent e) {
+    String outcome = e.failure() == null ? "success" : name(e.failure());
+    requestTimers.computeIfAbsent(e.venue() + '|' + e.kind() + '|' + outcome,
+            k -> Timer.builder("scanflux.requests")
+                .description("Round trip of requests to a venue")
+                .tags("venue", e.venue(), "kind", e.kind().name().toLowerCase(Locale.ROOT),
+                    "outcome", outcome)
+                .register(registry))
+        .record(e.roundTrip());
+    if (e.failure() != null) {
+      String cls = name(e.failure());
+      failures.computeIfAbsent(e.venue() + '|' + cls,
+              k -> Counter.builder("scanflux.failures")
+                  .description("Failed requests by class")
+                  .tags("venue", e.venue(), "class", cls)
+                  .register(registry))
+          .increment();
+    }
+  }
+
+  @Override
+  public void onSnapshot(MarketSnapshot s) {
+    Duration age = Duration.between(s.exchangeTime(), s.receivedAt());
+    dataAge.computeIfAbsent(s.venue(),
+            v -> Timer.builder("scanflux.data.age")
+                .description("Age of snapshots on arrival, from the venue's timestamp")
+                .tag("venue", v)
+                .register(registry))
+        .record(age.isNegative() ? Duration.ZERO : age);
+  }
+
+  @Override
+  public void onScan(Scan scan) {
+    for (VenueReport r : scan.report().venues().values()) {
+      cycles.computeIfAbsent(r.venue(),
+              v -> Timer.builder("scanflux.cycle")
+                  .description("Time each venue took in a scan cycle")
+                  .tag("venue", v)
+                  .register(registry))
+          .record(r.duration());
+    }
+  }
+
+  private static String name(ErrorClass c) {
+    return c.name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String toString() {
+    return "MicrometerScanListener{" + registry.getClass().getSimpleName() + '}';
+  }
+}
