@@ -6,6 +6,7 @@ import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.model.MarketSnapshot;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,31 +31,23 @@ final class SafeListener implements ScanListener {
 
   @Override
   public void onRequest(RequestEvent event) {
-    for (ScanListener l : listeners) {
-      try {
-        l.onRequest(event);
-      } catch (RuntimeException e) {
-        failed(l, e);
-      }
-    }
+    each(l -> l.onRequest(event));
   }
 
   @Override
   public void onSnapshot(MarketSnapshot snapshot) {
-    for (ScanListener l : listeners) {
-      try {
-        l.onSnapshot(snapshot);
-      } catch (RuntimeException e) {
-        failed(l, e);
-      }
-    }
+    each(l -> l.onSnapshot(snapshot));
   }
 
   @Override
   public void onScan(Scan scan) {
+    each(l -> l.onScan(scan));
+  }
+
+  private void each(Consumer<ScanListener> callback) {
     for (ScanListener l : listeners) {
       try {
-        l.onScan(scan);
+        callback.accept(l);
       } catch (RuntimeException e) {
         failed(l, e);
       }
