@@ -485,9 +485,11 @@ class ScannerTest {
     scanner.snapshots().subscribe(signals::add, signals::add, () -> signals.add("complete"));
     vts.advanceTimeBy(Duration.ofSeconds(3));
     assertThat(a.inFlight()).isPositive();
+    int callsBeforeClose = a.calls().size();
 
     scanner.close();
 
+    assertThat(a.calls()).as("closing sends nothing more").hasSize(callsBeforeClose);
     assertThat(signals).last().isEqualTo("complete");
     assertThat(a.isClosed()).isTrue();
     assertThat(a.inFlight()).isZero();

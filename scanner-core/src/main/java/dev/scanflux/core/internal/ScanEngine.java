@@ -162,6 +162,9 @@ public final class ScanEngine implements Scanner {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    for (VenueLane lane : lanes) {
+      lane.gate().stopAdmitting(); // so cancelling one request does not admit the next
+    }
     Disposable r = running;
     if (r != null) {
       r.dispose();

@@ -51,6 +51,7 @@ final class VenueGate {
   private @Nullable Disposable timer;
   private long timerAt = Long.MAX_VALUE;
   private boolean closed;
+  private boolean admitting = true;
 
   VenueGate(RateLimitSpec limit, int concurrency, Scheduler scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -113,6 +114,12 @@ final class VenueGate {
     return weightGranted;
   }
 
+  /** Admits nothing more; waiting requests stay queued until cancelled or {@link #close()}d. */
+  synchronized void stopAdmitting() {
+    admitting = false;
+    cancelTimer();
+  }
+
   /** Fails every waiting request and cancels the timer. */
   void close() {
     ArrayDeque<Waiter> failed = new ArrayDeque<>();
@@ -148,8 +155,8 @@ final class VenueGate {
   }
 
   private void release(Permit p) {
-    long now = now();
     synchronized (this) {
+      long now = now(); // read under the lock so expiries are appended in ascending order
       inFlight--;
       inFlightWeight -= p.weight;
       expiring.add(new long[] {now + windowNanos, p.weight});
@@ -174,7 +181,7 @@ final class VenueGate {
 
   /** The next admissible waiter, now accounted for; or null, with a wake-up set if needed. */
   private synchronized @Nullable Waiter admitNext() {
-    if (closed) {
+    if (closed || !admitting) {
       return null;
     }
     ArrayDeque<Waiter> queue = priorityQueue.isEmpty() ? ordinaryQueue : priorityQueue;
