@@ -1,0 +1,64 @@
+package dev.scanflux.examples.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.spi.ErrorClass;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * One scan cycle's report as one line of JSON, for {@code --json-report}: per venue its
+ * requests, successes, failures by class, throttles, retries, abandoned fetches, weight,
+ * duration, latency percentiles and utilisation; and the cycle's duration against the
+ * sequential estimate, as a speedup. Durations are in milliseconds.
+ */
+final class ReportJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private ReportJson() {}
+
+  /** The report as a single line of JSON, without a line break. */
+  static String line(ScanReport report) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("cycle", report.cycle());
+    root.put("startedAt", report.startedAt().toString());
+    root.put("durationMs", millis(report.duration()));
+    root.put("sequentialEstimateMs", millis(report.sequentialEstimate()));
+    root.put("speedup", round(report.speedup()));
+    root.put("requests", report.requests());
+    root.put("failed", report.failed());
+    root.put("throttles", report.throttles());
+    ObjectNode venues = root.putObject("venues");
+    for (VenueReport v : report.venues().values()) {
+      ObjectNode n = venues.putObject(v.venue());
+      n.put("instruments", v.instruments());
+      n.put("requests", v.requests());
+      n.put("successes", v.successes());
+      ObjectNode failures = n.putObject("failures");
+      for (ErrorClass c : ErrorClass.values()) {
+        failures.put(c.name().toLowerCase(Locale.ROOT), v.failures(c));
+      }
+      n.put("throttles", v.throttles());
+      n.put("retries", v.retries());
+      n.put("gaveUp", v.gaveUp());
+      n.put("weightUsed", v.weightUsed());
+      n.put("durationMs", millis(v.duration()));
+      n.put("latencyP50Ms", millis(v.latencyP50()));
+      n.put("latencyP99Ms", millis(v.latencyP99()));
+      n.put("utilisation", round(v.utilisation()));
+      n.put("rediscovered", v.rediscovered());
+    }
+    return root.toString();
+  }
+
+  private static double millis(Duration d) {
+    return round(d.toNanos() / 1e6);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
