@@ -44,6 +44,8 @@ final class FluxLatestPerKey<T> extends FluxOperator<T, T> {
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicLong requested = new AtomicLong();
 
+    /** The size of {@code pending}, readable without its lock on the fast path. */
+    private volatile int pendingCount;
     private @Nullable Subscription upstream;
     private volatile boolean done;
     private volatile boolean cancelled;
@@ -74,11 +76,7 @@ final class FluxLatestPerKey<T> extends FluxOperator<T, T> {
         return;
       }
       if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
-        boolean empty;
-        synchronized (pending) {
-          empty = pending.isEmpty();
-        }
-        if (empty && requested.get() > 0) {
+        if (pendingCount == 0 && requested.get() > 0) {
           actual.onNext(t);
           produced(1);
         } else {
@@ -138,12 +136,14 @@ final class FluxLatestPerKey<T> extends FluxOperator<T, T> {
     private void offer(T t) {
       synchronized (pending) {
         pending.put(key.apply(t), t);
+        pendingCount = pending.size();
       }
     }
 
     private void clear() {
       synchronized (pending) {
         pending.clear();
+        pendingCount = 0;
       }
     }
 
@@ -201,6 +201,7 @@ final class FluxLatestPerKey<T> extends FluxOperator<T, T> {
         }
         T t = it.next();
         it.remove();
+        pendingCount = pending.size();
         return t;
       }
     }

@@ -32,10 +32,16 @@ final class LatestView implements MarketView {
 
   void put(MarketSnapshot s) {
     if (s instanceof BookSnapshot b) {
-      books.computeIfAbsent(b.venue(), v -> new ConcurrentHashMap<>()).put(b.instrument(), b);
+      venueMap(books, b.venue()).put(b.instrument(), b);
     } else if (s instanceof TickerSnapshot t) {
-      tickers.computeIfAbsent(t.venue(), v -> new ConcurrentHashMap<>()).put(t.instrument(), t);
+      venueMap(tickers, t.venue()).put(t.instrument(), t);
     }
+  }
+
+  private static <T> Map<Instrument, T> venueMap(Map<String, Map<Instrument, T>> byVenue,
+      String venue) {
+    Map<Instrument, T> m = byVenue.get(venue); // the common case: no lambda, no bin lock
+    return m != null ? m : byVenue.computeIfAbsent(venue, v -> new ConcurrentHashMap<>());
   }
 
   @Override

@@ -45,6 +45,9 @@ final class SafeListener implements ScanListener {
   }
 
   private void each(Consumer<ScanListener> callback) {
+    if (listeners.isEmpty()) {
+      return;
+    }
     for (ScanListener l : listeners) {
       try {
         callback.accept(l);

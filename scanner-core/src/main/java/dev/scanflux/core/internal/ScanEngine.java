@@ -219,7 +219,9 @@ public final class ScanEngine implements Scanner {
     return Flux.merge(cycles)
         .doOnNext(s -> {
           view.put(s);
-          listener.onSnapshot(s);
+          if (!listener.isEmpty()) {
+            listener.onSnapshot(s);
+          }
           snapshotSink.tryEmitNext(s);
           collected.add(s);
         })

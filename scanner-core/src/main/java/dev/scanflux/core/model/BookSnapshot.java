@@ -42,6 +42,16 @@ public final class BookSnapshot implements MarketSnapshot {
     }
   }
 
+  /** A copy of a valid book with other times, sharing its levels: nothing to validate again. */
+  private BookSnapshot(BookSnapshot b, Instant exchangeTime, Instant receivedAt) {
+    this.venue = b.venue;
+    this.instrument = b.instrument;
+    this.bids = b.bids;
+    this.asks = b.asks;
+    this.exchangeTime = exchangeTime;
+    this.receivedAt = receivedAt;
+  }
+
   /**
    * A book from per-side price and size arrays, which are copied.
    *
@@ -100,7 +110,7 @@ public final class BookSnapshot implements MarketSnapshot {
   @Override
   public BookSnapshot withReceivedAt(Instant receivedAt) {
     Instant exchange = exchangeTime.equals(this.receivedAt) ? receivedAt : exchangeTime;
-    return new BookSnapshot(venue, instrument, bids, asks, exchange, receivedAt);
+    return new BookSnapshot(this, exchange, Objects.requireNonNull(receivedAt, "receivedAt"));
   }
 
   /** Number of bid levels. */

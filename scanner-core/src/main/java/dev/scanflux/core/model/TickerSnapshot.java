@@ -64,6 +64,20 @@ public final class TickerSnapshot implements MarketSnapshot {
     this.change24h = change24h;
   }
 
+  /** A copy of a valid ticker with other times: nothing to validate again. */
+  private TickerSnapshot(TickerSnapshot t, Instant exchangeTime, Instant receivedAt) {
+    this.venue = t.venue;
+    this.instrument = t.instrument;
+    this.bid = t.bid;
+    this.ask = t.ask;
+    this.last = t.last;
+    this.baseVolume24h = t.baseVolume24h;
+    this.quoteVolume24h = t.quoteVolume24h;
+    this.change24h = t.change24h;
+    this.exchangeTime = exchangeTime;
+    this.receivedAt = receivedAt;
+  }
+
   @Override
   public String venue() {
     return venue;
@@ -87,8 +101,7 @@ public final class TickerSnapshot implements MarketSnapshot {
   @Override
   public TickerSnapshot withReceivedAt(Instant receivedAt) {
     Instant exchange = exchangeTime.equals(this.receivedAt) ? receivedAt : exchangeTime;
-    return new TickerSnapshot(venue, instrument, bid, ask, last, baseVolume24h, quoteVolume24h,
-        change24h, exchange, receivedAt);
+    return new TickerSnapshot(this, exchange, Objects.requireNonNull(receivedAt, "receivedAt"));
   }
 
   /** Best bid. */
