@@ -113,9 +113,10 @@ public final class Replay {
    * late snapshots are emitted as soon as they are read, never dropped.
    *
    * @param scheduler the clock and timer, e.g. a {@code VirtualTimeScheduler} in tests
+   * @param <T>       the snapshot type
    * @return a function from snapshots in receive-time order to the same snapshots, paced
    */
-  public static Function<Flux<MarketSnapshot>, Flux<MarketSnapshot>> recordedTiming(
+  public static <T extends MarketSnapshot> Function<Flux<T>, Flux<T>> recordedTiming(
       Scheduler scheduler) {
     Objects.requireNonNull(scheduler, "scheduler");
     return snapshots -> Pacer.pace(snapshots, MarketSnapshot::receivedAt,
@@ -144,7 +145,7 @@ public final class Replay {
    * @return a function from time-ordered snapshots to scans
    * @throws IllegalArgumentException if the window is out of range
    */
-  public static Function<Flux<MarketSnapshot>, Flux<Scan>> scans(Duration window) {
+  public static Function<Flux<? extends MarketSnapshot>, Flux<Scan>> scans(Duration window) {
     checkWindow(window);
     return snapshots -> ScanWindows.group(snapshots, window);
   }
@@ -162,7 +163,7 @@ public final class Replay {
    * @return a function from time-ordered snapshots to paced scans
    * @throws IllegalArgumentException if the window is out of range
    */
-  public static Function<Flux<MarketSnapshot>, Flux<Scan>> scans(Duration window,
+  public static Function<Flux<? extends MarketSnapshot>, Flux<Scan>> scans(Duration window,
       Scheduler scheduler) {
     checkWindow(window);
     Objects.requireNonNull(scheduler, "scheduler");

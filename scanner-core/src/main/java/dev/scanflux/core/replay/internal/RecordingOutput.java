@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Set;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class RecordingOutput implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecordingOutput.class);
-  private static final int GZIP_BUFFER = 1 << 16;
 
   private final Path path;
   private final JsonGenerator json;
@@ -51,7 +51,7 @@ public final class RecordingOutput implements Closeable {
     OutputStream out = Files.newOutputStream(path);
     try {
       if (gzip) {
-        out = new GZIPOutputStream(out, GZIP_BUFFER);
+        out = new FastGzipOutputStream(out);
       }
       JsonGenerator json = SnapshotCodec.JSON.createGenerator(out);
       SnapshotCodec.writeHeader(json, header);
@@ -113,6 +113,17 @@ public final class RecordingOutput implements Closeable {
       close();
     } catch (IOException e) {
       failure.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Gzip at the fastest deflate level: about three times the speed of the default level for a
+   * recording about a fifth larger, so a live recording keeps up with the scanner.
+   */
+  private static final class FastGzipOutputStream extends GZIPOutputStream {
+    FastGzipOutputStream(OutputStream out) throws IOException {
+      super(out, 1 << 16);
+      def.setLevel(Deflater.BEST_SPEED);
     }
   }
 

@@ -35,7 +35,7 @@ public final class ScanWindows {
    * @return one scan per non-empty window, in order; a window's scan is emitted when a snapshot
    *     of a later window arrives, or when the snapshots complete
    */
-  public static Flux<Scan> group(Flux<MarketSnapshot> snapshots, Duration window) {
+  public static Flux<Scan> group(Flux<? extends MarketSnapshot> snapshots, Duration window) {
     long windowNanos = window.toNanos();
     return Flux.defer(() -> {
       Grouper g = new Grouper(windowNanos);
