@@ -59,6 +59,9 @@ public final class Replay {
    * @throws IllegalArgumentException if no recording is given
    */
   public static Flux<MarketSnapshot> of(Path... recordings) {
+    if (recordings.length == 0) {
+      throw new IllegalArgumentException("recordings must hold at least 1 path but was empty");
+    }
     List<Flux<MarketSnapshot>> sources = new ArrayList<>(recordings.length);
     for (Path p : recordings) {
       sources.add(RecordingReader.of(Objects.requireNonNull(p, "recording")).snapshots());

@@ -31,23 +31,31 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * gives the same result.
  *
  * <pre>{@code
- * class CrossVenueSpreadTest {
- *   @Test
- *   void signalsWhenOkxAskDropsBelowBinanceBid(@TempDir Path dir) {
- *     Instant t0 = Instant.parse("2025-01-31T12:00:00Z");
- *     Instrument btc = Instrument.spot("BTC", "USDT");
- *     List<MarketSnapshot> data = List.of(
- *         ticker("binance", btc, 100.0, 100.1, t0),
- *         ticker("okx", btc, 100.0, 100.1, t0),
- *         ticker("binance", btc, 101.0, 101.1, t0.plusSeconds(3)),  // okx now cheaper
- *         ticker("okx", btc, 100.0, 100.1, t0.plusSeconds(3)));
+ * class BreakoutTest {
+ *   static final Instant T0 = Instant.parse("2025-01-31T12:00:00Z");
+ *   static final Instrument BTC = Instrument.spot("BTC", "USDT");
  *
- *     StrategyTester.given(data)                     // or given(Path.of("recorded.jsonl.gz"))
- *         .scanEvery(Duration.ofSeconds(1))          // one Scan per recorded second
- *         .when(new CrossVenueSpread(...))
- *         .assertSignalAt(Duration.ofSeconds(4),     // the scan of second 3 completes at 4 s
- *             signal -> assertThat(signal.venues()).containsExactly("okx", "binance"))
- *         .verify();                                 // and no other signal, then completion
+ *   // The strategy under test: a signal for every ticker whose bid is above 105.
+ *   static final Strategy<Signal> BREAKOUT = scans -> scans.concatMapIterable(scan ->
+ *       scan.tickers().stream().filter(t -> t.bid() > 105)
+ *           .map(t -> Signal.builder("breakout", scan.completedAt())
+ *               .venues(t.venue()).instruments(t.instrument()).evidence(t).build())
+ *           .toList());
+ *
+ *   static TickerSnapshot ticker(int second, double bid) {
+ *     Instant t = T0.plusSeconds(second);
+ *     return new TickerSnapshot("binance", BTC, bid, bid + 0.5, bid, 1, 1, 0, t, t);
+ *   }
+ *
+ *   @Test
+ *   void signalsWhenTheScanOfTheBreakoutCompletes() {
+ *     StrategyTester.given(List.of(ticker(0, 100), ticker(1, 104), ticker(2, 106), ticker(3, 103)))
+ *         // or: given(Path.of("binance.jsonl.gz"), Path.of("okx.jsonl.gz"))
+ *         .scanEvery(Duration.ofSeconds(1))                    // one Scan per recorded second
+ *         .when(BREAKOUT)
+ *         .assertSignalAt(Duration.ofSeconds(3),               // second 2's scan completes at 3 s
+ *             signal -> assertThat(signal.evidence()).containsExactly(ticker(2, 106)))
+ *         .verify();                                           // nothing else, then completion
  *   }
  * }
  * }</pre>

@@ -3,6 +3,7 @@ package dev.scanflux.core.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.InvalidSnapshotException;
 import dev.scanflux.core.model.MarketSnapshot;
@@ -19,12 +20,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -238,6 +242,81 @@ class RecordingReaderTest {
     assertThat(skipped).extracting(RecordingFormatException::line).containsExactly(3L, 5L, 7L);
     assertThat(skipped).extracting(RecordingFormatException::defect).containsExactly(
         Defect.MALFORMED_LINE, Defect.INVALID_SNAPSHOT, Defect.OUT_OF_ORDER);
+  }
+
+  /**
+   * Lines are parsed a block at a time and, from the first irregular line of a block, one by
+   * one: whatever mix of good and bad lines a file holds, and wherever blocks end, the same lines
+   * must come out and the same lines must be reported.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"mixed.jsonl", "mixed.jsonl.gz"})
+  void everyBadLineIsReportedAndEveryGoodOneReadWhereverItFalls(String name) throws IOException {
+    List<MarketSnapshot> good = new ArrayList<>();
+    for (int i = 0; i < 6_000; i++) {
+      Instant t = T0.plusMillis(i);
+      good.add(i % 3 == 0
+          ? BookSnapshot.builder("binance", BTC).receivedAt(t).bid(100, 1).ask(101 + i, 2).build()
+          : new TickerSnapshot("okx", BTC, 100, 101, 100.5, Double.NaN, 2, 0, t, t));
+    }
+    Path clean = dir.resolve("clean.jsonl");
+    RecordingWriter.of(clean).write(Flux.fromIterable(good)).block();
+    List<String> lines = Files.readAllLines(clean);
+    String crossed = "{\"type\":\"book\",\"venue\":\"x\",\"instrument\":\"BTC/USDT\","
+        + "\"exchangeTime\":1,\"receivedAt\":1,\"bids\":[[101,1]],\"asks\":[[100,1]]}";
+
+    Random random = new Random(42);
+    StringBuilder file = new StringBuilder(lines.get(0)).append('\n');
+    List<MarketSnapshot> expected = new ArrayList<>();
+    List<Long> badLines = new ArrayList<>();
+    List<Defect> defects = new ArrayList<>();
+    long line = 1;
+    for (int i = 0; i < good.size(); i++) {
+      String json = lines.get(i + 1);
+      int dice = random.nextInt(40);
+      if (dice < 10) {
+        String bad = switch (dice) {
+          case 0 -> "";
+          case 1 -> "   ";
+          case 2 -> "garbage";
+          case 3 -> json + " " + json;
+          case 4 -> json.substring(0, json.length() / 2);
+          case 5 -> json + " x";
+          case 6 -> crossed;
+          case 7 -> i > 5 ? lines.get(i - 4) : "[]";
+          case 8 -> json.substring(0, 20) + "\n" + json.substring(20);
+          default -> "{}";
+        };
+        for (String part : bad.split("\n", -1)) {
+          file.append(part).append('\n');
+          badLines.add(++line);
+          defects.add(dice == 6 ? Defect.INVALID_SNAPSHOT
+              : dice == 7 && i > 5 ? Defect.OUT_OF_ORDER : Defect.MALFORMED_LINE);
+        }
+      }
+      file.append(json).append(random.nextInt(10) == 0 ? "\r\n" : "\n");
+      expected.add(good.get(i));
+      line++;
+    }
+    Path mixed = dir.resolve(name);
+    byte[] bytes = file.toString().getBytes(StandardCharsets.UTF_8);
+    if (name.endsWith(".gz")) {
+      ByteArrayOutputStream gz = new ByteArrayOutputStream();
+      try (OutputStream out = new GZIPOutputStream(gz)) {
+        out.write(bytes);
+      }
+      bytes = gz.toByteArray();
+    }
+    Files.write(mixed, bytes);
+    List<RecordingFormatException> skipped = new ArrayList<>();
+
+    List<MarketSnapshot> read = RecordingReader.builder(mixed).skipBadLines(skipped::add).build()
+        .snapshots().collectList().block();
+
+    assertThat(badLines).hasSizeGreaterThan(1_000);
+    assertThat(skipped).extracting(RecordingFormatException::line).containsExactlyElementsOf(badLines);
+    assertThat(skipped).extracting(RecordingFormatException::defect).containsExactlyElementsOf(defects);
+    assertThat(read).containsExactlyElementsOf(expected);
   }
 
   @Test

@@ -40,6 +40,29 @@ class StrategyTesterTest {
   @TempDir
   Path dir;
 
+  /** The example in the class Javadoc, verbatim. */
+  @Test
+  void javadocExampleWorks() {
+    Strategy<Signal> breakout = scans -> scans.concatMapIterable(scan ->
+        scan.tickers().stream().filter(t -> t.bid() > 105)
+            .map(t -> Signal.builder("breakout", scan.completedAt())
+                .venues(t.venue()).instruments(t.instrument()).evidence(t).build())
+            .toList());
+
+    StrategyTester.given(List.of(example(0, 100), example(1, 104), example(2, 106),
+            example(3, 103)))
+        .scanEvery(Duration.ofSeconds(1))
+        .when(breakout)
+        .assertSignalAt(Duration.ofSeconds(3),
+            signal -> assertThat(signal.evidence()).containsExactly(example(2, 106)))
+        .verify();
+  }
+
+  private static TickerSnapshot example(int second, double bid) {
+    Instant t = T0.plusSeconds(second);
+    return new TickerSnapshot("binance", BTC, bid, bid + 0.5, bid, 1, 1, 0, t, t);
+  }
+
   @Test
   void verifiesSignalsAtTheirVirtualTimes() {
     StrategyTester.given(DATA)

@@ -5,10 +5,12 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /**
- * Splits a byte stream into lines without decoding it: each line is a slice of a reused buffer,
- * so reading allocates nothing per line. Lines end at {@code \n}; a {@code \r} before it is
- * dropped. A line longer than the limit is skipped up to its end and flagged, so one garbage line
- * can never make the reader hold a whole file in memory. Not thread-safe.
+ * Reads a byte stream in blocks of whole lines without decoding it: each block is a region of a
+ * reused buffer, so reading allocates nothing per line. A block holds one or more lines, each
+ * ending in {@code \n}; only the last line of the input may lack it, and then it comes alone in
+ * a block marked not {@linkplain #terminated() terminated}. A line longer than the limit is
+ * skipped up to its end and comes as an empty block marked {@linkplain #tooLong() too long}, so
+ * one garbage line never makes the reader hold a whole file. Not thread-safe.
  */
 final class LineInput {
 
@@ -21,9 +23,8 @@ final class LineInput {
   private int limit;
   private boolean eof;
 
-  private long number;
-  private int start;
-  private int length;
+  private int blockStart;
+  private int blockEnd;
   private boolean terminated;
   private boolean tooLong;
 
@@ -33,23 +34,23 @@ final class LineInput {
   }
 
   /**
-   * Moves to the next line.
+   * Moves to the next block; the previous block's bytes may be overwritten.
    *
    * @return false at the end of the input
    * @throws IOException from the stream, e.g. an {@link java.io.EOFException} for cut gzip data
    */
   boolean next() throws IOException {
-    int scan = pos;
+    int scanFrom = pos;
     for (;;) {
-      int nl = indexOfNewline(scan);
+      int nl = lastNewline(scanFrom);
       if (nl >= 0) {
-        setLine(pos, nl, true);
+        setBlock(pos, nl + 1, true);
         pos = nl + 1;
         return true;
       }
       if (eof) {
         if (pos < limit) {
-          setLine(pos, limit, false);
+          setBlock(pos, limit, false);
           pos = limit;
           return true;
         }
@@ -57,55 +58,49 @@ final class LineInput {
       }
       int scanned = limit - pos;
       if (scanned >= maxLineBytes) {
-        return skipLongLine();
+        skipLongLine();
+        return true;
       }
       fill();
-      scan = pos + scanned;
+      scanFrom = pos + scanned;
     }
   }
 
-  /** The current line's 1-based number. */
-  long number() {
-    return number;
-  }
-
-  /** The buffer holding the current line; valid until the next call to {@link #next()}. */
+  /** The buffer holding the current block; valid until the next call to {@link #next()}. */
   byte[] buffer() {
     return buf;
   }
 
-  /** Where the current line starts in {@link #buffer()}. */
-  int start() {
-    return start;
+  /** Where the current block starts in {@link #buffer()}. */
+  int blockStart() {
+    return blockStart;
   }
 
-  /** The current line's length in bytes, without its line terminator. */
-  int length() {
-    return length;
+  /** Where the current block ends (exclusive) in {@link #buffer()}. */
+  int blockEnd() {
+    return blockEnd;
   }
 
-  /** False when the current line is the last one and no newline ends it. */
+  /** False when the block is the input's last line and no newline ends it. */
   boolean terminated() {
     return terminated;
   }
 
-  /** True when the current line exceeded the limit and was skipped; its content is empty. */
+  /** True when the block stands for one line that exceeded the limit and was skipped. */
   boolean tooLong() {
     return tooLong;
   }
 
-  private void setLine(int from, int to, boolean newline) {
-    int end = to > from && buf[to - 1] == '\r' ? to - 1 : to;
-    number++;
-    start = from;
-    length = end - from;
+  private void setBlock(int from, int to, boolean newline) {
+    blockStart = from;
+    blockEnd = to;
     terminated = newline;
     tooLong = false;
   }
 
-  private int indexOfNewline(int from) {
+  private int lastNewline(int from) {
     byte[] b = buf;
-    for (int i = from, n = limit; i < n; i++) {
+    for (int i = limit - 1; i >= from; i--) {
       if (b[i] == '\n') {
         return i;
       }
@@ -131,25 +126,26 @@ final class LineInput {
     }
   }
 
-  private boolean skipLongLine() throws IOException {
-    number++;
-    start = 0;
-    length = 0;
+  private void skipLongLine() throws IOException {
+    blockStart = 0;
+    blockEnd = 0;
     tooLong = true;
+    terminated = false;
+    pos = 0;
+    limit = 0;
     for (;;) {
-      int nl = indexOfNewline(pos);
-      if (nl >= 0) {
-        pos = nl + 1;
-        terminated = true;
-        return true;
-      }
-      pos = 0;
-      limit = 0;
       fill();
-      if (eof) {
-        terminated = false;
-        return true;
+      for (int i = 0; i < limit; i++) {
+        if (buf[i] == '\n') {
+          pos = i + 1;
+          terminated = true;
+          return;
+        }
       }
+      if (eof) {
+        return;
+      }
+      limit = 0;
     }
   }
 }

@@ -251,26 +251,36 @@ public final class SnapshotCodec {
   }
 
   /**
-   * Decodes a snapshot line.
+   * Decodes a snapshot line: exactly one JSON object.
    *
    * @throws BadLineException with {@link Defect#MALFORMED_LINE} or {@link Defect#INVALID_SNAPSHOT}
    */
   public MarketSnapshot parse(byte[] line, int off, int len) throws BadLineException {
     try (JsonParser p = JSON.createParser(line, off, len)) {
-      return parse(p);
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw malformed(first == null ? "the line is empty" : "not a JSON object", null);
+      }
+      MarketSnapshot s = parseObject(p);
+      if (p.nextToken() != null) {
+        throw malformed("unexpected content after the JSON object", null);
+      }
+      return s;
     } catch (JsonProcessingException e) {
       throw malformed("not valid JSON: " + e.getOriginalMessage(), e);
-    } catch (InvalidSnapshotException e) {
-      throw new BadLineException(Defect.INVALID_SNAPSHOT, e.getMessage(), e);
     } catch (IOException e) {
       throw malformed("could not be parsed: " + e, e);
     }
   }
 
-  private MarketSnapshot parse(JsonParser p) throws IOException, BadLineException {
-    if (p.nextToken() != JsonToken.START_OBJECT) {
-      throw malformed(p.currentToken() == null ? "the line is empty" : "not a JSON object", null);
-    }
+  /**
+   * Decodes the object whose {@code START_OBJECT} is the parser's current token, leaving the
+   * parser on its {@code END_OBJECT}.
+   *
+   * @throws BadLineException with {@link Defect#MALFORMED_LINE} or {@link Defect#INVALID_SNAPSHOT}
+   * @throws IOException if the JSON is invalid
+   */
+  MarketSnapshot parseObject(JsonParser p) throws IOException, BadLineException {
     String type = null;
     String venue = null;
     Instrument instrument = null;
@@ -315,9 +325,6 @@ public final class SnapshotCodec {
     if (p.currentToken() != JsonToken.END_OBJECT) {
       throw malformed("expected a field name but found " + p.currentToken(), null);
     }
-    if (p.nextToken() != null) {
-      throw malformed("unexpected content after the JSON object", null);
-    }
     if (type == null) {
       throw missing("type");
     }
@@ -336,30 +343,35 @@ public final class SnapshotCodec {
     if (exchangeTime.equals(receivedAt)) {
       exchangeTime = receivedAt;
     }
-    switch (type) {
-      case "book" -> {
-        if (!sawBids) {
-          throw missing("bids");
+    try {
+      switch (type) {
+        case "book" -> {
+          if (!sawBids) {
+            throw missing("bids");
+          }
+          if (!sawAsks) {
+            throw missing("asks");
+          }
+          return book(venue, instrument, exchangeTime, receivedAt);
         }
-        if (!sawAsks) {
-          throw missing("asks");
+        case "ticker" -> {
+          if (Double.isNaN(bid)) {
+            throw missing("bid");
+          }
+          if (Double.isNaN(ask)) {
+            throw missing("ask");
+          }
+          if (Double.isNaN(last)) {
+            throw missing("last");
+          }
+          return new TickerSnapshot(venue, instrument, bid, ask, last, baseVolume, quoteVolume,
+              change, exchangeTime, receivedAt);
         }
-        return book(venue, instrument, exchangeTime, receivedAt);
+        default ->
+            throw malformed("unknown \"type\" '" + type + "': expected book or ticker", null);
       }
-      case "ticker" -> {
-        if (Double.isNaN(bid)) {
-          throw missing("bid");
-        }
-        if (Double.isNaN(ask)) {
-          throw missing("ask");
-        }
-        if (Double.isNaN(last)) {
-          throw missing("last");
-        }
-        return new TickerSnapshot(venue, instrument, bid, ask, last, baseVolume, quoteVolume,
-            change, exchangeTime, receivedAt);
-      }
-      default -> throw malformed("unknown \"type\" '" + type + "': expected book or ticker", null);
+    } catch (InvalidSnapshotException e) {
+      throw new BadLineException(Defect.INVALID_SNAPSHOT, e.getMessage(), e);
     }
   }
 
