@@ -1,7 +1,6 @@
 package dev.scanflux.core.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;

@@ -136,13 +136,17 @@ public final class RecordingCursor implements AutoCloseable {
   /** Closes the file. */
   @Override
   public void close() throws IOException {
-    in.close();
+    try {
+      closeParser();
+    } finally {
+      in.close();
+    }
   }
 
   /** Closes the file, logging rather than throwing a failure: for cleanup after the last read. */
   public void closeLogged() {
     try {
-      in.close();
+      close();
     } catch (IOException e) {
       LOG.warn("Could not close recording {}", path, e);
     }

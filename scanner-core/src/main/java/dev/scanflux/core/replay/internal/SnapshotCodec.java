@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  * shortest round-tripping form. An unreported 24-hour figure (NaN) is {@code null}. Readers accept
  * fields in any order and ignore unknown fields.
  */
-public final class SnapshotCodec {
+final class SnapshotCodec {
 
   static final JsonFactory JSON = new JsonFactoryBuilder()
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
@@ -83,7 +83,7 @@ public final class SnapshotCodec {
   private int askCount;
 
   /** A codec with its own reusable parse buffers; not thread-safe. */
-  public SnapshotCodec() {}
+  SnapshotCodec() {}
 
   // ---------------------------------------------------------------------------------- writing
 
@@ -255,7 +255,7 @@ public final class SnapshotCodec {
    *
    * @throws BadLineException with {@link Defect#MALFORMED_LINE} or {@link Defect#INVALID_SNAPSHOT}
    */
-  public MarketSnapshot parse(byte[] line, int off, int len) throws BadLineException {
+  MarketSnapshot parse(byte[] line, int off, int len) throws BadLineException {
     try (JsonParser p = JSON.createParser(line, off, len)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
