@@ -1,0 +1,121 @@
+package dev.scanflux.core.replay.internal;
+
+import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.MarketSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+
+/**
+ * Groups time-ordered snapshots into one {@link Scan} per fixed window of receive time. Windows
+ * are aligned to the epoch ({@code [k * window, (k + 1) * window)}), so the grouping depends only
+ * on the data; windows without snapshots produce no scan.
+ */
+public final class ScanWindows {
+
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+  private ScanWindows() {}
+
+  /**
+   * @param snapshots snapshots in receive-time order
+   * @param window    the window length, positive
+   * @return one scan per non-empty window, in order; a window's scan is emitted when a snapshot
+   *     of a later window arrives, or when the snapshots complete
+   */
+  public static Flux<Scan> group(Flux<? extends MarketSnapshot> snapshots, Duration window) {
+    long windowNanos = window.toNanos();
+    return Flux.defer(() -> {
+      Grouper g = new Grouper(windowNanos);
+      return snapshots.<Scan>handle(g::accept)
+          .concatWith(Mono.fromSupplier(g::finish));
+    });
+  }
+
+  /** Per-subscription state; handle and the final supplier run serially. */
+  private static final class Grouper {
+    private final long windowNanos;
+    private final Duration window;
+    private final List<MarketSnapshot> current = new ArrayList<>();
+    private long currentIndex = Long.MIN_VALUE;
+    private @Nullable Instant last;
+    private long cycle;
+
+    Grouper(long windowNanos) {
+      this.windowNanos = windowNanos;
+      this.window = Duration.ofNanos(windowNanos);
+    }
+
+    void accept(MarketSnapshot s, SynchronousSink<Scan> sink) {
+      Instant t = s.receivedAt();
+      if (last != null && t.isBefore(last)) {
+        sink.error(new IllegalArgumentException("snapshots must be in receive-time order, but "
+            + s + " was received before the previous one (" + last + ")"));
+        return;
+      }
+      long index;
+      try {
+        index = Math.floorDiv(Math.addExact(Math.multiplyExact(t.getEpochSecond(),
+            NANOS_PER_SECOND), t.getNano()), windowNanos);
+      } catch (ArithmeticException e) {
+        sink.error(new IllegalArgumentException("cannot group " + s + " into scans: its receive"
+            + " time is outside the years 1678 to 2261", e));
+        return;
+      }
+      last = t;
+      if (index != currentIndex && !current.isEmpty()) {
+        sink.next(scan());
+      }
+      currentIndex = index;
+      current.add(s);
+    }
+
+    @Nullable Scan finish() {
+      return current.isEmpty() ? null : scan();
+    }
+
+    private Scan scan() {
+      Instant start = Instant.ofEpochSecond(0, Math.multiplyExact(currentIndex, windowNanos));
+      Map<String, Counts> byVenue = new TreeMap<>();
+      for (MarketSnapshot s : current) {
+        byVenue.computeIfAbsent(s.venue(), v -> new Counts()).add(s);
+      }
+      List<VenueReport> venues = new ArrayList<>(byVenue.size());
+      byVenue.forEach((venue, c) -> venues.add(c.report(venue, start)));
+      Scan scan = new Scan(start.plus(window), current,
+          new ScanReport(++cycle, start, window, venues));
+      current.clear();
+      return scan;
+    }
+  }
+
+  /** One venue's share of a window. */
+  private static final class Counts {
+    private final Set<Instrument> instruments = new HashSet<>();
+    private long snapshots;
+    private Instant lastReceived = Instant.EPOCH;
+
+    void add(MarketSnapshot s) {
+      instruments.add(s.instrument());
+      snapshots++;
+      lastReceived = s.receivedAt();
+    }
+
+    VenueReport report(String venue, Instant start) {
+      return new VenueReport(venue, instruments.size(), snapshots, snapshots, Map.of(), 0, 0, 0,
+          Duration.between(start, lastReceived), Duration.ZERO, Duration.ZERO, 0.0, false);
+    }
+  }
+}
