@@ -477,6 +477,29 @@ class ScannerTest {
   }
 
   @Test
+  void snapshotsAreStampedWithTheScannersClockInReceiveOrder() {
+    List<MarketSnapshot> received = new CopyOnWriteArrayList<>();
+    Scanner.Builder b = builder().maxCycles(2);
+    for (int v = 0; v < 3; v++) {
+      b.venue(fake("v" + v, FakeSource.universe(30)).latency(Duration.ofMillis(7 + 13 * v)));
+    }
+
+    StepVerifier.withVirtualTime(() -> {
+          Scanner s = started(b);
+          s.snapshots().subscribe(received::add);
+          return s.scans();
+        }, () -> vts, Long.MAX_VALUE)
+        .thenAwait(Duration.ofMinutes(1))
+        .expectNextCount(2)
+        .verifyComplete();
+
+    assertThat(received).hasSize(2 * 3 * 60);
+    assertThat(received).extracting(MarketSnapshot::receivedAt).isSorted();
+    assertThat(received).allSatisfy(s -> assertThat(s.receivedAt())
+        .isAfter(Instant.EPOCH).isBefore(Instant.EPOCH.plusSeconds(60)));
+  }
+
+  @Test
   void closeCancelsEverythingAndStopsTimers() {
     FakeSource a = fake("a", FakeSource.universe(50)).limit(RateLimitSpec.parse("5/1s"))
         .latency(Duration.ofSeconds(10));

@@ -64,6 +64,7 @@ public final class ScanEngine implements Scanner {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong cycle = new AtomicLong();
   private volatile @Nullable Scan latest;
+  private long lastStamp = Long.MIN_VALUE;
   private volatile @Nullable Disposable running;
 
   /**
@@ -217,6 +218,7 @@ public final class ScanEngine implements Scanner {
     }
     List<MarketSnapshot> collected = new ArrayList<>();
     return Flux.merge(cycles)
+        .map(this::stamp)
         .doOnNext(s -> {
           view.put(s);
           if (!listener.isEmpty()) {
@@ -226,6 +228,17 @@ public final class ScanEngine implements Scanner {
           collected.add(s);
         })
         .then(Mono.fromSupplier(() -> scan(n, startNanos, stats, collected)));
+  }
+
+  /**
+   * Stamps the receive time as the snapshot is published. Called only from the serialized
+   * merge, and never going backwards even if the clock does, so every output is in receive-time
+   * order (which recordings rely on).
+   */
+  private MarketSnapshot stamp(MarketSnapshot s) {
+    long now = Math.max(lastStamp, scheduler.now(TimeUnit.NANOSECONDS));
+    lastStamp = now;
+    return s.withReceivedAt(Instant.ofEpochSecond(0, now));
   }
 
   private Scan scan(long n, long startNanos, List<CycleStats> stats,

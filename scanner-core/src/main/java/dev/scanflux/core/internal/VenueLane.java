@@ -260,7 +260,6 @@ final class VenueLane {
   }
 
   private List<MarketSnapshot> accept(Fetch f, List<MarketSnapshot> result, Set<Instrument> known) {
-    Instant now = now();
     List<MarketSnapshot> out = new ArrayList<>(result.size());
     for (MarketSnapshot s : result) {
       if (!venue.equals(s.venue())) {
@@ -274,7 +273,7 @@ final class VenueLane {
         throw new BadDataException(venue, "asked for " + f.instrument + " but got "
             + s.instrument() + " (unknown instrument)", null);
       }
-      out.add(s.withReceivedAt(now));
+      out.add(s);
     }
     return out;
   }
@@ -347,10 +346,6 @@ final class VenueLane {
 
   private long nowNanos() {
     return scheduler.now(TimeUnit.NANOSECONDS);
-  }
-
-  private Instant now() {
-    return Instant.ofEpochSecond(0, nowNanos());
   }
 
   private static Instrument instrument(Fetch f) {
