@@ -16,6 +16,11 @@ import java.util.Objects;
  * strictly ascending, and a crossed or locked book (best bid at or above best ask). Either side
  * may be empty.
  *
+ * <p>Sizes are always read in base units ({@link #bidSize}), so books of different venues
+ * compare directly. Where a venue quotes sizes in contracts (perpetuals on OKX, KuCoin, Gate.io),
+ * the source declares the {@link #contractSize()} and the raw contract counts stay available
+ * ({@link #bidContracts}).
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class BookSnapshot implements MarketSnapshot {
@@ -24,12 +29,14 @@ public final class BookSnapshot implements MarketSnapshot {
   private final Instrument instrument;
   private final double[] bids;
   private final double[] asks;
+  private final double contractSize;
   private final Instant exchangeTime;
   private final Instant receivedAt;
 
   private BookSnapshot(String venue, Instrument instrument, double[] bids, double[] asks,
-      Instant exchangeTime, Instant receivedAt) {
+      double contractSize, Instant exchangeTime, Instant receivedAt) {
     this.venue = Snapshots.venue(venue);
+    this.contractSize = contractSize;
     this.instrument = Objects.requireNonNull(instrument, "instrument");
     this.exchangeTime = Objects.requireNonNull(exchangeTime, "exchangeTime");
     this.receivedAt = Objects.requireNonNull(receivedAt, "receivedAt");
@@ -48,6 +55,7 @@ public final class BookSnapshot implements MarketSnapshot {
     this.instrument = b.instrument;
     this.bids = b.bids;
     this.asks = b.asks;
+    this.contractSize = b.contractSize;
     this.exchangeTime = exchangeTime;
     this.receivedAt = receivedAt;
   }
@@ -123,6 +131,24 @@ public final class BookSnapshot implements MarketSnapshot {
     return asks.length >> 1;
   }
 
+  /**
+   * Base units per contract: 1 for books quoted in base units (every spot book), otherwise the
+   * venue's contract multiplier, e.g. 0.01 BTC for an OKX BTC-USDT-SWAP contract.
+   */
+  public double contractSize() {
+    return contractSize;
+  }
+
+  /** Size of bid level {@code i} as the venue quoted it: contracts, or base units for spot. */
+  public double bidContracts(int i) {
+    return bids[(checkLevel(i, bids) << 1) + 1];
+  }
+
+  /** Size of ask level {@code i} as the venue quoted it: contracts, or base units for spot. */
+  public double askContracts(int i) {
+    return asks[(checkLevel(i, asks) << 1) + 1];
+  }
+
   /** Price of bid level {@code i}, 0 being the best. */
   public double bidPrice(int i) {
     return bids[checkLevel(i, bids) << 1];
@@ -130,7 +156,7 @@ public final class BookSnapshot implements MarketSnapshot {
 
   /** Size of bid level {@code i} in base units, 0 being the best. */
   public double bidSize(int i) {
-    return bids[(checkLevel(i, bids) << 1) + 1];
+    return bidContracts(i) * contractSize;
   }
 
   /** Price of ask level {@code i}, 0 being the best. */
@@ -140,7 +166,7 @@ public final class BookSnapshot implements MarketSnapshot {
 
   /** Size of ask level {@code i} in base units, 0 being the best. */
   public double askSize(int i) {
-    return asks[(checkLevel(i, asks) << 1) + 1];
+    return askContracts(i) * contractSize;
   }
 
   /** The highest bid, or NaN when there are no bids. */
@@ -176,32 +202,34 @@ public final class BookSnapshot implements MarketSnapshot {
    * @return the size in base units; 0 when the book is one-sided
    */
   public double bidSizeWithin(double fraction) {
-    return sizeWithin(bids, mid() * (1 - checkFraction(fraction)), true);
+    return sizeWithin(bids, mid() * (1 - checkFraction(fraction)), true) * contractSize;
   }
 
   /** Total ask size priced within {@code fraction} of the mid; see {@link #bidSizeWithin}. */
   public double askSizeWithin(double fraction) {
-    return sizeWithin(asks, mid() * (1 + checkFraction(fraction)), false);
+    return sizeWithin(asks, mid() * (1 + checkFraction(fraction)), false) * contractSize;
   }
 
   @Override
   public boolean equals(Object o) {
     return this == o || (o instanceof BookSnapshot b && venue.equals(b.venue)
         && instrument.equals(b.instrument) && exchangeTime.equals(b.exchangeTime)
-        && receivedAt.equals(b.receivedAt) && Arrays.equals(bids, b.bids)
+        && receivedAt.equals(b.receivedAt) && Double.compare(contractSize, b.contractSize) == 0
+        && Arrays.equals(bids, b.bids)
         && Arrays.equals(asks, b.asks));
   }
 
   @Override
   public int hashCode() {
-    int h = Objects.hash(venue, instrument, exchangeTime, receivedAt);
+    int h = Objects.hash(venue, instrument, exchangeTime, receivedAt, contractSize);
     return 31 * (31 * h + Arrays.hashCode(bids)) + Arrays.hashCode(asks);
   }
 
   @Override
   public String toString() {
     return "BookSnapshot{" + venue + ' ' + instrument + " bid " + bestBid() + " ask "
-        + bestAsk() + " levels " + bidLevels() + '/' + askLevels() + " at " + exchangeTime
+        + bestAsk() + " levels " + bidLevels() + '/' + askLevels()
+        + (contractSize == 1 ? "" : " contract " + contractSize) + " at " + exchangeTime
         + " received " + receivedAt + '}';
   }
 
@@ -265,6 +293,7 @@ public final class BookSnapshot implements MarketSnapshot {
     private int askCount;
     private Instant exchangeTime = Instant.EPOCH;
     private Instant receivedAt = Instant.EPOCH;
+    private double contractSize = 1;
     private boolean exchangeTimeSet;
     private boolean built;
 
@@ -276,7 +305,7 @@ public final class BookSnapshot implements MarketSnapshot {
       this.asks = new double[capacity];
     }
 
-    /** Adds the next bid level (the next lower price). */
+    /** Adds the next bid level (the next lower price); size in contracts if declared. */
     public Builder bid(double price, double size) {
       checkNotBuilt();
       if (bidCount + 2 > bids.length) {
@@ -287,7 +316,7 @@ public final class BookSnapshot implements MarketSnapshot {
       return this;
     }
 
-    /** Adds the next ask level (the next higher price). */
+    /** Adds the next ask level (the next higher price); size in contracts if declared. */
     public Builder ask(double price, double size) {
       checkNotBuilt();
       if (askCount + 2 > asks.length) {
@@ -295,6 +324,21 @@ public final class BookSnapshot implements MarketSnapshot {
       }
       asks[askCount++] = price;
       asks[askCount++] = size;
+      return this;
+    }
+
+    /**
+     * Declares that the sizes given to {@link #bid} and {@link #ask} are contracts of {@code
+     * size} base units each (default 1: sizes in base units).
+     *
+     * @throws IllegalArgumentException if the size is not finite and positive
+     */
+    public Builder contractSize(double size) {
+      if (!(size > 0) || size == Double.POSITIVE_INFINITY) {
+        throw new IllegalArgumentException("contractSize must be finite and above 0 but was "
+            + size);
+      }
+      this.contractSize = size;
       return this;
     }
 
@@ -321,7 +365,7 @@ public final class BookSnapshot implements MarketSnapshot {
       built = true;
       double[] b = bidCount == bids.length ? bids : Arrays.copyOf(bids, bidCount);
       double[] a = askCount == asks.length ? asks : Arrays.copyOf(asks, askCount);
-      return new BookSnapshot(venue, instrument, b, a,
+      return new BookSnapshot(venue, instrument, b, a, contractSize,
           exchangeTimeSet ? exchangeTime : receivedAt, receivedAt);
     }
 

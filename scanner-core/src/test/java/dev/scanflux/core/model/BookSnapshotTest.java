@@ -36,6 +36,23 @@ class BookSnapshotTest {
   }
 
   @Test
+  void contractSizedBooksReadInBaseUnitsAndKeepTheRawCounts() {
+    BookSnapshot okxSwap = BookSnapshot.builder("okx", Instrument.perpetual("BTC", "USDT"))
+        .contractSize(0.01) // OKX BTC-USDT-SWAP: ctVal 0.01 BTC
+        .bid(100_000, 250).ask(100_010, 40).build();
+    assertThat(okxSwap.bidContracts(0)).isEqualTo(250);
+    assertThat(okxSwap.bidSize(0)).isEqualTo(2.5, within(1e-12));
+    assertThat(okxSwap.askSize(0)).isEqualTo(0.4, within(1e-12));
+    assertThat(okxSwap.bidSizeWithin(0.01)).isEqualTo(2.5, within(1e-12));
+    assertThat(okxSwap.contractSize()).isEqualTo(0.01);
+    assertThat(book().bid(1, 1).build().contractSize()).isEqualTo(1);
+    assertThatThrownBy(() -> book().contractSize(0))
+        .hasMessage("contractSize must be finite and above 0 but was 0.0");
+    assertThat(okxSwap).isNotEqualTo(BookSnapshot.builder("okx", okxSwap.instrument())
+        .contractSize(0.001).bid(100_000, 250).ask(100_010, 40).build());
+  }
+
+  @Test
   void oneSidedBooksAreValidWithUndefinedMid() {
     BookSnapshot b = book().bid(100, 1).build();
     assertThat(b.isTwoSided()).isFalse();

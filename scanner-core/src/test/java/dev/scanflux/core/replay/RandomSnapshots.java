@@ -63,6 +63,9 @@ public final class RandomSnapshots {
     if (random.nextBoolean()) {
       b.exchangeTime(time());
     }
+    if (random.nextInt(4) == 0) { // a perpetual quoted in contracts
+      b.contractSize(new double[] {0.001, 0.01, 0.1, 1e-7, 10, 1000}[random.nextInt(6)]);
+    }
     return b.build();
   }
 

@@ -36,10 +36,15 @@ import org.jspecify.annotations.Nullable;
  * {"format":"scanflux-recording","version":1,"venues":["binance"],"createdAt":"2025-01-31T12:00:00Z"}
  * {"type":"book","venue":"binance","instrument":"BTC/USDT","exchangeTime":1738324800000000000,
  *  "receivedAt":1738324800012000000,"bids":[[100.5,2.0],[100.4,1.5]],"asks":[[100.6,0.7]]}
+ * {"type":"book","venue":"okx","instrument":"BTC/USDT:perp",...,"contractSize":0.01,
+ *  "bids":[[100.5,200.0]],"asks":[[100.6,70.0]]}
  * {"type":"ticker","venue":"binance","instrument":"ETH/USDT","exchangeTime":...,"receivedAt":...,
  *  "bid":3000.1,"ask":3000.2,"last":3000.15,"baseVolume24h":1234.5,"quoteVolume24h":null,
  *  "change24h":-0.012}
  * </pre>
+ *
+ * <p>A book quoted in contracts carries its {@code contractSize} (base units per contract) and
+ * the venue's raw contract counts as sizes; without the field, sizes are base units.
  *
  * <p>Times are integer nanoseconds since the epoch (a JSON integer beyond 64 bits outside the
  * years 1678 to 2261), so every {@link Instant} round-trips exactly. Doubles are written in their
@@ -60,6 +65,7 @@ final class SnapshotCodec {
   private static final SerializedString EXCHANGE_TIME = new SerializedString("exchangeTime");
   private static final SerializedString RECEIVED_AT = new SerializedString("receivedAt");
   private static final SerializedString BIDS = new SerializedString("bids");
+  private static final SerializedString CONTRACT_SIZE = new SerializedString("contractSize");
   private static final SerializedString ASKS = new SerializedString("asks");
   private static final SerializedString BID = new SerializedString("bid");
   private static final SerializedString ASK = new SerializedString("ask");
@@ -116,16 +122,20 @@ final class SnapshotCodec {
     g.writeFieldName(RECEIVED_AT);
     writeInstant(g, s.receivedAt());
     if (s instanceof BookSnapshot b) {
+      if (b.contractSize() != 1) { // sizes below are then the venue's contract counts
+        g.writeFieldName(CONTRACT_SIZE);
+        g.writeNumber(b.contractSize());
+      }
       g.writeFieldName(BIDS);
       g.writeStartArray();
       for (int i = 0, n = b.bidLevels(); i < n; i++) {
-        writeLevel(g, b.bidPrice(i), b.bidSize(i));
+        writeLevel(g, b.bidPrice(i), b.bidContracts(i));
       }
       g.writeEndArray();
       g.writeFieldName(ASKS);
       g.writeStartArray();
       for (int i = 0, n = b.askLevels(); i < n; i++) {
-        writeLevel(g, b.askPrice(i), b.askSize(i));
+        writeLevel(g, b.askPrice(i), b.askContracts(i));
       }
       g.writeEndArray();
     } else if (s instanceof TickerSnapshot t) {
@@ -292,6 +302,7 @@ final class SnapshotCodec {
     double baseVolume = Double.NaN;
     double quoteVolume = Double.NaN;
     double change = Double.NaN;
+    double contractSize = 1;
     boolean sawBids = false;
     boolean sawAsks = false;
     bidCount = 0;
@@ -313,6 +324,7 @@ final class SnapshotCodec {
           askCount = levels(p, t, name, false);
           sawAsks = true;
         }
+        case "contractSize" -> contractSize = number(p, t, name);
         case "bid" -> bid = number(p, t, name);
         case "ask" -> ask = number(p, t, name);
         case "last" -> last = number(p, t, name);
@@ -352,7 +364,7 @@ final class SnapshotCodec {
           if (!sawAsks) {
             throw missing("asks");
           }
-          return book(venue, instrument, exchangeTime, receivedAt);
+          return book(venue, instrument, contractSize, exchangeTime, receivedAt);
         }
         case "ticker" -> {
           if (Double.isNaN(bid)) {
@@ -375,10 +387,15 @@ final class SnapshotCodec {
     }
   }
 
-  private BookSnapshot book(String venue, Instrument instrument, Instant exchangeTime,
-      Instant receivedAt) {
+  private BookSnapshot book(String venue, Instrument instrument, double contractSize,
+      Instant exchangeTime, Instant receivedAt) throws BadLineException {
     BookSnapshot.Builder b = BookSnapshot.builder(venue, instrument)
         .exchangeTime(exchangeTime).receivedAt(receivedAt);
+    try {
+      b.contractSize(contractSize);
+    } catch (IllegalArgumentException e) {
+      throw new BadLineException(Defect.INVALID_SNAPSHOT, e.getMessage(), e);
+    }
     double[] bs = bids;
     for (int i = 0; i < bidCount; i += 2) {
       b.bid(bs[i], bs[i + 1]);
