@@ -104,6 +104,7 @@ public interface Scanner extends AutoCloseable {
     private Duration interval = Duration.ofSeconds(1);
     private @Nullable Scheduler scheduler;
     private long maxCycles;
+    private UniverseFilter filter = UniverseFilter.ofDefaults();
     private final List<ScanListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -161,6 +162,15 @@ public interface Scanner extends AutoCloseable {
     }
 
     /**
+     * Which discovered instruments every venue scans, unless a venue has its own filter
+     * (default {@link UniverseFilter#ofDefaults()}: test and leveraged tokens excluded).
+     */
+    public Builder filter(UniverseFilter filter) {
+      this.filter = Objects.requireNonNull(filter, "filter");
+      return this;
+    }
+
+    /**
      * Adds a listener that observes every request, snapshot and scan (default none). Listeners
      * run on the scanner's threads and must never block; see {@link ScanListener}.
      */
@@ -197,7 +207,8 @@ public interface Scanner extends AutoCloseable {
         throw new IllegalArgumentException(
             "maxCycles must be in [0, " + Long.MAX_VALUE + "] but was " + maxCycles);
       }
-      return new ScanEngine(venues, priority, interval, scheduler, maxCycles, listeners);
+      return new ScanEngine(venues, priority, filter, interval, scheduler, maxCycles,
+          listeners);
     }
   }
 }

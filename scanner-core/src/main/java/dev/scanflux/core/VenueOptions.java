@@ -32,6 +32,8 @@ public final class VenueOptions {
   private final Duration requestTimeout;
   private final RetryPolicy retry;
   private final int rediscoverAfterFailures;
+  private final Duration rediscoverEvery;
+  private final @Nullable UniverseFilter filter;
   private final boolean books;
   private final boolean tickers;
 
@@ -46,6 +48,9 @@ public final class VenueOptions {
     this.retry = b.retry;
     this.rediscoverAfterFailures =
         Checks.range("rediscoverAfterFailures", b.rediscoverAfterFailures, 1, 1_000_000);
+    this.rediscoverEvery = Checks.range("rediscoverEvery", b.rediscoverEvery,
+        Duration.ofSeconds(1), Duration.ofDays(7));
+    this.filter = b.filter;
     if (!b.books && !b.tickers) {
       throw new IllegalArgumentException("books and tickers must not both be off");
     }
@@ -98,6 +103,16 @@ public final class VenueOptions {
     return rediscoverAfterFailures;
   }
 
+  /** How often discovered instruments are refreshed. */
+  public Duration rediscoverEvery() {
+    return rediscoverEvery;
+  }
+
+  /** This venue's universe filter, if set; otherwise the scanner's. */
+  public Optional<UniverseFilter> filter() {
+    return Optional.ofNullable(filter);
+  }
+
   /** Whether order books are fetched. */
   public boolean books() {
     return books;
@@ -114,7 +129,8 @@ public final class VenueOptions {
         + ", rateLimit " + (rateLimit == null ? "source default" : rateLimit) + ", instruments "
         + (instruments == null ? "discovered" : instruments.size()) + ", depth " + depth
         + ", requestTimeout " + requestTimeout + ", " + retry + ", rediscoverAfterFailures "
-        + rediscoverAfterFailures + ", books " + books + ", tickers " + tickers + '}';
+        + rediscoverAfterFailures + ", rediscoverEvery " + rediscoverEvery + ", filter "
+        + (filter == null ? "scanner default" : filter) + ", books " + books + ", tickers " + tickers + '}';
   }
 
   /** Builds {@link VenueOptions}. Not thread-safe. */
@@ -126,6 +142,8 @@ public final class VenueOptions {
     private Duration requestTimeout = Duration.ofSeconds(5);
     private RetryPolicy retry = RetryPolicy.ofDefaults();
     private int rediscoverAfterFailures = 10;
+    private Duration rediscoverEvery = Duration.ofHours(1);
+    private @Nullable UniverseFilter filter;
     private boolean books = true;
     private boolean tickers = true;
 
@@ -174,6 +192,18 @@ public final class VenueOptions {
     /** Consecutive failed fetches that trigger rediscovery, 1 to 1,000,000 (default 10). */
     public Builder rediscoverAfterFailures(int failures) {
       this.rediscoverAfterFailures = failures;
+      return this;
+    }
+
+    /** How often discovered instruments are refreshed, 1 s to 7 days (default 1 h). */
+    public Builder rediscoverEvery(Duration every) {
+      this.rediscoverEvery = Objects.requireNonNull(every, "rediscoverEvery");
+      return this;
+    }
+
+    /** Which discovered instruments to scan on this venue (default: the scanner's filter). */
+    public Builder filter(UniverseFilter filter) {
+      this.filter = Objects.requireNonNull(filter, "filter");
       return this;
     }
 

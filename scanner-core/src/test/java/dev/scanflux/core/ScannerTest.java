@@ -387,6 +387,48 @@ class ScannerTest {
   }
 
   @Test
+  void discoveryAppliesTheFilterAndTheMinimumVolumeFromBulkTickers() {
+    List<Instrument> listed = FakeSource.universe("BTC", "BTCUP", "ETH", "THIN", "SOL");
+    listed = new ArrayList<>(listed);
+    listed.add(Instrument.spot("ETH", "TRY"));
+    FakeSource a = fake("a", listed).bulkTickers();
+    a.responder((kind, instrument, n) -> kind != RequestKind.TICKERS ? null
+        : Mono.fromCallable(() -> FakeSource.universe("BTC", "ETH", "THIN", "SOL").stream()
+            .map(i -> new dev.scanflux.core.model.TickerSnapshot("a", i, 1, 2, 1.5, 1,
+                i.base().equals("THIN") ? 10 : i.base().equals("SOL") ? Double.NaN : 5e6, 0,
+                Instant.EPOCH, Instant.EPOCH))
+            .toList()));
+    UniverseFilter filter = UniverseFilter.custom().quotes("USDT").minQuoteVolume24h(1e6)
+        .build();
+
+    StepVerifier.withVirtualTime(() -> started(builder().venue(a).filter(filter).maxCycles(1))
+                .scans(), () -> vts, Long.MAX_VALUE)
+        .thenAwait(Duration.ofMinutes(1))
+        .assertNext(scan -> {
+          assertThat(scan.report().venues().get("a").instruments()).isEqualTo(3);
+          assertThat(scan.books()).extracting(MarketSnapshot::instrument)
+              .containsExactlyInAnyOrderElementsOf(FakeSource.universe("BTC", "ETH", "SOL"));
+        })
+        .verifyComplete();
+  }
+
+  @Test
+  void discoveredInstrumentsAreRefreshedOnSchedule() {
+    FakeSource a = fake("a", FakeSource.universe(3));
+
+    StepVerifier.withVirtualTime(() -> started(builder().interval(Duration.ofMinutes(1))
+                .venue(a, VenueOptions.custom().rediscoverEvery(Duration.ofMinutes(5)).build())
+                .maxCycles(12)).scans(), () -> vts, Long.MAX_VALUE)
+        .thenAwait(Duration.ofHours(1))
+        .expectNextCount(12)
+        .verifyComplete();
+
+    assertThat(a.calls()).filteredOn(c -> c.kind() == RequestKind.INSTRUMENTS)
+        .extracting(c -> Duration.ofNanos(c.startNanos()).toMinutes())
+        .containsExactly(0L, 5L, 10L);
+  }
+
+  @Test
   void reportComparesTheParallelCycleWithSequentialScanning() {
     List<FakeSource> venues = new ArrayList<>();
     Scanner.Builder b = builder().maxCycles(1);

@@ -5,6 +5,7 @@ import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.ScanReport;
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.UniverseFilter;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.BookSnapshot;
@@ -71,7 +72,8 @@ public final class ScanEngine implements Scanner {
    * Builds the engine; {@link Scanner.Builder} has validated the arguments it owns, the lanes
    * validate the rest (resolved concurrency, book weight at the chosen depth).
    */
-  public ScanEngine(List<Venue> venues, List<String> priority, Duration interval,
+  public ScanEngine(List<Venue> venues, List<String> priority, UniverseFilter filter,
+      Duration interval,
       @Nullable Scheduler scheduler, long maxCycles, List<ScanListener> listeners) {
     this.listener = new SafeListener(listeners);
     this.interval = interval;
@@ -94,7 +96,8 @@ public final class ScanEngine implements Scanner {
     try {
       List<VenueLane> built = new ArrayList<>();
       for (Venue v : venues) {
-        built.add(new VenueLane(v.source(), v.options(), priority, s, listener));
+        built.add(new VenueLane(v.source(), v.options(), priority,
+            v.options().filter().orElse(filter), s, listener));
       }
       this.lanes = List.copyOf(built);
     } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.scanflux.core.internal;
 
 import dev.scanflux.core.RequestEvent;
+import dev.scanflux.core.UniverseFilter;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.Instrument;
@@ -62,12 +63,16 @@ final class VenueLane {
   private final Retry retry;
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final SafeListener listener;
+  private final UniverseFilter filter;
+  private long discoveredAtNanos;
+  private boolean volumeWarned;
 
   private volatile @Nullable List<Instrument> universe;
   private volatile boolean rediscover;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
-      Scheduler scheduler, SafeListener listener) {
+      UniverseFilter filter, Scheduler scheduler, SafeListener listener) {
+    this.filter = filter;
     this.listener = listener;
     this.source = source;
     this.options = options;
@@ -132,20 +137,26 @@ final class VenueLane {
 
   private Mono<List<Instrument>> universe(long cycle, CycleStats stats) {
     List<Instrument> current = universe;
-    if (current != null && (!rediscover || options.instruments().isPresent())) {
+    boolean stale = current != null
+        && nowNanos() - discoveredAtNanos >= options.rediscoverEvery().toNanos();
+    if (current != null && ((!rediscover && !stale) || options.instruments().isPresent())) {
       stats.universe(current.size(), false);
       return Mono.just(current);
     }
     rediscover = false;
     return request(cycle, new Fetch(RequestKind.INSTRUMENTS, null, true), stats,
         source::instruments, this::checkUniverse)
-        .map(found -> {
-          List<Instrument> ordered = order(found);
-          universe = ordered;
-          stats.universe(ordered.size(), current != null);
-          log.info("{}: {} instruments {}", venue, ordered.size(),
-              current == null ? "discovered" : "rediscovered");
-          return ordered;
+        .flatMap(found -> {
+          List<Instrument> kept = filter.apply(found);
+          return byVolume(cycle, kept, stats).map(liquid -> {
+            List<Instrument> ordered = order(liquid);
+            universe = ordered;
+            discoveredAtNanos = nowNanos();
+            stats.universe(ordered.size(), current != null);
+            log.info("{}: {} instruments {}, {} kept by {}", venue, found.size(),
+                current == null ? "discovered" : "rediscovered", ordered.size(), filter);
+            return ordered;
+          });
         })
         .onErrorResume(e -> {
           stats.gaveUp();
@@ -158,6 +169,38 @@ final class VenueLane {
               current.size(), e.getMessage());
           stats.universe(current.size(), false);
           return Mono.just(current);
+        });
+  }
+
+  /** Applies the filter's minimum volume, from one bulk ticker request, where it can. */
+  private Mono<List<Instrument>> byVolume(long cycle, List<Instrument> kept, CycleStats stats) {
+    if (filter.minQuoteVolume24h() <= 0 || kept.isEmpty()) {
+      return Mono.just(kept);
+    }
+    if (!source.hasBulkTickers()) {
+      if (!volumeWarned) {
+        volumeWarned = true;
+        log.warn("{}: no bulk tickers, so the minimum 24 h volume is not applied", venue);
+      }
+      return Mono.just(kept);
+    }
+    Set<Instrument> known = new HashSet<>(kept);
+    return request(cycle, new Fetch(RequestKind.TICKERS, null, true), stats,
+        () -> source.tickers().map(List::<MarketSnapshot>copyOf),
+        result -> accept(new Fetch(RequestKind.TICKERS, null, true), result, known))
+        .map(tickers -> {
+          Set<Instrument> thin = new HashSet<>();
+          for (MarketSnapshot s : tickers) {
+            if (!filter.acceptsVolume(((TickerSnapshot) s).quoteVolume24h())) {
+              thin.add(s.instrument());
+            }
+          }
+          return kept.stream().filter(i -> !thin.contains(i)).toList();
+        })
+        .onErrorResume(e -> {
+          log.warn("{}: could not read 24 h volumes, keeping all {} instruments: {}", venue,
+              kept.size(), e.getMessage());
+          return Mono.just(kept);
         });
   }
 
