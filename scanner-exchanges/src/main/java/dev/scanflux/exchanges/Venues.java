@@ -29,6 +29,28 @@ public final class Venues {
   }
 
   /**
+   * OKX spot via XChange, {@code https://www.okx.com}: 40 book requests per 2 s (tickers weigh
+   * 2, discovery 4), books of 20 levels (XChange asks for 20), bulk tickers
+   * ({@code /api/v5/market/tickers?instType=SPOT}), default concurrency 4, symbols
+   * {@code BTC-USDT}.
+   */
+  public static VenueBuilder okx() {
+    return new VenueBuilder("okx", "https://www.okx.com", Presets.OKX_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.okx()));
+  }
+
+  /**
+   * Kraken spot via XChange, {@code https://api.kraken.com}: about one public request per second,
+   * books up to 500 levels, bulk tickers ({@code /0/public/Ticker} without a pair), default
+   * concurrency 2, symbols {@code XXBTZUSD} / {@code SOLUSD} mapped from Kraken's asset list.
+   * XChange keeps Kraken's symbol tables in static state: one Kraken market per JVM.
+   */
+  public static VenueBuilder kraken() {
+    return new VenueBuilder("kraken", "https://api.kraken.com", Presets.KRAKEN_LIMIT, 2,
+        s -> new XChangeSource(s, Presets.kraken()));
+  }
+
+  /**
    * Any XChange exchange not covered by a preset, serving spot instruments through whichever
    * {@code MarketDataService} overload it implements, without bulk tickers.
    *

@@ -56,7 +56,9 @@ abstract class VenueSourceContract {
 
   @BeforeAll
   void start() {
+    // The real limits are enforced in VenueSimulatorTest; here they would only make tests slow.
     sim = VenueSimulator.builder(simulatedVenue()).instruments(INSTRUMENTS).seed(7)
+        .rateLimit(false)
         .retryAfter(Duration.ofSeconds(3)).build();
     source = preset().baseUrl(sim.start()).httpTimeout(Duration.ofSeconds(3)).build();
     discovered = source.instruments().block(VERIFY);

@@ -6,6 +6,9 @@ import dev.scanflux.core.spi.RequestKind;
 import java.time.Duration;
 import org.knowm.xchange.binance.BinanceExchange;
 import org.knowm.xchange.binance.dto.ExchangeType;
+import org.knowm.xchange.kraken.KrakenExchange;
+import org.knowm.xchange.okex.OkexExchange;
+import org.knowm.xchange.okex.dto.OkexInstType;
 import org.knowm.xchange.service.marketdata.params.Params;
 
 /** The venues' documented limits and their XChange mappings. */
@@ -39,5 +42,35 @@ public final class Presets {
             ExchangeType.SPOT),
         Instrument.Kind.SPOT, XChangeVenue.Overload.INSTRUMENT, "PERP",
         depth -> new Object[] {Math.min(depth, 5000)}, NO_PARAMS, false);
+  }
+
+  /**
+   * OKX: order books 40 requests per 2 s. Tickers (20 per 2 s) weigh 2 and discovery (two
+   * instrument lists, 20 per 2 s) 4, so that one budget never exceeds any of OKX's per-endpoint
+   * limits.
+   */
+  public static final RateLimitSpec OKX_LIMIT = RateLimitSpec.of(40, Duration.ofSeconds(2))
+      .withWeight(RequestKind.TICKER, 2)
+      .withWeight(RequestKind.TICKERS, 2)
+      .withWeight(RequestKind.INSTRUMENTS, 4);
+
+  /** OKX spot through XChange's {@code OkexExchange}; its books are 20 levels deep. */
+  public static XChangeVenue okx() {
+    return new XChangeVenue(OkexExchange.class, spec -> {}, Instrument.Kind.SPOT,
+        XChangeVenue.Overload.INSTRUMENT, "SWAP", depth -> new Object[0], OkexInstType.SPOT,
+        true);
+  }
+
+  /** Kraken: about one public request per second. */
+  public static final RateLimitSpec KRAKEN_LIMIT = RateLimitSpec.of(1, Duration.ofSeconds(1));
+
+  /**
+   * Kraken spot through XChange's {@code KrakenExchange}, which implements only the
+   * {@code CurrencyPair} overloads; book depth up to 500.
+   */
+  public static XChangeVenue kraken() {
+    return new XChangeVenue(KrakenExchange.class, spec -> {}, Instrument.Kind.SPOT,
+        XChangeVenue.Overload.CURRENCY_PAIR, "PERP",
+        depth -> new Object[] {Math.min(depth, 500)}, NO_PARAMS, false);
   }
 }

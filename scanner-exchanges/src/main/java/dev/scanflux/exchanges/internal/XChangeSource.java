@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.knowm.xchange.Exchange;
 import org.knowm.xchange.ExchangeFactory;
@@ -186,10 +187,29 @@ public final class XChangeSource implements MarketSource {
         + settings.baseUrl() + '}';
   }
 
+  /**
+   * The blocking call on this source's scheduler. A call that fails after its subscriber
+   * cancelled it (a timeout) is logged at debug level instead of reaching Reactor's dropped-error
+   * hook: nobody is waiting for it any more.
+   */
   private <T> Mono<T> call(String what, Callable<T> body) {
-    return Mono.fromCallable(body)
-        .subscribeOn(scheduler)
-        .onErrorMap(e -> Errors.classify(venue(), what, e, now()));
+    return Mono.defer(() -> {
+      AtomicBoolean cancelled = new AtomicBoolean();
+      return Mono.fromCallable(() -> {
+        try {
+          return body.call();
+        } catch (Exception e) {
+          if (cancelled.get()) {
+            LOG.debug("{}: {} failed after it was cancelled", venue(), what, e);
+            return null;
+          }
+          throw e;
+        }
+      })
+          .subscribeOn(scheduler)
+          .doOnCancel(() -> cancelled.set(true))
+          .onErrorMap(e -> Errors.classify(venue(), what, e, now()));
+    });
   }
 
   /**
@@ -297,6 +317,11 @@ public final class XChangeSource implements MarketSource {
   private TickerSnapshot toTicker(Instrument instrument, Ticker t) {
     Instant now = now();
     BigDecimal change = t.getPercentageChange();
+    if (change == null && t.getOpen() != null && t.getLast() != null
+        && t.getOpen().signum() > 0) {
+      change = t.getLast().subtract(t.getOpen()).multiply(BigDecimal.valueOf(100))
+          .divide(t.getOpen(), java.math.MathContext.DECIMAL64);
+    }
     return new TickerSnapshot(venue(), instrument, number(instrument, "bid", t.getBid()),
         number(instrument, "ask", t.getAsk()), number(instrument, "last", t.getLast()),
         optional(t.getVolume()), optional(t.getQuoteVolume()),

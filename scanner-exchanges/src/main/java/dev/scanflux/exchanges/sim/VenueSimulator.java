@@ -1,6 +1,8 @@
 package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
+import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
+import dev.scanflux.exchanges.sim.internal.OkxProtocol;
 import dev.scanflux.exchanges.sim.internal.SimServer;
 import dev.scanflux.exchanges.sim.internal.SyntheticMarket;
 import dev.scanflux.exchanges.sim.internal.VenueProtocol;
@@ -44,6 +46,8 @@ public final class VenueSimulator implements AutoCloseable {
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
     VenueProtocol protocol = switch (b.venue) {
       case BINANCE_SPOT -> new BinanceProtocol(market, now);
+      case OKX -> new OkxProtocol(market, now);
+      case KRAKEN -> new KrakenProtocol(market, now);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
@@ -117,7 +121,8 @@ public final class VenueSimulator implements AutoCloseable {
 
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
     return switch (venue) {
-      case BINANCE_SPOT -> new SyntheticMarket(seed, size, "USDT", false);
+      case BINANCE_SPOT, OKX -> new SyntheticMarket(seed, size, "USDT", false);
+      case KRAKEN -> new SyntheticMarket(seed, size, "USD", false);
     };
   }
 
