@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
@@ -48,6 +49,17 @@ public final class Venues {
   public static VenueBuilder kraken() {
     return new VenueBuilder("kraken", "https://api.kraken.com", Presets.KRAKEN_LIMIT, 2,
         s -> new XChangeSource(s, Presets.kraken()));
+  }
+
+  /**
+   * Hyperliquid perpetuals, native (XChange has no Hyperliquid), {@code https://api.hyperliquid.xyz}:
+   * 1,200 weight per minute, {@code l2Book} 2, {@code meta}/{@code metaAndAssetCtxs} 20; books
+   * of at most 20 levels; bulk tickers from {@code metaAndAssetCtxs} (bid and ask are impact
+   * prices); default concurrency 4; instruments {@code BTC/USDC:perp} for coin {@code BTC}.
+   */
+  public static VenueBuilder hyperliquid() {
+    return new VenueBuilder("hyperliquid", "https://api.hyperliquid.xyz", HyperliquidSource.LIMIT,
+        4, HyperliquidSource::new);
   }
 
   /**

@@ -10,5 +10,7 @@ public enum SimulatedVenue {
    * Kraken ({@code /0/public}); about one request per second (15 per sliding 15 s),
    * {@code EAPI:Rate limit exceeded}.
    */
-  KRAKEN
+  KRAKEN,
+  /** Hyperliquid ({@code POST /info}); 1,200 weight per minute, {@code l2Book} weighs 2. */
+  HYPERLIQUID
 }

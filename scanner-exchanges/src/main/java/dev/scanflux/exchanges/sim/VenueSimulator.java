@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
+import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
 import dev.scanflux.exchanges.sim.internal.SimServer;
@@ -48,6 +49,7 @@ public final class VenueSimulator implements AutoCloseable {
       case BINANCE_SPOT -> new BinanceProtocol(market, now);
       case OKX -> new OkxProtocol(market, now);
       case KRAKEN -> new KrakenProtocol(market, now);
+      case HYPERLIQUID -> new HyperliquidProtocol(market, now);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
@@ -123,6 +125,7 @@ public final class VenueSimulator implements AutoCloseable {
     return switch (venue) {
       case BINANCE_SPOT, OKX -> new SyntheticMarket(seed, size, "USDT", false);
       case KRAKEN -> new SyntheticMarket(seed, size, "USD", false);
+      case HYPERLIQUID -> new SyntheticMarket(seed, size, "USDC", true);
     };
   }
 
