@@ -1,0 +1,119 @@
+package dev.scanflux.exchanges;
+
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.SourceFactory;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Configures one venue's source. Start from a preset in {@link Venues}; every setter checks its
+ * argument at once and names it; {@link #build()} may be called more than once, each time making
+ * a new, independent source. Not thread-safe.
+ */
+public final class VenueBuilder {
+
+  private final SourceFactory factory;
+  private String venue;
+  private String baseUrl;
+  private RateLimitSpec rateLimit;
+  private int concurrency;
+  private Duration httpTimeout = Duration.ofSeconds(10);
+  private Scheduler clock = Schedulers.parallel();
+
+  VenueBuilder(String venue, String baseUrl, RateLimitSpec rateLimit, int concurrency,
+      SourceFactory factory) {
+    this.venue = venue;
+    this.baseUrl = baseUrl;
+    this.rateLimit = rateLimit;
+    this.concurrency = concurrency;
+    this.factory = factory;
+  }
+
+  /**
+   * The REST base URL instead of the venue's production one: a testnet, a proxy, a mirror or a
+   * {@link dev.scanflux.exchanges.sim.VenueSimulator}.
+   *
+   * @param baseUrl an absolute {@code http} or {@code https} URL without a path, e.g.
+   *                {@code http://127.0.0.1:8123}
+   */
+  public VenueBuilder baseUrl(String baseUrl) {
+    Objects.requireNonNull(baseUrl, "baseUrl");
+    URI uri;
+    try {
+      uri = URI.create(baseUrl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("baseUrl must be a URL but was '" + baseUrl + "'", e);
+    }
+    if (uri.getHost() == null || !("http".equals(uri.getScheme())
+        || "https".equals(uri.getScheme()))) {
+      throw new IllegalArgumentException(
+          "baseUrl must be an absolute http or https URL but was '" + baseUrl + "'");
+    }
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    return this;
+  }
+
+  /** The venue's name in reports instead of the preset's; must not be blank. */
+  public VenueBuilder name(String venue) {
+    Objects.requireNonNull(venue, "venue");
+    if (venue.isBlank()) {
+      throw new IllegalArgumentException("venue must not be blank");
+    }
+    this.venue = venue;
+    return this;
+  }
+
+  /** The rate limit the source declares instead of the venue's documented one. */
+  public VenueBuilder rateLimit(RateLimitSpec rateLimit) {
+    this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+    return this;
+  }
+
+  /**
+   * Requests in flight at once, 1 to 1,024, instead of the preset's default; for a blocking
+   * (XChange) source also its thread count.
+   */
+  public VenueBuilder concurrency(int concurrency) {
+    if (concurrency < 1 || concurrency > 1024) {
+      throw new IllegalArgumentException(
+          "concurrency must be in [1, 1024] but was " + concurrency);
+    }
+    this.concurrency = concurrency;
+    return this;
+  }
+
+  /** Connect and read timeout of one HTTP call, 1 ms to 10 min; default 10 s. */
+  public VenueBuilder httpTimeout(Duration httpTimeout) {
+    Objects.requireNonNull(httpTimeout, "httpTimeout");
+    if (httpTimeout.compareTo(Duration.ofMillis(1)) < 0
+        || httpTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException(
+          "httpTimeout must be in [1ms, 10m] but was " + httpTimeout);
+    }
+    this.httpTimeout = httpTimeout;
+    return this;
+  }
+
+  /** The clock for receive times; default {@code Schedulers.parallel()}. */
+  public VenueBuilder clock(Scheduler clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** A new source with these settings; it connects on its first request. */
+  public MarketSource build() {
+    return factory.create(
+        new SourceSettings(venue, baseUrl, rateLimit, concurrency, httpTimeout, clock));
+  }
+
+  @Override
+  public String toString() {
+    return "VenueBuilder{" + venue + ' ' + baseUrl + ' ' + rateLimit + ", concurrency "
+        + concurrency + ", httpTimeout " + httpTimeout + '}';
+  }
+}

@@ -1,0 +1,83 @@
+package dev.scanflux.exchanges;
+
+import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.HyperliquidSource;
+import dev.scanflux.exchanges.internal.Presets;
+import dev.scanflux.exchanges.internal.XChangeSource;
+import dev.scanflux.exchanges.internal.XChangeVenue;
+import java.util.Objects;
+import org.knowm.xchange.Exchange;
+
+/**
+ * The venue presets: each with the venue's documented rate limit and request weights, a default
+ * concurrency that reaches that limit at a usual round trip, its symbol mapping, discovery and
+ * its bulk ticker endpoint where there is one. Every preset takes a base-URL override.
+ *
+ * <p>Sources connect on their first request, never on {@code build()}.
+ */
+public final class Venues {
+
+  private Venues() {}
+
+  /**
+   * Binance spot via XChange, {@code https://api.binance.com}: 6,000 weight per minute, book
+   * weight 5 to 250 by depth, bulk tickers ({@code /api/v3/ticker/24hr}, weight 80), default
+   * concurrency 8, symbols {@code BTCUSDT}.
+   */
+  public static VenueBuilder binance() {
+    return new VenueBuilder("binance", "https://api.binance.com", Presets.BINANCE_SPOT_LIMIT,
+        8, s -> new XChangeSource(s, Presets.binanceSpot()));
+  }
+
+  /**
+   * OKX spot via XChange, {@code https://www.okx.com}: 40 book requests per 2 s (tickers weigh
+   * 2, discovery 4), books of 20 levels (XChange asks for 20), bulk tickers
+   * ({@code /api/v5/market/tickers?instType=SPOT}), default concurrency 4, symbols
+   * {@code BTC-USDT}.
+   */
+  public static VenueBuilder okx() {
+    return new VenueBuilder("okx", "https://www.okx.com", Presets.OKX_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.okx()));
+  }
+
+  /**
+   * Kraken spot via XChange, {@code https://api.kraken.com}: about one public request per second,
+   * books up to 500 levels, bulk tickers ({@code /0/public/Ticker} without a pair), default
+   * concurrency 2, symbols {@code XXBTZUSD} / {@code SOLUSD} mapped from Kraken's asset list.
+   * XChange keeps Kraken's symbol tables in static state: one Kraken market per JVM.
+   */
+  public static VenueBuilder kraken() {
+    return new VenueBuilder("kraken", "https://api.kraken.com", Presets.KRAKEN_LIMIT, 2,
+        s -> new XChangeSource(s, Presets.kraken()));
+  }
+
+  /**
+   * Hyperliquid perpetuals, native (XChange has no Hyperliquid), {@code https://api.hyperliquid.xyz}:
+   * 1,200 weight per minute, {@code l2Book} 2, {@code meta}/{@code metaAndAssetCtxs} 20; books
+   * of at most 20 levels; bulk tickers from {@code metaAndAssetCtxs} (bid and ask are impact
+   * prices); default concurrency 4; instruments {@code BTC/USDC:perp} for coin {@code BTC}.
+   */
+  public static VenueBuilder hyperliquid() {
+    return new VenueBuilder("hyperliquid", "https://api.hyperliquid.xyz", HyperliquidSource.LIMIT,
+        4, HyperliquidSource::new);
+  }
+
+  /**
+   * Any XChange exchange not covered by a preset, serving spot instruments through whichever
+   * {@code MarketDataService} overload it implements, without bulk tickers.
+   *
+   * @param venue         the venue's name in reports
+   * @param exchangeClass the XChange exchange class
+   * @param baseUrl       its REST base URL
+   * @param rateLimit     its documented rate limit
+   */
+  public static VenueBuilder xchange(String venue, Class<? extends Exchange> exchangeClass,
+      String baseUrl, RateLimitSpec rateLimit) {
+    Objects.requireNonNull(exchangeClass, "exchangeClass");
+    XChangeVenue v = new XChangeVenue(exchangeClass, spec -> {},
+        dev.scanflux.core.model.Instrument.Kind.SPOT, XChangeVenue.Overload.AUTO, "PERP",
+        depth -> new Object[0], null, false);
+    return new VenueBuilder("x", "https://x.invalid", rateLimit, 4,
+        s -> new XChangeSource(s, v)).name(venue).baseUrl(baseUrl);
+  }
+}

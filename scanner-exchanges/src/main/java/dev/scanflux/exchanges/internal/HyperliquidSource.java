@@ -1,0 +1,225 @@
+package dev.scanflux.exchanges.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.TickerSnapshot;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.core.spi.RequestKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Mono;
+
+/**
+ * Hyperliquid perpetuals, natively: everything is a {@code POST /info}. Discovery is
+ * {@code meta}; a book is {@code l2Book} (at most 20 levels per side); a ticker is the top of
+ * {@code l2Book} (Hyperliquid has no per-coin ticker: last is the mid, no 24 h figures); bulk
+ * tickers are {@code metaAndAssetCtxs}, whose bid and ask are the impact prices, last the mark
+ * price. Instruments are {@code COIN/USDC:perp}.
+ */
+public final class HyperliquidSource implements MarketSource {
+
+  /**
+   * 1,200 weight per minute; {@code l2Book} weighs 2, {@code meta} and
+   * {@code metaAndAssetCtxs} 20.
+   */
+  public static final RateLimitSpec LIMIT = RateLimitSpec.of(1200, Duration.ofMinutes(1))
+      .withWeight(RequestKind.BOOK, 2)
+      .withWeight(RequestKind.TICKER, 2)
+      .withWeight(RequestKind.TICKERS, 20)
+      .withWeight(RequestKind.INSTRUMENTS, 20);
+
+  private static final String QUOTE = "USDC";
+
+  private final SourceSettings settings;
+  private final NativeHttp http;
+  private final Map<Instrument, String> coins = new ConcurrentHashMap<>();
+
+  /** @param settings the user's settings */
+  public HyperliquidSource(SourceSettings settings) {
+    this.settings = settings;
+    this.http = new NativeHttp(settings);
+  }
+
+  @Override
+  public String venue() {
+    return settings.venue();
+  }
+
+  @Override
+  public RateLimitSpec rateLimit() {
+    return settings.rateLimit();
+  }
+
+  @Override
+  public int defaultConcurrency() {
+    return settings.concurrency();
+  }
+
+  @Override
+  public Mono<List<Instrument>> instruments() {
+    String what = "instruments";
+    return classified(what, http.post(what, "/info", "{\"type\":\"meta\"}").map(meta -> {
+      JsonNode universe = meta.path("universe");
+      if (!universe.isArray()) {
+        throw http.badData(what, "meta has no universe");
+      }
+      List<Instrument> out = new ArrayList<>();
+      for (JsonNode asset : universe) {
+        if (asset.path("isDelisted").asBoolean(false)) {
+          continue;
+        }
+        Instrument i = instrument(asset.path("name").asText(""));
+        if (i != null) {
+          out.add(i);
+        }
+      }
+      return List.copyOf(out);
+    }));
+  }
+
+  @Override
+  public Mono<BookSnapshot> book(Instrument instrument, int depth) {
+    if (depth < 1) {
+      return Mono.error(new IllegalArgumentException("depth must be at least 1 but was " + depth));
+    }
+    String what = "book " + instrument;
+    return classified(what, l2Book(what, instrument).map(json -> {
+      Instant now = http.now();
+      JsonNode levels = json.path("levels");
+      BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
+          .exchangeTime(time(json, now));
+      int n = 0;
+      for (JsonNode level : levels.path(0)) {
+        if (n++ == depth) {
+          break;
+        }
+        b.bid(number(what, level, "px"), number(what, level, "sz"));
+      }
+      n = 0;
+      for (JsonNode level : levels.path(1)) {
+        if (n++ == depth) {
+          break;
+        }
+        b.ask(number(what, level, "px"), number(what, level, "sz"));
+      }
+      return b.build();
+    }));
+  }
+
+  @Override
+  public Mono<TickerSnapshot> ticker(Instrument instrument) {
+    String what = "ticker " + instrument;
+    return classified(what, l2Book(what, instrument).map(json -> {
+      Instant now = http.now();
+      JsonNode bid = json.path("levels").path(0).path(0);
+      JsonNode ask = json.path("levels").path(1).path(0);
+      if (bid.isMissingNode() || ask.isMissingNode()) {
+        throw http.badData(what, "the book has an empty side");
+      }
+      double b = number(what, bid, "px");
+      double a = number(what, ask, "px");
+      return new TickerSnapshot(venue(), instrument, b, a, (a + b) / 2, Double.NaN, Double.NaN,
+          Double.NaN, time(json, now), now);
+    }));
+  }
+
+  @Override
+  public boolean hasBulkTickers() {
+    return true;
+  }
+
+  @Override
+  public Mono<List<TickerSnapshot>> tickers() {
+    String what = "tickers";
+    return classified(what, http.post(what, "/info", "{\"type\":\"metaAndAssetCtxs\"}")
+        .map(json -> {
+      JsonNode universe = json.path(0).path("universe");
+      JsonNode contexts = json.path(1);
+      if (!universe.isArray() || !contexts.isArray() || universe.size() != contexts.size()) {
+        throw http.badData(what, "metaAndAssetCtxs is not [meta, contexts] of equal length");
+      }
+      Instant now = http.now();
+      List<TickerSnapshot> out = new ArrayList<>(universe.size());
+      for (int k = 0; k < universe.size(); k++) {
+        Instrument i = instrument(universe.get(k).path("name").asText(""));
+        JsonNode ctx = contexts.get(k);
+        JsonNode impact = ctx.path("impactPxs");
+        if (i == null || !impact.isArray() || impact.size() < 2) {
+          continue;
+        }
+        double mark = number(what, ctx, "markPx");
+        double prev = ctx.path("prevDayPx").asDouble(Double.NaN);
+        out.add(new TickerSnapshot(venue(), i, impact.get(0).asDouble(Double.NaN),
+            impact.get(1).asDouble(Double.NaN), mark, ctx.path("dayBaseVlm").asDouble(Double.NaN),
+            ctx.path("dayNtlVlm").asDouble(Double.NaN),
+            prev > 0 ? mark / prev - 1 : Double.NaN, now, now));
+      }
+      return List.copyOf(out);
+    }));
+  }
+
+  /** Shuts the HTTP client's threads down. */
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  /** Invalid snapshots and unreadable values become bad data; source exceptions pass. */
+  private <T> Mono<T> classified(String what, Mono<T> call) {
+    return call.onErrorMap(e -> Errors.classify(venue(), what, e, http.now()));
+  }
+
+  private Mono<JsonNode> l2Book(String what, Instrument instrument) {
+    if (instrument.isSpot() || !instrument.quote().equals(QUOTE)) {
+      return Mono.error(new dev.scanflux.core.spi.PermanentSourceException(venue(),
+          what + ": Hyperliquid lists perpetuals quoted in USDC only", null));
+    }
+    String coin = coins.getOrDefault(instrument, instrument.base());
+    return http.post(what, "/info", "{\"type\":\"l2Book\",\"coin\":\"" + coin + "\"}")
+        .map(json -> {
+          if (json.isNull() || !json.path("levels").isArray()) {
+            throw http.badData(what, "no such coin or no levels: " + abbreviate(json));
+          }
+          return json;
+        });
+  }
+
+  private @org.jspecify.annotations.Nullable Instrument instrument(String coin) {
+    try {
+      Instrument i = Instrument.perpetual(coin, QUOTE);
+      coins.put(i, coin);
+      return i;
+    } catch (IllegalArgumentException notOurSymbolLanguage) {
+      // Coins such as "@107" name spot pairs, not perpetuals: not an instrument of ours.
+      return null;
+    }
+  }
+
+  private double number(String what, JsonNode node, String field) {
+    JsonNode v = node.path(field);
+    if (!v.isTextual() && !v.isNumber()) {
+      throw http.badData(what, "missing " + field);
+    }
+    try {
+      return Double.parseDouble(v.asText());
+    } catch (NumberFormatException e) {
+      throw http.badData(what, field + " is not a number: " + v.asText());
+    }
+  }
+
+  private static Instant time(JsonNode json, Instant fallback) {
+    JsonNode t = json.path("time");
+    return t.canConvertToLong() ? Instant.ofEpochMilli(t.asLong()) : fallback;
+  }
+
+  private static String abbreviate(JsonNode json) {
+    String s = json.toString();
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+  }
+}

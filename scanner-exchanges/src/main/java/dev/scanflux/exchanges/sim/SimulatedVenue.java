@@ -1,0 +1,16 @@
+package dev.scanflux.exchanges.sim;
+
+/** The venue wire formats the simulator speaks. */
+public enum SimulatedVenue {
+  /** Binance spot ({@code /api/v3}); 6,000 weight per minute, {@code X-MBX-USED-WEIGHT-1M}. */
+  BINANCE_SPOT,
+  /** OKX ({@code /api/v5}); 40 book requests and 20 ticker requests per 2 s, code 50011. */
+  OKX,
+  /**
+   * Kraken ({@code /0/public}); about one request per second (15 per sliding 15 s),
+   * {@code EAPI:Rate limit exceeded}.
+   */
+  KRAKEN,
+  /** Hyperliquid ({@code POST /info}); 1,200 weight per minute, {@code l2Book} weighs 2. */
+  HYPERLIQUID
+}

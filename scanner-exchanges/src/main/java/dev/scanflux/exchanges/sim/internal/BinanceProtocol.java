@@ -1,0 +1,215 @@
+package dev.scanflux.exchanges.sim.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binance spot, {@code /api/v3}, after the public REST API documentation: one request-weight
+ * bucket of 6,000 per minute; depth weighs 5, 25, 50 or 250 by its limit; a ticker 2 (80 for
+ * all); a book ticker 2 (4 for all); exchange info 20. Every answer carries
+ * {@code X-MBX-USED-WEIGHT-1M}; a 429 carries code -1003.
+ */
+public final class BinanceProtocol implements VenueProtocol {
+
+  private static final String WEIGHT = "REQUEST_WEIGHT";
+
+  private final SyntheticMarket market;
+  private final LongSupplier clock;
+  private final Map<String, SimInstrument> bySymbol = new HashMap<>();
+
+  /**
+   * @param market the market
+   * @param clock  milliseconds now, for server and close times
+   */
+  public BinanceProtocol(SyntheticMarket market, LongSupplier clock) {
+    this.market = market;
+    this.clock = clock;
+    for (SimInstrument i : market.instruments()) {
+      bySymbol.put(i.base() + i.quote(), i);
+    }
+  }
+
+  @Override
+  public List<Limit> limits() {
+    return List.of(new Limit(WEIGHT, 6000, Duration.ofMinutes(1)));
+  }
+
+  @Override
+  public Call route(Request r) {
+    @Nullable String symbol = r.param("symbol");
+    return switch (r.path()) {
+      case "/api/v3/ping" -> new Call(WEIGHT, 1, null, c -> ok(Json.object()));
+      case "/api/v3/time" -> new Call(WEIGHT, 1, null,
+          c -> ok(Json.object().put("serverTime", clock.getAsLong())));
+      case "/api/v3/exchangeInfo" -> new Call(WEIGHT, 20, null, c -> exchangeInfo());
+      case "/api/v3/depth" -> depth(symbol, r.param("limit"));
+      case "/api/v3/ticker/24hr" -> symbol == null
+          ? new Call(WEIGHT, 80, null, c -> allTickers(c))
+          : new Call(WEIGHT, 2, symbol, c -> withSymbol(symbol, i -> ticker(i, c)));
+      case "/api/v3/ticker/bookTicker" -> symbol == null
+          ? new Call(WEIGHT, 4, null, c -> allBookTickers(c))
+          : new Call(WEIGHT, 2, symbol, c -> withSymbol(symbol, i -> bookTicker(i, c)));
+      default -> Call.notFound(WEIGHT, r.path());
+    };
+  }
+
+  @Override
+  public Reply throttled(Duration retryAfter) {
+    return error(429, -1003, "Too many requests; current limit of IP(127.0.0.1) request weight "
+        + "per 1 MINUTE is 6000. Please use WebSocket Streams for live updates to avoid polling "
+        + "the API.");
+  }
+
+  @Override
+  public Reply serverError() {
+    return error(503, -1001, "Internal error; unable to process your request. Please try again.");
+  }
+
+  @Override
+  public void addHeaders(Headers headers, SlidingWindowLimiter limiter, long nowMs) {
+    headers.set("X-MBX-USED-WEIGHT-1M", Integer.toString(limiter.used(WEIGHT, nowMs)));
+  }
+
+  /** The depth weight for a limit, per the documentation. */
+  static int depthWeight(int limit) {
+    return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+  }
+
+  private Call depth(@Nullable String symbol, @Nullable String limitText) {
+    int limit;
+    try {
+      limit = limitText == null ? 100 : Integer.parseInt(limitText);
+    } catch (NumberFormatException e) {
+      return new Call(WEIGHT, 1, symbol, c -> error(400, -1100,
+          "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'."));
+    }
+    if (limit < 1 || limit > 5000) {
+      return new Call(WEIGHT, 1, symbol,
+          c -> error(400, -1130, "Invalid data sent for a parameter."));
+    }
+    if (symbol == null) {
+      return new Call(WEIGHT, 1, null, c -> error(400, -1102,
+          "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."));
+    }
+    return new Call(WEIGHT, depthWeight(limit), symbol, crossed -> withSymbol(symbol, i -> {
+      SimInstrument.Book book = i.book(limit, crossed);
+      ObjectNode o = Json.object().put("lastUpdateId", book.sequence());
+      o.set("bids", levels(i, book.bids()));
+      o.set("asks", levels(i, book.asks()));
+      return ok(o);
+    }));
+  }
+
+  private Reply exchangeInfo() {
+    ObjectNode o = Json.object().put("timezone", "UTC").put("serverTime", clock.getAsLong());
+    ArrayNode limits = o.putArray("rateLimits");
+    limits.addObject().put("rateLimitType", WEIGHT).put("interval", "MINUTE")
+        .put("intervalNum", 1).put("limit", 6000);
+    limits.addObject().put("rateLimitType", "ORDERS").put("interval", "SECOND")
+        .put("intervalNum", 10).put("limit", 100);
+    limits.addObject().put("rateLimitType", "RAW_REQUESTS").put("interval", "MINUTE")
+        .put("intervalNum", 5).put("limit", 61000);
+    o.putArray("exchangeFilters");
+    ArrayNode symbols = o.putArray("symbols");
+    for (SimInstrument i : market.instruments()) {
+      ObjectNode s = symbols.addObject();
+      s.put("symbol", i.base() + i.quote()).put("status", "TRADING")
+          .put("baseAsset", i.base()).put("baseAssetPrecision", 8)
+          .put("quoteAsset", i.quote()).put("quotePrecision", 8)
+          .put("quoteAssetPrecision", 8).put("baseCommissionPrecision", 8)
+          .put("quoteCommissionPrecision", 8);
+      ArrayNode types = s.putArray("orderTypes");
+      for (String t : new String[] {"LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT",
+          "TAKE_PROFIT_LIMIT"}) {
+        types.add(t);
+      }
+      s.put("icebergAllowed", true).put("ocoAllowed", true)
+          .put("quoteOrderQtyMarketAllowed", true).put("allowTrailingStop", true)
+          .put("cancelReplaceAllowed", true).put("isSpotTradingAllowed", true)
+          .put("isMarginTradingAllowed", false);
+      ArrayNode filters = s.putArray("filters");
+      filters.addObject().put("filterType", "PRICE_FILTER").put("minPrice", i.tickText())
+          .put("maxPrice", "1000000.00000000").put("tickSize", i.tickText());
+      filters.addObject().put("filterType", "LOT_SIZE").put("minQty", i.stepText())
+          .put("maxQty", "9000000.00000000").put("stepSize", i.stepText());
+      filters.addObject().put("filterType", "MIN_NOTIONAL").put("minNotional", "5.00000000")
+          .put("applyToMarket", true).put("avgPriceMins", 5);
+      s.putArray("permissions").add("SPOT");
+      s.put("defaultSelfTradePreventionMode", "EXPIRE_MAKER");
+    }
+    return ok(o);
+  }
+
+  private ObjectNode ticker(SimInstrument i, boolean crossed) {
+    SimInstrument.Ticker t = i.ticker(crossed);
+    long now = clock.getAsLong();
+    return Json.object().put("symbol", i.base() + i.quote())
+        .put("priceChange", i.px(t.last() - t.open()))
+        .put("priceChangePercent", String.format(java.util.Locale.ROOT, "%.3f", 100 * t.change()))
+        .put("weightedAvgPrice", i.px((t.high() + t.low()) / 2))
+        .put("prevClosePrice", i.px(t.open())).put("lastPrice", i.px(t.last()))
+        .put("lastQty", i.qty(t.bidSize() / 3)).put("bidPrice", i.px(t.bid()))
+        .put("bidQty", i.qty(t.bidSize())).put("askPrice", i.px(t.ask()))
+        .put("askQty", i.qty(t.askSize())).put("openPrice", i.px(t.open()))
+        .put("highPrice", i.px(t.high())).put("lowPrice", i.px(t.low()))
+        .put("volume", i.qty(t.volume())).put("quoteVolume", i.px(t.quoteVolume()))
+        .put("openTime", now - 86_400_000L).put("closeTime", now)
+        .put("firstId", 1000L * i.index()).put("lastId", 1000L * i.index() + 999)
+        .put("count", 1000);
+  }
+
+  private ObjectNode bookTicker(SimInstrument i, boolean crossed) {
+    SimInstrument.Ticker t = i.ticker(crossed);
+    return Json.object().put("symbol", i.base() + i.quote()).put("bidPrice", i.px(t.bid()))
+        .put("bidQty", i.qty(t.bidSize())).put("askPrice", i.px(t.ask()))
+        .put("askQty", i.qty(t.askSize()));
+  }
+
+  private Reply allTickers(boolean crossed) {
+    ArrayNode a = Json.array();
+    for (SimInstrument i : market.instruments()) {
+      a.add(ticker(i, crossed));
+    }
+    return new Reply(200, Json.write(a));
+  }
+
+  private Reply allBookTickers(boolean crossed) {
+    ArrayNode a = Json.array();
+    for (SimInstrument i : market.instruments()) {
+      a.add(bookTicker(i, crossed));
+    }
+    return new Reply(200, Json.write(a));
+  }
+
+  private Reply withSymbol(String symbol, java.util.function.Function<SimInstrument, Object> f) {
+    SimInstrument i = bySymbol.get(symbol);
+    if (i == null) {
+      return error(400, -1121, "Invalid symbol.");
+    }
+    Object result = f.apply(i);
+    return result instanceof Reply reply ? reply : ok((ObjectNode) result);
+  }
+
+  private static ArrayNode levels(SimInstrument i, double[] side) {
+    ArrayNode a = Json.array();
+    for (int k = 0; k < side.length; k += 2) {
+      a.addArray().add(i.px(side[k])).add(i.qty(side[k + 1]));
+    }
+    return a;
+  }
+
+  private static Reply ok(ObjectNode o) {
+    return new Reply(200, Json.write(o));
+  }
+
+  private static Reply error(int status, int code, String msg) {
+    return new Reply(status, Json.write(Json.object().put("code", code).put("msg", msg)));
+  }
+}

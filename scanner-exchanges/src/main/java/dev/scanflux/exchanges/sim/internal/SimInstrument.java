@@ -1,0 +1,191 @@
+package dev.scanflux.exchanges.sim.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.SplittableRandom;
+
+/**
+ * One simulated instrument: a random-walk mid price with a realistic book around it.
+ *
+ * <p>The walk advances one step per quote or book served, from a random generator seeded by the
+ * market seed and the instrument's index, so the same sequence of requests yields the same data.
+ * Thread-safe: every method that touches the walk is synchronized.
+ */
+public final class SimInstrument {
+
+  private final int index;
+  private final String base;
+  private final String quote;
+  private final boolean perpetual;
+  private final int priceDecimals;
+  private final int sizeDecimals;
+  private final double tick;
+  private final SplittableRandom random;
+  private final double open24h;
+  private double mid;
+  private double high;
+  private double low;
+  private double volume;
+  private long sequence;
+
+  SimInstrument(int index, String base, String quote, boolean perpetual, double price,
+      long seed) {
+    this.index = index;
+    this.base = base;
+    this.quote = quote;
+    this.perpetual = perpetual;
+    int magnitude = (int) Math.floor(Math.log10(price));
+    this.priceDecimals = Math.max(0, 5 - magnitude);
+    this.tick = Math.pow(10, -priceDecimals);
+    this.sizeDecimals = Math.max(0, Math.min(8, magnitude + 2));
+    this.random = new SplittableRandom(seed * 1_000_003L + index);
+    this.mid = price;
+    this.open24h = price * (1 + 0.05 * (random.nextDouble() - 0.5));
+    this.high = Math.max(price, open24h) * (1 + 0.02 * random.nextDouble());
+    this.low = Math.min(price, open24h) * (1 - 0.02 * random.nextDouble());
+    this.volume = 1_000_000 / price * (1 + 50 * random.nextDouble());
+  }
+
+  /** Position in the market's list. */
+  public int index() {
+    return index;
+  }
+
+  /** Base currency code, e.g. {@code BTC}. */
+  public String base() {
+    return base;
+  }
+
+  /** Quote currency code, e.g. {@code USDT}. */
+  public String quote() {
+    return quote;
+  }
+
+  /** True for a perpetual future. */
+  public boolean perpetual() {
+    return perpetual;
+  }
+
+  /** Decimals of the price tick. */
+  public int priceDecimals() {
+    return priceDecimals;
+  }
+
+  /** Decimals of the size step. */
+  public int sizeDecimals() {
+    return sizeDecimals;
+  }
+
+  /** The price tick as text, e.g. {@code 0.01}. */
+  public String tickText() {
+    return BigDecimal.ONE.movePointLeft(priceDecimals).toPlainString();
+  }
+
+  /** The size step as text, e.g. {@code 0.0001}. */
+  public String stepText() {
+    return BigDecimal.ONE.movePointLeft(sizeDecimals).toPlainString();
+  }
+
+  /** A price as the venue writes it, at the tick's decimals. */
+  public String px(double price) {
+    return BigDecimal.valueOf(price).setScale(priceDecimals, RoundingMode.HALF_UP)
+        .toPlainString();
+  }
+
+  /** A size as the venue writes it, at the step's decimals (never zero). */
+  public String qty(double size) {
+    BigDecimal q = BigDecimal.valueOf(size).setScale(sizeDecimals, RoundingMode.HALF_UP);
+    return q.signum() == 0 ? stepText() : q.toPlainString();
+  }
+
+  /**
+   * Advances the walk and returns the book: {@code depth} levels per side, best first.
+   *
+   * @param crossed when true the best bid is put above the best ask (a fault)
+   */
+  public synchronized Book book(int depth, boolean crossed) {
+    step();
+    double[] bids = new double[depth * 2];
+    double[] asks = new double[depth * 2];
+    long bidTicks = (long) Math.floor(mid / tick) - random.nextInt(2);
+    long askTicks = Math.max(bidTicks + 1, (long) Math.ceil(mid / tick) + random.nextInt(2));
+    if (crossed) {
+      long shift = askTicks - bidTicks + 2;
+      bidTicks += shift;
+    }
+    for (int i = 0; i < depth; i++) {
+      bids[2 * i] = bidTicks * tick;
+      bids[2 * i + 1] = size(i);
+      asks[2 * i] = askTicks * tick;
+      asks[2 * i + 1] = size(i);
+      bidTicks -= 1 + random.nextInt(3);
+      askTicks += 1 + random.nextInt(3);
+    }
+    return new Book(++sequence, bids, asks);
+  }
+
+  /**
+   * Advances the walk and returns the ticker.
+   *
+   * @param crossed when true the bid is put above the ask (a fault)
+   */
+  public synchronized Ticker ticker(boolean crossed) {
+    Book b = book(1, crossed);
+    double last = random.nextBoolean() ? b.bids()[0] : b.asks()[0];
+    volume += b.bids()[1];
+    return new Ticker(b.bids()[0], b.bids()[1], b.asks()[0], b.asks()[1], last, open24h,
+        Math.max(high, last), Math.min(low, last), volume, volume * last);
+  }
+
+  /** The current mid without advancing the walk. */
+  public synchronized double mid() {
+    return mid;
+  }
+
+  private void step() {
+    mid = Math.max(tick * 50, mid * Math.exp(0.0004 * random.nextGaussian()));
+    high = Math.max(high, mid);
+    low = Math.min(low, mid);
+  }
+
+  private double size(int level) {
+    double notional = 500 + 20_000 * random.nextDouble() * (1 + level * 0.3);
+    return Math.max(Math.pow(10, -sizeDecimals), notional / mid);
+  }
+
+  /**
+   * A book: prices and sizes interleaved per side, best first.
+   *
+   * @param sequence a per-instrument update id
+   * @param bids     bid levels, price then size
+   * @param asks     ask levels, price then size
+   */
+  public record Book(long sequence, double[] bids, double[] asks) {
+    /** Levels per side. */
+    public int depth() {
+      return bids.length / 2;
+    }
+  }
+
+  /**
+   * A ticker.
+   *
+   * @param bid         best bid
+   * @param bidSize     size at the best bid
+   * @param ask         best ask
+   * @param askSize     size at the best ask
+   * @param last        last trade
+   * @param open        price 24 h ago
+   * @param high        24 h high
+   * @param low         24 h low
+   * @param volume      24 h volume in base units
+   * @param quoteVolume 24 h volume in quote units
+   */
+  public record Ticker(double bid, double bidSize, double ask, double askSize, double last,
+      double open, double high, double low, double volume, double quoteVolume) {
+    /** Change over 24 h as a fraction. */
+    public double change() {
+      return (last - open) / open;
+    }
+  }
+}

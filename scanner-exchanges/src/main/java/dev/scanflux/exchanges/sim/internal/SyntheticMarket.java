@@ -1,0 +1,52 @@
+package dev.scanflux.exchanges.sim.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A deterministic synthetic market: the same seed and size give the same instruments and, for
+ * the same sequence of requests, the same prices. The first instruments are well-known coins at
+ * realistic prices; the rest are made-up codes ({@code SIM0031}) with prices spread over eight
+ * orders of magnitude.
+ */
+public final class SyntheticMarket {
+
+  private static final String[] NAMES = {"BTC", "ETH", "SOL", "XRP", "BNB", "DOGE", "ADA",
+      "TRX", "AVAX", "LINK", "DOT", "LTC", "BCH", "NEAR", "ATOM", "UNI", "APT", "ARB", "OP",
+      "FIL", "ETC", "XLM", "AAVE", "SUI", "INJ", "TIA", "SEI", "PEPE", "SHIB", "WIF"};
+  private static final double[] PRICES = {64000, 3100, 145, 0.52, 580, 0.12, 0.45, 0.12, 28,
+      14, 6.2, 72, 380, 5.1, 7.4, 8.3, 7.9, 0.8, 1.6, 4.1, 23, 0.1, 95, 1.1, 22, 6.5, 0.35,
+      0.0000095, 0.000018, 2.1};
+
+  private final List<SimInstrument> instruments;
+
+  /**
+   * @param seed      the random seed
+   * @param size      number of instruments
+   * @param quote     the quote currency of every instrument, e.g. {@code USDT}
+   * @param perpetual whether the instruments are perpetual futures
+   */
+  public SyntheticMarket(long seed, int size, String quote, boolean perpetual) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<SimInstrument> list = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      String base;
+      double price;
+      if (i < NAMES.length) {
+        base = NAMES[i];
+        price = PRICES[i] * (0.9 + 0.2 * random.nextDouble());
+      } else {
+        base = String.format(java.util.Locale.ROOT, "SIM%04d", i);
+        price = Math.pow(10, -4 + 8 * random.nextDouble());
+      }
+      list.add(new SimInstrument(i, base, quote, perpetual, price, seed));
+    }
+    this.instruments = List.copyOf(list);
+  }
+
+  /** The instruments, in the market's order. */
+  public List<SimInstrument> instruments() {
+    return instruments;
+  }
+}

@@ -1,0 +1,209 @@
+package dev.scanflux.exchanges;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.TickerSnapshot;
+import dev.scanflux.core.spi.BadDataException;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.core.spi.TransientSourceException;
+import dev.scanflux.exchanges.sim.Fault;
+import dev.scanflux.exchanges.sim.ServedRequest;
+import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.exchanges.sim.VenueSimulator;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * The tests every venue source passes against its simulator: discovery, ticker, book, bulk
+ * tickers, and the classification of a 429, a 5xx, malformed and truncated JSON, a crossed book,
+ * a reset and a hang. One simulator and one source per test class; the source loads its start-up
+ * metadata before the first test so that injected faults hit the request under test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class VenueSourceContract {
+
+  static final Duration VERIFY = Duration.ofSeconds(10);
+  static final int INSTRUMENTS = 120;
+
+  VenueSimulator sim;
+  MarketSource source;
+  List<Instrument> discovered;
+
+  /** The simulated venue. */
+  abstract SimulatedVenue simulatedVenue();
+
+  /** The preset under test. */
+  abstract VenueBuilder preset();
+
+  /** An instrument the simulator lists. */
+  abstract Instrument btc();
+
+  /** Whether the client keeps the 429's headers, so that Retry-After reaches us. */
+  boolean retryAfterReachable() {
+    return true;
+  }
+
+  @BeforeAll
+  void start() {
+    // The real limits are enforced in VenueSimulatorTest; here they would only make tests slow.
+    sim = VenueSimulator.builder(simulatedVenue()).instruments(INSTRUMENTS).seed(7)
+        .rateLimit(false)
+        .retryAfter(Duration.ofSeconds(3)).build();
+    source = preset().baseUrl(sim.start()).httpTimeout(Duration.ofSeconds(3)).build();
+    discovered = source.instruments().block(VERIFY);
+  }
+
+  @AfterAll
+  void stop() {
+    source.close();
+    sim.close();
+  }
+
+  @BeforeEach
+  void clearLog() {
+    sim.clearScriptedFaults();
+    sim.clearRequestLog();
+  }
+
+  @Test
+  void discoversEveryInstrumentOfTheSimulator() {
+    assertThat(discovered).hasSize(INSTRUMENTS).contains(btc());
+    assertThat(discovered).allMatch(i -> i.kind() == btc().kind());
+  }
+
+  @Test
+  void fetchesATicker() {
+    StepVerifier.create(source.ticker(btc()))
+        .assertNext(t -> {
+          assertThat(t.venue()).isEqualTo(source.venue());
+          assertThat(t.instrument()).isEqualTo(btc());
+          assertThat(t.bid()).isLessThan(t.ask());
+          assertThat(t.last()).isPositive();
+        })
+        .expectComplete()
+        .verify(VERIFY);
+    assertThat(sim.requestLog()).extracting(ServedRequest::status).containsOnly(200);
+  }
+
+  @Test
+  void fetchesABookOfTheRequestedDepth() {
+    StepVerifier.create(source.book(btc(), 20))
+        .assertNext(b -> {
+          assertThat(b.instrument()).isEqualTo(btc());
+          assertThat(b.bidLevels()).isEqualTo(20);
+          assertThat(b.askLevels()).isEqualTo(20);
+          assertThat(b.bestBid()).isLessThan(b.bestAsk());
+        })
+        .expectComplete()
+        .verify(VERIFY);
+    assertThat(sim.requestLog()).hasSize(1);
+    assertThat(sim.requestLog().get(0).symbol()).isNotNull();
+  }
+
+  @Test
+  void fetchesEveryTickerInOneRequest() {
+    assertThat(source.hasBulkTickers()).isTrue();
+    StepVerifier.create(source.tickers())
+        .assertNext(all -> {
+          assertThat(all).hasSize(INSTRUMENTS);
+          assertThat(all).extracting(TickerSnapshot::instrument).contains(btc());
+        })
+        .expectComplete()
+        .verify(VERIFY);
+    assertThat(sim.requestLog()).hasSize(1);
+  }
+
+  @Test
+  void throttlingIsThrottledWithTheVenuesRetryAfter() {
+    sim.failNext(Fault.THROTTLE);
+    StepVerifier.create(source.book(btc(), 20))
+        .expectErrorSatisfies(e -> {
+          assertThat(e).isInstanceOf(ThrottledException.class);
+          if (retryAfterReachable()) {
+            assertThat(((ThrottledException) e).retryAfter()).contains(Duration.ofSeconds(3));
+          }
+        })
+        .verify(VERIFY);
+    assertThat(sim.requestLog()).extracting(ServedRequest::status).containsExactly(429);
+  }
+
+  @Test
+  void serverErrorIsTransient() {
+    sim.failNext(Fault.SERVER_ERROR);
+    StepVerifier.create(source.ticker(btc()))
+        .expectError(TransientSourceException.class)
+        .verify(VERIFY);
+  }
+
+  @Test
+  void malformedJsonIsBadData() {
+    sim.failNext(Fault.MALFORMED_JSON);
+    StepVerifier.create(source.book(btc(), 20))
+        .expectError(BadDataException.class)
+        .verify(VERIFY);
+  }
+
+  @Test
+  void truncatedJsonIsBadData() {
+    sim.failNext(Fault.TRUNCATED_JSON);
+    StepVerifier.create(source.ticker(btc()))
+        .expectError(BadDataException.class)
+        .verify(VERIFY);
+  }
+
+  @Test
+  void crossedBookIsBadData() {
+    sim.failNext(Fault.CROSSED_BOOK);
+    StepVerifier.create(source.book(btc(), 20))
+        .expectError(BadDataException.class)
+        .verify(VERIFY);
+  }
+
+  @Test
+  void connectionResetIsTransient() {
+    // Two: the JDK's HTTP clients resend an idempotent request once when a kept-alive
+    // connection closes without an answer.
+    sim.failNext(Fault.CONNECTION_RESET, Fault.CONNECTION_RESET);
+    StepVerifier.create(source.book(btc(), 5))
+        .expectError(TransientSourceException.class)
+        .verify(VERIFY);
+  }
+
+  @Test
+  void hungRequestTimesOut() {
+    sim.failNext(Fault.HANG);
+    StepVerifier.create(source.book(btc(), 5).timeout(Duration.ofMillis(300)))
+        .expectError(TimeoutException.class)
+        .verify(VERIFY);
+    assertThat(awaitLog(log -> !log.isEmpty())).extracting(ServedRequest::fault)
+        .containsExactly(Fault.HANG);
+  }
+
+  @Test
+  void bookOfAnUnknownInstrumentFails() {
+    Instrument unknown = btc().isSpot() ? Instrument.spot("NOPE", btc().quote())
+        : Instrument.perpetual("NOPE", btc().quote());
+    StepVerifier.create(source.book(unknown, 5))
+        .expectError()
+        .verify(VERIFY);
+  }
+
+  /** The request log once it satisfies {@code condition}; polls, fails after 5 s. */
+  List<ServedRequest> awaitLog(Predicate<List<ServedRequest>> condition) {
+    return Flux.interval(Duration.ofMillis(10))
+        .map(tick -> sim.requestLog())
+        .filter(condition)
+        .blockFirst(Duration.ofSeconds(5));
+  }
+}
