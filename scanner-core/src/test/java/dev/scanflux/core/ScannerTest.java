@@ -573,7 +573,11 @@ class ScannerTest {
     FakeSource a = new FakeSource("a", reactor.core.scheduler.Schedulers.parallel(),
         FakeSource.universe(3)).latency(Duration.ofMillis(1));
     Scanner scanner = Scanner.builder().venue(a).interval(Duration.ZERO).build().start();
-    assertThat(scanner.latest().block(Duration.ofSeconds(10))).isNotNull();
+    Scan first = scanner.latest().block(Duration.ofSeconds(10));
+    assertThat(first.completedAt()).as("real schedulers give wall-clock instants")
+        .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+    assertThat(first.snapshots()).allSatisfy(s -> assertThat(s.receivedAt())
+        .isBetween(first.startedAt(), first.completedAt()));
     Set<Thread> during = scannerThreads();
     during.removeAll(before);
     assertThat(during).isNotEmpty();

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * The lock-free latest-snapshot map behind {@link MarketView}: venue to instrument to snapshot,
@@ -22,11 +20,11 @@ import reactor.core.scheduler.Scheduler;
  */
 final class LatestView implements MarketView {
 
-  private final Scheduler clock;
+  private final EngineClock clock;
   private final Map<String, Map<Instrument, BookSnapshot>> books = new ConcurrentHashMap<>();
   private final Map<String, Map<Instrument, TickerSnapshot>> tickers = new ConcurrentHashMap<>();
 
-  LatestView(Scheduler clock) {
+  LatestView(EngineClock clock) {
     this.clock = clock;
   }
 
@@ -46,7 +44,7 @@ final class LatestView implements MarketView {
 
   @Override
   public Instant now() {
-    return Instant.ofEpochSecond(0, clock.now(TimeUnit.NANOSECONDS));
+    return clock.instant();
   }
 
   @Override

@@ -12,11 +12,9 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +55,7 @@ public final class ScanEngine implements Scanner {
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
   private final LatestView view;
+  private final EngineClock clock;
   private final SafeListener listener;
   private final Sinks.Many<MarketSnapshot> snapshotSink =
       Sinks.many().multicast().directBestEffort();
@@ -93,11 +92,12 @@ public final class ScanEngine implements Scanner {
           true);
     }
     this.scheduler = s;
+    this.clock = new EngineClock(s);
     try {
       List<VenueLane> built = new ArrayList<>();
       for (Venue v : venues) {
         built.add(new VenueLane(v.source(), v.options(), priority,
-            v.options().filter().orElse(filter), s, listener));
+            v.options().filter().orElse(filter), s, clock, listener));
       }
       this.lanes = List.copyOf(built);
     } catch (RuntimeException e) {
@@ -106,7 +106,7 @@ public final class ScanEngine implements Scanner {
       }
       throw e;
     }
-    this.view = new LatestView(s);
+    this.view = new LatestView(clock);
   }
 
   @Override
@@ -207,7 +207,7 @@ public final class ScanEngine implements Scanner {
 
   private Mono<Scan> runCycle() {
     long n = cycle.incrementAndGet();
-    long startNanos = scheduler.now(TimeUnit.NANOSECONDS);
+    long startNanos = clock.nanos();
     List<CycleStats> stats = new ArrayList<>(lanes.size());
     List<Flux<MarketSnapshot>> cycles = new ArrayList<>(lanes.size());
     for (VenueLane lane : lanes) {
@@ -239,21 +239,21 @@ public final class ScanEngine implements Scanner {
    * order (which recordings rely on).
    */
   private MarketSnapshot stamp(MarketSnapshot s) {
-    long now = Math.max(lastStamp, scheduler.now(TimeUnit.NANOSECONDS));
+    long now = Math.max(lastStamp, clock.nanos());
     lastStamp = now;
-    return s.withReceivedAt(Instant.ofEpochSecond(0, now));
+    return s.withReceivedAt(clock.instant(now));
   }
 
   private Scan scan(long n, long startNanos, List<CycleStats> stats,
       List<MarketSnapshot> collected) {
-    long end = scheduler.now(TimeUnit.NANOSECONDS);
+    long end = clock.nanos();
     List<VenueReport> reports = new ArrayList<>(lanes.size());
     for (int i = 0; i < lanes.size(); i++) {
       reports.add(lanes.get(i).report(stats.get(i)));
     }
-    ScanReport report = new ScanReport(n, Instant.ofEpochSecond(0, startNanos),
+    ScanReport report = new ScanReport(n, clock.instant(startNanos),
         Duration.ofNanos(end - startNanos), reports);
-    return new Scan(Instant.ofEpochSecond(0, end), collected, report);
+    return new Scan(clock.instant(end), collected, report);
   }
 
   private void publish(Scan scan) {

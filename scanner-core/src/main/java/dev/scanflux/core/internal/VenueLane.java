@@ -20,14 +20,12 @@ import dev.scanflux.core.spi.TransientSourceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -63,6 +61,7 @@ final class VenueLane {
   private final Retry retry;
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final SafeListener listener;
+  private final EngineClock clock;
   private final UniverseFilter filter;
   private long discoveredAtNanos;
   private boolean volumeWarned;
@@ -71,7 +70,8 @@ final class VenueLane {
   private volatile boolean rediscover;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
-      UniverseFilter filter, Scheduler scheduler, SafeListener listener) {
+      UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener) {
+    this.clock = clock;
     this.filter = filter;
     this.listener = listener;
     this.source = source;
@@ -297,7 +297,7 @@ final class VenueLane {
       @Nullable ErrorClass failure) {
     if (!listener.isEmpty()) {
       listener.onRequest(new RequestEvent(venue, cycle, f.kind, f.instrument, f.priority,
-          attempt, weight, Instant.ofEpochSecond(0, start), Duration.ofNanos(end - start),
+          attempt, weight, clock.instant(start), Duration.ofNanos(end - start),
           failure));
     }
   }
@@ -388,7 +388,7 @@ final class VenueLane {
   }
 
   private long nowNanos() {
-    return scheduler.now(TimeUnit.NANOSECONDS);
+    return clock.nanos();
   }
 
   private static Instrument instrument(Fetch f) {
