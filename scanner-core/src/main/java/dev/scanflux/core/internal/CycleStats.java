@@ -77,7 +77,8 @@ final class CycleStats {
     }
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
-    double allowed = duration == 0 ? 0 : (double) budget * duration / windowNanos;
+    // a fresh window allows its whole budget at once, so a cycle is credited at least one window
+    double allowed = (double) budget * Math.max(duration, windowNanos) / windowNanos;
     return new VenueReport(venue, instruments, requests, successes, byClass, retries, gaveUp,
         weight, Duration.ofNanos(duration), Duration.ofNanos(percentile(sorted, 0.50)),
         Duration.ofNanos(percentile(sorted, 0.99)), allowed == 0 ? 0 : weight / allowed,
