@@ -100,7 +100,8 @@ public final class OrderBookWalls implements Strategy<Signal> {
       double price = side.price(book, i);
       double size = side.size(book, i);
       double times = size / median;
-      if (times >= multiple && price * size >= minNotional) {
+      // a finite size over a tiny median may overflow; such a multiple is no usable strength
+      if (times >= multiple && times < Double.POSITIVE_INFINITY && price * size >= minNotional) {
         out.add(signal(scan, book, side, price, size, times, median,
             Math.abs(price - mid) / mid));
       }
