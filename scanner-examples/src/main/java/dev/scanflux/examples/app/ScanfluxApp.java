@@ -34,6 +34,11 @@ public final class ScanfluxApp {
         .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
         .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
         .setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler((e, args2) -> {
+      e.getCommandLine().getErr().println("scanflux: " + e.getMessage());
+      e.getCommandLine().getErr().println("Try 'scanflux --help' for the options.");
+      return CommandLine.ExitCode.USAGE;
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("scanflux: " + e.getMessage());
       return e instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE

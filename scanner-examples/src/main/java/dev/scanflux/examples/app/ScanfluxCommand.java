@@ -45,10 +45,9 @@ import reactor.core.scheduler.Schedulers;
 /** The {@code scanflux} command: options, then one scan session (or a replay). */
 @Command(name = "scanflux", mixinStandardHelpOptions = true, version = "scanflux 0.1.0",
     sortOptions = false, usageHelpAutoWidth = true,
-    description = {
-        "Scans many exchanges at once under each one's rate limit, priority instruments first,",
-        "and shows what the example strategies find. With no --venue it runs on the embedded",
-        "venue simulator (no network); --live reaches the real exchanges."})
+    description = "Scans many exchanges at once under each one's rate limit, priority "
+        + "instruments first, and shows what the example strategies find. With no --venue it "
+        + "runs on the embedded venue simulator (no network); --live reaches the real exchanges.")
 final class ScanfluxCommand implements Callable<Integer> {
 
   @Option(names = "--venue", paramLabel = "NAME[=BASE_URL]",
@@ -105,6 +104,14 @@ final class ScanfluxCommand implements Callable<Integer> {
       + "this length, live and in replay alike (default: ${DEFAULT-VALUE}).")
   Duration window = Duration.ofSeconds(5);
 
+  @Option(names = "--min-edge", defaultValue = "0.0005", paramLabel = "FRACTION",
+      description = "Cross-venue spreads must beat fees by this much (default: ${DEFAULT-VALUE}).")
+  double minEdge;
+
+  @Option(names = "--min-change", defaultValue = "0.05", paramLabel = "FRACTION",
+      description = "24 h movers must have moved this much (default: ${DEFAULT-VALUE}).")
+  double minChange;
+
   @Option(names = "--sim-instruments", defaultValue = "60", paramLabel = "N",
       description = "Instruments per simulated venue (default: ${DEFAULT-VALUE}).")
   int simInstruments;
@@ -128,6 +135,10 @@ final class ScanfluxCommand implements Callable<Integer> {
   @Option(names = "--html-report", paramLabel = "FILE",
       description = "Write a self-contained HTML timeline of every request to FILE at the end.")
   @Nullable Path htmlReport;
+
+  @Option(names = "--signals", description = "Print every strategy signal as a line (piped "
+      + "output; a terminal shows the top ones live).")
+  boolean printSignals;
 
   @Option(names = "--quiet", description = "Print only the final report.")
   boolean quiet;
@@ -165,6 +176,8 @@ final class ScanfluxCommand implements Callable<Integer> {
     check(cycles >= 0, "--cycles must be 0 or more but was " + cycles);
     check(!interval.isNegative(), "--interval must not be negative but was " + interval);
     check(!window.isNegative() && !window.isZero(), "--window must be positive");
+    check(minEdge >= 0 && minEdge < 1, "--min-edge must be in [0, 1) but was " + minEdge);
+    check(minChange > 0 && minChange < 10, "--min-change must be in (0, 10) but was " + minChange);
     check(simInstruments >= 1 && simInstruments <= 5000,
         "--sim-instruments must be in [1, 5000] but was " + simInstruments);
     if (replay != null) {
@@ -210,7 +223,7 @@ final class ScanfluxCommand implements Callable<Integer> {
   private int replay(Path file) {
     long count = Replay.of(file)
         .transform(Replay.scans(window))
-        .transform(Strategies.all())
+        .transform(Strategies.all(minEdge, minChange))
         .doOnNext(s -> out.println(Strategies.line(s)))
         .count()
         .blockOptional().orElse(0L);
@@ -275,9 +288,9 @@ final class ScanfluxCommand implements Callable<Integer> {
         "scanflux: recording failed: " + e.getMessage()));
     Mono<Long> signals = forStrategies.asFlux()
         .transform(Replay.scans(window))
-        .transform(Strategies.all())
+        .transform(Strategies.all(minEdge, minChange))
         .doOnNext(s -> {
-          if (!quiet && !terminal) {
+          if (printSignals && !quiet && !terminal) {
             out.println(Strategies.line(s));
           }
         })

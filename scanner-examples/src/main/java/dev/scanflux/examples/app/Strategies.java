@@ -3,6 +3,8 @@ package dev.scanflux.examples.app;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
 import dev.scanflux.examples.strategies.CrossVenueSpread;
+import dev.scanflux.examples.strategies.Movers;
+import dev.scanflux.examples.strategies.OrderBookWalls;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,7 +19,8 @@ import reactor.core.publisher.Flux;
 final class Strategies {
 
   /** The strategies' names, for the final report. */
-  static final String NAMES = "cross-venue spread";
+  static final String NAMES = "cross-venue spread, order-book walls, 24 h movers and volume "
+      + "spikes";
 
   private static final int TOP = 5;
   private static final int REMEMBERED = 500;
@@ -25,8 +28,11 @@ final class Strategies {
   private Strategies() {}
 
   /** Every example strategy, over one subscription to the scans. */
-  static Strategy<Signal> all() {
-    return Strategy.merge(CrossVenueSpread.builder().minEdge(0.0005).build());
+  static Strategy<Signal> all(double minEdge, double minChange) {
+    return Strategy.merge(
+        CrossVenueSpread.builder().minEdge(minEdge).build(),
+        OrderBookWalls.builder().build(),
+        Movers.builder().minChange(minChange).build());
   }
 
   /** A signal as one plain line: time, kind, description. */

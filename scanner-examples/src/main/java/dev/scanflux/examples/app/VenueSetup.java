@@ -39,7 +39,7 @@ record VenueSetup(String name, MarketSource source, String where) {
     }
     VenueSimulator sim = VenueSimulator.builder(entry.simulated())
         .latency(LATENCY).jitter(JITTER).instruments(simInstruments)
-        .seed(seed + name.hashCode()).build();
+        .seed(seed).build(); // one market: the venues quote the same prices, give or take
     resources.add(sim);
     String url = sim.start();
     return new VenueSetup(name, preset.baseUrl(url).build(),

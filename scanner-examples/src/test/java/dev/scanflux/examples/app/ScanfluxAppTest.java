@@ -1,0 +1,118 @@
+package dev.scanflux.examples.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.core.replay.RecordingReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the app in-process on the embedded simulator, as a user would from the shell. */
+class ScanfluxAppTest {
+
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, String out, String err) {
+    List<String> signals() {
+      return out.lines().filter(l -> l.startsWith("signal ")).sorted().toList();
+    }
+  }
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = ScanfluxApp.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), false);
+    return new Run(exit, out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void twoCyclesOnTheSimulatorWriteReportsAndARecordingThatReplaysToTheSameSignals()
+      throws Exception {
+    Path json = dir.resolve("report.jsonl");
+    Path html = dir.resolve("timeline.html");
+    Path recording = dir.resolve("scan.jsonl.gz");
+
+    Run live = run("--venue", "binance", "--venue", "okx", "--venue", "hyperliquid",
+        "--sim-instruments", "12", "--cycles", "2", "--interval", "0s", "--window", "1s",
+        "--signals", "--min-change", "0.01", "--json-report", json.toString(), "--html-report", html.toString(),
+        "--record", recording.toString());
+
+    assertThat(live.exit()).as(live.err()).isZero();
+    assertThat(live.out()).contains("cycle 1: 3 venues", "cycle 2: 3 venues", "Final report",
+        "0 throttled");
+
+    List<String> lines = Files.readAllLines(json);
+    assertThat(lines).hasSize(2);
+    ObjectMapper mapper = new ObjectMapper();
+    for (int i = 0; i < 2; i++) {
+      JsonNode cycle = mapper.readTree(lines.get(i));
+      assertThat(cycle.get("cycle").asInt()).isEqualTo(i + 1);
+      assertThat(cycle.get("venues").size()).isEqualTo(3);
+      assertThat(cycle.get("throttles").asLong()).isZero();
+      assertThat(cycle.get("speedup").asDouble()).isGreaterThan(1);
+      assertThat(cycle.get("venues").get("binance").get("successes").asLong()).isPositive();
+    }
+
+    String page = Files.readString(html);
+    assertThat(page).startsWith("<!DOCTYPE html>").contains("<h2>binance</h2>",
+        "<h2>okx</h2>", "<h2>hyperliquid</h2>", "<rect ", "<h2>Cycles</h2>");
+    assertThat(page).doesNotContain("<script", "src=", "href=");
+
+    List<MarketSnapshot> recorded = RecordingReader.of(recording).snapshots().collectList()
+        .block();
+    assertThat(recorded).isNotEmpty();
+    assertThat(recorded).extracting(MarketSnapshot::venue)
+        .containsOnly("binance", "okx", "hyperliquid");
+    assertThat(live.out()).contains("recorded " + recorded.size() + " snapshots");
+
+    Run replay = run("--replay", recording.toString(), "--window", "1s", "--min-change", "0.01");
+    assertThat(replay.exit()).as(replay.err()).isZero();
+    assertThat(replay.signals()).isNotEmpty().isEqualTo(live.signals());
+  }
+
+  @Test
+  void aBadFlagGetsAClearMessageAndExitCode2() {
+    Run unknown = run("--frobnicate");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("Unknown option: '--frobnicate'", "scanflux --help");
+
+    Run venue = run("--venue", "mtgox");
+    assertThat(venue.exit()).isEqualTo(2);
+    assertThat(venue.err()).contains("unknown venue 'mtgox'", "binance");
+
+    Run rate = run("--rate", "binance=fast");
+    assertThat(rate.exit()).isEqualTo(2);
+    assertThat(rate.err()).contains("--rate binance: rate limit must look like WEIGHT/WINDOW");
+
+    Run interval = run("--interval", "soon");
+    assertThat(interval.exit()).isEqualTo(2);
+    assertThat(interval.err()).contains("'soon' is not a duration");
+
+    Run missing = run("--replay", dir.resolve("nothing.jsonl").toString());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).contains("cannot read");
+  }
+
+  @Test
+  void anUnreachableVenueIsReportedAndTheOthersKeepScanning() {
+    Run run = run("--venue", "binance=http://127.0.0.1:1", "--venue", "okx",
+        "--sim-instruments", "5", "--cycles", "1", "--interval", "0s");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("binance: unreachable or failing this cycle",
+        "the other venues go on");
+    assertThat(run.out().lines().filter(l -> l.strip().startsWith("okx ")
+        && l.contains("requests")).findFirst().orElseThrow()).contains(" 0 failed");
+  }
+}
