@@ -108,7 +108,7 @@ final class ScanfluxCommand implements Callable<Integer> {
       description = "Cross-venue spreads must beat fees by this much (default: ${DEFAULT-VALUE}).")
   double minEdge;
 
-  @Option(names = "--min-change", defaultValue = "0.05", paramLabel = "FRACTION",
+  @Option(names = "--min-change", defaultValue = "0.02", paramLabel = "FRACTION",
       description = "24 h movers must have moved this much (default: ${DEFAULT-VALUE}).")
   double minChange;
 
