@@ -81,13 +81,9 @@ final class TimelineReport implements ScanListener {
     legend(h);
     if (events.isEmpty()) {
       h.append("<p>No request was made.</p>\n");
-    } else {
-      long t0 = events.stream().mapToLong(e -> nanos(e.start())).min().orElse(0);
-      long t1 = events.stream().mapToLong(e -> nanos(e.start()) + e.roundTrip().toNanos())
-          .max().orElse(t0 + 1);
-      for (String venue : venues()) {
-        timeline(h, venue, t0, Math.max(t1, t0 + 1));
-      }
+    }
+    for (String venue : venues()) {
+      timeline(h, venue);
     }
     summary(h);
     h.append("</body></html>\n");
@@ -104,14 +100,23 @@ final class TimelineReport implements ScanListener {
     return names;
   }
 
-  private void timeline(StringBuilder h, String venue, long t0, long t1) {
+  /** One venue on its own time axis, from its first request to its last answer. */
+  private void timeline(StringBuilder h, String venue) {
     List<RequestEvent> mine = new ArrayList<>();
     for (RequestEvent e : events) {
       if (e.venue().equals(venue)) {
         mine.add(e);
       }
     }
+    if (mine.isEmpty()) {
+      return;
+    }
     mine.sort(Comparator.comparing(RequestEvent::start));
+    long t0 = nanos(mine.get(0).start());
+    long t1 = t0 + 1;
+    for (RequestEvent e : mine) {
+      t1 = Math.max(t1, nanos(e.start()) + e.roundTrip().toNanos());
+    }
     List<Long> rowEnds = new ArrayList<>();
     int[] rows = new int[mine.size()];
     for (int i = 0; i < mine.size(); i++) {
@@ -132,7 +137,7 @@ final class TimelineReport implements ScanListener {
         .append(" requests, at most ").append(rowEnds.size()).append(" in flight")
         .append(limit == null ? "" : "; limit " + esc(limit.budget() + " weight per "
             + limit.window().toString().substring(2).toLowerCase(Locale.ROOT)))
-        .append(".</p>\n");
+        .append("; time axis ").append(ms(Duration.ofNanos(t1 - t0))).append(" ms wide.</p>\n");
     int height = Math.max(1, rowEnds.size()) * ROW + 4;
     double scale = (double) WIDTH / (t1 - t0);
     h.append("<svg width=\"").append(WIDTH).append("\" height=\"").append(height)
