@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
@@ -60,6 +61,16 @@ public final class Venues {
   public static VenueBuilder hyperliquid() {
     return new VenueBuilder("hyperliquid", "https://api.hyperliquid.xyz", HyperliquidSource.LIMIT,
         4, HyperliquidSource::new);
+  }
+
+  /**
+   * Bybit spot, native (released XChange versions have no Bybit order books),
+   * {@code https://api.bybit.com}: 600 requests per 5 s, books up to 200 levels, bulk tickers
+   * ({@code /v5/market/tickers?category=spot}), default concurrency 8, symbols {@code BTCUSDT}.
+   */
+  public static VenueBuilder bybit() {
+    return new VenueBuilder("bybit", "https://api.bybit.com", BybitSource.LIMIT, 8,
+        BybitSource::new);
   }
 
   /**

@@ -32,7 +32,8 @@ final class NativeHttp implements AutoCloseable {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern THROTTLE_TEXT = Pattern.compile(
-      "too many requests|rate limit|too many visits", Pattern.CASE_INSENSITIVE);
+      "too many requests|rate limit|too many visits|access too frequent",
+      Pattern.CASE_INSENSITIVE);
 
   private final SourceSettings settings;
   private final ExecutorService executor;

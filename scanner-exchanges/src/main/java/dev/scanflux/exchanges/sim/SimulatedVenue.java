@@ -12,5 +12,7 @@ public enum SimulatedVenue {
    */
   KRAKEN,
   /** Hyperliquid ({@code POST /info}); 1,200 weight per minute, {@code l2Book} weighs 2. */
-  HYPERLIQUID
+  HYPERLIQUID,
+  /** Bybit v5 spot ({@code /v5/market}); 600 requests per 5 s, then 403 "access too frequent". */
+  BYBIT
 }
