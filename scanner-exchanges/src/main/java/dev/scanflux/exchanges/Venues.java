@@ -74,6 +74,26 @@ public final class Venues {
   }
 
   /**
+   * KuCoin spot via XChange, {@code https://api.kucoin.com}: 2,000 weight per 30 s (book 2 up
+   * to 20 levels, 4 up to 100; ticker 15; all tickers 15), bulk tickers
+   * ({@code /api/v1/market/allTickers}), default concurrency 4, symbols {@code BTC-USDT}.
+   */
+  public static VenueBuilder kucoin() {
+    return new VenueBuilder("kucoin", "https://api.kucoin.com", Presets.KUCOIN_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.kucoin()));
+  }
+
+  /**
+   * Gate.io spot via XChange (API v4), {@code https://api.gateio.ws}: 200 requests per 10 s per
+   * endpoint, books of 10 levels (XChange asks for Gate's default), bulk tickers
+   * ({@code /api/v4/spot/tickers}), default concurrency 4, symbols {@code BTC_USDT}.
+   */
+  public static VenueBuilder gate() {
+    return new VenueBuilder("gate", "https://api.gateio.ws", Presets.GATE_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.gate()));
+  }
+
+  /**
    * Any XChange exchange not covered by a preset, serving spot instruments through whichever
    * {@code MarketDataService} overload it implements, without bulk tickers.
    *

@@ -14,5 +14,9 @@ public enum SimulatedVenue {
   /** Hyperliquid ({@code POST /info}); 1,200 weight per minute, {@code l2Book} weighs 2. */
   HYPERLIQUID,
   /** Bybit v5 spot ({@code /v5/market}); 600 requests per 5 s, then 403 "access too frequent". */
-  BYBIT
+  BYBIT,
+  /** KuCoin spot ({@code /api/v1}); 2,000 weight per 30 s, code 429000. */
+  KUCOIN,
+  /** Gate.io spot ({@code /api/v4}); 200 requests per 10 s per endpoint. */
+  GATE
 }

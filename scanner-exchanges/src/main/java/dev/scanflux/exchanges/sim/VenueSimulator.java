@@ -2,6 +2,8 @@ package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
 import dev.scanflux.exchanges.sim.internal.BybitProtocol;
+import dev.scanflux.exchanges.sim.internal.GateProtocol;
+import dev.scanflux.exchanges.sim.internal.KucoinProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
@@ -52,6 +54,8 @@ public final class VenueSimulator implements AutoCloseable {
       case KRAKEN -> new KrakenProtocol(market, now);
       case HYPERLIQUID -> new HyperliquidProtocol(market, now);
       case BYBIT -> new BybitProtocol(market, now);
+      case KUCOIN -> new KucoinProtocol(market, now);
+      case GATE -> new GateProtocol(market, now);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
@@ -125,7 +129,7 @@ public final class VenueSimulator implements AutoCloseable {
 
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
     return switch (venue) {
-      case BINANCE_SPOT, OKX, BYBIT -> new SyntheticMarket(seed, size, "USDT", false);
+      case BINANCE_SPOT, OKX, BYBIT, KUCOIN, GATE -> new SyntheticMarket(seed, size, "USDT", false);
       case KRAKEN -> new SyntheticMarket(seed, size, "USD", false);
       case HYPERLIQUID -> new SyntheticMarket(seed, size, "USDC", true);
     };
