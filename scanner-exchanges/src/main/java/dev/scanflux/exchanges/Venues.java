@@ -94,6 +94,26 @@ public final class Venues {
   }
 
   /**
+   * Coinbase Exchange via XChange, {@code https://api.exchange.coinbase.com}: 10 public requests
+   * per second (a ticker is two: ticker and stats), level-2 books, no bulk tickers, default
+   * concurrency 4, symbols {@code BTC-USD}.
+   */
+  public static VenueBuilder coinbase() {
+    return new VenueBuilder("coinbase", "https://api.exchange.coinbase.com",
+        Presets.COINBASE_LIMIT, 4, s -> new XChangeSource(s, Presets.coinbase()));
+  }
+
+  /**
+   * Bitstamp via XChange, {@code https://www.bitstamp.net}: 10,000 requests per 10 minutes,
+   * full books cut to the depth asked, no bulk tickers, default concurrency 4, symbols
+   * {@code btcusd}.
+   */
+  public static VenueBuilder bitstamp() {
+    return new VenueBuilder("bitstamp", "https://www.bitstamp.net", Presets.BITSTAMP_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.bitstamp()));
+  }
+
+  /**
    * Any XChange exchange not covered by a preset, serving spot instruments through whichever
    * {@code MarketDataService} overload it implements, without bulk tickers.
    *

@@ -6,6 +6,7 @@ import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.core.spi.TransientSourceException;
 import dev.scanflux.exchanges.sim.Fault;
@@ -48,6 +49,11 @@ abstract class VenueSourceContract {
 
   /** An instrument the simulator lists. */
   abstract Instrument btc();
+
+  /** Whether the venue has a bulk ticker endpoint. */
+  boolean bulkTickers() {
+    return true;
+  }
 
   /** Levels per side the venue's client can fetch at most (XChange fixes some). */
   int maxBookLevels() {
@@ -118,6 +124,13 @@ abstract class VenueSourceContract {
 
   @Test
   void fetchesEveryTickerInOneRequest() {
+    if (!bulkTickers()) {
+      assertThat(source.hasBulkTickers()).isFalse();
+      StepVerifier.create(source.tickers()).expectError(PermanentSourceException.class)
+          .verify(VERIFY);
+      assertThat(sim.requestLog()).isEmpty();
+      return;
+    }
     assertThat(source.hasBulkTickers()).isTrue();
     StepVerifier.create(source.tickers())
         .assertNext(all -> {

@@ -6,6 +6,8 @@ import dev.scanflux.core.spi.RequestKind;
 import java.time.Duration;
 import org.knowm.xchange.binance.BinanceExchange;
 import org.knowm.xchange.binance.dto.ExchangeType;
+import org.knowm.xchange.bitstamp.BitstampExchange;
+import org.knowm.xchange.coinbasepro.CoinbaseProExchange;
 import org.knowm.xchange.gateio.GateioExchange;
 import org.knowm.xchange.kraken.KrakenExchange;
 import org.knowm.xchange.kucoin.KucoinExchange;
@@ -105,5 +107,32 @@ public final class Presets {
   public static XChangeVenue gate() {
     return new XChangeVenue(GateioExchange.class, spec -> {}, Instrument.Kind.SPOT,
         XChangeVenue.Overload.INSTRUMENT, "PERP", depth -> new Object[0], NO_PARAMS, true);
+  }
+
+  /**
+   * Coinbase Exchange: 10 public requests per second; a ticker is two requests (ticker and 24 h
+   * stats), discovery two (products and currencies).
+   */
+  public static final RateLimitSpec COINBASE_LIMIT = RateLimitSpec.of(10, Duration.ofSeconds(1))
+      .withWeight(RequestKind.TICKER, 2)
+      .withWeight(RequestKind.INSTRUMENTS, 2);
+
+  /**
+   * Coinbase Exchange through XChange's {@code CoinbaseProExchange}: level-2 books, no bulk
+   * tickers (its {@code products/stats} has no bid or ask).
+   */
+  public static XChangeVenue coinbase() {
+    return new XChangeVenue(CoinbaseProExchange.class, spec -> {}, Instrument.Kind.SPOT,
+        XChangeVenue.Overload.CURRENCY_PAIR, "PERP", depth -> new Object[] {2}, null, false);
+  }
+
+  /** Bitstamp: 10,000 requests per 10 minutes (and at most 400 per second). */
+  public static final RateLimitSpec BITSTAMP_LIMIT = RateLimitSpec.of(10_000,
+      Duration.ofMinutes(10));
+
+  /** Bitstamp through XChange: full books cut to the depth asked, no bulk tickers. */
+  public static XChangeVenue bitstamp() {
+    return new XChangeVenue(BitstampExchange.class, spec -> {}, Instrument.Kind.SPOT,
+        XChangeVenue.Overload.CURRENCY_PAIR, "PERP", depth -> new Object[0], null, true);
   }
 }

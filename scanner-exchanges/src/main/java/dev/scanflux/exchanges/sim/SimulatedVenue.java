@@ -18,5 +18,9 @@ public enum SimulatedVenue {
   /** KuCoin spot ({@code /api/v1}); 2,000 weight per 30 s, code 429000. */
   KUCOIN,
   /** Gate.io spot ({@code /api/v4}); 200 requests per 10 s per endpoint. */
-  GATE
+  GATE,
+  /** Coinbase Exchange ({@code /products}); 10 public requests per second. */
+  COINBASE,
+  /** Bitstamp ({@code /api/v2}); 10,000 requests per 10 minutes. */
+  BITSTAMP
 }

@@ -1,6 +1,8 @@
 package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
+import dev.scanflux.exchanges.sim.internal.BitstampProtocol;
+import dev.scanflux.exchanges.sim.internal.CoinbaseProtocol;
 import dev.scanflux.exchanges.sim.internal.BybitProtocol;
 import dev.scanflux.exchanges.sim.internal.GateProtocol;
 import dev.scanflux.exchanges.sim.internal.KucoinProtocol;
@@ -56,6 +58,8 @@ public final class VenueSimulator implements AutoCloseable {
       case BYBIT -> new BybitProtocol(market, now);
       case KUCOIN -> new KucoinProtocol(market, now);
       case GATE -> new GateProtocol(market, now);
+      case COINBASE -> new CoinbaseProtocol(market, now);
+      case BITSTAMP -> new BitstampProtocol(market, now);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
@@ -130,7 +134,7 @@ public final class VenueSimulator implements AutoCloseable {
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
     return switch (venue) {
       case BINANCE_SPOT, OKX, BYBIT, KUCOIN, GATE -> new SyntheticMarket(seed, size, "USDT", false);
-      case KRAKEN -> new SyntheticMarket(seed, size, "USD", false);
+      case KRAKEN, COINBASE, BITSTAMP -> new SyntheticMarket(seed, size, "USD", false);
       case HYPERLIQUID -> new SyntheticMarket(seed, size, "USDC", true);
     };
   }
