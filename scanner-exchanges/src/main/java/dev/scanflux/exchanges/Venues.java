@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.BinanceFuturesSource;
 import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.Presets;
@@ -28,6 +29,27 @@ public final class Venues {
   public static VenueBuilder binance() {
     return new VenueBuilder("binance", "https://api.binance.com", Presets.BINANCE_SPOT_LIMIT,
         8, s -> new XChangeSource(s, Presets.binanceSpot()));
+  }
+
+  /**
+   * Binance USD-M perpetual futures, native, {@code https://fapi.binance.com}: 2,400 weight per
+   * minute, book weight 2 to 20 by depth, a ticker 3 (book ticker and 24 h ticker), bulk tickers
+   * 45, default concurrency 8, instruments {@code BTC/USDT:perp} for {@code BTCUSDT}. Native
+   * because XChange 5.2.1 forces Binance's own futures URL and its futures ticker lacks bid and
+   * ask.
+   */
+  public static VenueBuilder binanceFutures() {
+    return new VenueBuilder("binance-futures", "https://fapi.binance.com",
+        BinanceFuturesSource.LIMIT, 8, BinanceFuturesSource::new);
+  }
+
+  /**
+   * AsterDEX perpetuals, {@code https://fapi.asterdex.com}: its API is Binance USD-M futures
+   * compatible, so this is {@link #binanceFutures()} with AsterDEX's base URL and name (2,400
+   * weight per minute, like Binance).
+   */
+  public static VenueBuilder asterdex() {
+    return binanceFutures().name("asterdex").baseUrl("https://fapi.asterdex.com");
   }
 
   /**

@@ -55,6 +55,11 @@ abstract class VenueSourceContract {
     return true;
   }
 
+  /** Requests one bulk ticker call makes. */
+  int bulkRequests() {
+    return 1;
+  }
+
   /** Levels per side the venue's client can fetch at most (XChange fixes some). */
   int maxBookLevels() {
     return Integer.MAX_VALUE;
@@ -139,7 +144,7 @@ abstract class VenueSourceContract {
         })
         .expectComplete()
         .verify(VERIFY);
-    assertThat(sim.requestLog()).hasSize(1);
+    assertThat(sim.requestLog()).hasSize(bulkRequests());
   }
 
   @Test

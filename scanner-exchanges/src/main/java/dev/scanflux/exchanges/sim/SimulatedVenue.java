@@ -4,6 +4,11 @@ package dev.scanflux.exchanges.sim;
 public enum SimulatedVenue {
   /** Binance spot ({@code /api/v3}); 6,000 weight per minute, {@code X-MBX-USED-WEIGHT-1M}. */
   BINANCE_SPOT,
+  /**
+   * Binance USD-M futures ({@code /fapi/v1}), also AsterDEX's API; 2,400 weight per minute,
+   * {@code X-MBX-USED-WEIGHT-1M}.
+   */
+  BINANCE_FUTURES,
   /** OKX ({@code /api/v5}); 40 book requests and 20 ticker requests per 2 s, code 50011. */
   OKX,
   /**

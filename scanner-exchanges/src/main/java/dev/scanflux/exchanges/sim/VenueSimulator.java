@@ -52,6 +52,7 @@ public final class VenueSimulator implements AutoCloseable {
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
     VenueProtocol protocol = switch (b.venue) {
       case BINANCE_SPOT -> new BinanceProtocol(market, now);
+      case BINANCE_FUTURES -> new BinanceProtocol(market, now, true);
       case OKX -> new OkxProtocol(market, now);
       case KRAKEN -> new KrakenProtocol(market, now);
       case HYPERLIQUID -> new HyperliquidProtocol(market, now);
@@ -136,6 +137,7 @@ public final class VenueSimulator implements AutoCloseable {
       case BINANCE_SPOT, OKX, BYBIT, KUCOIN, GATE -> new SyntheticMarket(seed, size, "USDT", false);
       case KRAKEN, COINBASE, BITSTAMP -> new SyntheticMarket(seed, size, "USD", false);
       case HYPERLIQUID -> new SyntheticMarket(seed, size, "USDC", true);
+      case BINANCE_FUTURES -> new SyntheticMarket(seed, size, "USDT", true);
     };
   }
 
