@@ -2,6 +2,7 @@ package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.internal.BinanceFuturesSource;
+import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.Presets;
@@ -133,6 +134,16 @@ public final class Venues {
   public static VenueBuilder bitstamp() {
     return new VenueBuilder("bitstamp", "https://www.bitstamp.net", Presets.BITSTAMP_LIMIT, 4,
         s -> new XChangeSource(s, Presets.bitstamp()));
+  }
+
+  /**
+   * BingX spot, native (XChange has no BingX), {@code https://open-api.bingx.com}: 100 requests
+   * per 10 s, books up to 100 levels, bulk tickers ({@code /openApi/spot/v1/ticker/24hr}),
+   * default concurrency 4, symbols {@code BTC-USDT}.
+   */
+  public static VenueBuilder bingx() {
+    return new VenueBuilder("bingx", "https://open-api.bingx.com", BingxSource.LIMIT, 4,
+        BingxSource::new);
   }
 
   /**

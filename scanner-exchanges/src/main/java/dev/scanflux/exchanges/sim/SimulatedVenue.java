@@ -27,5 +27,7 @@ public enum SimulatedVenue {
   /** Coinbase Exchange ({@code /products}); 10 public requests per second. */
   COINBASE,
   /** Bitstamp ({@code /api/v2}); 10,000 requests per 10 minutes. */
-  BITSTAMP
+  BITSTAMP,
+  /** BingX spot ({@code /openApi/spot/v1}); 100 requests per 10 s, code 100410. */
+  BINGX
 }

@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
+import dev.scanflux.exchanges.sim.internal.BingxProtocol;
 import dev.scanflux.exchanges.sim.internal.BitstampProtocol;
 import dev.scanflux.exchanges.sim.internal.CoinbaseProtocol;
 import dev.scanflux.exchanges.sim.internal.BybitProtocol;
@@ -61,6 +62,7 @@ public final class VenueSimulator implements AutoCloseable {
       case GATE -> new GateProtocol(market, now);
       case COINBASE -> new CoinbaseProtocol(market, now);
       case BITSTAMP -> new BitstampProtocol(market, now);
+      case BINGX -> new BingxProtocol(market, now);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
@@ -134,7 +136,7 @@ public final class VenueSimulator implements AutoCloseable {
 
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
     return switch (venue) {
-      case BINANCE_SPOT, OKX, BYBIT, KUCOIN, GATE -> new SyntheticMarket(seed, size, "USDT", false);
+      case BINANCE_SPOT, OKX, BYBIT, KUCOIN, GATE, BINGX -> new SyntheticMarket(seed, size, "USDT", false);
       case KRAKEN, COINBASE, BITSTAMP -> new SyntheticMarket(seed, size, "USD", false);
       case HYPERLIQUID -> new SyntheticMarket(seed, size, "USDC", true);
       case BINANCE_FUTURES -> new SyntheticMarket(seed, size, "USDT", true);
