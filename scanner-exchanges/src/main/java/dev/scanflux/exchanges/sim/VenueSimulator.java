@@ -135,12 +135,7 @@ public final class VenueSimulator implements AutoCloseable {
   }
 
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
-    return switch (venue) {
-      case BINANCE_SPOT, OKX, BYBIT, KUCOIN, GATE, BINGX -> new SyntheticMarket(seed, size, "USDT", false);
-      case KRAKEN, COINBASE, BITSTAMP -> new SyntheticMarket(seed, size, "USD", false);
-      case HYPERLIQUID -> new SyntheticMarket(seed, size, "USDC", true);
-      case BINANCE_FUTURES -> new SyntheticMarket(seed, size, "USDT", true);
-    };
+    return new SyntheticMarket(seed, size, venue.quote(), venue.perpetual());
   }
 
   /** Builds a {@link VenueSimulator}; setters check their argument at once. Not thread-safe. */
