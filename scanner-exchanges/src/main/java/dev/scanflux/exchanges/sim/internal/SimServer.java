@@ -163,8 +163,18 @@ public final class SimServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) {
-    long now = config.clock().now(TimeUnit.MILLISECONDS);
     int inFlightNow = inFlight.incrementAndGet();
+    try {
+      serve(ex, inFlightNow);
+    } catch (RuntimeException e) {
+      // A bug in a wire format: answer 500 rather than leave the client without an answer.
+      LOG.warn("{} simulator failed on {}", config.name(), ex.getRequestURI(), e);
+      send(ex, new VenueProtocol.Reply(500, "{\"error\":\"simulator failure\"}"), false);
+    }
+  }
+
+  private void serve(HttpExchange ex, int inFlightNow) {
+    long now = config.clock().now(TimeUnit.MILLISECONDS);
     VenueProtocol.Request request;
     try {
       request = parse(ex);
