@@ -1,6 +1,9 @@
 package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.BinanceFuturesSource;
+import dev.scanflux.exchanges.internal.BingxSource;
+import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
@@ -27,6 +30,27 @@ public final class Venues {
   public static VenueBuilder binance() {
     return new VenueBuilder("binance", "https://api.binance.com", Presets.BINANCE_SPOT_LIMIT,
         8, s -> new XChangeSource(s, Presets.binanceSpot()));
+  }
+
+  /**
+   * Binance USD-M perpetual futures, native, {@code https://fapi.binance.com}: 2,400 weight per
+   * minute, book weight 2 to 20 by depth, a ticker 3 (book ticker and 24 h ticker), bulk tickers
+   * 45, default concurrency 8, instruments {@code BTC/USDT:perp} for {@code BTCUSDT}. Native
+   * because XChange 5.2.1 forces Binance's own futures URL and its futures ticker lacks bid and
+   * ask.
+   */
+  public static VenueBuilder binanceFutures() {
+    return new VenueBuilder("binance-futures", "https://fapi.binance.com",
+        BinanceFuturesSource.LIMIT, 8, BinanceFuturesSource::new);
+  }
+
+  /**
+   * AsterDEX perpetuals, {@code https://fapi.asterdex.com}: its API is Binance USD-M futures
+   * compatible, so this is {@link #binanceFutures()} with AsterDEX's base URL and name (2,400
+   * weight per minute, like Binance).
+   */
+  public static VenueBuilder asterdex() {
+    return binanceFutures().name("asterdex").baseUrl("https://fapi.asterdex.com");
   }
 
   /**
@@ -60,6 +84,66 @@ public final class Venues {
   public static VenueBuilder hyperliquid() {
     return new VenueBuilder("hyperliquid", "https://api.hyperliquid.xyz", HyperliquidSource.LIMIT,
         4, HyperliquidSource::new);
+  }
+
+  /**
+   * Bybit spot, native (released XChange versions have no Bybit order books),
+   * {@code https://api.bybit.com}: 600 requests per 5 s, books up to 200 levels, bulk tickers
+   * ({@code /v5/market/tickers?category=spot}), default concurrency 8, symbols {@code BTCUSDT}.
+   */
+  public static VenueBuilder bybit() {
+    return new VenueBuilder("bybit", "https://api.bybit.com", BybitSource.LIMIT, 8,
+        BybitSource::new);
+  }
+
+  /**
+   * KuCoin spot via XChange, {@code https://api.kucoin.com}: 2,000 weight per 30 s (book 2 up
+   * to 20 levels, 4 up to 100; ticker 15; all tickers 15), bulk tickers
+   * ({@code /api/v1/market/allTickers}), default concurrency 4, symbols {@code BTC-USDT}.
+   */
+  public static VenueBuilder kucoin() {
+    return new VenueBuilder("kucoin", "https://api.kucoin.com", Presets.KUCOIN_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.kucoin()));
+  }
+
+  /**
+   * Gate.io spot via XChange (API v4), {@code https://api.gateio.ws}: 200 requests per 10 s per
+   * endpoint, books of 10 levels (XChange asks for Gate's default), bulk tickers
+   * ({@code /api/v4/spot/tickers}), default concurrency 4, symbols {@code BTC_USDT}.
+   */
+  public static VenueBuilder gate() {
+    return new VenueBuilder("gate", "https://api.gateio.ws", Presets.GATE_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.gate()));
+  }
+
+  /**
+   * Coinbase Exchange via XChange, {@code https://api.exchange.coinbase.com}: 10 public requests
+   * per second (a ticker is two: ticker and stats), level-2 books, no bulk tickers, default
+   * concurrency 4, symbols {@code BTC-USD}.
+   */
+  public static VenueBuilder coinbase() {
+    return new VenueBuilder("coinbase", "https://api.exchange.coinbase.com",
+        Presets.COINBASE_LIMIT, 4, s -> new XChangeSource(s, Presets.coinbase()));
+  }
+
+  /**
+   * Bitstamp via XChange, {@code https://www.bitstamp.net}: 10,000 requests per 10 minutes,
+   * full books cut to the depth asked, no bulk tickers, default concurrency 4, symbols
+   * {@code btcusd}.
+   */
+  public static VenueBuilder bitstamp() {
+    return new VenueBuilder("bitstamp", "https://www.bitstamp.net", Presets.BITSTAMP_LIMIT, 4,
+        s -> new XChangeSource(s, Presets.bitstamp()));
+  }
+
+  /**
+   * BingX spot, native (XChange has no BingX), {@code https://open-api.bingx.com}: 100 requests
+   * per 10 s, books up to 100 levels, bulk tickers ({@code /openApi/spot/v1/ticker/24hr}),
+   * default concurrency 4, symbols {@code BTC-USDT}.
+   */
+  public static VenueBuilder bingx() {
+    return new VenueBuilder("bingx", "https://open-api.bingx.com", BingxSource.LIMIT, 4,
+        BingxSource::new);
   }
 
   /**

@@ -42,7 +42,9 @@ class XChangeVersionTest {
       }
     }
     assertThat(found).contains("xchange-core:" + PINNED, "xchange-binance:" + PINNED,
-        "xchange-okex:" + PINNED, "xchange-kraken:" + PINNED);
+        "xchange-okex:" + PINNED, "xchange-kraken:" + PINNED, "xchange-kucoin:" + PINNED,
+        "xchange-gateio-v4:" + PINNED, "xchange-coinbasepro:" + PINNED,
+        "xchange-bitstamp:" + PINNED);
     assertThat(found).allMatch(a -> a.endsWith(':' + PINNED), "version " + PINNED);
   }
 }

@@ -48,7 +48,9 @@ import si.mazi.rescu.HttpStatusIOException;
 public final class Errors {
 
   private static final Pattern THROTTLE_TEXT = Pattern.compile(
-      "EAPI:Rate limit exceeded|EGeneral:Too many requests|\\b50011\\b|\\b429000\\b"
+      "EAPI:Rate limit exceeded|EGeneral:Too many requests"
+          // OKX 50011 and KuCoin 429000, as codes only: a price may well read 50011.
+          + "|(?:\"code\"\\s*:\\s*\"?|\\bcode[ =:]\\s*)(?:50011|429000)\\b"
           + "|too many requests|rate limit exceeded|too many visits",
       Pattern.CASE_INSENSITIVE);
   private static final int MAX_CAUSES = 12;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
-import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
 import java.time.Duration;
@@ -22,7 +21,7 @@ import reactor.core.publisher.Mono;
  * tickers are {@code metaAndAssetCtxs}, whose bid and ask are the impact prices, last the mark
  * price. Instruments are {@code COIN/USDC:perp}.
  */
-public final class HyperliquidSource implements MarketSource {
+public final class HyperliquidSource extends NativeSource {
 
   /**
    * 1,200 weight per minute; {@code l2Book} weighs 2, {@code meta} and
@@ -36,29 +35,11 @@ public final class HyperliquidSource implements MarketSource {
 
   private static final String QUOTE = "USDC";
 
-  private final SourceSettings settings;
-  private final NativeHttp http;
   private final Map<Instrument, String> coins = new ConcurrentHashMap<>();
 
   /** @param settings the user's settings */
   public HyperliquidSource(SourceSettings settings) {
-    this.settings = settings;
-    this.http = new NativeHttp(settings);
-  }
-
-  @Override
-  public String venue() {
-    return settings.venue();
-  }
-
-  @Override
-  public RateLimitSpec rateLimit() {
-    return settings.rateLimit();
-  }
-
-  @Override
-  public int defaultConcurrency() {
-    return settings.concurrency();
+    super(settings);
   }
 
   @Override
@@ -86,7 +67,7 @@ public final class HyperliquidSource implements MarketSource {
   @Override
   public Mono<BookSnapshot> book(Instrument instrument, int depth) {
     if (depth < 1) {
-      return Mono.error(new IllegalArgumentException("depth must be at least 1 but was " + depth));
+      return badDepth(depth);
     }
     String what = "book " + instrument;
     return classified(what, l2Book(what, instrument).map(json -> {
@@ -164,17 +145,6 @@ public final class HyperliquidSource implements MarketSource {
     }));
   }
 
-  /** Shuts the HTTP client's threads down. */
-  @Override
-  public void close() {
-    http.close();
-  }
-
-  /** Invalid snapshots and unreadable values become bad data; source exceptions pass. */
-  private <T> Mono<T> classified(String what, Mono<T> call) {
-    return call.onErrorMap(e -> Errors.classify(venue(), what, e, http.now()));
-  }
-
   private Mono<JsonNode> l2Book(String what, Instrument instrument) {
     if (instrument.isSpot() || !instrument.quote().equals(QUOTE)) {
       return Mono.error(new dev.scanflux.core.spi.PermanentSourceException(venue(),
@@ -198,18 +168,6 @@ public final class HyperliquidSource implements MarketSource {
     } catch (IllegalArgumentException notOurSymbolLanguage) {
       // Coins such as "@107" name spot pairs, not perpetuals: not an instrument of ours.
       return null;
-    }
-  }
-
-  private double number(String what, JsonNode node, String field) {
-    JsonNode v = node.path(field);
-    if (!v.isTextual() && !v.isNumber()) {
-      throw http.badData(what, "missing " + field);
-    }
-    try {
-      return Double.parseDouble(v.asText());
-    } catch (NumberFormatException e) {
-      throw http.badData(what, field + " is not a number: " + v.asText());
     }
   }
 

@@ -14,12 +14,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,9 +35,11 @@ import reactor.core.publisher.Mono;
  */
 final class NativeHttp implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(NativeHttp.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern THROTTLE_TEXT = Pattern.compile(
-      "too many requests|rate limit|too many visits", Pattern.CASE_INSENSITIVE);
+      "too many requests|rate limit|too many visits|access too frequent",
+      Pattern.CASE_INSENSITIVE);
 
   private final SourceSettings settings;
   private final ExecutorService executor;
@@ -84,7 +91,26 @@ final class NativeHttp implements AutoCloseable {
   private Mono<JsonNode> send(String what, HttpRequest.Builder request) {
     HttpRequest r = request.timeout(settings.httpTimeout()).header("Accept", "application/json")
         .build();
-    return Mono.fromFuture(() -> client.sendAsync(r, HttpResponse.BodyHandlers.ofString()))
+    return Mono.<HttpResponse<String>>create(sink -> {
+      AtomicBoolean cancelled = new AtomicBoolean();
+      CompletableFuture<HttpResponse<String>> call =
+          client.sendAsync(r, HttpResponse.BodyHandlers.ofString());
+      sink.onCancel(() -> {
+        cancelled.set(true);
+        call.cancel(true);
+      });
+      call.whenComplete((response, error) -> {
+        if (error == null) {
+          sink.success(response);
+        } else if (cancelled.get()) {
+          // Nobody waits for it any more: not an error worth Reactor's dropped-error hook.
+          LOG.debug("{}: {} ended after it was cancelled", settings.venue(), what, error);
+        } else {
+          sink.error(error instanceof CompletionException && error.getCause() != null
+              ? error.getCause() : error);
+        }
+      });
+    })
         .onErrorMap(e -> !(e instanceof SourceException),
             e -> Errors.classify(settings.venue(), what, e, now()))
         .flatMap(response -> read(what, response));

@@ -1,16 +1,74 @@
 package dev.scanflux.exchanges.sim;
 
-/** The venue wire formats the simulator speaks. */
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.exchanges.VenueBuilder;
+import dev.scanflux.exchanges.Venues;
+import java.util.function.Supplier;
+
+/**
+ * The venue wire formats the simulator speaks, each with the preset whose source speaks it:
+ *
+ * <pre>{@code
+ * VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.OKX).build();
+ * MarketSource okx = SimulatedVenue.OKX.preset().baseUrl(sim.start()).build();
+ * }</pre>
+ */
 public enum SimulatedVenue {
   /** Binance spot ({@code /api/v3}); 6,000 weight per minute, {@code X-MBX-USED-WEIGHT-1M}. */
-  BINANCE_SPOT,
+  BINANCE_SPOT(Venues::binance, "USDT", false),
+  /**
+   * Binance USD-M futures ({@code /fapi/v1}), also AsterDEX's API; 2,400 weight per minute,
+   * {@code X-MBX-USED-WEIGHT-1M}.
+   */
+  BINANCE_FUTURES(Venues::binanceFutures, "USDT", true),
   /** OKX ({@code /api/v5}); 40 book requests and 20 ticker requests per 2 s, code 50011. */
-  OKX,
+  OKX(Venues::okx, "USDT", false),
   /**
    * Kraken ({@code /0/public}); about one request per second (15 per sliding 15 s),
    * {@code EAPI:Rate limit exceeded}.
    */
-  KRAKEN,
+  KRAKEN(Venues::kraken, "USD", false),
   /** Hyperliquid ({@code POST /info}); 1,200 weight per minute, {@code l2Book} weighs 2. */
-  HYPERLIQUID
+  HYPERLIQUID(Venues::hyperliquid, "USDC", true),
+  /** Bybit v5 spot ({@code /v5/market}); 600 requests per 5 s, then 403 "access too frequent". */
+  BYBIT(Venues::bybit, "USDT", false),
+  /** KuCoin spot ({@code /api/v1}); 2,000 weight per 30 s, code 429000. */
+  KUCOIN(Venues::kucoin, "USDT", false),
+  /** Gate.io spot ({@code /api/v4}); 200 requests per 10 s per endpoint. */
+  GATE(Venues::gate, "USDT", false),
+  /** Coinbase Exchange ({@code /products}); 10 public requests per second. */
+  COINBASE(Venues::coinbase, "USD", false),
+  /** Bitstamp ({@code /api/v2}); 10,000 requests per 10 minutes. */
+  BITSTAMP(Venues::bitstamp, "USD", false),
+  /** BingX spot ({@code /openApi/spot/v1}); 100 requests per 10 s, code 100410. */
+  BINGX(Venues::bingx, "USDT", false);
+
+  private final Supplier<VenueBuilder> preset;
+  private final String quote;
+  private final boolean perpetual;
+
+  SimulatedVenue(Supplier<VenueBuilder> preset, String quote, boolean perpetual) {
+    this.preset = preset;
+    this.quote = quote;
+    this.perpetual = perpetual;
+  }
+
+  /** A new builder of the preset whose source speaks this wire format; set its base URL. */
+  public VenueBuilder preset() {
+    return preset.get();
+  }
+
+  /** The quote currency of the simulated instruments, e.g. {@code USDT}. */
+  public String quote() {
+    return quote;
+  }
+
+  /** The simulated instrument of {@code base}, e.g. {@code BTC/USDT} or {@code BTC/USDC:perp}. */
+  public Instrument instrument(String base) {
+    return perpetual ? Instrument.perpetual(base, quote) : Instrument.spot(base, quote);
+  }
+
+  boolean perpetual() {
+    return perpetual;
+  }
 }

@@ -1,6 +1,12 @@
 package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
+import dev.scanflux.exchanges.sim.internal.BingxProtocol;
+import dev.scanflux.exchanges.sim.internal.BitstampProtocol;
+import dev.scanflux.exchanges.sim.internal.CoinbaseProtocol;
+import dev.scanflux.exchanges.sim.internal.BybitProtocol;
+import dev.scanflux.exchanges.sim.internal.GateProtocol;
+import dev.scanflux.exchanges.sim.internal.KucoinProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
@@ -47,9 +53,16 @@ public final class VenueSimulator implements AutoCloseable {
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
     VenueProtocol protocol = switch (b.venue) {
       case BINANCE_SPOT -> new BinanceProtocol(market, now);
+      case BINANCE_FUTURES -> new BinanceProtocol(market, now, true);
       case OKX -> new OkxProtocol(market, now);
       case KRAKEN -> new KrakenProtocol(market, now);
       case HYPERLIQUID -> new HyperliquidProtocol(market, now);
+      case BYBIT -> new BybitProtocol(market, now);
+      case KUCOIN -> new KucoinProtocol(market, now);
+      case GATE -> new GateProtocol(market, now);
+      case COINBASE -> new CoinbaseProtocol(market, now);
+      case BITSTAMP -> new BitstampProtocol(market, now);
+      case BINGX -> new BingxProtocol(market, now);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
@@ -122,11 +135,7 @@ public final class VenueSimulator implements AutoCloseable {
   }
 
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
-    return switch (venue) {
-      case BINANCE_SPOT, OKX -> new SyntheticMarket(seed, size, "USDT", false);
-      case KRAKEN -> new SyntheticMarket(seed, size, "USD", false);
-      case HYPERLIQUID -> new SyntheticMarket(seed, size, "USDC", true);
-    };
+    return new SyntheticMarket(seed, size, venue.quote(), venue.perpetual());
   }
 
   /** Builds a {@link VenueSimulator}; setters check their argument at once. Not thread-safe. */

@@ -68,6 +68,14 @@ class ErrorsTest {
   }
 
   @Test
+  void throttleCodesAreMatchedAsCodesNotAsPrices() {
+    assertThat(classify(http(200, "{\"code\":\"0\",\"data\":[{\"last\":\"50011.5\",\"vol",
+        Map.of())).errorClass()).isEqualTo(ErrorClass.BAD_DATA);
+    assertThat(classify(http(400, "{\"code\":429000}", Map.of())).errorClass())
+        .isEqualTo(ErrorClass.THROTTLED);
+  }
+
+  @Test
   void serverErrorsTimeoutsAndResetsAreTransient() {
     assertThat(classify(http(502, "bad gateway", Map.of())).errorClass())
         .isEqualTo(ErrorClass.TRANSIENT);

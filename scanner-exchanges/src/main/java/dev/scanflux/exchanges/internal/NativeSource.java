@@ -1,0 +1,115 @@
+package dev.scanflux.exchanges.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.RateLimitSpec;
+import java.time.Instant;
+import reactor.core.publisher.Mono;
+
+/**
+ * What the native sources share: settings, the asynchronous HTTP client, error classification
+ * and JSON reading helpers.
+ */
+abstract class NativeSource implements MarketSource {
+
+  final SourceSettings settings;
+  final NativeHttp http;
+
+  NativeSource(SourceSettings settings) {
+    this.settings = settings;
+    this.http = new NativeHttp(settings);
+  }
+
+  @Override
+  public final String venue() {
+    return settings.venue();
+  }
+
+  @Override
+  public final RateLimitSpec rateLimit() {
+    return settings.rateLimit();
+  }
+
+  @Override
+  public final int defaultConcurrency() {
+    return settings.concurrency();
+  }
+
+  /** Shuts the HTTP client's threads down; requests in flight fail. */
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  /** Invalid snapshots and unreadable values become bad data; source exceptions pass. */
+  final <T> Mono<T> classified(String what, Mono<T> call) {
+    return call.onErrorMap(e -> Errors.classify(venue(), what, e, http.now()));
+  }
+
+  /** Checks a requested depth. */
+  static <T> Mono<T> badDepth(int depth) {
+    return Mono.error(new IllegalArgumentException("depth must be at least 1 but was " + depth));
+  }
+
+  /** A number given as text or as a JSON number. */
+  final double number(String what, JsonNode node, String field) {
+    return numberValue(what, node.path(field), field);
+  }
+
+  /** A number given as text or as a JSON number; {@code name} names it in the error. */
+  final double numberValue(String what, JsonNode value, String name) {
+    if (!value.isTextual() && !value.isNumber()) {
+      throw http.badData(what, "missing " + name);
+    }
+    try {
+      return Double.parseDouble(value.asText());
+    } catch (NumberFormatException e) {
+      throw http.badData(what, name + " is not a number: " + value.asText());
+    }
+  }
+
+  /** A number if present and readable, otherwise NaN. */
+  static double optional(JsonNode node, String field) {
+    JsonNode v = node.path(field);
+    if (!v.isTextual() && !v.isNumber()) {
+      return Double.NaN;
+    }
+    try {
+      return Double.parseDouble(v.asText());
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  /**
+   * A book from {@code [[price, size, ...], ...]} arrays, best first, cut at {@code depth}.
+   */
+  final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
+      int depth, Instant exchangeTime, Instant now) {
+    if (!bids.isArray() || !asks.isArray()) {
+      throw http.badData(what, "the book has no bid or ask array");
+    }
+    BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
+        .exchangeTime(exchangeTime);
+    for (int k = 0; k < Math.min(depth, bids.size()); k++) {
+      b.bid(numberValue(what, bids.get(k).path(0), "bid price"),
+          numberValue(what, bids.get(k).path(1), "bid size"));
+    }
+    for (int k = 0; k < Math.min(depth, asks.size()); k++) {
+      b.ask(numberValue(what, asks.get(k).path(0), "ask price"),
+          numberValue(what, asks.get(k).path(1), "ask size"));
+    }
+    return b.build();
+  }
+
+  /** A millisecond timestamp field, or {@code fallback}. */
+  static Instant millis(JsonNode node, String field, Instant fallback) {
+    JsonNode t = node.path(field);
+    if (t.canConvertToLong() || (t.isTextual() && t.asText().matches("\\d{1,15}"))) {
+      return Instant.ofEpochMilli(t.asLong());
+    }
+    return fallback;
+  }
+}

@@ -1,0 +1,160 @@
+package dev.scanflux.exchanges.sim.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Bybit v5 market API, spot category, after the public API documentation: answers are
+ * {@code {"retCode":0,"retMsg":"OK","result":{...},"retExtInfo":{},"time":...}}; one IP bucket
+ * of 600 requests per 5 s, beyond which Bybit answers HTTP 403 "access too frequent".
+ */
+public final class BybitProtocol implements VenueProtocol {
+
+  private static final String IP = "ip";
+
+  private final SyntheticMarket market;
+  private final LongSupplier clock;
+  private final Map<String, SimInstrument> bySymbol = new HashMap<>();
+
+  /**
+   * @param market the market
+   * @param clock  milliseconds now
+   */
+  public BybitProtocol(SyntheticMarket market, LongSupplier clock) {
+    this.market = market;
+    this.clock = clock;
+    for (SimInstrument i : market.instruments()) {
+      bySymbol.put(i.base() + i.quote(), i);
+    }
+  }
+
+  @Override
+  public List<Limit> limits() {
+    return List.of(new Limit(IP, 600, Duration.ofSeconds(5)));
+  }
+
+  @Override
+  public Call route(Request r) {
+    @Nullable String symbol = r.param("symbol");
+    if (!"spot".equals(r.param("category"))) {
+      return new Call(IP, 1, symbol, c -> error(10001, "params error: category"));
+    }
+    return switch (r.path()) {
+      case "/v5/market/instruments-info" -> new Call(IP, 1, null, c -> instruments());
+      case "/v5/market/orderbook" -> new Call(IP, 1, symbol,
+          crossed -> orderbook(symbol, r.param("limit"), crossed));
+      case "/v5/market/tickers" -> new Call(IP, 1, symbol, crossed -> tickers(symbol, crossed));
+      default -> Call.notFound(IP, r.path());
+    };
+  }
+
+  @Override
+  public Reply throttled(Duration retryAfter) {
+    return new Reply(403, "access too frequent");
+  }
+
+  @Override
+  public Reply serverError() {
+    return new Reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
+  }
+
+  private Reply instruments() {
+    ObjectNode result = Json.object().put("category", "spot");
+    ArrayNode list = result.putArray("list");
+    for (SimInstrument i : market.instruments()) {
+      ObjectNode s = list.addObject().put("symbol", i.base() + i.quote())
+          .put("baseCoin", i.base()).put("quoteCoin", i.quote()).put("innovation", "0")
+          .put("status", "Trading").put("marginTrading", "none");
+      s.putObject("lotSizeFilter").put("basePrecision", i.stepText())
+          .put("quotePrecision", "0.00000001").put("minOrderQty", i.stepText())
+          .put("maxOrderQty", "100000").put("minOrderAmt", "1").put("maxOrderAmt", "2000000");
+      s.putObject("priceFilter").put("tickSize", i.tickText());
+    }
+    result.put("nextPageCursor", "");
+    return ok(result);
+  }
+
+  private Reply orderbook(@Nullable String symbol, @Nullable String limitText, boolean crossed) {
+    SimInstrument i = symbol == null ? null : bySymbol.get(symbol);
+    if (i == null) {
+      return error(10001, "Not supported symbols");
+    }
+    int limit;
+    try {
+      limit = limitText == null ? 1 : Integer.parseInt(limitText);
+    } catch (NumberFormatException e) {
+      return error(10001, "params error: limit");
+    }
+    if (limit < 1 || limit > 200) {
+      return error(10001, "params error: limit");
+    }
+    SimInstrument.Book b = i.book(limit, crossed);
+    long now = clock.getAsLong();
+    ObjectNode result = Json.object().put("s", symbol);
+    result.set("b", levels(i, b.bids()));
+    result.set("a", levels(i, b.asks()));
+    result.put("ts", now).put("u", b.sequence()).put("seq", 1000 + b.sequence())
+        .put("cts", now - 5);
+    return ok(result);
+  }
+
+  private Reply tickers(@Nullable String symbol, boolean crossed) {
+    ObjectNode result = Json.object().put("category", "spot");
+    ArrayNode list = result.putArray("list");
+    if (symbol == null) {
+      for (SimInstrument i : market.instruments()) {
+        list.add(ticker(i, crossed));
+      }
+    } else {
+      SimInstrument i = bySymbol.get(symbol);
+      if (i == null) {
+        return error(10001, "Not supported symbols");
+      }
+      list.add(ticker(i, crossed));
+    }
+    return ok(result);
+  }
+
+  private static JsonNode ticker(SimInstrument i, boolean crossed) {
+    SimInstrument.Ticker t = i.ticker(crossed);
+    return Json.object().put("symbol", i.base() + i.quote()).put("bid1Price", i.px(t.bid()))
+        .put("bid1Size", i.qty(t.bidSize())).put("ask1Price", i.px(t.ask()))
+        .put("ask1Size", i.qty(t.askSize())).put("lastPrice", i.px(t.last()))
+        .put("prevPrice24h", i.px(t.open()))
+        .put("price24hPcnt", String.format(java.util.Locale.ROOT, "%.4f", t.change()))
+        .put("highPrice24h", i.px(t.high())).put("lowPrice24h", i.px(t.low()))
+        .put("turnover24h", i.px(t.quoteVolume())).put("volume24h", i.qty(t.volume()))
+        .put("usdIndexPrice", i.px(t.last()));
+  }
+
+  private static ArrayNode levels(SimInstrument i, double[] side) {
+    ArrayNode a = Json.array();
+    for (int k = 0; k < side.length; k += 2) {
+      a.addArray().add(i.px(side[k])).add(i.qty(side[k + 1]));
+    }
+    return a;
+  }
+
+  private Reply ok(ObjectNode result) {
+    ObjectNode o = Json.object().put("retCode", 0).put("retMsg", "OK");
+    o.set("result", result);
+    o.putObject("retExtInfo");
+    o.put("time", clock.getAsLong());
+    return new Reply(200, Json.write(o));
+  }
+
+  private Reply error(int code, String msg) {
+    ObjectNode o = Json.object().put("retCode", code).put("retMsg", msg);
+    o.putObject("result");
+    o.putObject("retExtInfo");
+    o.put("time", clock.getAsLong());
+    return new Reply(200, Json.write(o));
+  }
+}

@@ -1,0 +1,34 @@
+package dev.scanflux.exchanges;
+
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.exchanges.sim.SimulatedVenue;
+
+class CoinbaseSourceTest extends VenueSourceContract {
+
+  @Override
+  SimulatedVenue simulatedVenue() {
+    return SimulatedVenue.COINBASE;
+  }
+
+  @Override
+  VenueBuilder preset() {
+    return Venues.coinbase();
+  }
+
+  @Override
+  Instrument btc() {
+    return Instrument.spot("BTC", "USD");
+  }
+
+  /** No bulk endpoint with bid and ask. */
+  @Override
+  boolean bulkTickers() {
+    return false;
+  }
+
+  /** CoinbaseProException keeps no response headers, so the 429's Retry-After is lost in XChange. */
+  @Override
+  boolean retryAfterReachable() {
+    return false;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.scanflux.exchanges.blockhound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.exchanges.Venues;
+import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.exchanges.sim.VenueSimulator;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/**
+ * Subscribing to a source from a non-blocking ({@code parallel}) thread never blocks it: XChange
+ * calls move to the source's own scheduler, native calls are asynchronous. Runs in a JVM of its
+ * own because BlockHound instruments the JVM for good.
+ */
+class SourcesDoNotBlockTest {
+
+  @BeforeAll
+  static void install() {
+    BlockHound.install();
+  }
+
+  /** Guards the suite itself: BlockHound is installed and catches a blocking call. */
+  @Test
+  void blockingCallsAreCaught() {
+    StepVerifier.create(Mono.fromCallable(() -> {
+      Thread.yield();
+      return 1;
+    }).subscribeOn(Schedulers.parallel()))
+        .expectErrorMatches(e -> e.getClass().getName().contains("BlockingOperationError"))
+        .verify(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void xchangeSourceDoesNotBlockAParallelThread() {
+    check(SimulatedVenue.BINANCE_SPOT, Venues.binance(), Instrument.spot("BTC", "USDT"));
+  }
+
+  @Test
+  void nativeSourceDoesNotBlockAParallelThread() {
+    check(SimulatedVenue.BYBIT, Venues.bybit(), Instrument.spot("BTC", "USDT"));
+  }
+
+  @Test
+  void nativePostSourceDoesNotBlockAParallelThread() {
+    check(SimulatedVenue.HYPERLIQUID, Venues.hyperliquid(), Instrument.perpetual("BTC", "USDC"));
+  }
+
+  private static void check(SimulatedVenue venue, dev.scanflux.exchanges.VenueBuilder preset,
+      Instrument btc) {
+    try (VenueSimulator sim = VenueSimulator.builder(venue).instruments(10).build();
+        MarketSource source = preset.baseUrl(sim.start()).build()) {
+      StepVerifier.create(Mono.defer(source::instruments).subscribeOn(Schedulers.parallel()))
+          .assertNext(list -> assertThat(list).contains(btc))
+          .verifyComplete();
+      StepVerifier.create(Mono.defer(() -> source.book(btc, 10))
+              .subscribeOn(Schedulers.parallel())
+              .publishOn(Schedulers.parallel())
+              .map(b -> b.bidLevels()))
+          .expectNext(10)
+          .verifyComplete();
+      StepVerifier.create(Mono.defer(source::tickers).subscribeOn(Schedulers.parallel()))
+          .assertNext(list -> assertThat(list).hasSize(10))
+          .verifyComplete();
+    }
+  }
+}
