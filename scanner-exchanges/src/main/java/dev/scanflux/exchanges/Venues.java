@@ -65,7 +65,8 @@ public final class Venues {
   }
 
   /**
-   * Kraken spot via XChange, {@code https://api.kraken.com}: about one public request per second,
+   * Kraken spot via XChange, {@code https://api.kraken.com}: about one public request per second
+   * (15 per sliding 15 s, discovery weighing 3 for the tables XChange loads with it),
    * books up to 500 levels, bulk tickers ({@code /0/public/Ticker} without a pair), default
    * concurrency 2, symbols {@code XXBTZUSD} / {@code SOLUSD} mapped from Kraken's asset list.
    * XChange keeps Kraken's symbol tables in static state: one Kraken market per JVM.

@@ -52,7 +52,7 @@ final class ScanfluxCommand implements Callable<Integer> {
 
   @Option(names = "--venue", paramLabel = "NAME[=BASE_URL]",
       description = "A venue to scan (repeatable): simulated, or at BASE_URL, or live with "
-          + "--live. Default: simulated binance, okx, hyperliquid and kraken.")
+          + "--live. Default: simulated binance, okx, bybit, kucoin and kraken.")
   List<String> venues = new ArrayList<>();
 
   @Option(names = "--live", description = "Reach the real exchange for venues given without a URL.")

@@ -19,13 +19,21 @@ final class VenueCatalog {
 
   static {
     add("binance", Venues::binance, SimulatedVenue.BINANCE_SPOT);
+    add("binance-futures", Venues::binanceFutures, SimulatedVenue.BINANCE_FUTURES);
     add("okx", Venues::okx, SimulatedVenue.OKX);
+    add("bybit", Venues::bybit, SimulatedVenue.BYBIT);
+    add("kucoin", Venues::kucoin, SimulatedVenue.KUCOIN);
     add("kraken", Venues::kraken, SimulatedVenue.KRAKEN);
+    add("gate", Venues::gate, SimulatedVenue.GATE);
+    add("coinbase", Venues::coinbase, SimulatedVenue.COINBASE);
+    add("bitstamp", Venues::bitstamp, SimulatedVenue.BITSTAMP);
     add("hyperliquid", Venues::hyperliquid, SimulatedVenue.HYPERLIQUID);
+    add("bingx", Venues::bingx, SimulatedVenue.BINGX);
+    add("asterdex", Venues::asterdex, SimulatedVenue.BINANCE_FUTURES);
   }
 
   /** The venues of the embedded default, in display order. */
-  static final List<String> DEFAULT = List.of("binance", "okx", "hyperliquid", "kraken");
+  static final List<String> DEFAULT = List.of("binance", "okx", "bybit", "kucoin", "kraken");
 
   private VenueCatalog() {}
 

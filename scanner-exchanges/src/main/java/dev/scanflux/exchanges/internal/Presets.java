@@ -66,8 +66,13 @@ public final class Presets {
         true);
   }
 
-  /** Kraken: about one public request per second. */
-  public static final RateLimitSpec KRAKEN_LIMIT = RateLimitSpec.of(1, Duration.ofSeconds(1));
+  /**
+   * Kraken: about one public request per second, counted here as 15 per sliding 15 s (the
+   * burst Kraken's counter tolerates). Discovery weighs 3: XChange's Kraken loads the asset and
+   * asset-pair tables besides the pairs, calls the engine's limiter cannot see one by one.
+   */
+  public static final RateLimitSpec KRAKEN_LIMIT = RateLimitSpec.of(15, Duration.ofSeconds(15))
+      .withWeight(RequestKind.INSTRUMENTS, 3);
 
   /**
    * Kraken spot through XChange's {@code KrakenExchange}, which implements only the
