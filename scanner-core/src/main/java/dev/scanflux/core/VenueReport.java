@@ -25,9 +25,9 @@ import java.util.Objects;
  * @param duration    from the cycle's start to the venue's last response
  * @param latencyP50  median request round trip (zero when no request completed)
  * @param latencyP99  99th percentile request round trip
- * @param utilisation weight spent over the weight the limit allows in {@code duration}, or in
- *                    one window if the cycle was shorter (a fresh window allows its whole budget
- *                    at once); 1.0 is exactly at the limit
+ * @param utilisation weight spent over the most the limit lets through in {@code duration}
+ *                    (its budget once per window begun: a cycle shorter than the window could
+ *                    have spent one whole budget); 1.0 is exactly at the limit, never above
  * @param rediscovered true if the venue re-ran instrument discovery this cycle
  */
 public record VenueReport(String venue, int instruments, long requests, long successes,

@@ -77,8 +77,8 @@ final class CycleStats {
     }
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
-    // a fresh window allows its whole budget at once, so a cycle is credited at least one window
-    double allowed = (double) budget * Math.max(duration, windowNanos) / windowNanos;
+    // the most a sliding window lets through in `duration`: its budget once per window begun
+    double allowed = (double) budget * Math.max(1, (duration + windowNanos - 1) / windowNanos);
     return new VenueReport(venue, instruments, requests, successes, byClass, retries, gaveUp,
         weight, Duration.ofNanos(duration), Duration.ofNanos(percentile(sorted, 0.50)),
         Duration.ofNanos(percentile(sorted, 0.99)), allowed == 0 ? 0 : weight / allowed,
