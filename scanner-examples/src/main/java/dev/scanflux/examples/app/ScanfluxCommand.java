@@ -112,7 +112,7 @@ final class ScanfluxCommand implements Callable<Integer> {
       description = "24 h movers must have moved this much (default: ${DEFAULT-VALUE}).")
   double minChange;
 
-  @Option(names = "--sim-instruments", defaultValue = "60", paramLabel = "N",
+  @Option(names = "--sim-instruments", defaultValue = "200", paramLabel = "N",
       description = "Instruments per simulated venue (default: ${DEFAULT-VALUE}).")
   int simInstruments;
 
