@@ -43,6 +43,17 @@ public final class RunAll {
       new Runner(new OptionsBuilder().include(args.length > 1 ? args[1] : ".*").build()).run();
       return;
     }
+    if (args.length > 0 && args[0].equals("harness")) {
+      for (ScanCycleHarness.Result r : new ScanCycleHarness(VenueModel.all(), 1)
+          .runAll(100, 400, 1000)) {
+        System.out.println(r + " ratio " + r.ratio());
+      }
+      return;
+    }
+    if (args.length > 0 && args[0].equals("realtime")) {
+      RealTimeCheck.run(100).forEach(r -> System.out.println(r + " ratio " + r.ratio()));
+      return;
+    }
     List<Figure> figures = new ArrayList<>();
     figures.addAll(jmh());
     figures.add(heap());
