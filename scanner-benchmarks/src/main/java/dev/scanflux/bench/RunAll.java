@@ -36,6 +36,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar scanner-benchmarks/target/benchmarks.jar jmh View   # JMH benchmarks matching View
  * java -jar scanner-benchmarks/target/benchmarks.jar harness    # the harness only, printed
  * java -jar scanner-benchmarks/target/benchmarks.jar realtime   # the real-time check, printed
+ * java -jar scanner-benchmarks/target/benchmarks.jar heap       # the heap figures, printed
  * </pre>
  */
 public final class RunAll {
@@ -59,6 +60,10 @@ public final class RunAll {
     }
     if (args.length > 0 && args[0].equals("realtime")) {
       RealTimeCheck.run(REAL_TIME_SIZE).forEach(System.out::println);
+      return;
+    }
+    if (args.length > 0 && args[0].equals("heap")) {
+      heap().forEach(System.out::println);
       return;
     }
     long t0 = System.nanoTime(); // wall time is the point here
