@@ -23,6 +23,8 @@ final class HeapFigure {
   private HeapFigure() {}
 
   static Result measure(int venues, int instruments, int depth, int cycles) throws Exception {
+    // JOL cannot read field offsets of record classes (Instrument) the usual way on JDK 17+
+    System.setProperty("jol.magicFieldOffset", "true");
     Scheduler scheduler = Schedulers.newSingle("heap-timer");
     try {
       long first = run(venues, instruments, depth, 1, scheduler);

@@ -42,7 +42,7 @@ public class PipelineBenchmark {
   static final int INSTRUMENTS = 2000;
   static final int CYCLES = 20;
 
-  @Param({"4"})
+  @Param({"1", "4"})
   public int subscribers;
 
   private Scheduler scheduler;
