@@ -31,16 +31,13 @@ record VenueModel(String name, RateLimitSpec limit, int concurrency, String orig
   }
 
   /**
-   * The five venues of the harness: the four presets of {@link Venues} (their sources are built
-   * only to read the limit and concurrency, which connects nothing, and closed at once), and
-   * Bybit, which has no preset yet: its documented public limit (600 requests per 5 s per IP,
-   * Bybit V5 API) with a concurrency of rate x worst round trip (120/s x 80 ms, rounded up).
+   * The five venues of the harness, those of the app's embedded default: their presets in
+   * {@link Venues}, whose sources are built only to read the limit and concurrency (which
+   * connects nothing) and closed at once.
    */
   static List<VenueModel> all() {
-    return List.of(preset(Venues.binance()), preset(Venues.okx()),
-        new VenueModel("bybit", RateLimitSpec.of(600, Duration.ofSeconds(5)), 12,
-            "Bybit V5 documented IP limit (no preset yet)"),
-        preset(Venues.hyperliquid()), preset(Venues.kraken()));
+    return List.of(preset(Venues.binance()), preset(Venues.okx()), preset(Venues.bybit()),
+        preset(Venues.kucoin()), preset(Venues.kraken()));
   }
 
   private static VenueModel preset(VenueBuilder builder) {
