@@ -75,6 +75,12 @@ final class FluxLatestPerKey<T> extends FluxOperator<T, T> {
       if (done || cancelled) {
         return;
       }
+      if (requested.get() == Long.MAX_VALUE && pendingCount == 0 && wip.get() == 0) {
+        // unbounded demand and nothing pending: a drain starting now would have nothing to
+        // deliver, so the value can pass without the handshake
+        actual.onNext(t);
+        return;
+      }
       if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
         if (pendingCount == 0 && requested.get() > 0) {
           actual.onNext(t);

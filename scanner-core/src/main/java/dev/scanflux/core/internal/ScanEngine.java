@@ -12,6 +12,7 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -64,7 +65,8 @@ public final class ScanEngine implements Scanner {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong cycle = new AtomicLong();
   private volatile @Nullable Scan latest;
-  private long lastStamp = Long.MIN_VALUE;
+  private @Nullable Instant lastStamp;
+  private int lastCycleSize = 16;
   private volatile @Nullable Disposable running;
 
   /**
@@ -123,7 +125,7 @@ public final class ScanEngine implements Scanner {
     if (maxCycles > 0) {
       loop = loop.take(maxCycles);
     }
-    running = loop.subscribe(this::publish, this::fail, this::complete);
+    running = loop.subscribe(this::publishScan, this::fail, this::complete);
     if (closed.get()) { // close() raced with start(): do not leave the loop running
       Disposable r = running;
       if (r != null) {
@@ -219,33 +221,40 @@ public final class ScanEngine implements Scanner {
         return Flux.empty();
       }));
     }
-    List<MarketSnapshot> collected = new ArrayList<>();
+    List<MarketSnapshot> collected = new ArrayList<>(lastCycleSize);
     return Flux.merge(cycles)
-        .map(this::stamp)
-        .doOnNext(s -> {
-          view.put(s);
-          if (!listener.isEmpty()) {
-            listener.onSnapshot(s);
-          }
-          snapshotSink.tryEmitNext(s);
-          collected.add(s);
-        })
+        .doOnNext(s -> collected.add(publish(s)))
         .then(Mono.fromSupplier(() -> scan(n, startNanos, stats, collected)));
   }
 
+  /** Publishes one snapshot everywhere; called only from the serialized merge. */
+  private MarketSnapshot publish(MarketSnapshot arrived) {
+    MarketSnapshot s = inOrder(arrived);
+    view.put(s);
+    if (!listener.isEmpty()) {
+      listener.onSnapshot(s);
+    }
+    snapshotSink.tryEmitNext(s);
+    return s;
+  }
+
   /**
-   * Stamps the receive time as the snapshot is published. Called only from the serialized
-   * merge, and never going backwards even if the clock does, so every output is in receive-time
-   * order (which recordings rely on).
+   * Keeps receive times in publication order: lanes stamp each answer as it arrives, on several
+   * threads, so an answer merged after a later-stamped one takes that later time. Called only
+   * from the serialized merge, so every output (and a recording of it) is in receive-time order.
    */
-  private MarketSnapshot stamp(MarketSnapshot s) {
-    long now = Math.max(lastStamp, clock.nanos());
-    lastStamp = now;
-    return s.withReceivedAt(clock.instant(now));
+  private MarketSnapshot inOrder(MarketSnapshot s) {
+    Instant last = lastStamp;
+    if (last != null && s.receivedAt().isBefore(last)) {
+      return s.withReceivedAt(last);
+    }
+    lastStamp = s.receivedAt();
+    return s;
   }
 
   private Scan scan(long n, long startNanos, List<CycleStats> stats,
       List<MarketSnapshot> collected) {
+    lastCycleSize = Math.max(16, collected.size());
     long end = clock.nanos();
     List<VenueReport> reports = new ArrayList<>(lanes.size());
     for (int i = 0; i < lanes.size(); i++) {
@@ -256,7 +265,7 @@ public final class ScanEngine implements Scanner {
     return new Scan(clock.instant(end), collected, report);
   }
 
-  private void publish(Scan scan) {
+  private void publishScan(Scan scan) {
     latest = scan;
     listener.onScan(scan);
     scanSink.tryEmitNext(scan);

@@ -20,6 +20,7 @@ import dev.scanflux.core.spi.TransientSourceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -302,7 +303,12 @@ final class VenueLane {
     }
   }
 
+  /**
+   * Validates an answer and stamps its snapshots with the time it arrived, one clock read per
+   * answer (the merge keeps the stamps in order across venues).
+   */
   private List<MarketSnapshot> accept(Fetch f, List<MarketSnapshot> result, Set<Instrument> known) {
+    Instant arrived = clock.instant();
     List<MarketSnapshot> out = new ArrayList<>(result.size());
     for (MarketSnapshot s : result) {
       if (!venue.equals(s.venue())) {
@@ -316,7 +322,7 @@ final class VenueLane {
         throw new BadDataException(venue, "asked for " + f.instrument + " but got "
             + s.instrument() + " (unknown instrument)", null);
       }
-      out.add(s);
+      out.add(s.withReceivedAt(arrived));
     }
     return out;
   }
