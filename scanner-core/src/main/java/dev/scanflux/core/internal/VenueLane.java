@@ -69,6 +69,7 @@ final class VenueLane {
 
   private volatile @Nullable List<Instrument> universe;
   private volatile boolean rediscover;
+  private volatile @Nullable Known knownCache;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
       UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener) {
@@ -121,12 +122,24 @@ final class VenueLane {
     return universe(cycle, stats)
         .flatMapMany(instruments -> {
           List<Fetch> fetches = plan(instruments);
-          Set<Instrument> known = new HashSet<>(instruments);
+          Set<Instrument> known = known(instruments);
           return Flux.fromIterable(fetches)
               .flatMap(f -> fetch(cycle, f, stats, known), Math.max(1, fetches.size()), 1);
         })
         .doOnComplete(() -> logSummary(cycle, stats));
   }
+
+  /** The universe as a set, for filtering bulk answers; rebuilt only when the universe changes. */
+  private Set<Instrument> known(List<Instrument> instruments) {
+    Known k = knownCache;
+    if (k == null || k.list != instruments) {
+      k = new Known(instruments, Set.copyOf(instruments));
+      knownCache = k;
+    }
+    return k.set;
+  }
+
+  private record Known(List<Instrument> list, Set<Instrument> set) {}
 
   VenueReport report(CycleStats stats) {
     return stats.report(limit.budget(), limit.window().toNanos());
@@ -244,7 +257,7 @@ final class VenueLane {
     };
     return request(cycle, f, stats, call, result -> accept(f, result, known))
         .doOnNext(ok -> consecutiveFailures.set(0))
-        .flatMapIterable(Function.identity())
+        .flatMapMany(Flux::fromIterable)
         .onErrorResume(e -> {
           stats.gaveUp();
           if (consecutiveFailures.incrementAndGet() >= options.rediscoverAfterFailures()
