@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,8 +40,7 @@ public final class BinanceFuturesSource extends NativeSource {
 
   private static final int[] LIMITS = {5, 10, 20, 50, 100, 500, 1000};
 
-  private final Map<Instrument, String> symbols = new ConcurrentHashMap<>();
-  private final Map<String, Instrument> instruments = new ConcurrentHashMap<>();
+  private final SymbolTable table = new SymbolTable();
 
   /** @param settings the user's settings */
   public BinanceFuturesSource(SourceSettings settings) {
@@ -68,19 +65,11 @@ public final class BinanceFuturesSource extends NativeSource {
   public Mono<List<Instrument>> instruments() {
     String what = "instruments";
     return classified(what, http.get(what, "/fapi/v1/exchangeInfo").map(info -> {
-      List<Instrument> out = new ArrayList<>();
-      for (JsonNode s : info.path("symbols")) {
-        if (!"PERPETUAL".equals(s.path("contractType").asText())
-            || !"TRADING".equals(s.path("status").asText())) {
-          continue;
-        }
-        Instrument i = remember(s.path("symbol").asText(""), s.path("baseAsset").asText(""),
-            s.path("quoteAsset").asText(""));
-        if (i != null) {
-          out.add(i);
-        }
-      }
-      return List.copyOf(out);
+      return listing(info.path("symbols"),
+          s -> "PERPETUAL".equals(s.path("contractType").asText())
+              && "TRADING".equals(s.path("status").asText()),
+          s -> table.learn(s.path("symbol").asText(""), () -> Instrument.perpetual(
+              s.path("baseAsset").asText(""), s.path("quoteAsset").asText(""))));
     }));
   }
 
@@ -127,7 +116,7 @@ public final class BinanceFuturesSource extends NativeSource {
           List<TickerSnapshot> out = new ArrayList<>();
           for (JsonNode book : pair.getT1()) {
             String symbol = book.path("symbol").asText("");
-            Instrument i = instruments.get(symbol);
+            Instrument i = table.instrument(symbol);
             JsonNode day = stats.get(symbol);
             if (i != null && day != null) {
               out.add(ticker(what, i, book, day, now));
@@ -150,20 +139,7 @@ public final class BinanceFuturesSource extends NativeSource {
       return Mono.error(new PermanentSourceException(venue(),
           what + ": this source serves perpetual futures only", null));
     }
-    String s = symbols.get(instrument);
-    return Mono.just(URLEncoder.encode(s != null ? s : instrument.base() + instrument.quote(),
-        StandardCharsets.UTF_8));
-  }
-
-  private @Nullable Instrument remember(String symbol, String base, String quote) {
-    try {
-      Instrument i = Instrument.perpetual(base, quote);
-      symbols.put(i, symbol);
-      instruments.put(symbol, i);
-      return i;
-    } catch (IllegalArgumentException notOurSymbolLanguage) {
-      // An asset code outside Scanflux's symbol language: not an instrument of ours.
-      return null;
-    }
+    return Mono.just(URLEncoder.encode(
+        table.symbol(instrument, instrument.base() + instrument.quote()), StandardCharsets.UTF_8));
   }
 }

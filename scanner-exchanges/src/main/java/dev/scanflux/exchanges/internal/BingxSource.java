@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -30,7 +28,7 @@ public final class BingxSource extends NativeSource {
 
   private static final int MAX_DEPTH = 100;
 
-  private final Map<String, Instrument> instruments = new ConcurrentHashMap<>();
+  private final SymbolTable table = new SymbolTable();
 
   /** @param settings the user's settings */
   public BingxSource(SourceSettings settings) {
@@ -40,19 +38,9 @@ public final class BingxSource extends NativeSource {
   @Override
   public Mono<List<Instrument>> instruments() {
     String what = "instruments";
-    return classified(what, get(what, "/openApi/spot/v1/common/symbols").map(data -> {
-      List<Instrument> out = new ArrayList<>();
-      for (JsonNode s : data.path("symbols")) {
-        if (s.path("status").asInt(0) != 1) {
-          continue;
-        }
-        Instrument i = instrument(s.path("symbol").asText(""));
-        if (i != null) {
-          out.add(i);
-        }
-      }
-      return List.copyOf(out);
-    }));
+    return classified(what, get(what, "/openApi/spot/v1/common/symbols").map(data ->
+        listing(data.path("symbols"), s -> s.path("status").asInt(0) == 1,
+            s -> instrument(s.path("symbol").asText("")))));
   }
 
   @Override
@@ -99,7 +87,7 @@ public final class BingxSource extends NativeSource {
           Instant now = http.now();
           List<TickerSnapshot> out = new ArrayList<>();
           for (JsonNode t : data) {
-            Instrument i = instruments.get(t.path("symbol").asText(""));
+            Instrument i = table.instrument(t.path("symbol").asText(""));
             if (i != null) {
               out.add(ticker(what, i, t, now));
             }
@@ -150,16 +138,7 @@ public final class BingxSource extends NativeSource {
 
   private @Nullable Instrument instrument(String symbol) {
     int dash = symbol.indexOf('-');
-    if (dash <= 0) {
-      return null;
-    }
-    try {
-      Instrument i = Instrument.spot(symbol.substring(0, dash), symbol.substring(dash + 1));
-      instruments.put(symbol, i);
-      return i;
-    } catch (IllegalArgumentException notOurSymbolLanguage) {
-      // A coin code outside Scanflux's symbol language: not an instrument of ours.
-      return null;
-    }
+    return dash <= 0 ? null : table.learn(symbol,
+        () -> Instrument.spot(symbol.substring(0, dash), symbol.substring(dash + 1)));
   }
 }

@@ -13,9 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -32,8 +29,7 @@ public final class BybitSource extends NativeSource {
 
   private static final int MAX_DEPTH = 200;
 
-  private final Map<Instrument, String> symbols = new ConcurrentHashMap<>();
-  private final Map<String, Instrument> instruments = new ConcurrentHashMap<>();
+  private final SymbolTable table = new SymbolTable();
 
   /** @param settings the user's settings */
   public BybitSource(SourceSettings settings) {
@@ -44,20 +40,10 @@ public final class BybitSource extends NativeSource {
   public Mono<List<Instrument>> instruments() {
     String what = "instruments";
     return classified(what, get(what, "/v5/market/instruments-info?category=spot")
-        .map(result -> {
-          List<Instrument> out = new ArrayList<>();
-          for (JsonNode s : result.path("list")) {
-            if (!"Trading".equals(s.path("status").asText())) {
-              continue;
-            }
-            Instrument i = remember(s.path("symbol").asText(""), s.path("baseCoin").asText(""),
-                s.path("quoteCoin").asText(""));
-            if (i != null) {
-              out.add(i);
-            }
-          }
-          return List.copyOf(out);
-        }));
+        .map(result -> listing(result.path("list"),
+            s -> "Trading".equals(s.path("status").asText()),
+            s -> table.learn(s.path("symbol").asText(""), () -> Instrument.spot(
+                s.path("baseCoin").asText(""), s.path("quoteCoin").asText(""))))));
   }
 
   @Override
@@ -104,7 +90,7 @@ public final class BybitSource extends NativeSource {
       Instant now = http.now();
       List<TickerSnapshot> out = new ArrayList<>();
       for (JsonNode t : result.path("list")) {
-        Instrument i = instruments.get(t.path("symbol").asText(""));
+        Instrument i = table.instrument(t.path("symbol").asText(""));
         if (i != null) {
           out.add(ticker(what, i, t, now));
         }
@@ -142,20 +128,7 @@ public final class BybitSource extends NativeSource {
       return Mono.error(new PermanentSourceException(venue(),
           what + ": this Bybit source serves spot instruments only", null));
     }
-    String s = symbols.get(instrument);
-    return Mono.just(s != null ? s : instrument.base() + instrument.quote());
-  }
-
-  private @Nullable Instrument remember(String symbol, String base, String quote) {
-    try {
-      Instrument i = Instrument.spot(base, quote);
-      symbols.put(i, symbol);
-      instruments.put(symbol, i);
-      return i;
-    } catch (IllegalArgumentException notOurSymbolLanguage) {
-      // A coin code outside Scanflux's symbol language: not an instrument of ours.
-      return null;
-    }
+    return Mono.just(table.symbol(instrument, instrument.base() + instrument.quote()));
   }
 
   private static String encode(String s) {

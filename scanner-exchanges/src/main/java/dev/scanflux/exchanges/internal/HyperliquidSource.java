@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,7 +33,7 @@ public final class HyperliquidSource extends NativeSource {
 
   private static final String QUOTE = "USDC";
 
-  private final Map<Instrument, String> coins = new ConcurrentHashMap<>();
+  private final SymbolTable coins = new SymbolTable();
 
   /** @param settings the user's settings */
   public HyperliquidSource(SourceSettings settings) {
@@ -50,17 +48,8 @@ public final class HyperliquidSource extends NativeSource {
       if (!universe.isArray()) {
         throw http.badData(what, "meta has no universe");
       }
-      List<Instrument> out = new ArrayList<>();
-      for (JsonNode asset : universe) {
-        if (asset.path("isDelisted").asBoolean(false)) {
-          continue;
-        }
-        Instrument i = instrument(asset.path("name").asText(""));
-        if (i != null) {
-          out.add(i);
-        }
-      }
-      return List.copyOf(out);
+      return listing(universe, asset -> !asset.path("isDelisted").asBoolean(false),
+          asset -> instrument(asset.path("name").asText("")));
     }));
   }
 
@@ -150,7 +139,7 @@ public final class HyperliquidSource extends NativeSource {
       return Mono.error(new dev.scanflux.core.spi.PermanentSourceException(venue(),
           what + ": Hyperliquid lists perpetuals quoted in USDC only", null));
     }
-    String coin = coins.getOrDefault(instrument, instrument.base());
+    String coin = coins.symbol(instrument, instrument.base());
     return http.post(what, "/info", "{\"type\":\"l2Book\",\"coin\":\"" + coin + "\"}")
         .map(json -> {
           if (json.isNull() || !json.path("levels").isArray()) {
@@ -160,15 +149,9 @@ public final class HyperliquidSource extends NativeSource {
         });
   }
 
+  /** Coins such as {@code @107} name spot pairs, not perpetuals: no instrument of ours. */
   private @org.jspecify.annotations.Nullable Instrument instrument(String coin) {
-    try {
-      Instrument i = Instrument.perpetual(coin, QUOTE);
-      coins.put(i, coin);
-      return i;
-    } catch (IllegalArgumentException notOurSymbolLanguage) {
-      // Coins such as "@107" name spot pairs, not perpetuals: not an instrument of ours.
-      return null;
-    }
+    return coins.learn(coin, () -> Instrument.perpetual(coin, QUOTE));
   }
 
   private static Instant time(JsonNode json, Instant fallback) {

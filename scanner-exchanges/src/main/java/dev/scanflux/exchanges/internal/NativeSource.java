@@ -1,5 +1,10 @@
 package dev.scanflux.exchanges.internal;
 
+import org.jspecify.annotations.Nullable;
+import java.util.function.Predicate;
+import java.util.function.Function;
+import java.util.List;
+import java.util.ArrayList;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -46,6 +51,22 @@ abstract class NativeSource implements MarketSource {
   /** Invalid snapshots and unreadable values become bad data; source exceptions pass. */
   final <T> Mono<T> classified(String what, Mono<T> call) {
     return call.onErrorMap(e -> Errors.classify(venue(), what, e, http.now()));
+  }
+
+  /**
+   * The instruments of a venue's listing, in its order: the trading entries that map to an
+   * instrument.
+   */
+  static List<Instrument> listing(JsonNode entries, Predicate<JsonNode> trading,
+      Function<JsonNode, @Nullable Instrument> instrument) {
+    List<Instrument> out = new ArrayList<>();
+    for (JsonNode entry : entries) {
+      Instrument i = trading.test(entry) ? instrument.apply(entry) : null;
+      if (i != null) {
+        out.add(i);
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** Checks a requested depth. */

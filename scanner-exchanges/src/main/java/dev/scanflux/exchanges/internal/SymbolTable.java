@@ -1,0 +1,46 @@
+package dev.scanflux.exchanges.internal;
+
+import dev.scanflux.core.model.Instrument;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A venue's symbols and Scanflux's instruments, both ways, as learnt at discovery. Thread-safe:
+ * discovery writes while requests read.
+ */
+final class SymbolTable {
+
+  private final Map<Instrument, String> symbols = new ConcurrentHashMap<>();
+  private final Map<String, Instrument> instruments = new ConcurrentHashMap<>();
+
+  /**
+   * Learns one listed symbol.
+   *
+   * @param symbol     the venue's symbol, e.g. {@code BTCUSDT}
+   * @param instrument builds the instrument from the listing's codes
+   * @return the instrument, or null (nothing learnt) when the codes are outside Scanflux's symbol
+   *     language, such as Hyperliquid's {@code @107} spot names
+   */
+  @Nullable Instrument learn(String symbol, Supplier<Instrument> instrument) {
+    try {
+      Instrument i = instrument.get();
+      symbols.put(i, symbol);
+      instruments.put(symbol, i);
+      return i;
+    } catch (IllegalArgumentException notOurSymbolLanguage) {
+      return null;
+    }
+  }
+
+  /** The venue's symbol of an instrument; {@code fallback} before discovery has seen it. */
+  String symbol(Instrument instrument, String fallback) {
+    return symbols.getOrDefault(instrument, fallback);
+  }
+
+  /** The instrument of a venue symbol, if discovery has seen it. */
+  @Nullable Instrument instrument(String symbol) {
+    return instruments.get(symbol);
+  }
+}
