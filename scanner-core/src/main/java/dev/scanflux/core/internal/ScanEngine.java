@@ -197,16 +197,6 @@ public final class ScanEngine implements Scanner {
         + (closed.get() ? ", closed}" : started.get() ? ", running}" : ", not started}");
   }
 
-  /** The peak number of requests in flight on a venue since the start; for tests. */
-  public int peakInFlight(String venue) {
-    for (VenueLane lane : lanes) {
-      if (lane.venue().equals(venue)) {
-        return lane.gate().peakInFlight();
-      }
-    }
-    throw new IllegalArgumentException("no venue '" + venue + "'");
-  }
-
   private Mono<Scan> runCycle() {
     long n = cycle.incrementAndGet();
     long startNanos = clock.nanos();
