@@ -332,9 +332,10 @@ public final class RunAll {
               waiting))
           .append(") the BTC request waits for the next free slot of the window, up to one"
               + " window: still independent of the universe size, unlike the FIFO throttle,"
-              + " which reaches BTC only half-way through the list. What would close it: keep"
-              + " one weight slot per window free for priority requests (a reserve in the"
-              + " gate), at a cost of one request per window of throughput.\n");
+              + " which reaches BTC only half-way through the list. What closes it:"
+              + " `VenueOptions.priorityReserve(weight)` keeps that much of each window for"
+              + " priority requests, at a cost of as much ordinary throughput per window; it is"
+              + " off by default, and off in these runs.\n");
       List<Figure> slowPipeline = figures.stream()
           .filter(f -> f.group().equals("Pipeline") && f.met().equals("no")).toList();
       if (!slowPipeline.isEmpty()) {

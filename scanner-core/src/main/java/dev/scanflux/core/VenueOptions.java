@@ -36,8 +36,10 @@ public final class VenueOptions {
   private final @Nullable UniverseFilter filter;
   private final boolean books;
   private final boolean tickers;
+  private final int priorityReserve;
 
   private VenueOptions(Builder b) {
+    this.priorityReserve = Checks.range("priorityReserve", b.priorityReserve, 0, 1_000_000);
     this.concurrency = b.concurrency == null ? null
         : Checks.range("concurrency", b.concurrency, 1, MAX_CONCURRENCY);
     this.rateLimit = b.rateLimit;
@@ -113,6 +115,11 @@ public final class VenueOptions {
     return Optional.ofNullable(filter);
   }
 
+  /** Weight of each rate-limit window kept for priority requests (0: none). */
+  public int priorityReserve() {
+    return priorityReserve;
+  }
+
   /** Whether order books are fetched. */
   public boolean books() {
     return books;
@@ -130,7 +137,8 @@ public final class VenueOptions {
         + (instruments == null ? "discovered" : instruments.size()) + ", depth " + depth
         + ", requestTimeout " + requestTimeout + ", " + retry + ", rediscoverAfterFailures "
         + rediscoverAfterFailures + ", rediscoverEvery " + rediscoverEvery + ", filter "
-        + (filter == null ? "scanner default" : filter) + ", books " + books + ", tickers " + tickers + '}';
+        + (filter == null ? "scanner default" : filter) + ", priorityReserve " + priorityReserve
+        + ", books " + books + ", tickers " + tickers + '}';
   }
 
   /** Builds {@link VenueOptions}. Not thread-safe. */
@@ -146,6 +154,7 @@ public final class VenueOptions {
     private @Nullable UniverseFilter filter;
     private boolean books = true;
     private boolean tickers = true;
+    private int priorityReserve;
 
     private Builder() {}
 
@@ -204,6 +213,17 @@ public final class VenueOptions {
     /** Which discovered instruments to scan on this venue (default: the scanner's filter). */
     public Builder filter(UniverseFilter filter) {
       this.filter = Objects.requireNonNull(filter, "filter");
+      return this;
+    }
+
+    /**
+     * Weight of each rate-limit window that only priority requests may use (default 0). With
+     * cycles back to back, ordinary requests use the whole window and the next cycle's first
+     * priority request waits for weight to expire; a reserve lets it go at once, at the cost of
+     * that much ordinary throughput per window. Must stay below the venue's budget.
+     */
+    public Builder priorityReserve(int weight) {
+      this.priorityReserve = weight;
       return this;
     }
 

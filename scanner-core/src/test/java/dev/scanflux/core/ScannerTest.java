@@ -618,6 +618,11 @@ class ScannerTest {
         .hasMessageContaining("requestTimeout must be in [PT0.001S, PT10M]");
     assertThatThrownBy(() -> VenueOptions.custom().rediscoverAfterFailures(0).build())
         .hasMessageContaining("rediscoverAfterFailures must be in [1, 1000000]");
+    assertThatThrownBy(() -> VenueOptions.custom().priorityReserve(-1).build())
+        .hasMessage("priorityReserve must be in [0, 1000000] but was -1");
+    assertThatThrownBy(() -> builder().venue(fake("r", List.of()).limit(RateLimitSpec.parse("5/1s")),
+            VenueOptions.custom().priorityReserve(5).build()).build())
+        .hasMessage("venue 'r': priorityReserve must be in [0, 4] but was 5");
     assertThatThrownBy(() -> VenueOptions.custom().books(false).tickers(false).build())
         .hasMessage("books and tickers must not both be off");
     assertThatThrownBy(() -> RetryPolicy.custom().maxRetries(-1).build())

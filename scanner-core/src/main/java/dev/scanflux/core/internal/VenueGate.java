@@ -35,6 +35,7 @@ final class VenueGate {
   private final int budget;
   private final long windowNanos;
   private final int concurrency;
+  private final int priorityReserve;
 
   private final ArrayDeque<Waiter> priorityQueue = new ArrayDeque<>();
   private final ArrayDeque<Waiter> ordinaryQueue = new ArrayDeque<>();
@@ -54,6 +55,15 @@ final class VenueGate {
   private boolean admitting = true;
 
   VenueGate(RateLimitSpec limit, int concurrency, Scheduler scheduler) {
+    this(limit, concurrency, 0, scheduler);
+  }
+
+  /**
+   * @param priorityReserve weight of each window that only priority requests may use, so that
+   *                        one can go at once even when ordinary traffic has used the rest
+   */
+  VenueGate(RateLimitSpec limit, int concurrency, int priorityReserve, Scheduler scheduler) {
+    this.priorityReserve = priorityReserve;
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.budget = limit.budget();
     this.windowNanos = limit.window().toNanos();
@@ -197,7 +207,8 @@ final class VenueGate {
       wakeAt(pausedUntil, now);
       return null;
     }
-    long excess = expiringWeight + inFlightWeight + head.weight - budget;
+    long usable = queue == priorityQueue ? budget : budget - priorityReserve;
+    long excess = expiringWeight + inFlightWeight + head.weight - usable;
     if (excess > 0) {
       long freed = 0;
       for (long[] e : expiring) {

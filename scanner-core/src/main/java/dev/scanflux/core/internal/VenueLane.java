@@ -88,7 +88,11 @@ final class VenueLane {
     limit.weight(RequestKind.BOOK, options.depth()); // fails now if the depth has no weight
     this.priority = priority;
     this.scheduler = scheduler;
-    this.gate = new VenueGate(limit, concurrency, scheduler);
+    if (options.priorityReserve() >= limit.budget()) {
+      throw new IllegalArgumentException("venue '" + venue + "': priorityReserve must be in [0, "
+          + (limit.budget() - 1) + "] but was " + options.priorityReserve());
+    }
+    this.gate = new VenueGate(limit, concurrency, options.priorityReserve(), scheduler);
     this.retry = Retry.backoff(options.retry().maxRetries(), options.retry().firstBackoff())
         .maxBackoff(options.retry().maxBackoff())
         .jitter(options.retry().jitter())

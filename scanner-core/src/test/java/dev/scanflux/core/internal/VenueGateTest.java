@@ -58,6 +58,25 @@ class VenueGateTest {
   }
 
   @Test
+  void aPriorityReserveLetsPriorityGoAtOnceWhenOrdinaryTrafficFilledTheWindow() {
+    VenueGate gate = new VenueGate(RateLimitSpec.parse("10/1s"), 100, 2, vts);
+    List<Long> ordinary = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      request(gate, 1, false, Duration.ofMillis(10)).subscribe(ordinary::add);
+    }
+    vts.advanceTimeBy(Duration.ofMillis(500));
+    assertThat(ordinary).as("ordinary requests use the budget less the reserve").hasSize(8);
+
+    List<Long> priority = new CopyOnWriteArrayList<>();
+    request(gate, 1, true, Duration.ofMillis(10)).subscribe(priority::add);
+    request(gate, 1, true, Duration.ofMillis(10)).subscribe(priority::add);
+    request(gate, 1, true, Duration.ofMillis(10)).subscribe(priority::add);
+    vts.advanceTimeBy(Duration.ofMillis(10)); // each holds its permit 10 ms, then reports
+    assertThat(priority).as("two go at once on the reserve, the third waits")
+        .containsExactly(TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.MILLISECONDS.toNanos(500));
+  }
+
+  @Test
   void weightInAnySlidingWindowNeverExceedsTheBudget() {
     VenueGate gate = gate("100/10s", 50);
     List<long[]> grants = new CopyOnWriteArrayList<>();
