@@ -4,6 +4,7 @@ import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.internal.BinanceFuturesSource;
 import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
+import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
@@ -145,6 +146,19 @@ public final class Venues {
   public static VenueBuilder bingx() {
     return new VenueBuilder("bingx", "https://open-api.bingx.com", BingxSource.LIMIT, 4,
         BingxSource::new);
+  }
+
+  /**
+   * Gate.io USDT-settled perpetuals, native, {@code https://api.gateio.ws}
+   * ({@code /api/v4/futures/usdt}): 200 requests per 10 s (Gate's per-endpoint public limit,
+   * counted over all endpoints together), books up to 50 levels with sizes converted from
+   * contracts by each contract's {@code quanto_multiplier}, bulk tickers
+   * ({@code /api/v4/futures/usdt/tickers}), default concurrency 4, instruments
+   * {@code BTC/USDT:perp} for contract {@code BTC_USDT}.
+   */
+  public static VenueBuilder gateFutures() {
+    return new VenueBuilder("gate-futures", "https://api.gateio.ws", GateFuturesSource.LIMIT, 4,
+        GateFuturesSource::new);
   }
 
   /**
