@@ -6,6 +6,7 @@ import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
+import dev.scanflux.exchanges.internal.KucoinFuturesSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
@@ -159,6 +160,19 @@ public final class Venues {
   public static VenueBuilder gateFutures() {
     return new VenueBuilder("gate-futures", "https://api.gateio.ws", GateFuturesSource.LIMIT, 4,
         GateFuturesSource::new);
+  }
+
+  /**
+   * KuCoin futures (perpetuals), native, {@code https://api-futures.kucoin.com}: 2,000 weight
+   * per 30 s (assumed from KuCoin's public pool: a 20-level book 5, a 100-level book 10, a
+   * ticker 2, discovery 3), books of 20 or 100 levels with sizes converted from contracts by
+   * each contract's {@code multiplier}, no bulk tickers (the contract list has no bid or ask),
+   * default concurrency 4, instruments {@code BTC/USDT:perp} for {@code XBTUSDTM} (KuCoin's
+   * {@code XBT} is bitcoin).
+   */
+  public static VenueBuilder kucoinFutures() {
+    return new VenueBuilder("kucoin-futures", "https://api-futures.kucoin.com",
+        KucoinFuturesSource.LIMIT, 4, KucoinFuturesSource::new);
   }
 
   /**

@@ -46,7 +46,12 @@ public enum SimulatedVenue {
    * Gate.io USDT perpetuals ({@code /api/v4/futures/usdt}); 200 requests per 10 s per endpoint,
    * book sizes in contracts of a {@code quanto_multiplier} per contract.
    */
-  GATE_FUTURES(Venues::gateFutures, "USDT", true);
+  GATE_FUTURES(Venues::gateFutures, "USDT", true),
+  /**
+   * KuCoin futures ({@code /api/v1} on the futures host); 2,000 weight per 30 s, code 429000,
+   * contracts such as {@code XBTUSDTM} with a {@code multiplier} per contract.
+   */
+  KUCOIN_FUTURES(Venues::kucoinFutures, "USDT", true);
 
   private final Supplier<VenueBuilder> preset;
   private final String quote;
