@@ -7,6 +7,7 @@ import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.KucoinFuturesSource;
+import dev.scanflux.exchanges.internal.LighterSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
@@ -173,6 +174,18 @@ public final class Venues {
   public static VenueBuilder kucoinFutures() {
     return new VenueBuilder("kucoin-futures", "https://api-futures.kucoin.com",
         KucoinFuturesSource.LIMIT, 4, KucoinFuturesSource::new);
+  }
+
+  /**
+   * Lighter (lighter.xyz zk perpetual DEX), native, {@code https://mainnet.zklighter.elliot.ai}:
+   * 60 requests per minute (assumed: Lighter's standard-account limit per IP), a ticker 2
+   * ({@code orderBookDetails} and the top of {@code orderBookOrders}), books summed from up to
+   * 250 resting orders per side, no bulk tickers, default concurrency 2, instruments
+   * {@code ETH/USDC:perp} for market {@code ETH} (sizes in base units).
+   */
+  public static VenueBuilder lighter() {
+    return new VenueBuilder("lighter", "https://mainnet.zklighter.elliot.ai", LighterSource.LIMIT,
+        2, LighterSource::new);
   }
 
   /**

@@ -51,7 +51,12 @@ public enum SimulatedVenue {
    * KuCoin futures ({@code /api/v1} on the futures host); 2,000 weight per 30 s, code 429000,
    * contracts such as {@code XBTUSDTM} with a {@code multiplier} per contract.
    */
-  KUCOIN_FUTURES(Venues::kucoinFutures, "USDT", true);
+  KUCOIN_FUTURES(Venues::kucoinFutures, "USDT", true),
+  /**
+   * Lighter ({@code /api/v1}); 60 requests per minute, markets by numeric {@code market_id},
+   * books as resting orders in base units.
+   */
+  LIGHTER(Venues::lighter, "USDC", true);
 
   private final Supplier<VenueBuilder> preset;
   private final String quote;
