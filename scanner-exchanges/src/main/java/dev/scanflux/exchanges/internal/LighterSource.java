@@ -26,7 +26,8 @@ import reactor.core.publisher.Mono;
  * <p>Sizes are base units ({@code remaining_base_amount}), so the contract size is 1.
  * {@code orderBookOrders} lists resting orders, not levels: the source asks for twice the depth
  * (at most 250), sums orders at the same price into one level and cuts at the depth, so a book
- * crowded with orders at few prices may have fewer levels than asked. No bulk tickers: no
+ * crowded with orders at few prices may have fewer levels than asked, and the deepest level of
+ * a book shallower than asked may be short by the orders the answer left out. No bulk tickers: no
  * all-market answer has bid and ask. {@code daily_price_change} is read as a percentage.
  */
 public final class LighterSource extends NativeSource {
