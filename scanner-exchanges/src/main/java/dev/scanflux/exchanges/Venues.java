@@ -4,7 +4,10 @@ import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.internal.BinanceFuturesSource;
 import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
+import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
+import dev.scanflux.exchanges.internal.KucoinFuturesSource;
+import dev.scanflux.exchanges.internal.LighterSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
@@ -145,6 +148,44 @@ public final class Venues {
   public static VenueBuilder bingx() {
     return new VenueBuilder("bingx", "https://open-api.bingx.com", BingxSource.LIMIT, 4,
         BingxSource::new);
+  }
+
+  /**
+   * Gate.io USDT-settled perpetuals, native, {@code https://api.gateio.ws}
+   * ({@code /api/v4/futures/usdt}): 200 requests per 10 s (Gate's per-endpoint public limit,
+   * counted over all endpoints together), books up to 50 levels with sizes converted from
+   * contracts by each contract's {@code quanto_multiplier}, bulk tickers
+   * ({@code /api/v4/futures/usdt/tickers}), default concurrency 4, instruments
+   * {@code BTC/USDT:perp} for contract {@code BTC_USDT}.
+   */
+  public static VenueBuilder gateFutures() {
+    return new VenueBuilder("gate-futures", "https://api.gateio.ws", GateFuturesSource.LIMIT, 4,
+        GateFuturesSource::new);
+  }
+
+  /**
+   * KuCoin futures (perpetuals), native, {@code https://api-futures.kucoin.com}: 2,000 weight
+   * per 30 s (assumed from KuCoin's public pool: a 20-level book 5, a 100-level book 10, a
+   * ticker 2, discovery 3), books of 20 or 100 levels with sizes converted from contracts by
+   * each contract's {@code multiplier}, no bulk tickers (the contract list has no bid or ask),
+   * default concurrency 4, instruments {@code BTC/USDT:perp} for {@code XBTUSDTM} (KuCoin's
+   * {@code XBT} is bitcoin).
+   */
+  public static VenueBuilder kucoinFutures() {
+    return new VenueBuilder("kucoin-futures", "https://api-futures.kucoin.com",
+        KucoinFuturesSource.LIMIT, 4, KucoinFuturesSource::new);
+  }
+
+  /**
+   * Lighter (lighter.xyz zk perpetual DEX), native, {@code https://mainnet.zklighter.elliot.ai}:
+   * 60 requests per minute (assumed: Lighter's standard-account limit per IP), a ticker 2
+   * ({@code orderBookDetails} and the top of {@code orderBookOrders}), books summed from up to
+   * 250 resting orders per side, no bulk tickers, default concurrency 2, instruments
+   * {@code ETH/USDC:perp} for market {@code ETH} (sizes in base units).
+   */
+  public static VenueBuilder lighter() {
+    return new VenueBuilder("lighter", "https://mainnet.zklighter.elliot.ai", LighterSource.LIMIT,
+        2, LighterSource::new);
   }
 
   /**

@@ -34,7 +34,10 @@ class VenuesTest {
       Map.entry("coinbase", Venues::coinbase),
       Map.entry("bitstamp", Venues::bitstamp),
       Map.entry("hyperliquid", Venues::hyperliquid),
-      Map.entry("bingx", Venues::bingx));
+      Map.entry("bingx", Venues::bingx),
+      Map.entry("gate-futures", Venues::gateFutures),
+      Map.entry("kucoin-futures", Venues::kucoinFutures),
+      Map.entry("lighter", Venues::lighter));
 
   @Test
   void everyPresetIsNamedAndDeclaresALimitAndConcurrency() {

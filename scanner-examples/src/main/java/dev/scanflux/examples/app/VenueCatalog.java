@@ -30,6 +30,9 @@ final class VenueCatalog {
     add("hyperliquid", Venues::hyperliquid, SimulatedVenue.HYPERLIQUID);
     add("bingx", Venues::bingx, SimulatedVenue.BINGX);
     add("asterdex", Venues::asterdex, SimulatedVenue.BINANCE_FUTURES);
+    add("gate-futures", Venues::gateFutures, SimulatedVenue.GATE_FUTURES);
+    add("kucoin-futures", Venues::kucoinFutures, SimulatedVenue.KUCOIN_FUTURES);
+    add("lighter", Venues::lighter, SimulatedVenue.LIGHTER);
   }
 
   /** The venues of the embedded default, in display order. */

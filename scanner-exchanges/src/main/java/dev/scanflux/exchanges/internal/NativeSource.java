@@ -109,11 +109,20 @@ abstract class NativeSource implements MarketSource {
    */
   final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
       int depth, Instant exchangeTime, Instant now) {
+    return book(what, instrument, bids, asks, depth, exchangeTime, now, 1);
+  }
+
+  /**
+   * A book from {@code [[price, contracts, ...], ...]} arrays of contracts of
+   * {@code contractSize} base units, best first, cut at {@code depth}.
+   */
+  final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
+      int depth, Instant exchangeTime, Instant now, double contractSize) {
     if (!bids.isArray() || !asks.isArray()) {
       throw http.badData(what, "the book has no bid or ask array");
     }
     BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
-        .exchangeTime(exchangeTime);
+        .exchangeTime(exchangeTime).contractSize(contractSize);
     for (int k = 0; k < Math.min(depth, bids.size()); k++) {
       b.bid(numberValue(what, bids.get(k).path(0), "bid price"),
           numberValue(what, bids.get(k).path(1), "bid size"));

@@ -41,7 +41,22 @@ public enum SimulatedVenue {
   /** Bitstamp ({@code /api/v2}); 10,000 requests per 10 minutes. */
   BITSTAMP(Venues::bitstamp, "USD", false),
   /** BingX spot ({@code /openApi/spot/v1}); 100 requests per 10 s, code 100410. */
-  BINGX(Venues::bingx, "USDT", false);
+  BINGX(Venues::bingx, "USDT", false),
+  /**
+   * Gate.io USDT perpetuals ({@code /api/v4/futures/usdt}); 200 requests per 10 s per endpoint,
+   * book sizes in contracts of a {@code quanto_multiplier} per contract.
+   */
+  GATE_FUTURES(Venues::gateFutures, "USDT", true),
+  /**
+   * KuCoin futures ({@code /api/v1} on the futures host); 2,000 weight per 30 s, code 429000,
+   * contracts such as {@code XBTUSDTM} with a {@code multiplier} per contract.
+   */
+  KUCOIN_FUTURES(Venues::kucoinFutures, "USDT", true),
+  /**
+   * Lighter ({@code /api/v1}); 60 requests per minute, markets by numeric {@code market_id},
+   * books as resting orders in base units.
+   */
+  LIGHTER(Venues::lighter, "USDC", true);
 
   private final Supplier<VenueBuilder> preset;
   private final String quote;

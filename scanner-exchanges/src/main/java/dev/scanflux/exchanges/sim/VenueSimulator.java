@@ -5,8 +5,11 @@ import dev.scanflux.exchanges.sim.internal.BingxProtocol;
 import dev.scanflux.exchanges.sim.internal.BitstampProtocol;
 import dev.scanflux.exchanges.sim.internal.CoinbaseProtocol;
 import dev.scanflux.exchanges.sim.internal.BybitProtocol;
+import dev.scanflux.exchanges.sim.internal.GateFuturesProtocol;
 import dev.scanflux.exchanges.sim.internal.GateProtocol;
+import dev.scanflux.exchanges.sim.internal.KucoinFuturesProtocol;
 import dev.scanflux.exchanges.sim.internal.KucoinProtocol;
+import dev.scanflux.exchanges.sim.internal.LighterProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
@@ -63,6 +66,9 @@ public final class VenueSimulator implements AutoCloseable {
       case COINBASE -> new CoinbaseProtocol(market, now);
       case BITSTAMP -> new BitstampProtocol(market, now);
       case BINGX -> new BingxProtocol(market, now);
+      case GATE_FUTURES -> new GateFuturesProtocol(market, now);
+      case KUCOIN_FUTURES -> new KucoinFuturesProtocol(market, now);
+      case LIGHTER -> new LighterProtocol(market);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,

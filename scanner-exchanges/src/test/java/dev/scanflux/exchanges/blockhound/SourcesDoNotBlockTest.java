@@ -53,6 +53,11 @@ class SourcesDoNotBlockTest {
     check(SimulatedVenue.HYPERLIQUID, Venues.hyperliquid(), Instrument.perpetual("BTC", "USDC"));
   }
 
+  @Test
+  void contractQuotedPerpetualSourceDoesNotBlockAParallelThread() {
+    check(SimulatedVenue.GATE_FUTURES, Venues.gateFutures(), Instrument.perpetual("BTC", "USDT"));
+  }
+
   private static void check(SimulatedVenue venue, dev.scanflux.exchanges.VenueBuilder preset,
       Instrument btc) {
     try (VenueSimulator sim = VenueSimulator.builder(venue).instruments(10).build();

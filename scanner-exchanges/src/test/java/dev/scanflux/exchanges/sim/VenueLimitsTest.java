@@ -46,7 +46,14 @@ class VenueLimitsTest {
         Arguments.of(SimulatedVenue.HYPERLIQUID, "POST", "/info", "{\"type\":\"meta\"}", 60,
             Duration.ofMinutes(1), 429),
         Arguments.of(SimulatedVenue.BINGX, "GET", "/openApi/spot/v1/market/depth?symbol=ETH-USDT",
-            "", 100, Duration.ofSeconds(10), 429));
+            "", 100, Duration.ofSeconds(10), 429),
+        Arguments.of(SimulatedVenue.GATE_FUTURES, "GET",
+            "/api/v4/futures/usdt/order_book?contract=ETH_USDT&limit=20", "", 200,
+            Duration.ofSeconds(10), 429),
+        Arguments.of(SimulatedVenue.KUCOIN_FUTURES, "GET",
+            "/api/v1/level2/depth100?symbol=ETHUSDTM", "", 200, Duration.ofSeconds(30), 429),
+        Arguments.of(SimulatedVenue.LIGHTER, "GET",
+            "/api/v1/orderBookOrders?market_id=1&limit=20", "", 60, Duration.ofMinutes(1), 429));
   }
 
   @ParameterizedTest(name = "{0}")

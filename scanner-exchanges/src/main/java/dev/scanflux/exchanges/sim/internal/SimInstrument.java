@@ -22,6 +22,7 @@ public final class SimInstrument {
   private final double tick;
   private final SplittableRandom random;
   private final double open24h;
+  private final double listPrice;
   private double mid;
   private double high;
   private double low;
@@ -40,6 +41,7 @@ public final class SimInstrument {
     this.sizeDecimals = Math.max(0, Math.min(8, magnitude + 2));
     this.random = new SplittableRandom(seed * 1_000_003L + index);
     this.mid = price;
+    this.listPrice = price;
     this.open24h = price * (1 + 0.05 * (random.nextDouble() - 0.5));
     this.high = Math.max(price, open24h) * (1 + 0.02 * random.nextDouble());
     this.low = Math.min(price, open24h) * (1 - 0.02 * random.nextDouble());
@@ -135,6 +137,28 @@ public final class SimInstrument {
     volume += b.bids()[1];
     return new Ticker(b.bids()[0], b.bids()[1], b.asks()[0], b.asks()[1], last, open24h,
         Math.max(high, last), Math.min(low, last), volume, volume * last);
+  }
+
+  /**
+   * The multiplier of a contract worth about {@code notional} in quote units at the listing
+   * price: the power of ten that puts one contract's value in {@code (notional / 10, notional]},
+   * e.g. 0.001 BTC for 100 USDT at 64,000. Fixed for the instrument's life, like a venue's.
+   *
+   * @param notional the value of one contract the venue aims at, in quote units
+   */
+  public BigDecimal contractSize(double notional) {
+    int exponent = (int) Math.floor(Math.log10(notional / listPrice));
+    return BigDecimal.ONE.scaleByPowerOfTen(exponent).stripTrailingZeros();
+  }
+
+  /**
+   * A size in base units as whole contracts of {@code contractSize}, at least one.
+   *
+   * @param size         base units
+   * @param contractSize base units per contract
+   */
+  public static long contracts(double size, BigDecimal contractSize) {
+    return Math.max(1, Math.round(size / contractSize.doubleValue()));
   }
 
   /** The current mid without advancing the walk. */
