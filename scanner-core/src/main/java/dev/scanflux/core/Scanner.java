@@ -190,7 +190,15 @@ public interface Scanner extends AutoCloseable {
       }
       Set<String> names = new HashSet<>();
       for (ScanEngine.Venue v : venues) {
-        if (!names.add(v.source().venue())) {
+        String name = v.source().venue();
+        if (name == null || name.isBlank()) {
+          throw new IllegalArgumentException("every source must name its venue, but "
+              + v.source().getClass().getName() + " gave '" + name + "'");
+        }
+        if (v.source().rateLimit() == null) {
+          throw new IllegalArgumentException("venue '" + name + "' must declare a rate limit");
+        }
+        if (!names.add(name)) {
           throw new IllegalArgumentException(
               "venue names must be unique but '" + v.source().venue() + "' was added twice");
         }

@@ -622,7 +622,8 @@ class ScannerTest {
         .hasMessage("priorityReserve must be in [0, 1000000] but was -1");
     assertThatThrownBy(() -> builder().venue(fake("r", List.of()).limit(RateLimitSpec.parse("5/1s")),
             VenueOptions.custom().priorityReserve(5).build()).build())
-        .hasMessage("venue 'r': priorityReserve must be in [0, 4] but was 5");
+        .hasMessage("venue 'r': priorityReserve must be in [0, 4] (the budget less the heaviest "
+            + "ordinary request) but was 5");
     assertThatThrownBy(() -> VenueOptions.custom().books(false).tickers(false).build())
         .hasMessage("books and tickers must not both be off");
     assertThatThrownBy(() -> RetryPolicy.custom().maxRetries(-1).build())

@@ -119,7 +119,10 @@ public final class ScanEngine implements Scanner {
     if (!started.compareAndSet(false, true)) {
       return this;
     }
+    // every cycle starts on the scheduler, so start() returns at once and back-to-back cycles
+    // that complete synchronously never pile up on one stack
     Flux<Scan> loop = Mono.defer(this::runCycle)
+        .subscribeOn(scheduler)
         .repeatWhen(done -> done.concatMap(n -> interval.isZero() ? Mono.just(n)
             : Mono.delay(interval, scheduler)));
     if (maxCycles > 0) {
@@ -168,26 +171,34 @@ public final class ScanEngine implements Scanner {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (VenueLane lane : lanes) {
-      lane.gate().stopAdmitting(); // so cancelling one request does not admit the next
-    }
-    Disposable r = running;
-    if (r != null) {
-      r.dispose();
-    }
-    for (VenueLane lane : lanes) {
-      lane.close();
-    }
-    for (MarketSource source : sources) {
-      try {
-        source.close();
-      } catch (RuntimeException e) {
-        log.warn("{}: closing the source failed", source.venue(), e);
+    try {
+      for (VenueLane lane : lanes) {
+        lane.gate().stopAdmitting(); // so cancelling one request does not admit the next
       }
-    }
-    complete();
-    if (ownsScheduler) {
-      scheduler.dispose();
+      Disposable r = running;
+      if (r != null) {
+        r.dispose();
+      }
+      for (VenueLane lane : lanes) {
+        lane.close();
+      }
+      for (MarketSource source : sources) {
+        try {
+          source.close();
+        } catch (RuntimeException e) {
+          log.warn("{}: closing the source failed", source.venue(), e);
+        }
+      }
+    } finally {
+      try {
+        complete();
+      } catch (RuntimeException e) { // a subscriber still busy in an emission after 100 ms
+        log.warn("closing: the outputs could not be completed", e);
+      } finally {
+        if (ownsScheduler) {
+          scheduler.dispose();
+        }
+      }
     }
   }
 

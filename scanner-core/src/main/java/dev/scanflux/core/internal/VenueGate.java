@@ -31,6 +31,9 @@ import reactor.core.scheduler.Scheduler;
  */
 final class VenueGate {
 
+  /** The longest pause honoured: a venue asking for more is believed for a day. */
+  static final Duration MAX_PAUSE = Duration.ofDays(1);
+
   private final Scheduler scheduler;
   private final int budget;
   private final long windowNanos;
@@ -79,9 +82,10 @@ final class VenueGate {
    *     it before admission leaves the queue
    */
   Mono<Permit> acquire(int weight, boolean priority) {
-    if (weight < 1 || weight > budget) {
+    int usable = priority ? budget : budget - priorityReserve;
+    if (weight < 1 || weight > usable) {
       return Mono.error(new IllegalArgumentException(
-          "weight must be in [1, " + budget + "] but was " + weight));
+          "weight must be in [1, " + usable + "] but was " + weight));
     }
     return Mono.create(sink -> {
       Waiter w = new Waiter(weight, sink);
@@ -102,7 +106,8 @@ final class VenueGate {
    * pause's end).
    */
   void pause(Duration duration) {
-    long until = now() + duration.toNanos();
+    Duration bounded = duration.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : duration;
+    long until = now() + bounded.toNanos();
     synchronized (this) {
       pausedUntil = Math.max(pausedUntil, until);
     }
@@ -277,6 +282,18 @@ final class VenueGate {
     void release() {
       if (released.compareAndSet(false, true)) {
         gate.release(this);
+      }
+    }
+
+    /**
+     * Ends a request that was given up but may still reach the venue (a timed-out blocking
+     * call): it stays counted, in flight and in the window, for {@code grace} more.
+     */
+    void releaseAfter(Duration grace) {
+      try {
+        gate.scheduler.schedule(this::release, grace.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        release(); // the scheduler is shutting down with the scanner
       }
     }
   }

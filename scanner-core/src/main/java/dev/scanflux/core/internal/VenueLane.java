@@ -27,6 +27,8 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -34,6 +36,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -88,9 +91,12 @@ final class VenueLane {
     limit.weight(RequestKind.BOOK, options.depth()); // fails now if the depth has no weight
     this.priority = priority;
     this.scheduler = scheduler;
-    if (options.priorityReserve() >= limit.budget()) {
+    int ordinary = Math.max(limit.weight(RequestKind.BOOK, options.depth()),
+        limit.weight(RequestKind.TICKER, options.depth()));
+    if (options.priorityReserve() > limit.budget() - ordinary) {
       throw new IllegalArgumentException("venue '" + venue + "': priorityReserve must be in [0, "
-          + (limit.budget() - 1) + "] but was " + options.priorityReserve());
+          + (limit.budget() - ordinary) + "] (the budget less the heaviest ordinary request) "
+          + "but was " + options.priorityReserve());
     }
     this.gate = new VenueGate(limit, concurrency, options.priorityReserve(), scheduler);
     this.retry = Retry.backoff(options.retry().maxRetries(), options.retry().firstBackoff())
@@ -183,6 +189,7 @@ final class VenueLane {
                 e.getMessage());
             return Mono.just(List.of());
           }
+          discoveredAtNanos = nowNanos(); // try again in one period, not at every cycle
           log.warn("{}: rediscovery failed, keeping the {} known instruments: {}", venue,
               current.size(), e.getMessage());
           stats.universe(current.size(), false);
@@ -305,7 +312,15 @@ final class VenueLane {
                 failed(failure, f.kind, start, now, stats);
                 completed(cycle, f, attempt, weight, start, now, failure.errorClass());
               })
-              .doOnTerminate(permit::release)
+              .doOnSuccess(ok -> permit.release())
+              .doOnError(e -> {
+                if (e.getCause() instanceof TimeoutException) {
+                  // a blocking client may still deliver the request: keep it counted a while
+                  permit.releaseAfter(options.requestTimeout());
+                } else {
+                  permit.release();
+                }
+              })
               .doOnCancel(permit::release);
         })
         .retryWhen(retry);
@@ -382,7 +397,12 @@ final class VenueLane {
   }
 
   /** Maps anything a source signalled to one of the four classes. */
-  SourceException classify(Throwable e, RequestKind kind) {
+  SourceException classify(Throwable thrown, RequestKind kind) {
+    Throwable e = Exceptions.unwrap(thrown);
+    if ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
     if (e instanceof SourceException s) {
       return s;
     }

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A venue's rate limit: a weight budget per sliding time window, and the weight of each request.
@@ -33,10 +34,10 @@ public final class RateLimitSpec {
   private final int budget;
   private final Duration window;
   private final Map<RequestKind, Integer> weights;
-  private final IntUnaryOperator bookWeight;
+  private final @Nullable IntUnaryOperator bookWeight;
 
   private RateLimitSpec(int budget, Duration window, Map<RequestKind, Integer> weights,
-      IntUnaryOperator bookWeight) {
+      @Nullable IntUnaryOperator bookWeight) {
     this.budget = budget;
     this.window = window;
     this.weights = weights;
