@@ -57,7 +57,7 @@ abstract class NativeSource implements MarketSource {
    * The instruments of a venue's listing, in its order: the trading entries that map to an
    * instrument.
    */
-  static List<Instrument> listing(JsonNode entries, Predicate<JsonNode> trading,
+  static List<Instrument> listing(Iterable<JsonNode> entries, Predicate<JsonNode> trading,
       Function<JsonNode, @Nullable Instrument> instrument) {
     List<Instrument> out = new ArrayList<>();
     for (JsonNode entry : entries) {
@@ -109,11 +109,20 @@ abstract class NativeSource implements MarketSource {
    */
   final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
       int depth, Instant exchangeTime, Instant now) {
+    return book(what, instrument, bids, asks, depth, exchangeTime, now, 1);
+  }
+
+  /**
+   * A book whose sizes are contracts of {@code contractSize} base units each (1: base units),
+   * from {@code [[price, size, ...], ...]} arrays, best first, cut at {@code depth}.
+   */
+  final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
+      int depth, Instant exchangeTime, Instant now, double contractSize) {
     if (!bids.isArray() || !asks.isArray()) {
       throw http.badData(what, "the book has no bid or ask array");
     }
     BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
-        .exchangeTime(exchangeTime);
+        .exchangeTime(exchangeTime).contractSize(contractSize);
     for (int k = 0; k < Math.min(depth, bids.size()); k++) {
       b.bid(numberValue(what, bids.get(k).path(0), "bid price"),
           numberValue(what, bids.get(k).path(1), "bid size"));
