@@ -8,6 +8,7 @@ import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.KucoinFuturesSource;
 import dev.scanflux.exchanges.internal.LighterSource;
+import dev.scanflux.exchanges.internal.OkxSwapSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
@@ -68,6 +69,20 @@ public final class Venues {
   }
 
   /**
+   * OKX linear perpetual swaps, native, {@code https://www.okx.com}: 40 book requests per 2 s
+   * (tickers and discovery weigh 2), books up to 400 levels, bulk tickers
+   * ({@code /api/v5/market/tickers?instType=SWAP}), default concurrency 4, instruments
+   * {@code BTC/USDT:perp} for {@code BTC-USDT-SWAP}. Books are quoted in contracts and carry
+   * the swap's contract value ({@code ctVal}) as their contract size, so their sizes read in
+   * base units. A preset of its own rather than an option of {@link #okx()}: a different client
+   * (native, not XChange), instrument kind and book unit.
+   */
+  public static VenueBuilder okxSwap() {
+    return new VenueBuilder("okx-swap", "https://www.okx.com", OkxSwapSource.LIMIT, 4,
+        OkxSwapSource::new);
+  }
+
+  /**
    * Kraken spot via XChange, {@code https://api.kraken.com}: about one public request per second
    * (15 per sliding 15 s, discovery weighing 3 for the tables XChange loads with it),
    * books up to 500 levels, bulk tickers ({@code /0/public/Ticker} without a pair), default
@@ -98,6 +113,18 @@ public final class Venues {
   public static VenueBuilder bybit() {
     return new VenueBuilder("bybit", "https://api.bybit.com", BybitSource.LIMIT, 8,
         BybitSource::new);
+  }
+
+  /**
+   * Bybit USDT and USDC linear perpetuals, native, {@code https://api.bybit.com}: the
+   * {@link #bybit()} source in category {@code linear}: 600 requests per 5 s, books up to 500
+   * levels, bulk tickers ({@code /v5/market/tickers?category=linear}), default concurrency 8,
+   * instruments {@code BTC/USDT:perp} for {@code BTCUSDT} and {@code 1000PEPE/USDT:perp} for
+   * {@code 1000PEPEUSDT}. Linear contracts are quoted in base units.
+   */
+  public static VenueBuilder bybitLinear() {
+    return new VenueBuilder("bybit-linear", "https://api.bybit.com", BybitSource.LIMIT, 8,
+        s -> new BybitSource(s, BybitSource.Category.LINEAR));
   }
 
   /**

@@ -21,7 +21,9 @@ final class VenueCatalog {
     add("binance", Venues::binance, SimulatedVenue.BINANCE_SPOT);
     add("binance-futures", Venues::binanceFutures, SimulatedVenue.BINANCE_FUTURES);
     add("okx", Venues::okx, SimulatedVenue.OKX);
+    add("okx-swap", Venues::okxSwap, SimulatedVenue.OKX_SWAP);
     add("bybit", Venues::bybit, SimulatedVenue.BYBIT);
+    add("bybit-linear", Venues::bybitLinear, SimulatedVenue.BYBIT_LINEAR);
     add("kucoin", Venues::kucoin, SimulatedVenue.KUCOIN);
     add("kraken", Venues::kraken, SimulatedVenue.KRAKEN);
     add("gate", Venues::gate, SimulatedVenue.GATE);

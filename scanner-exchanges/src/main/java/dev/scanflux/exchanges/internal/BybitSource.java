@@ -16,34 +16,93 @@ import java.util.List;
 import reactor.core.publisher.Mono;
 
 /**
- * Bybit spot, natively over the v5 market API (released XChange versions have no Bybit order
- * books): {@code /v5/market/instruments-info}, {@code /v5/market/orderbook} (up to 200 levels),
+ * Bybit, natively over the v5 market API (released XChange versions have no Bybit order books),
+ * in one category: spot, or linear perpetuals ({@link Category}). Endpoints:
+ * {@code /v5/market/instruments-info} (every page, following {@code nextPageCursor}),
+ * {@code /v5/market/orderbook} (up to 200 levels for spot, 500 for linear),
  * {@code /v5/market/tickers} (one or all). Answers are {@code {"retCode":0,"result":{...}}};
  * {@code retCode} 10006 ("Too many visits") and HTTP 403 "access too frequent" are throttling.
- * Symbols are {@code BTCUSDT}, mapped through discovery.
+ * Symbols are {@code BTCUSDT}, mapped through discovery's {@code baseCoin} and
+ * {@code quoteCoin}, so {@code 1000PEPEUSDT} is {@code 1000PEPE/USDT:perp}. Linear contracts
+ * are quoted in base units (contract size 1) and {@code volume24h} is base units there too.
  */
 public final class BybitSource extends NativeSource {
 
   /** Bybit's IP limit: 600 requests per 5 s across the market endpoints. */
   public static final RateLimitSpec LIMIT = RateLimitSpec.of(600, Duration.ofSeconds(5));
 
-  private static final int MAX_DEPTH = 200;
+  /** A Bybit product category this source serves. */
+  public enum Category {
+    /** Spot pairs, {@code BTC/USDT}; books up to 200 levels. */
+    SPOT("spot", 200),
+    /**
+     * USDT and USDC linear perpetuals ({@code contractType} {@code LinearPerpetual}),
+     * {@code BTC/USDT:perp}; dated linear futures are left out; books up to 500 levels.
+     */
+    LINEAR("linear", 500);
+
+    private final String wire;
+    private final int maxDepth;
+
+    Category(String wire, int maxDepth) {
+      this.wire = wire;
+      this.maxDepth = maxDepth;
+    }
+  }
 
   private final SymbolTable table = new SymbolTable();
+  private final Category category;
 
-  /** @param settings the user's settings */
+  /** @param settings the user's settings; serves spot */
   public BybitSource(SourceSettings settings) {
+    this(settings, Category.SPOT);
+  }
+
+  /**
+   * @param settings the user's settings
+   * @param category the category served
+   */
+  public BybitSource(SourceSettings settings, Category category) {
     super(settings);
+    this.category = java.util.Objects.requireNonNull(category, "category");
+  }
+
+  /**
+   * Ours for a Bybit listing's coins: {@code BTC/USDT} in spot, {@code 1000PEPE/USDT:perp} in
+   * linear.
+   */
+  static Instrument instrument(Category category, String baseCoin, String quoteCoin) {
+    String base = Aliases.canonical(baseCoin);
+    String quote = Aliases.canonical(quoteCoin);
+    return category == Category.SPOT ? Instrument.spot(base, quote)
+        : Instrument.perpetual(base, quote);
+  }
+
+  /** Bybit's symbol of ours before discovery has seen it: the codes joined, {@code BTCUSDT}. */
+  static String symbol(Instrument instrument) {
+    return instrument.base() + instrument.quote();
   }
 
   @Override
   public Mono<List<Instrument>> instruments() {
     String what = "instruments";
-    return classified(what, get(what, "/v5/market/instruments-info?category=spot")
-        .map(result -> listing(result.path("list"),
-            s -> "Trading".equals(s.path("status").asText()),
-            s -> table.learn(s.path("symbol").asText(""), () -> Instrument.spot(
+    String first = "/v5/market/instruments-info?category=" + category.wire
+        + (category == Category.SPOT ? "" : "&limit=1000");
+    return classified(what, get(what, first)
+        .expand(result -> {
+          String cursor = result.path("nextPageCursor").asText("");
+          return cursor.isEmpty() ? Mono.empty() : get(what, first + "&cursor=" + encode(cursor));
+        })
+        .concatMapIterable(result -> result.path("list"))
+        .collectList()
+        .map(entries -> listing(entries, this::trading,
+            s -> table.learn(s.path("symbol").asText(""), () -> instrument(category,
                 s.path("baseCoin").asText(""), s.path("quoteCoin").asText(""))))));
+  }
+
+  private boolean trading(JsonNode s) {
+    return "Trading".equals(s.path("status").asText()) && (category == Category.SPOT
+        || "LinearPerpetual".equals(s.path("contractType").asText()));
   }
 
   @Override
@@ -52,9 +111,9 @@ public final class BybitSource extends NativeSource {
       return badDepth(depth);
     }
     String what = "book " + instrument;
-    int limit = Math.min(depth, MAX_DEPTH);
+    int limit = Math.min(depth, category.maxDepth);
     return classified(what, symbol(what, instrument)
-        .flatMap(symbol -> get(what, "/v5/market/orderbook?category=spot&symbol="
+        .flatMap(symbol -> get(what, "/v5/market/orderbook?category=" + category.wire + "&symbol="
             + encode(symbol) + "&limit=" + limit))
         .map(result -> {
           Instant now = http.now();
@@ -67,7 +126,7 @@ public final class BybitSource extends NativeSource {
   public Mono<TickerSnapshot> ticker(Instrument instrument) {
     String what = "ticker " + instrument;
     return classified(what, symbol(what, instrument)
-        .flatMap(symbol -> get(what, "/v5/market/tickers?category=spot&symbol="
+        .flatMap(symbol -> get(what, "/v5/market/tickers?category=" + category.wire + "&symbol="
             + encode(symbol)))
         .map(result -> {
           JsonNode t = result.path("list").path(0);
@@ -86,7 +145,7 @@ public final class BybitSource extends NativeSource {
   @Override
   public Mono<List<TickerSnapshot>> tickers() {
     String what = "tickers";
-    return classified(what, get(what, "/v5/market/tickers?category=spot").map(result -> {
+    return classified(what, get(what, "/v5/market/tickers?category=" + category.wire).map(result -> {
       Instant now = http.now();
       List<TickerSnapshot> out = new ArrayList<>();
       for (JsonNode t : result.path("list")) {
@@ -124,11 +183,12 @@ public final class BybitSource extends NativeSource {
   }
 
   private Mono<String> symbol(String what, Instrument instrument) {
-    if (!instrument.isSpot()) {
-      return Mono.error(new PermanentSourceException(venue(),
-          what + ": this Bybit source serves spot instruments only", null));
+    if (instrument.isSpot() != (category == Category.SPOT)) {
+      return Mono.error(new PermanentSourceException(venue(), what + ": this Bybit source serves "
+          + (category == Category.SPOT ? "spot instruments" : "linear perpetuals") + " only",
+          null));
     }
-    return Mono.just(table.symbol(instrument, instrument.base() + instrument.quote()));
+    return Mono.just(table.symbol(instrument, symbol(instrument)));
   }
 
   private static String encode(String s) {

@@ -57,7 +57,7 @@ abstract class NativeSource implements MarketSource {
    * The instruments of a venue's listing, in its order: the trading entries that map to an
    * instrument.
    */
-  static List<Instrument> listing(JsonNode entries, Predicate<JsonNode> trading,
+  static List<Instrument> listing(Iterable<JsonNode> entries, Predicate<JsonNode> trading,
       Function<JsonNode, @Nullable Instrument> instrument) {
     List<Instrument> out = new ArrayList<>();
     for (JsonNode entry : entries) {
@@ -113,8 +113,8 @@ abstract class NativeSource implements MarketSource {
   }
 
   /**
-   * A book from {@code [[price, contracts, ...], ...]} arrays of contracts of
-   * {@code contractSize} base units, best first, cut at {@code depth}.
+   * A book whose sizes are contracts of {@code contractSize} base units each (1: base units),
+   * from {@code [[price, size, ...], ...]} arrays, best first, cut at {@code depth}.
    */
   final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
       int depth, Instant exchangeTime, Instant now, double contractSize) {

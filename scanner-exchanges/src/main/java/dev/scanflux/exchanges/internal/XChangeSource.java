@@ -13,9 +13,11 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +55,9 @@ public final class XChangeSource implements MarketSource {
   private volatile @Nullable Exchange exchange;
   private volatile boolean metadataLoaded;
   private volatile boolean currencyPairOnly;
+  /** The XChange instrument each of ours was discovered as, so aliases map back exactly. */
+  private final Map<Instrument, org.knowm.xchange.instrument.Instrument> discovered =
+      new ConcurrentHashMap<>();
 
   /**
    * @param settings the user's settings
@@ -94,6 +99,7 @@ public final class XChangeSource implements MarketSource {
         Instrument i = XChangeVenue.fromXChange(x);
         if (i != null && i.kind() == venue.kind()) {
           found.add(i);
+          discovered.put(i, x);
         }
       }
       return List.copyOf(found);
@@ -113,7 +119,7 @@ public final class XChangeSource implements MarketSource {
         ob = pairBook(md, instrument, args);
       } else {
         try {
-          ob = md.getOrderBook(venue.toXChange(instrument), args);
+          ob = md.getOrderBook(toXChange(instrument), args);
         } catch (NotYetImplementedForExchangeException e) {
           ob = pairBook(fallBackToCurrencyPair(instrument, e), instrument, args);
         }
@@ -131,7 +137,7 @@ public final class XChangeSource implements MarketSource {
         t = pairTicker(md, instrument);
       } else {
         try {
-          t = md.getTicker(venue.toXChange(instrument));
+          t = md.getTicker(toXChange(instrument));
         } catch (NotYetImplementedForExchangeException e) {
           t = pairTicker(fallBackToCurrencyPair(instrument, e), instrument);
         }
@@ -219,14 +225,20 @@ public final class XChangeSource implements MarketSource {
   @SuppressWarnings("deprecation")
   private OrderBook pairBook(MarketDataService md, Instrument instrument, Object[] args)
       throws java.io.IOException {
-    return md.getOrderBook((CurrencyPair) venue.toXChange(instrument), args);
+    return md.getOrderBook((CurrencyPair) toXChange(instrument), args);
   }
 
   /** See {@link #pairBook}. */
   @SuppressWarnings("deprecation")
   private Ticker pairTicker(MarketDataService md, Instrument instrument)
       throws java.io.IOException {
-    return md.getTicker((CurrencyPair) venue.toXChange(instrument));
+    return md.getTicker((CurrencyPair) toXChange(instrument));
+  }
+
+  /** The XChange instrument discovery saw for ours, else the one built from our codes. */
+  private org.knowm.xchange.instrument.Instrument toXChange(Instrument instrument) {
+    org.knowm.xchange.instrument.Instrument x = discovered.get(instrument);
+    return x != null ? x : venue.toXChange(instrument);
   }
 
   private boolean useCurrencyPair(Instrument instrument) {

@@ -44,18 +44,22 @@ public record XChangeVenue(Class<? extends Exchange> exchangeClass,
     return instrument.isSpot() ? pair : new FuturesContract(pair, perpPrompt);
   }
 
-  /** Ours for an XChange instrument, or null when it has no equivalent. */
+  /**
+   * Ours for an XChange instrument, or null when it has no equivalent; currency aliases the
+   * XChange module left in place ({@code XBT}, {@code XDG}) become our codes through
+   * {@link Aliases}.
+   */
   public static @Nullable Instrument fromXChange(
       org.knowm.xchange.instrument.@Nullable Instrument instrument) {
     try {
       if (instrument instanceof CurrencyPair pair) {
-        return Instrument.spot(pair.getBase().getCurrencyCode(),
-            pair.getCounter().getCurrencyCode());
+        return Instrument.spot(Aliases.canonical(pair.getBase().getCurrencyCode()),
+            Aliases.canonical(pair.getCounter().getCurrencyCode()));
       }
       if (instrument instanceof FuturesContract f && f.isPerpetual()) {
         CurrencyPair pair = f.getCurrencyPair();
-        return Instrument.perpetual(pair.getBase().getCurrencyCode(),
-            pair.getCounter().getCurrencyCode());
+        return Instrument.perpetual(Aliases.canonical(pair.getBase().getCurrencyCode()),
+            Aliases.canonical(pair.getCounter().getCurrencyCode()));
       }
     } catch (IllegalArgumentException codeWeCannotName) {
       // Codes such as "USDT.E" are outside Scanflux's symbol language: not an instrument of ours.

@@ -24,6 +24,12 @@ public enum SimulatedVenue {
   /** OKX ({@code /api/v5}); 40 book requests and 20 ticker requests per 2 s, code 50011. */
   OKX(Venues::okx, "USDT", false),
   /**
+   * OKX linear perpetual swaps ({@code /api/v5}, {@code instType=SWAP}, {@code BTC-USDT-SWAP});
+   * books and tickers in contracts of a per-instrument {@code ctVal} (0.01 BTC, 0.1 ETH, ...);
+   * OKX's limits, code 50011.
+   */
+  OKX_SWAP(Venues::okxSwap, "USDT", true),
+  /**
    * Kraken ({@code /0/public}); about one request per second (15 per sliding 15 s),
    * {@code EAPI:Rate limit exceeded}.
    */
@@ -32,6 +38,11 @@ public enum SimulatedVenue {
   HYPERLIQUID(Venues::hyperliquid, "USDC", true),
   /** Bybit v5 spot ({@code /v5/market}); 600 requests per 5 s, then 403 "access too frequent". */
   BYBIT(Venues::bybit, "USDT", false),
+  /**
+   * Bybit v5 linear perpetuals ({@code category=linear}); tiny-priced coins are listed per
+   * thousand ({@code 1000PEPEUSDT}); 600 requests per 5 s, then 403 "access too frequent".
+   */
+  BYBIT_LINEAR(Venues::bybitLinear, "USDT", true),
   /** KuCoin spot ({@code /api/v1}); 2,000 weight per 30 s, code 429000. */
   KUCOIN(Venues::kucoin, "USDT", false),
   /** Gate.io spot ({@code /api/v4}); 200 requests per 10 s per endpoint. */

@@ -58,9 +58,11 @@ public final class VenueSimulator implements AutoCloseable {
       case BINANCE_SPOT -> new BinanceProtocol(market, now);
       case BINANCE_FUTURES -> new BinanceProtocol(market, now, true);
       case OKX -> new OkxProtocol(market, now);
+      case OKX_SWAP -> new OkxProtocol(market, now, true);
       case KRAKEN -> new KrakenProtocol(market, now);
       case HYPERLIQUID -> new HyperliquidProtocol(market, now);
       case BYBIT -> new BybitProtocol(market, now);
+      case BYBIT_LINEAR -> new BybitProtocol(market, now, true);
       case KUCOIN -> new KucoinProtocol(market, now);
       case GATE -> new GateProtocol(market, now);
       case COINBASE -> new CoinbaseProtocol(market, now);
@@ -141,7 +143,8 @@ public final class VenueSimulator implements AutoCloseable {
   }
 
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
-    return new SyntheticMarket(seed, size, venue.quote(), venue.perpetual());
+    return new SyntheticMarket(seed, size, venue.quote(), venue.perpetual(),
+        venue == SimulatedVenue.BYBIT_LINEAR);
   }
 
   /** Builds a {@link VenueSimulator}; setters check their argument at once. Not thread-safe. */

@@ -49,6 +49,16 @@ class SourcesDoNotBlockTest {
   }
 
   @Test
+  void okxSwapSourceDoesNotBlockAParallelThread() {
+    check(SimulatedVenue.OKX_SWAP, Venues.okxSwap(), Instrument.perpetual("BTC", "USDT"));
+  }
+
+  @Test
+  void pagedBybitLinearDiscoveryDoesNotBlockAParallelThread() {
+    check(SimulatedVenue.BYBIT_LINEAR, Venues.bybitLinear(), Instrument.perpetual("BTC", "USDT"));
+  }
+
+  @Test
   void nativePostSourceDoesNotBlockAParallelThread() {
     check(SimulatedVenue.HYPERLIQUID, Venues.hyperliquid(), Instrument.perpetual("BTC", "USDC"));
   }

@@ -11,9 +11,12 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Bybit v5 market API, spot category, after the public API documentation: answers are
+ * Bybit v5 market API, spot or linear category, after the public API documentation: answers are
  * {@code {"retCode":0,"retMsg":"OK","result":{...},"retExtInfo":{},"time":...}}; one IP bucket
- * of 600 requests per 5 s, beyond which Bybit answers HTTP 403 "access too frequent".
+ * of 600 requests per 5 s, beyond which Bybit answers HTTP 403 "access too frequent". Linear
+ * instruments are {@code LinearPerpetual} contracts quoted in base units, listed in pages
+ * ({@code limit} 1 to 1,000, default 500, then {@code nextPageCursor}); their books go to 500
+ * levels, spot books to 200.
  */
 public final class BybitProtocol implements VenueProtocol {
 
@@ -22,14 +25,29 @@ public final class BybitProtocol implements VenueProtocol {
   private final SyntheticMarket market;
   private final LongSupplier clock;
   private final Map<String, SimInstrument> bySymbol = new HashMap<>();
+  private final boolean linear;
+  private final String category;
 
   /**
+   * Spot.
+   *
    * @param market the market
    * @param clock  milliseconds now
    */
   public BybitProtocol(SyntheticMarket market, LongSupplier clock) {
+    this(market, clock, false);
+  }
+
+  /**
+   * @param market the market
+   * @param clock  milliseconds now
+   * @param linear true for the linear category, false for spot
+   */
+  public BybitProtocol(SyntheticMarket market, LongSupplier clock, boolean linear) {
     this.market = market;
     this.clock = clock;
+    this.linear = linear;
+    this.category = linear ? "linear" : "spot";
     for (SimInstrument i : market.instruments()) {
       bySymbol.put(i.base() + i.quote(), i);
     }
@@ -43,11 +61,12 @@ public final class BybitProtocol implements VenueProtocol {
   @Override
   public Call route(Request r) {
     @Nullable String symbol = r.param("symbol");
-    if (!"spot".equals(r.param("category"))) {
+    if (!category.equals(r.param("category"))) {
       return new Call(IP, 1, symbol, c -> error(10001, "params error: category"));
     }
     return switch (r.path()) {
-      case "/v5/market/instruments-info" -> new Call(IP, 1, null, c -> instruments());
+      case "/v5/market/instruments-info" -> new Call(IP, 1, null,
+          c -> instruments(r.param("limit"), r.param("cursor")));
       case "/v5/market/orderbook" -> new Call(IP, 1, symbol,
           crossed -> orderbook(symbol, r.param("limit"), crossed));
       case "/v5/market/tickers" -> new Call(IP, 1, symbol, crossed -> tickers(symbol, crossed));
@@ -65,7 +84,10 @@ public final class BybitProtocol implements VenueProtocol {
     return new Reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
   }
 
-  private Reply instruments() {
+  private Reply instruments(@Nullable String limitText, @Nullable String cursor) {
+    if (linear) {
+      return linearInstruments(limitText, cursor);
+    }
     ObjectNode result = Json.object().put("category", "spot");
     ArrayNode list = result.putArray("list");
     for (SimInstrument i : market.instruments()) {
@@ -81,6 +103,43 @@ public final class BybitProtocol implements VenueProtocol {
     return ok(result);
   }
 
+  private Reply linearInstruments(@Nullable String limitText, @Nullable String cursor) {
+    int limit;
+    int from;
+    try {
+      limit = limitText == null ? 500 : Integer.parseInt(limitText);
+      from = cursor == null || cursor.isEmpty() ? 0 : Integer.parseInt(cursor);
+    } catch (NumberFormatException e) {
+      return error(10001, "params error: limit or cursor");
+    }
+    if (limit < 1 || limit > 1000 || from < 0) {
+      return error(10001, "params error: limit or cursor");
+    }
+    List<SimInstrument> all = market.instruments();
+    int to = Math.min(all.size(), from + limit);
+    ObjectNode result = Json.object().put("category", "linear");
+    ArrayNode list = result.putArray("list");
+    for (SimInstrument i : all.subList(Math.min(from, to), to)) {
+      ObjectNode s = list.addObject().put("symbol", i.base() + i.quote())
+          .put("contractType", "LinearPerpetual").put("status", "Trading")
+          .put("baseCoin", i.base()).put("quoteCoin", i.quote())
+          .put("launchTime", "1585526400000").put("deliveryTime", "0").put("deliveryFeeRate", "")
+          .put("priceScale", Integer.toString(i.priceDecimals())).put("unifiedMarginTrade", true)
+          .put("fundingInterval", 480).put("settleCoin", i.quote()).put("copyTrading", "both")
+          .put("upperFundingRate", "0.00375").put("lowerFundingRate", "-0.00375");
+      s.putObject("leverageFilter").put("minLeverage", "1").put("maxLeverage", "100.00")
+          .put("leverageStep", "0.01");
+      s.putObject("priceFilter").put("minPrice", i.tickText()).put("maxPrice", "1999999.8")
+          .put("tickSize", i.tickText());
+      s.putObject("lotSizeFilter").put("maxOrderQty", "1190.000")
+          .put("minOrderQty", i.stepText()).put("qtyStep", i.stepText())
+          .put("postOnlyMaxOrderQty", "1190.000").put("maxMktOrderQty", "500.000")
+          .put("minNotionalValue", "5");
+    }
+    result.put("nextPageCursor", to < all.size() ? Integer.toString(to) : "");
+    return ok(result);
+  }
+
   private Reply orderbook(@Nullable String symbol, @Nullable String limitText, boolean crossed) {
     SimInstrument i = symbol == null ? null : bySymbol.get(symbol);
     if (i == null) {
@@ -92,7 +151,7 @@ public final class BybitProtocol implements VenueProtocol {
     } catch (NumberFormatException e) {
       return error(10001, "params error: limit");
     }
-    if (limit < 1 || limit > 200) {
+    if (limit < 1 || limit > (linear ? 500 : 200)) {
       return error(10001, "params error: limit");
     }
     SimInstrument.Book b = i.book(limit, crossed);
@@ -106,7 +165,7 @@ public final class BybitProtocol implements VenueProtocol {
   }
 
   private Reply tickers(@Nullable String symbol, boolean crossed) {
-    ObjectNode result = Json.object().put("category", "spot");
+    ObjectNode result = Json.object().put("category", category);
     ArrayNode list = result.putArray("list");
     if (symbol == null) {
       for (SimInstrument i : market.instruments()) {

@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges.sim.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.scanflux.exchanges.internal.Aliases;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,15 +14,15 @@ import org.jspecify.annotations.Nullable;
  * Kraken spot, {@code /0/public}, after the public REST API documentation. Answers are
  * {@code {"error":[],"result":{...}}} keyed by Kraken's pair names: Bitcoin is asset {@code XXBT}
  * (alt name {@code XBT}), the dollar {@code ZUSD}, so the pair is {@code XXBTZUSD} (alt name
- * {@code XBTUSD}); newer assets keep their code ({@code SOLUSD}). Kraken documents about one
+ * {@code XBTUSD}); Dogecoin is {@code XXDG} (alt name {@code XDG}); newer assets keep their
+ * code ({@code SOLUSD}). The names come from Scanflux's one alias table, {@link Aliases}, which
+ * the sources map back with. Kraken documents about one
  * public request per second; the simulator allows 15 per sliding 15 s and answers 429 with
  * {@code EAPI:Rate limit exceeded} in the error array beyond.
  */
 public final class KrakenProtocol implements VenueProtocol {
 
   private static final String PUBLIC = "public";
-  private static final Map<String, String> LEGACY_ASSETS =
-      Map.of("BTC", "XXBT", "ETH", "XETH", "LTC", "XLTC", "XRP", "XXRP", "USD", "ZUSD");
 
   private final SyntheticMarket market;
   private final LongSupplier clock;
@@ -72,17 +73,17 @@ public final class KrakenProtocol implements VenueProtocol {
   }
 
   private static String assetKey(String code) {
-    return LEGACY_ASSETS.getOrDefault(code, code);
+    return Aliases.krakenAsset(code);
   }
 
   private static String assetAlt(String code) {
-    return "BTC".equals(code) ? "XBT" : code;
+    return Aliases.krakenAltName(code);
   }
 
+  /** {@code XXBTZUSD} for a legacy base, else the codes joined ({@code SOLUSD}). */
   private static String pairKey(SimInstrument i) {
-    String base = assetKey(i.base());
-    return base.length() == 4 && LEGACY_ASSETS.containsValue(base)
-        ? base + assetKey(i.quote()) : i.base() + i.quote();
+    return Aliases.krakenLegacy(i.base())
+        ? assetKey(i.base()) + assetKey(i.quote()) : i.base() + i.quote();
   }
 
   private static String altName(SimInstrument i) {

@@ -28,6 +28,19 @@ public final class SyntheticMarket {
    * @param perpetual whether the instruments are perpetual futures
    */
   public SyntheticMarket(long seed, int size, String quote, boolean perpetual) {
+    this(seed, size, quote, perpetual, false);
+  }
+
+  /**
+   * @param seed         the random seed
+   * @param size         number of instruments
+   * @param quote        the quote currency of every instrument, e.g. {@code USDT}
+   * @param perpetual    whether the instruments are perpetual futures
+   * @param perThousand  whether coins priced below 0.001 are listed per thousand, as many
+   *                     perpetual venues do ({@code 1000PEPE} at a thousand times PEPE's price)
+   */
+  public SyntheticMarket(long seed, int size, String quote, boolean perpetual,
+      boolean perThousand) {
     SplittableRandom random = new SplittableRandom(seed);
     List<SimInstrument> list = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
@@ -36,6 +49,10 @@ public final class SyntheticMarket {
       if (i < NAMES.length) {
         base = NAMES[i];
         price = PRICES[i] * (0.9 + 0.2 * random.nextDouble());
+        if (perThousand && PRICES[i] < 0.001) {
+          base = "1000" + base;
+          price *= 1000;
+        }
       } else {
         base = String.format(java.util.Locale.ROOT, "SIM%04d", i);
         price = Math.pow(10, -4 + 8 * random.nextDouble());
