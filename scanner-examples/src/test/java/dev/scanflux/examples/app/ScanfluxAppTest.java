@@ -82,6 +82,21 @@ class ScanfluxAppTest {
   }
 
   @Test
+  void perpetualsAcrossVenuesAreScannedInBaseUnits() {
+    Run run = run("--venue", "okx-swap", "--venue", "bybit-linear", "--venue", "gate-futures",
+        "--symbols", "BTC/USDT:perp,ETH/USDT:perp", "--sim-instruments", "10", "--cycles", "1",
+        "--interval", "0s");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("cycle 1: 3 venues", "0 failed");
+    for (String venue : List.of("okx-swap", "bybit-linear", "gate-futures")) {
+      assertThat(run.out().lines().filter(l -> l.strip().startsWith(venue + " ")
+          && l.contains("requests")).findFirst().orElseThrow())
+          .contains("2 instruments", " 0 failed");
+    }
+  }
+
+  @Test
   void aBadFlagGetsAClearMessageAndExitCode2() {
     Run unknown = run("--frobnicate");
     assertThat(unknown.exit()).isEqualTo(2);

@@ -30,6 +30,9 @@ public final class Aliases {
   /** Kraken's alternative names, where they differ from ours: {@code XBT}, {@code XDG}. */
   private static final Map<String, String> KRAKEN_ALT_NAMES = Map.of("BTC", "XBT", "DOGE", "XDG");
 
+  /** KuCoin futures' names, where they differ from ours: {@code XBT} ({@code XBTUSDTM}). */
+  private static final Map<String, String> KUCOIN_FUTURES = Map.of("BTC", "XBT");
+
   /** Venue code to ours. */
   private static final Map<String, String> CANONICAL = canonical();
 
@@ -39,6 +42,7 @@ public final class Aliases {
     Map<String, String> m = new HashMap<>();
     KRAKEN_ASSETS.forEach((ours, venue) -> m.put(venue, ours));
     KRAKEN_ALT_NAMES.forEach((ours, venue) -> m.put(venue, ours));
+    KUCOIN_FUTURES.forEach((ours, venue) -> m.put(venue, ours));
     return Map.copyOf(m);
   }
 
@@ -59,6 +63,11 @@ public final class Aliases {
   /** Whether Kraken names the asset with a legacy prefixed key ({@code XXBT}, {@code ZUSD}). */
   public static boolean krakenLegacy(String code) {
     return KRAKEN_ASSETS.containsKey(code);
+  }
+
+  /** KuCoin futures' code of one of ours: {@code XBT} for {@code BTC}, else the code. */
+  public static String kucoinFutures(String code) {
+    return KUCOIN_FUTURES.getOrDefault(code, code);
   }
 
   /** Kraken's alternative name of one of our codes: {@code XBT} for {@code BTC}, else the code. */

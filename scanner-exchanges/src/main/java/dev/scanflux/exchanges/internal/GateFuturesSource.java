@@ -26,7 +26,8 @@ import reactor.core.publisher.Mono;
  * <p>Book sizes {@code s} are whole contracts of the contract's {@code quanto_multiplier} base
  * units (0.0001 BTC for {@code BTC_USDT}), learnt at discovery and declared as the book's
  * {@link BookSnapshot#contractSize()}, so that {@code bidSize(i)} is in base units. A book of a
- * contract discovery has not seen fails as a permanent error: its sizes could not be converted.
+ * contract not listed fails as a permanent error: its sizes could not be converted. With a fixed
+ * instrument list, the first book runs discovery once to learn the contract sizes.
  * A contract without a positive {@code quanto_multiplier} is left out of discovery. Ticker
  * volumes are {@code volume_24h_base} and {@code volume_24h_quote}, already in base and
  * quote units.
@@ -87,15 +88,11 @@ public final class GateFuturesSource extends NativeSource {
     }
     String what = "book " + instrument;
     int limit = Math.min(depth, MAX_DEPTH);
-    return classified(what, contract(what, instrument).flatMap(c -> {
-      Double multiplier = multipliers.get(instrument);
-      if (multiplier == null) {
-        return Mono.error(new PermanentSourceException(venue(), what
-            + ": contract size unknown (not listed at discovery)", null));
-      }
-      return http.get(what, PREFIX + "order_book?contract=" + encode(c) + "&limit=" + limit)
-          .map(json -> book(what, instrument, json, depth, multiplier));
-    }));
+    return classified(what, contract(what, instrument).flatMap(c ->
+        learnt(what, multipliers, instrument, "no such contract listed")
+            .flatMap(multiplier -> http.get(what,
+                PREFIX + "order_book?contract=" + encode(c) + "&limit=" + limit)
+                .map(json -> book(what, instrument, json, depth, multiplier)))));
   }
 
   private BookSnapshot book(String what, Instrument instrument, JsonNode json, int depth,

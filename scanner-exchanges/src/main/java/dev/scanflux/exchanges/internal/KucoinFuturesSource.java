@@ -29,7 +29,8 @@ import reactor.core.publisher.Mono;
  * {@code BTC/USDT:perp} asks for {@code XBTUSDTM}. Book sizes are whole contracts of the
  * contract's {@code multiplier} base units (0.001 BTC for {@code XBTUSDTM}: 1,000 contracts are
  * 1 BTC), learnt at discovery and declared as the book's {@link BookSnapshot#contractSize()}; a
- * book of a contract discovery has not seen fails as a permanent error.
+ * book of a contract not listed fails as a permanent error; with a fixed instrument list, the
+ * first book runs discovery once to learn the multipliers.
  *
  * <p>No bulk tickers: {@code contracts/active} carries last price and 24 h volume but no bid or
  * ask. The ticker has no 24 h figures either (NaN): {@code ticker} reports only the top of book
@@ -48,9 +49,6 @@ public final class KucoinFuturesSource extends NativeSource {
       .withWeight(RequestKind.TICKER, 2)
       .withWeight(RequestKind.INSTRUMENTS, 3);
 
-  /** KuCoin's currency codes that differ from everyone else's, and ours. */
-  private static final Map<String, String> TO_COMMON = Map.of("XBT", "BTC");
-  private static final Map<String, String> TO_KUCOIN = Map.of("BTC", "XBT");
   private static final String OK = "200000";
   private static final String THROTTLED = "429000";
 
@@ -64,12 +62,12 @@ public final class KucoinFuturesSource extends NativeSource {
 
   /** Our code of a KuCoin currency: {@code BTC} for {@code XBT}. */
   static String common(String kucoinCode) {
-    return TO_COMMON.getOrDefault(kucoinCode, kucoinCode);
+    return Aliases.canonical(kucoinCode);
   }
 
   /** KuCoin's code of a currency: {@code XBT} for {@code BTC}. */
   static String kucoin(String code) {
-    return TO_KUCOIN.getOrDefault(code, code);
+    return Aliases.kucoinFutures(code);
   }
 
   @Override
@@ -106,18 +104,13 @@ public final class KucoinFuturesSource extends NativeSource {
     }
     String what = "book " + instrument;
     String path = depth <= 20 ? "/api/v1/level2/depth20" : "/api/v1/level2/depth100";
-    return classified(what, symbol(what, instrument).flatMap(s -> {
-      Double multiplier = multipliers.get(instrument);
-      if (multiplier == null) {
-        return Mono.error(new PermanentSourceException(venue(), what
-            + ": contract size unknown (not listed at discovery)", null));
-      }
-      return get(what, path + "?symbol=" + s).map(data -> {
-        Instant now = http.now();
-        return book(what, instrument, data.path("bids"), data.path("asks"), depth,
-            nanos(data, now), now, multiplier);
-      });
-    }));
+    return classified(what, symbol(what, instrument).flatMap(s ->
+        learnt(what, multipliers, instrument, "no such contract listed").flatMap(multiplier ->
+            get(what, path + "?symbol=" + s).map(data -> {
+              Instant now = http.now();
+              return book(what, instrument, data.path("bids"), data.path("asks"), depth,
+                  nanos(data, now), now, multiplier);
+            }))));
   }
 
   @Override
