@@ -40,9 +40,13 @@ import reactor.core.scheduler.Scheduler;
  * <h2>Threading</h2>
  * All timing (rate limiting, timeouts, backoff, the pause between cycles) uses the {@link
  * Scheduler} given to the builder, which is also the scanner's only clock; nothing sleeps or
- * blocks. Outputs are emitted serially, on whichever thread delivered the data. A slow
- * subscriber never slows scanning: each hot output keeps only the latest value per key for a
- * subscriber that has no demand.
+ * blocks. Outputs are emitted serially, on the thread that delivered the data, so a subscriber
+ * with unbounded demand ({@code subscribe(Consumer)}) runs on the scanner's thread and must be
+ * quick. A subscriber that may be slow should say so with its demand, e.g. {@code
+ * snapshots().publishOn(scheduler, 16)}: then it falls behind alone, and its output keeps only
+ * the latest value per key (bounded memory) until it catches up, while scanning goes on. (Doing
+ * that hop for every subscriber by default cost more than half the pipeline's throughput on two
+ * cores, so it is the subscriber's choice.)
  *
  * <h2>Lifecycle</h2>
  * Nothing is sent until {@link #start()}. {@link #close()} cancels in-flight requests and
