@@ -286,7 +286,7 @@ final class ScanfluxCommand implements Callable<Integer> {
             .write(forRecorder.asFlux()).cache();
     Disposable recorder = recorded.subscribe(n -> { }, e -> out.println(
         "scanflux: recording failed: " + e.getMessage()));
-    Mono<Long> signals = forStrategies.asFlux()
+    Mono<Long> signals = forStrategies.asFlux().publishOn(io) // strategies off the scan thread
         .transform(Replay.scans(window))
         .transform(Strategies.all(minEdge, minChange))
         .doOnNext(s -> {
