@@ -413,6 +413,24 @@ class ScannerTest {
   }
 
   @Test
+  void theViewForgetsInstrumentsAVenueNoLongerLists() {
+    List<Instrument> before = FakeSource.universe("BTC", "ETH", "GONE");
+    List<Instrument> after = FakeSource.universe("BTC", "ETH");
+    FakeSource a = fake("a", before);
+    a.responder((kind, instrument, n) -> kind == RequestKind.INSTRUMENTS && n > 0
+        ? Mono.just(after) : null);
+    Scanner scanner = started(builder().interval(Duration.ofMinutes(1))
+        .venue(a, VenueOptions.custom().rediscoverEvery(Duration.ofMinutes(1)).build()));
+
+    vts.advanceTimeBy(Duration.ofSeconds(1));
+    assertThat(scanner.view().books()).hasSize(3);
+    vts.advanceTimeBy(Duration.ofMinutes(2));
+    assertThat(scanner.view().books()).extracting(MarketSnapshot::instrument)
+        .containsExactlyInAnyOrderElementsOf(after);
+    assertThat(scanner.view().tickers()).hasSize(2);
+  }
+
+  @Test
   void discoveredInstrumentsAreRefreshedOnSchedule() {
     FakeSource a = fake("a", FakeSource.universe(3));
 

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,6 +41,18 @@ final class LatestView implements MarketView {
       String venue) {
     Map<Instrument, T> m = byVenue.get(venue); // the common case: no lambda, no bin lock
     return m != null ? m : byVenue.computeIfAbsent(venue, v -> new ConcurrentHashMap<>());
+  }
+
+  /** Forgets a venue's snapshots of instruments it no longer lists, so the view stays flat. */
+  void retain(String venue, Set<Instrument> listed) {
+    Map<Instrument, BookSnapshot> b = books.get(venue);
+    if (b != null) {
+      b.keySet().retainAll(listed);
+    }
+    Map<Instrument, TickerSnapshot> t = tickers.get(venue);
+    if (t != null) {
+      t.keySet().retainAll(listed);
+    }
   }
 
   @Override

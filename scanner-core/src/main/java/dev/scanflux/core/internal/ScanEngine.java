@@ -95,11 +95,14 @@ public final class ScanEngine implements Scanner {
     }
     this.scheduler = s;
     this.clock = new EngineClock(s);
+    this.view = new LatestView(clock);
     try {
       List<VenueLane> built = new ArrayList<>();
       for (Venue v : venues) {
+        String name = v.source().venue();
         built.add(new VenueLane(v.source(), v.options(), priority,
-            v.options().filter().orElse(filter), s, clock, listener));
+            v.options().filter().orElse(filter), s, clock, listener,
+            listed -> view.retain(name, listed)));
       }
       this.lanes = List.copyOf(built);
     } catch (RuntimeException e) {
@@ -108,7 +111,6 @@ public final class ScanEngine implements Scanner {
       }
       throw e;
     }
-    this.view = new LatestView(clock);
   }
 
   @Override

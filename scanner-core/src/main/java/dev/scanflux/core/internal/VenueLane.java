@@ -31,6 +31,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +68,7 @@ final class VenueLane {
   private final SafeListener listener;
   private final EngineClock clock;
   private final UniverseFilter filter;
+  private final Consumer<Set<Instrument>> onUniverse;
   private long discoveredAtNanos;
   private boolean volumeWarned;
 
@@ -75,7 +77,9 @@ final class VenueLane {
   private volatile @Nullable Known knownCache;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
-      UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener) {
+      UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener,
+      Consumer<Set<Instrument>> onUniverse) {
+    this.onUniverse = onUniverse;
     this.clock = clock;
     this.filter = filter;
     this.listener = listener;
@@ -175,6 +179,7 @@ final class VenueLane {
           return byVolume(cycle, kept, stats).map(liquid -> {
             List<Instrument> ordered = order(liquid);
             universe = ordered;
+            onUniverse.accept(known(ordered));
             discoveredAtNanos = nowNanos();
             stats.universe(ordered.size(), current != null);
             log.info("{}: {} instruments {}, {} kept by {}", venue, found.size(),
