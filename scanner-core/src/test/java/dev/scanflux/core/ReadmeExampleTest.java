@@ -11,7 +11,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
 
-/** Keeps the README's embedding example compiling and working: the block below is its copy. */
+/**
+ * Keeps the README's embedding example compiling and working: the block below is its copy, with
+ * fake sources standing in for the two presets (scanner-exchanges is not a dependency here).
+ */
 class ReadmeExampleTest {
 
   @Test
