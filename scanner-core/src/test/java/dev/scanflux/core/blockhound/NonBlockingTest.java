@@ -121,9 +121,10 @@ class NonBlockingTest {
             Instant.EPOCH);
   }
 
+  /** The blocking call under test: BlockHound must catch it on a non-blocking thread. */
   private static void sleep() {
     try {
-      Thread.sleep(1);
+      Thread.sleep(1); // deliberate: this is what BlockHound is proven to detect
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
