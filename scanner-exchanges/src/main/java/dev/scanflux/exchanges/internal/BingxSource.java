@@ -66,10 +66,7 @@ public final class BingxSource extends NativeSource {
         .flatMap(s -> get(what, "/openApi/spot/v1/ticker/24hr?symbol=" + s + "&timestamp="
             + settings.clock().now(TimeUnit.MILLISECONDS)))
         .map(data -> {
-          JsonNode t = data.path(0);
-          if (t.isMissingNode()) {
-            throw http.badData(what, "empty ticker list");
-          }
+          JsonNode t = onlyTicker(what, data);
           return ticker(what, instrument, t, http.now());
         }));
   }

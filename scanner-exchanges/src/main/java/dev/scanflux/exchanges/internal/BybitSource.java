@@ -129,10 +129,7 @@ public final class BybitSource extends NativeSource {
         .flatMap(symbol -> get(what, "/v5/market/tickers?category=" + category.wire + "&symbol="
             + encode(symbol)))
         .map(result -> {
-          JsonNode t = result.path("list").path(0);
-          if (t.isMissingNode()) {
-            throw http.badData(what, "empty ticker list");
-          }
+          JsonNode t = onlyTicker(what, result.path("list"));
           return ticker(what, instrument, t, http.now());
         }));
   }

@@ -123,10 +123,7 @@ public final class GateFuturesSource extends NativeSource {
     return classified(what, contract(what, instrument)
         .flatMap(c -> http.get(what, PREFIX + "tickers?contract=" + encode(c)))
         .map(json -> {
-          JsonNode t = json.path(0);
-          if (!t.isObject()) {
-            throw http.badData(what, "empty ticker list");
-          }
+          JsonNode t = onlyTicker(what, json);
           return ticker(what, instrument, t, http.now());
         }));
   }

@@ -94,6 +94,15 @@ abstract class NativeSource implements MarketSource {
     });
   }
 
+  /** The single ticker of a one-element ticker list, or bad data if the list is empty. */
+  final JsonNode onlyTicker(String what, JsonNode list) {
+    JsonNode t = list.path(0);
+    if (!t.isObject()) {
+      throw http.badData(what, "empty ticker list");
+    }
+    return t;
+  }
+
   /** Checks a requested depth. */
   static <T> Mono<T> badDepth(int depth) {
     return Mono.error(new IllegalArgumentException("depth must be at least 1 but was " + depth));

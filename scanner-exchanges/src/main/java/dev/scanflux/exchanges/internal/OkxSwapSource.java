@@ -110,10 +110,7 @@ public final class OkxSwapSource extends NativeSource {
     return classified(what, checkPerpetual(what, instrument)
         .then(get(what, "/api/v5/market/ticker?instId=" + encode(symbol(instrument))))
         .map(data -> {
-          JsonNode t = data.path(0);
-          if (t.isMissingNode()) {
-            throw http.badData(what, "empty ticker list");
-          }
+          JsonNode t = onlyTicker(what, data);
           return ticker(what, instrument, t, http.now());
         }));
   }
