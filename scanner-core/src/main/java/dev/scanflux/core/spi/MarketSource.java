@@ -4,6 +4,7 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import java.util.List;
+import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
@@ -73,6 +74,14 @@ public interface MarketSource extends AutoCloseable {
   default Mono<List<TickerSnapshot>> tickers() {
     return Mono.error(new PermanentSourceException(venue(), "bulk tickers are not supported",
         null));
+  }
+
+  /**
+   * The venue's push stream, when the source has one; empty by default. The scanner connects it
+   * only for venues whose options enable streaming, and closes it before the source.
+   */
+  default Optional<MarketStream> stream() {
+    return Optional.empty();
   }
 
   /** Releases the source's resources (threads, connections). Defaults to nothing. */
