@@ -13,6 +13,10 @@ import java.util.Optional;
  * One completed scan cycle: every valid snapshot received during it, in arrival order, and its
  * report. Strategies are functions of a stream of these.
  *
+ * <p>For a streamed venue a cycle holds every polled snapshot and, of the snapshots its push
+ * stream delivered since the previous scan, the latest per instrument and kind (a stream may
+ * update a book ten times a second; {@link Scanner#snapshots()} carries every one of them).
+ *
  * <p>Immutable.
  */
 public final class Scan {

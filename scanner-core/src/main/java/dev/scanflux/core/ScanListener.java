@@ -18,6 +18,9 @@ public interface ScanListener {
   /** A valid snapshot arrived and is about to be published. */
   default void onSnapshot(MarketSnapshot snapshot) {}
 
+  /** A venue's push stream connected, dropped, resynced an instrument or rejected a message. */
+  default void onStreamTransition(StreamTransition transition) {}
+
   /** A scan cycle completed. */
   default void onScan(Scan scan) {}
 }

@@ -25,6 +25,15 @@ import reactor.core.scheduler.Scheduler;
  * #snapshots()}, {@link #view()}); when every venue has finished the cycle, a {@link Scan} is
  * published ({@link #scans()}, {@link #latest()}).
  *
+ * <h2>Streams</h2>
+ * A venue whose options enable {@link VenueOptions#stream()} and whose source offers a {@link
+ * dev.scanflux.core.spi.MarketStream} is also connected to its push stream. Streamed snapshots
+ * are published the moment they arrive, and each cycle polls only what the stream does not keep
+ * live: everything while the stream is down or has not yet connected, a resyncing or stale
+ * instrument until its stream delivers again. Dropped connections are reconnected with
+ * exponential backoff and jitter. {@link VenueReport#stream()} and {@link
+ * ScanListener#onStreamTransition} show every connection, drop, resync and fallback.
+ *
  * <pre>{@code
  * try (Scanner scanner = Scanner.builder()
  *     .venue(binance)
@@ -49,8 +58,8 @@ import reactor.core.scheduler.Scheduler;
  * cores, so it is the subscriber's choice.)
  *
  * <h2>Lifecycle</h2>
- * Nothing is sent until {@link #start()}. {@link #close()} cancels in-flight requests and
- * timers, closes the sources, releases the scanner's own threads, and completes every output.
+ * Nothing is sent until {@link #start()}. {@link #close()} cancels in-flight requests, stream
+ * connections and timers, closes the streams and sources, releases the scanner's own threads, and completes every output.
  */
 public interface Scanner extends AutoCloseable {
 

@@ -37,8 +37,22 @@ public final class VenueOptions {
   private final boolean books;
   private final boolean tickers;
   private final int priorityReserve;
+  private final boolean stream;
+  private final Duration staleAfter;
+  private final Duration streamCycle;
+  private final Duration reconnectFirst;
+  private final Duration reconnectMax;
 
   private VenueOptions(Builder b) {
+    this.stream = b.stream;
+    this.staleAfter = Checks.range("staleAfter", b.staleAfter, Duration.ofMillis(10),
+        Duration.ofHours(1));
+    this.streamCycle = Checks.range("streamCycle", b.streamCycle, Duration.ofMillis(10),
+        Duration.ofHours(1));
+    this.reconnectFirst = Checks.range("reconnectBackoff first", b.reconnectFirst,
+        Duration.ofMillis(1), Duration.ofMinutes(10));
+    this.reconnectMax = Checks.range("reconnectBackoff max", b.reconnectMax, reconnectFirst,
+        Duration.ofHours(1));
     this.priorityReserve = Checks.range("priorityReserve", b.priorityReserve, 0, 1_000_000);
     this.concurrency = b.concurrency == null ? null
         : Checks.range("concurrency", b.concurrency, 1, MAX_CONCURRENCY);
@@ -130,6 +144,38 @@ public final class VenueOptions {
     return tickers;
   }
 
+  /**
+   * Whether the venue's push stream is used where its source has one: streamed books and
+   * tickers replace polling for every instrument the stream keeps live, and REST polling takes
+   * over for the others while the stream is down, resyncing or stale.
+   */
+  public boolean stream() {
+    return stream;
+  }
+
+  /** How long a streamed instrument may go without an update before it is resynced and polled. */
+  public Duration staleAfter() {
+    return staleAfter;
+  }
+
+  /**
+   * The shortest cycle of a streamed venue: when the stream keeps everything live there is
+   * nothing to poll, and a scan is cut this often.
+   */
+  public Duration streamCycle() {
+    return streamCycle;
+  }
+
+  /** First pause before reconnecting a dropped stream; doubles, with jitter, per failure. */
+  public Duration reconnectFirst() {
+    return reconnectFirst;
+  }
+
+  /** Longest pause between reconnection attempts. */
+  public Duration reconnectMax() {
+    return reconnectMax;
+  }
+
   @Override
   public String toString() {
     return "VenueOptions{concurrency " + (concurrency == null ? "source default" : concurrency)
@@ -138,7 +184,9 @@ public final class VenueOptions {
         + ", requestTimeout " + requestTimeout + ", " + retry + ", rediscoverAfterFailures "
         + rediscoverAfterFailures + ", rediscoverEvery " + rediscoverEvery + ", filter "
         + (filter == null ? "scanner default" : filter) + ", priorityReserve " + priorityReserve
-        + ", books " + books + ", tickers " + tickers + '}';
+        + ", books " + books + ", tickers " + tickers
+        + (stream ? ", stream (staleAfter " + staleAfter + ", streamCycle " + streamCycle
+            + ", reconnect " + reconnectFirst + ".." + reconnectMax + ")" : ", no stream") + '}';
   }
 
   /** Builds {@link VenueOptions}. Not thread-safe. */
@@ -155,6 +203,11 @@ public final class VenueOptions {
     private boolean books = true;
     private boolean tickers = true;
     private int priorityReserve;
+    private boolean stream;
+    private Duration staleAfter = Duration.ofSeconds(30);
+    private Duration streamCycle = Duration.ofSeconds(1);
+    private Duration reconnectFirst = Duration.ofMillis(500);
+    private Duration reconnectMax = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -236,6 +289,43 @@ public final class VenueOptions {
     /** Whether to fetch tickers (default true). */
     public Builder tickers(boolean tickers) {
       this.tickers = tickers;
+      return this;
+    }
+
+    /**
+     * Whether to use the venue's push stream where its source has one (default false: streams
+     * hold connections open, so they are asked for). See {@link VenueOptions#stream()}.
+     */
+    public Builder stream(boolean stream) {
+      this.stream = stream;
+      return this;
+    }
+
+    /**
+     * How long a streamed instrument may go without an update before the scanner asks the
+     * stream to resync it and polls it meanwhile, 10 ms to 1 h (default 30 s). Quiet markets
+     * send few updates: keep it well above their usual gap.
+     */
+    public Builder staleAfter(Duration staleAfter) {
+      this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
+      return this;
+    }
+
+    /** The shortest cycle of a streamed venue, 10 ms to 1 h (default 1 s). */
+    public Builder streamCycle(Duration streamCycle) {
+      this.streamCycle = Objects.requireNonNull(streamCycle, "streamCycle");
+      return this;
+    }
+
+    /**
+     * Reconnection backoff of a dropped stream: the first pause, 1 ms to 10 min (default
+     * 500 ms), doubling per failed attempt with ±50% jitter up to the longest, at least the
+     * first and at most 1 h (default 30 s). It starts again from the first pause once a
+     * connection delivered data.
+     */
+    public Builder reconnectBackoff(Duration first, Duration max) {
+      this.reconnectFirst = Objects.requireNonNull(first, "first");
+      this.reconnectMax = Objects.requireNonNull(max, "max");
       return this;
     }
 

@@ -29,15 +29,17 @@ import java.util.Objects;
  *                    (its budget once per window begun: a cycle shorter than the window could
  *                    have spent one whole budget); 1.0 is exactly at the limit, never above
  * @param rediscovered true if the venue re-ran instrument discovery this cycle
+ * @param stream      what the venue's push stream did, {@link StreamReport#OFF} if not streamed
  */
 public record VenueReport(String venue, int instruments, long requests, long successes,
     Map<ErrorClass, Long> failures, long retries, long gaveUp, long weightUsed,
     Duration duration, Duration latencyP50, Duration latencyP99, double utilisation,
-    boolean rediscovered) {
+    boolean rediscovered, StreamReport stream) {
 
   /** Validates and freezes the counts. */
   public VenueReport {
     Objects.requireNonNull(venue, "venue");
+    Objects.requireNonNull(stream, "stream");
     Objects.requireNonNull(duration, "duration");
     Objects.requireNonNull(latencyP50, "latencyP50");
     Objects.requireNonNull(latencyP99, "latencyP99");
@@ -46,6 +48,15 @@ public record VenueReport(String venue, int instruments, long requests, long suc
       all.put(c, Objects.requireNonNull(failures, "failures").getOrDefault(c, 0L));
     }
     failures = Collections.unmodifiableMap(all);
+  }
+
+  /** The report of a venue that is only polled ({@link StreamReport#OFF}). */
+  public VenueReport(String venue, int instruments, long requests, long successes,
+      Map<ErrorClass, Long> failures, long retries, long gaveUp, long weightUsed,
+      Duration duration, Duration latencyP50, Duration latencyP99, double utilisation,
+      boolean rediscovered) {
+    this(venue, instruments, requests, successes, failures, retries, gaveUp, weightUsed,
+        duration, latencyP50, latencyP99, utilisation, rediscovered, StreamReport.OFF);
   }
 
   /** Failed requests of one class. */

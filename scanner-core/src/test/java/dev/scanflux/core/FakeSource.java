@@ -4,12 +4,14 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +45,7 @@ public final class FakeSource implements MarketSource {
   private Duration latency = Duration.ofMillis(50);
   private boolean bulk;
   private Responder responder = (k, i, n) -> null;
+  private @Nullable MarketStream stream;
 
   public FakeSource(String venue, Scheduler clock, List<Instrument> instruments) {
     this.venue = venue;
@@ -84,6 +87,17 @@ public final class FakeSource implements MarketSource {
   FakeSource bulkTickers() {
     this.bulk = true;
     return this;
+  }
+
+  /** Offers this push stream through {@link #stream()}. */
+  public FakeSource stream(MarketStream stream) {
+    this.stream = stream;
+    return this;
+  }
+
+  @Override
+  public Optional<MarketStream> stream() {
+    return Optional.ofNullable(stream);
   }
 
   public FakeSource responder(Responder responder) {

@@ -1,5 +1,6 @@
 package dev.scanflux.core.internal;
 
+import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.spi.ErrorClass;
 import java.time.Duration;
@@ -69,7 +70,7 @@ final class CycleStats {
     return failures[errorClass.ordinal()];
   }
 
-  synchronized VenueReport report(long budget, long windowNanos) {
+  synchronized VenueReport report(long budget, long windowNanos, StreamReport stream) {
     long duration = lastResponseNanos - startNanos;
     EnumMap<ErrorClass, Long> byClass = new EnumMap<>(ErrorClass.class);
     for (ErrorClass c : ErrorClass.values()) {
@@ -82,7 +83,7 @@ final class CycleStats {
     return new VenueReport(venue, instruments, requests, successes, byClass, retries, gaveUp,
         weight, Duration.ofNanos(duration), Duration.ofNanos(percentile(sorted, 0.50)),
         Duration.ofNanos(percentile(sorted, 0.99)), allowed == 0 ? 0 : weight / allowed,
-        rediscovered);
+        rediscovered, stream);
   }
 
   private void latency(long latencyNanos, long nowNanos) {

@@ -3,6 +3,7 @@ package dev.scanflux.core.internal;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanListener;
+import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.model.MarketSnapshot;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +38,11 @@ final class SafeListener implements ScanListener {
   @Override
   public void onSnapshot(MarketSnapshot snapshot) {
     each(l -> l.onSnapshot(snapshot));
+  }
+
+  @Override
+  public void onStreamTransition(StreamTransition transition) {
+    each(l -> l.onStreamTransition(transition));
   }
 
   @Override

@@ -14,7 +14,11 @@ import dev.scanflux.core.spi.MarketSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +71,9 @@ public final class ScanEngine implements Scanner {
   private volatile @Nullable Scan latest;
   private @Nullable Instant lastStamp;
   private int lastCycleSize = 16;
+  // written only from the serialized merge (onItem)
+  private List<MarketSnapshot> collected = new ArrayList<>(16);
+  private final Map<SnapshotKey, MarketSnapshot> latestStreamed = new LinkedHashMap<>();
   private volatile @Nullable Disposable running;
 
   /**
@@ -123,14 +130,25 @@ public final class ScanEngine implements Scanner {
     }
     // every cycle starts on the scheduler, so start() returns at once and back-to-back cycles
     // that complete synchronously never pile up on one stack
-    Flux<Scan> loop = Mono.defer(this::runCycle)
+    Flux<Object> loop = Flux.defer(this::runCycle)
         .subscribeOn(scheduler)
         .repeatWhen(done -> done.concatMap(n -> interval.isZero() ? Mono.just(n)
             : Mono.delay(interval, scheduler)));
     if (maxCycles > 0) {
-      loop = loop.take(maxCycles);
+      loop = loop.takeUntil(o -> o instanceof CycleEnd end && end.cycle() >= maxCycles);
     }
-    running = loop.subscribe(this::publishScan, this::fail, this::complete);
+    // streams run beside the cycles, until the loop ends; one merge serializes every output
+    Sinks.Empty<Void> loopEnded = Sinks.empty();
+    List<Flux<Streamed>> streams = new ArrayList<>();
+    for (VenueLane lane : lanes) {
+      streams.add(lane.streamed().map(Streamed::new).onErrorResume(e -> {
+        log.error("{}: stream failed unexpectedly; the venue is polled only", lane.venue(), e);
+        return Flux.empty();
+      }));
+    }
+    Flux<Object> all = Flux.merge(loop.doFinally(signal -> loopEnded.tryEmitEmpty()),
+        Flux.merge(streams).takeUntilOther(loopEnded.asMono()));
+    running = all.subscribe(this::onItem, this::fail, this::complete);
     if (closed.get()) { // close() raced with start(): do not leave the loop running
       Disposable r = running;
       if (r != null) {
@@ -210,7 +228,22 @@ public final class ScanEngine implements Scanner {
         + (closed.get() ? ", closed}" : started.get() ? ", running}" : ", not started}");
   }
 
-  private Mono<Scan> runCycle() {
+  /** Every output, from the serialized merge of cycles and streams. */
+  private void onItem(Object item) {
+    if (item instanceof MarketSnapshot polled) {
+      collected.add(publish(polled));
+    } else if (item instanceof Streamed streamed) {
+      MarketSnapshot s = publish(streamed.snapshot());
+      SnapshotKey key = SnapshotKey.of(s);
+      latestStreamed.remove(key); // keeps the map in arrival order of the latest snapshots
+      latestStreamed.put(key, s);
+    } else {
+      CycleEnd end = (CycleEnd) item;
+      publishScan(scan(end.cycle(), end.startNanos(), end.stats()));
+    }
+  }
+
+  private Flux<Object> runCycle() {
     long n = cycle.incrementAndGet();
     long startNanos = clock.nanos();
     List<CycleStats> stats = new ArrayList<>(lanes.size());
@@ -224,10 +257,8 @@ public final class ScanEngine implements Scanner {
         return Flux.empty();
       }));
     }
-    List<MarketSnapshot> collected = new ArrayList<>(lastCycleSize);
-    return Flux.merge(cycles)
-        .doOnNext(s -> collected.add(publish(s)))
-        .then(Mono.fromSupplier(() -> scan(n, startNanos, stats, collected)));
+    return Flux.<Object>merge(cycles)
+        .concatWith(Mono.fromSupplier(() -> new CycleEnd(n, startNanos, stats)));
   }
 
   /** Publishes one snapshot everywhere; called only from the serialized merge. */
@@ -255,9 +286,11 @@ public final class ScanEngine implements Scanner {
     return s;
   }
 
-  private Scan scan(long n, long startNanos, List<CycleStats> stats,
-      List<MarketSnapshot> collected) {
+  private Scan scan(long n, long startNanos, List<CycleStats> stats) {
+    List<MarketSnapshot> snapshots = inArrivalOrder(collected, latestStreamed.values());
     lastCycleSize = Math.max(16, collected.size());
+    collected = new ArrayList<>(lastCycleSize);
+    latestStreamed.clear();
     long end = clock.nanos();
     List<VenueReport> reports = new ArrayList<>(lanes.size());
     for (int i = 0; i < lanes.size(); i++) {
@@ -265,7 +298,30 @@ public final class ScanEngine implements Scanner {
     }
     ScanReport report = new ScanReport(n, clock.instant(startNanos),
         Duration.ofNanos(end - startNanos), reports);
-    return new Scan(clock.instant(end), collected, report);
+    return new Scan(clock.instant(end), snapshots, report);
+  }
+
+  /** Merges polled and streamed snapshots, each already in receive-time order. */
+  private static List<MarketSnapshot> inArrivalOrder(List<MarketSnapshot> polled,
+      Collection<MarketSnapshot> streamed) {
+    if (streamed.isEmpty()) {
+      return polled;
+    }
+    List<MarketSnapshot> merged = new ArrayList<>(polled.size() + streamed.size());
+    Iterator<MarketSnapshot> it = streamed.iterator();
+    MarketSnapshot next = it.next();
+    for (MarketSnapshot p : polled) {
+      while (next != null && next.receivedAt().isBefore(p.receivedAt())) {
+        merged.add(next);
+        next = it.hasNext() ? it.next() : null;
+      }
+      merged.add(p);
+    }
+    while (next != null) {
+      merged.add(next);
+      next = it.hasNext() ? it.next() : null;
+    }
+    return merged;
   }
 
   private void publishScan(Scan scan) {
@@ -286,6 +342,12 @@ public final class ScanEngine implements Scanner {
     snapshotSink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
     scanSink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
   }
+
+  /** A snapshot from a venue's push stream, as opposed to one polled by a cycle. */
+  private record Streamed(MarketSnapshot snapshot) {}
+
+  /** The marker a cycle ends with, once every lane's requests completed. */
+  private record CycleEnd(long cycle, long startNanos, List<CycleStats> stats) {}
 
   /** Identity of a snapshot stream: venue, instrument and kind. */
   private record SnapshotKey(String venue, Object instrument, boolean book) {

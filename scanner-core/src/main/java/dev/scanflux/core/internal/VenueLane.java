@@ -1,6 +1,7 @@
 package dev.scanflux.core.internal;
 
 import dev.scanflux.core.RequestEvent;
+import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.UniverseFilter;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
@@ -11,6 +12,7 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
@@ -26,6 +28,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -75,10 +78,12 @@ final class VenueLane {
   private volatile @Nullable List<Instrument> universe;
   private volatile boolean rediscover;
   private volatile @Nullable Known knownCache;
+  private final @Nullable VenueStream stream;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
       UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener,
       Consumer<Set<Instrument>> onUniverse) {
+    this.stream = streamOf(source, options, scheduler, clock, listener);
     this.onUniverse = onUniverse;
     this.clock = clock;
     this.filter = filter;
@@ -110,6 +115,32 @@ final class VenueLane {
         .filter(e -> e instanceof TransientSourceException || e instanceof ThrottledException)
         .onRetryExhaustedThrow((spec, signal) -> signal.failure());
     options.instruments().ifPresent(fixed -> this.universe = order(fixed));
+    List<Instrument> fixed = universe;
+    if (stream != null && fixed != null) {
+      stream.universe(fixed);
+    }
+  }
+
+  private static @Nullable VenueStream streamOf(MarketSource source, VenueOptions options,
+      Scheduler scheduler, EngineClock clock, SafeListener listener) {
+    if (!options.stream()) {
+      return null;
+    }
+    Optional<MarketStream> offered = source.stream();
+    if (offered.isEmpty()) {
+      log.warn("{}: streaming is on but the source has no stream; polling only", source.venue());
+      return null;
+    }
+    if (!offered.get().venue().equals(source.venue())) {
+      throw new IllegalArgumentException("venue '" + source.venue() + "': its stream is named '"
+          + offered.get().venue() + "'");
+    }
+    return new VenueStream(offered.get(), options, scheduler, clock, listener);
+  }
+
+  /** The venue's streamed snapshots, never ending; empty if the venue is not streamed. */
+  Flux<MarketSnapshot> streamed() {
+    return stream == null ? Flux.empty() : stream.snapshots();
   }
 
   String venue() {
@@ -137,8 +168,11 @@ final class VenueLane {
         .flatMapMany(instruments -> {
           List<Fetch> fetches = plan(instruments);
           Set<Instrument> known = known(instruments);
-          return Flux.fromIterable(fetches)
+          Flux<MarketSnapshot> polled = Flux.fromIterable(fetches)
               .flatMap(f -> fetch(cycle, f, stats, known), Math.max(1, fetches.size()), 1);
+          // a streamed venue with nothing to poll would otherwise spin: a cycle lasts a while
+          return stream == null ? polled : polled.mergeWith(
+              Mono.delay(options.streamCycle(), scheduler).then(Mono.empty()));
         })
         .doOnComplete(() -> logSummary(cycle, stats));
   }
@@ -156,11 +190,15 @@ final class VenueLane {
   private record Known(List<Instrument> list, Set<Instrument> set) {}
 
   VenueReport report(CycleStats stats) {
-    return stats.report(limit.budget(), limit.window().toNanos());
+    return stats.report(limit.budget(), limit.window().toNanos(),
+        stream == null ? StreamReport.OFF : stream.drain());
   }
 
   void close() {
     gate.close();
+    if (stream != null) {
+      stream.close();
+    }
   }
 
   private Mono<List<Instrument>> universe(long cycle, CycleStats stats) {
@@ -179,6 +217,9 @@ final class VenueLane {
           return byVolume(cycle, kept, stats).map(liquid -> {
             List<Instrument> ordered = order(liquid);
             universe = ordered;
+            if (stream != null) {
+              stream.universe(ordered);
+            }
             onUniverse.accept(known(ordered));
             discoveredAtNanos = nowNanos();
             stats.universe(ordered.size(), current != null);
@@ -241,27 +282,44 @@ final class VenueLane {
     return found;
   }
 
+  /**
+   * The cycle's fetches, priority bases first; a streamed venue plans only what its stream does
+   * not keep live.
+   */
   private List<Fetch> plan(List<Instrument> instruments) {
+    VenueStream s = stream;
     boolean bulk = options.tickers() && source.hasBulkTickers();
     List<Fetch> fetches = new ArrayList<>(instruments.size() * 2 + 1);
-    boolean bulkPlanned = !bulk;
+    boolean bulkPlanned = !bulk || (s != null && allTickersLive(s, instruments));
     for (Instrument i : instruments) {
       boolean prio = priorityIndex(i) < Integer.MAX_VALUE;
       if (!prio && !bulkPlanned) {
         fetches.add(new Fetch(RequestKind.TICKERS, null, true));
         bulkPlanned = true;
       }
-      if (options.books()) {
+      if (options.books() && (s == null || !s.bookLive(i))) {
         fetches.add(new Fetch(RequestKind.BOOK, i, prio));
       }
-      if (options.tickers() && !bulk) {
+      if (options.tickers() && !bulk && (s == null || !s.tickerLive(i))) {
         fetches.add(new Fetch(RequestKind.TICKER, i, prio));
       }
     }
     if (!bulkPlanned && !instruments.isEmpty()) {
       fetches.add(new Fetch(RequestKind.TICKERS, null, true));
     }
+    if (s != null) {
+      s.polled(fetches.size());
+    }
     return fetches;
+  }
+
+  private static boolean allTickersLive(VenueStream s, List<Instrument> instruments) {
+    for (Instrument i : instruments) {
+      if (!s.tickerLive(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Flux<MarketSnapshot> fetch(long cycle, Fetch f, CycleStats stats,

@@ -2,11 +2,14 @@ package dev.scanflux.core.metrics;
 
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
+import dev.scanflux.core.StreamReport;
+import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.ErrorClass;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -14,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Publishes a scanner's work to a Micrometer {@link MeterRegistry}:
@@ -25,7 +29,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *       by class, {@code throttled} among them;
  *   <li>{@code scanflux.data.age} (timer; tag {@code venue}): how old each snapshot was when it
  *       arrived, from the venue's timestamp to the receive time;
- *   <li>{@code scanflux.cycle} (timer; tag {@code venue}): each venue's share of a cycle.
+ *   <li>{@code scanflux.cycle} (timer; tag {@code venue}): each venue's share of a cycle;
+ *   <li>{@code scanflux.stream.transitions} (counter; tags {@code venue}, {@code type} =
+ *       {@code connected}, {@code disconnected}, {@code resync} or {@code rejected}, and
+ *       {@code cause} = the resync cause or {@code none}): every change of a push stream;
+ *   <li>{@code scanflux.stream.live} (gauge; tags {@code venue}, {@code kind} = {@code book}
+ *       or {@code ticker}): instruments the stream kept live at the last scan, so not polled;
+ *   <li>{@code scanflux.stream.polled} (counter; tag {@code venue}): fetches polled over REST
+ *       because a streamed venue's stream did not cover them (the fallback).
  * </ul>
  *
  * <pre>{@code
@@ -44,6 +55,9 @@ public final class MicrometerScanListener implements ScanListener {
   private final Map<String, Counter> failures = new ConcurrentHashMap<>();
   private final Map<String, Timer> dataAge = new ConcurrentHashMap<>();
   private final Map<String, Timer> cycles = new ConcurrentHashMap<>();
+  private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> live = new ConcurrentHashMap<>();
+  private final Map<String, Counter> polled = new ConcurrentHashMap<>();
 
   /**
    * @param registry where the meters go
@@ -93,7 +107,41 @@ public final class MicrometerScanListener implements ScanListener {
                   .tag("venue", v)
                   .register(registry))
           .record(r.duration());
+      StreamReport st = r.stream();
+      if (st.state() != StreamReport.State.OFF) {
+        live(r.venue(), "book").set(st.liveBooks());
+        live(r.venue(), "ticker").set(st.liveTickers());
+        polled.computeIfAbsent(r.venue(),
+                v -> Counter.builder("scanflux.stream.polled")
+                    .description("Fetches polled because the venue's stream did not cover them")
+                    .tag("venue", v)
+                    .register(registry))
+            .increment(st.polled());
+      }
     }
+  }
+
+  @Override
+  public void onStreamTransition(StreamTransition t) {
+    String type = t.type().name().toLowerCase(Locale.ROOT);
+    String cause = t.cause() == null ? "none" : t.cause().name().toLowerCase(Locale.ROOT);
+    transitions.computeIfAbsent(t.venue() + '|' + type + '|' + cause,
+            k -> Counter.builder("scanflux.stream.transitions")
+                .description("Push stream connections, drops, resyncs and rejected messages")
+                .tags("venue", t.venue(), "type", type, "cause", cause)
+                .register(registry))
+        .increment();
+  }
+
+  private AtomicInteger live(String venue, String kind) {
+    return live.computeIfAbsent(venue + '|' + kind, k -> {
+      AtomicInteger value = new AtomicInteger();
+      Gauge.builder("scanflux.stream.live", value, AtomicInteger::get)
+          .description("Instruments whose stream was live at the last scan")
+          .tags("venue", venue, "kind", kind)
+          .register(registry);
+      return value;
+    });
   }
 
   private static String name(ErrorClass c) {

@@ -3,13 +3,21 @@ package dev.scanflux.core.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.RequestEvent;
+import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.StreamReport;
+import dev.scanflux.core.StreamTransition;
+import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.ResyncCause;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -49,5 +57,32 @@ class MicrometerScanListenerTest {
         t.plusMillis(250)));
     assertThat(registry.get("scanflux.data.age").tag("venue", "okx").timer()
         .totalTime(TimeUnit.MILLISECONDS)).isEqualTo(250);
+  }
+
+  @Test
+  void countsStreamTransitionsByTypeAndCauseAndGaugesLiveInstruments() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    listener.onStreamTransition(new StreamTransition("okx", StreamTransition.Type.CONNECTED, null,
+        null, "subscribed", t));
+    listener.onStreamTransition(new StreamTransition("okx", StreamTransition.Type.RESYNC, BTC,
+        ResyncCause.CHECKSUM_MISMATCH, "crc 12 != 13", t));
+    listener.onStreamTransition(new StreamTransition("okx", StreamTransition.Type.RESYNC, BTC,
+        ResyncCause.CHECKSUM_MISMATCH, "crc 14 != 15", t));
+    assertThat(registry.get("scanflux.stream.transitions")
+        .tags("venue", "okx", "type", "resync", "cause", "checksum_mismatch").counter().count())
+        .isEqualTo(2);
+    assertThat(registry.get("scanflux.stream.transitions")
+        .tags("type", "connected", "cause", "none").counter().count()).isEqualTo(1);
+
+    StreamReport stream = new StreamReport(StreamReport.State.CONNECTED, 180, 200, 5_000, 1, 0,
+        Map.of(), 0, 40);
+    VenueReport venue = new VenueReport("okx", 200, 40, 40, Map.of(), 0, 0, 40,
+        Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(80), 0.5, false, stream);
+    listener.onScan(new Scan(t, List.of(), new ScanReport(1, t, Duration.ofSeconds(1),
+        List.of(venue))));
+    assertThat(registry.get("scanflux.stream.live").tags("venue", "okx", "kind", "book").gauge()
+        .value()).isEqualTo(180);
+    assertThat(registry.get("scanflux.stream.polled").tag("venue", "okx").counter().count())
+        .isEqualTo(40);
   }
 }

@@ -1,0 +1,269 @@
+package dev.scanflux.core.internal;
+
+import dev.scanflux.core.StreamReport;
+import dev.scanflux.core.StreamTransition;
+import dev.scanflux.core.VenueOptions;
+import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.core.spi.MarketStream;
+import dev.scanflux.core.spi.ResyncCause;
+import dev.scanflux.core.spi.StreamEvent;
+import dev.scanflux.core.spi.StreamRequest;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+/**
+ * One venue's push stream as the engine runs it: connected for the lane's current universe,
+ * reconnected with backoff and jitter whenever it fails, and watched per instrument.
+ *
+ * <p>It tells the lane which instruments the stream keeps <em>live</em> (an update within
+ * {@code staleAfter}, and no resync since), so the lane polls only the others: everything while
+ * the stream is down, the resyncing or stale instruments otherwise. A connection that delivers
+ * nothing for {@code staleAfter} counts as dropped and is reconnected.
+ *
+ * <p>Thread-safety: the liveness maps are concurrent (written by the stream, read by cycles);
+ * the counters are adders drained once per scan.
+ */
+final class VenueStream {
+
+  private static final Logger log = LoggerFactory.getLogger(VenueStream.class);
+
+  private final MarketStream stream;
+  private final String venue;
+  private final VenueOptions options;
+  private final Scheduler scheduler;
+  private final EngineClock clock;
+  private final SafeListener listener;
+  private final long staleNanos;
+  private final Sinks.Many<List<Instrument>> universes = Sinks.many().replay().latest();
+  private final Sinks.Many<Instrument> resyncs = Sinks.many().multicast().directBestEffort();
+  private final Map<Instrument, Long> bookAt = new ConcurrentHashMap<>();
+  private final Map<Instrument, Long> tickerAt = new ConcurrentHashMap<>();
+  private final LongAdder updates = new LongAdder();
+  private final LongAdder connects = new LongAdder();
+  private final LongAdder disconnects = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder polled = new LongAdder();
+  private final Map<ResyncCause, LongAdder> resynced = new EnumMap<>(ResyncCause.class);
+  private volatile boolean connected;
+  private volatile Set<Instrument> known = Set.of();
+
+  VenueStream(MarketStream stream, VenueOptions options, Scheduler scheduler, EngineClock clock,
+      SafeListener listener) {
+    this.stream = stream;
+    this.venue = stream.venue();
+    this.options = options;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.listener = listener;
+    this.staleNanos = options.staleAfter().toNanos();
+    for (ResyncCause c : ResyncCause.values()) {
+      resynced.put(c, new LongAdder());
+    }
+  }
+
+  /** The lane's universe changed (or was first known): the stream reconnects for it. */
+  void universe(List<Instrument> instruments) {
+    known = Set.copyOf(instruments);
+    universes.tryEmitNext(instruments);
+  }
+
+  /** True if the stream keeps this instrument's book live, so it need not be polled. */
+  boolean bookLive(Instrument instrument) {
+    return live(bookAt, instrument);
+  }
+
+  /** True if the stream keeps this instrument's ticker live, so it need not be polled. */
+  boolean tickerLive(Instrument instrument) {
+    return live(tickerAt, instrument);
+  }
+
+  /** Counts fetches polled because the stream did not cover them. */
+  void polled(int fetches) {
+    polled.add(fetches);
+  }
+
+  /**
+   * The stream's valid snapshots, stamped on arrival, for as long as it is subscribed: it waits
+   * for the first universe, reconnects for every new one, and never errors or completes. Under
+   * backpressure it keeps the latest snapshot per instrument and kind.
+   */
+  Flux<MarketSnapshot> snapshots() {
+    Flux<MarketSnapshot> connections = universes.asFlux()
+        .filter(list -> !list.isEmpty())
+        .switchMap(this::connectForever);
+    Flux<MarketSnapshot> watchdog = Flux.interval(watchPeriod(), scheduler)
+        .handle((tick, sink) -> watch());
+    return new FluxLatestPerKey<>(Flux.merge(connections, watchdog), Key::of);
+  }
+
+  /** This cycle's counts and the state now; resets the counts. */
+  StreamReport drain() {
+    long now = clock.nanos();
+    Map<ResyncCause, Long> byCause = new EnumMap<>(ResyncCause.class);
+    resynced.forEach((c, n) -> byCause.put(c, n.sumThenReset()));
+    return new StreamReport(connected ? StreamReport.State.CONNECTED : StreamReport.State.DOWN,
+        count(bookAt, now), count(tickerAt, now), updates.sumThenReset(),
+        connects.sumThenReset(), disconnects.sumThenReset(), byCause, rejected.sumThenReset(),
+        polled.sumThenReset());
+  }
+
+  /** Closes the stream; its connections were cancelled with the engine's subscription. */
+  void close() {
+    universes.tryEmitComplete();
+    try {
+      stream.close();
+    } catch (RuntimeException e) {
+      log.warn("{}: closing the stream failed", venue, e);
+    }
+  }
+
+  private Flux<MarketSnapshot> connectForever(List<Instrument> instruments) {
+    StreamRequest request = new StreamRequest(instruments, options.depth(), options.books(),
+        options.tickers());
+    return Flux.defer(() -> stream.connect(request, resyncs.asFlux()))
+        .timeout(options.staleAfter(), scheduler) // an idle connection is a dead one
+        .concatMap(this::accept)
+        .concatWith(Mono.error(() -> new IllegalStateException("the venue ended the stream")))
+        .doOnError(this::dropped)
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, options.reconnectFirst())
+            .maxBackoff(options.reconnectMax())
+            .jitter(0.5)
+            .transientErrors(true) // back to the first pause once a connection delivered
+            .scheduler(scheduler));
+  }
+
+  private Mono<MarketSnapshot> accept(StreamEvent event) {
+    if (event instanceof StreamEvent.Update u) {
+      return Mono.justOrEmpty(update(u.snapshot()));
+    }
+    if (event instanceof StreamEvent.Resync r) {
+      bookAt.remove(r.instrument());
+      resynced.get(r.cause()).increment();
+      transition(StreamTransition.Type.RESYNC, r.instrument(), r.cause(), r.detail());
+    } else if (event instanceof StreamEvent.Rejected r) {
+      rejected.increment();
+      transition(StreamTransition.Type.REJECTED, null, null, r.detail());
+    } else {
+      connected = true;
+      connects.increment();
+      transition(StreamTransition.Type.CONNECTED, null, null, "subscribed");
+    }
+    return Mono.empty();
+  }
+
+  private @Nullable MarketSnapshot update(MarketSnapshot s) {
+    if (!venue.equals(s.venue())) {
+      return reject("snapshot claims venue '" + s.venue() + "'");
+    }
+    if (!known.contains(s.instrument())) {
+      return reject("update for " + s.instrument() + ", which this scanner does not follow");
+    }
+    long now = clock.nanos();
+    (s instanceof BookSnapshot ? bookAt : tickerAt).put(s.instrument(), now);
+    updates.increment();
+    return s.withReceivedAt(clock.instant(now));
+  }
+
+  private @Nullable MarketSnapshot reject(String detail) {
+    rejected.increment();
+    transition(StreamTransition.Type.REJECTED, null, null, detail);
+    return null;
+  }
+
+  private void dropped(Throwable thrown) {
+    Throwable e = Exceptions.unwrap(thrown);
+    String why = e instanceof TimeoutException
+        ? "no message for " + options.staleAfter()
+        : String.valueOf(e.getMessage() == null ? e : e.getMessage());
+    boolean was = connected;
+    connected = false;
+    bookAt.clear();
+    tickerAt.clear();
+    disconnects.increment();
+    transition(StreamTransition.Type.DISCONNECTED, null, null, why);
+    if (was) {
+      log.warn("{}: stream disconnected ({}); polling until it is back", venue, why);
+    } else {
+      log.debug("{}: stream connection failed ({})", venue, why);
+    }
+  }
+
+  /** Marks instruments without a recent update stale and asks the stream to rebuild them. */
+  private void watch() {
+    long now = clock.nanos();
+    for (Instrument i : bookAt.keySet()) {
+      Long at = bookAt.get(i);
+      if (at != null && now - at >= staleNanos && bookAt.remove(i, at)) {
+        stale(i, "book");
+      }
+    }
+    for (Instrument i : tickerAt.keySet()) {
+      Long at = tickerAt.get(i);
+      if (at != null && now - at >= staleNanos && tickerAt.remove(i, at)) {
+        stale(i, "ticker");
+      }
+    }
+  }
+
+  private void stale(Instrument instrument, String what) {
+    resynced.get(ResyncCause.STALE).increment();
+    transition(StreamTransition.Type.RESYNC, instrument, ResyncCause.STALE,
+        "no " + what + " update for " + options.staleAfter());
+    resyncs.tryEmitNext(instrument);
+  }
+
+  private void transition(StreamTransition.Type type, @Nullable Instrument instrument,
+      @Nullable ResyncCause cause, String detail) {
+    if (type == StreamTransition.Type.RESYNC || type == StreamTransition.Type.REJECTED) {
+      log.debug("{}: stream {} {}: {}", venue, type, instrument == null ? "" : instrument,
+          detail);
+    }
+    if (!listener.isEmpty()) {
+      listener.onStreamTransition(
+          new StreamTransition(venue, type, instrument, cause, detail, clock.instant()));
+    }
+  }
+
+  private boolean live(Map<Instrument, Long> at, Instrument instrument) {
+    Long t = at.get(instrument);
+    return t != null && clock.nanos() - t < staleNanos;
+  }
+
+  private int count(Map<Instrument, Long> at, long now) {
+    int n = 0;
+    for (Long t : at.values()) {
+      if (now - t < staleNanos) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private Duration watchPeriod() {
+    return options.staleAfter().dividedBy(4);
+  }
+
+  /** Identity of a streamed snapshot for conflation: instrument and kind. */
+  private record Key(Instrument instrument, boolean book) {
+    static Key of(MarketSnapshot s) {
+      return new Key(s.instrument(), s instanceof BookSnapshot);
+    }
+  }
+}
