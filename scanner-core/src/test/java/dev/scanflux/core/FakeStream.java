@@ -2,6 +2,7 @@ package dev.scanflux.core;
 
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.MarketStream;
+import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class FakeStream implements MarketStream {
   }
 
   @Override
-  public Flux<StreamEvent> connect(StreamRequest request, Flux<Instrument> resync) {
+  public Flux<StreamEvent> connect(StreamRequest request, StreamContext context) {
     return Flux.defer(() -> {
       connectNanos.add(clock.now(TimeUnit.NANOSECONDS));
       requests.add(request);
@@ -93,7 +94,7 @@ public final class FakeStream implements MarketStream {
       Sinks.Many<StreamEvent> sink = Sinks.many().unicast().onBackpressureError();
       open = sink;
       return sink.asFlux()
-          .mergeWith(resync.doOnNext(resyncsAsked::add).thenMany(Flux.empty()))
+          .mergeWith(context.resyncs().doOnNext(resyncsAsked::add).thenMany(Flux.empty()))
           .doOnCancel(cancelled::incrementAndGet);
     });
   }

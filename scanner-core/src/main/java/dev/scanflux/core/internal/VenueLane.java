@@ -79,11 +79,12 @@ final class VenueLane {
   private volatile boolean rediscover;
   private volatile @Nullable Known knownCache;
   private final @Nullable VenueStream stream;
+  private volatile long currentCycle;
+  private volatile @Nullable CycleStats currentStats;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
       UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener,
       Consumer<Set<Instrument>> onUniverse) {
-    this.stream = streamOf(source, options, scheduler, clock, listener);
     this.onUniverse = onUniverse;
     this.clock = clock;
     this.filter = filter;
@@ -115,6 +116,7 @@ final class VenueLane {
         .filter(e -> e instanceof TransientSourceException || e instanceof ThrottledException)
         .onRetryExhaustedThrow((spec, signal) -> signal.failure());
     options.instruments().ifPresent(fixed -> this.universe = order(fixed));
+    this.stream = streamOf(source, options, scheduler, clock, listener, this);
     List<Instrument> fixed = universe;
     if (stream != null && fixed != null) {
       stream.universe(fixed);
@@ -122,7 +124,7 @@ final class VenueLane {
   }
 
   private static @Nullable VenueStream streamOf(MarketSource source, VenueOptions options,
-      Scheduler scheduler, EngineClock clock, SafeListener listener) {
+      Scheduler scheduler, EngineClock clock, SafeListener listener, VenueLane lane) {
     if (!options.stream()) {
       return null;
     }
@@ -135,7 +137,55 @@ final class VenueLane {
       throw new IllegalArgumentException("venue '" + source.venue() + "': its stream is named '"
           + offered.get().venue() + "'");
     }
-    return new VenueStream(offered.get(), options, scheduler, clock, listener);
+    return new VenueStream(offered.get(), options, scheduler, clock, listener, lane);
+  }
+
+  /**
+   * A REST request a stream needs (a snapshot to sync deltas on): admitted by the gate ahead of
+   * ordinary requests, timed out, classified, counted in the running cycle; never retried.
+   */
+  <T> Mono<T> streamRequest(RequestKind kind, int depth, Supplier<Mono<T>> call) {
+    return Mono.defer(() -> {
+      int weight = limit.weight(kind, depth);
+      CycleStats stats = currentStats;
+      long n = currentCycle;
+      Fetch f = new Fetch(kind, null, true);
+      return gate.acquire(weight, true).flatMap(permit -> {
+        long start = nowNanos();
+        if (stats != null) {
+          stats.sent(weight, false);
+        }
+        return Mono.defer(call)
+            .timeout(options.requestTimeout(), scheduler)
+            .switchIfEmpty(Mono.error(() ->
+                new BadDataException(venue, "stream's " + kind + " request returned no data",
+                    null)))
+            .onErrorMap(e -> classify(e, kind))
+            .doOnNext(ok -> {
+              long now = nowNanos();
+              if (stats != null) {
+                stats.succeeded(now - start, now);
+              }
+              completed(n, f, 1, weight, start, now, null);
+            })
+            .doOnError(e -> {
+              SourceException failure = (SourceException) e;
+              long now = nowNanos();
+              if (stats != null) {
+                failed(failure, kind, start, now, stats);
+              }
+              completed(n, f, 1, weight, start, now, failure.errorClass());
+              if (e.getCause() instanceof TimeoutException) {
+                permit.releaseAfter(options.requestTimeout());
+              } else {
+                permit.release();
+              }
+            })
+            .doOnSuccess(ok -> permit.release())
+            .doOnCancel(permit::release);
+      });
+    }).onErrorMap(IllegalArgumentException.class, e -> new PermanentSourceException(venue,
+        "stream's " + kind + " request: " + e.getMessage(), e));
   }
 
   /** The venue's streamed snapshots, never ending; empty if the venue is not streamed. */
@@ -164,6 +214,8 @@ final class VenueLane {
    * request has succeeded or been given up. Never errors.
    */
   Flux<MarketSnapshot> cycle(long cycle, CycleStats stats) {
+    currentCycle = cycle;
+    currentStats = stats;
     return universe(cycle, stats)
         .flatMapMany(instruments -> {
           List<Fetch> fetches = plan(instruments);

@@ -7,7 +7,9 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.MarketStream;
+import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.core.spi.ResyncCause;
+import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +43,7 @@ import reactor.util.retry.Retry;
  * <p>Thread-safety: the liveness maps are concurrent (written by the stream, read by cycles);
  * the counters are adders drained once per scan.
  */
-final class VenueStream {
+final class VenueStream implements StreamContext {
 
   private static final Logger log = LoggerFactory.getLogger(VenueStream.class);
 
@@ -50,6 +53,7 @@ final class VenueStream {
   private final Scheduler scheduler;
   private final EngineClock clock;
   private final SafeListener listener;
+  private final VenueLane lane;
   private final long staleNanos;
   private final Sinks.Many<List<Instrument>> universes = Sinks.many().replay().latest();
   private final Sinks.Many<Instrument> resyncs = Sinks.many().multicast().directBestEffort();
@@ -65,7 +69,8 @@ final class VenueStream {
   private volatile Set<Instrument> known = Set.of();
 
   VenueStream(MarketStream stream, VenueOptions options, Scheduler scheduler, EngineClock clock,
-      SafeListener listener) {
+      SafeListener listener, VenueLane lane) {
+    this.lane = lane;
     this.stream = stream;
     this.venue = stream.venue();
     this.options = options;
@@ -92,6 +97,16 @@ final class VenueStream {
   /** True if the stream keeps this instrument's ticker live, so it need not be polled. */
   boolean tickerLive(Instrument instrument) {
     return live(tickerAt, instrument);
+  }
+
+  @Override
+  public Flux<Instrument> resyncs() {
+    return resyncs.asFlux();
+  }
+
+  @Override
+  public <T> Mono<T> request(RequestKind kind, int depth, Supplier<Mono<T>> call) {
+    return lane.streamRequest(kind, depth, call);
   }
 
   /** Counts fetches polled because the stream did not cover them. */
@@ -137,7 +152,7 @@ final class VenueStream {
   private Flux<MarketSnapshot> connectForever(List<Instrument> instruments) {
     StreamRequest request = new StreamRequest(instruments, options.depth(), options.books(),
         options.tickers());
-    return Flux.defer(() -> stream.connect(request, resyncs.asFlux()))
+    return Flux.defer(() -> stream.connect(request, this))
         .timeout(options.staleAfter(), scheduler) // an idle connection is a dead one
         .concatMap(this::accept)
         .concatWith(Mono.error(() -> new IllegalStateException("the venue ended the stream")))

@@ -1,6 +1,5 @@
 package dev.scanflux.core.spi;
 
-import dev.scanflux.core.model.Instrument;
 import reactor.core.publisher.Flux;
 
 /**
@@ -28,9 +27,11 @@ import reactor.core.publisher.Flux;
  *       {@link StreamRequest#depth()} levels per side of the synced book. A message that cannot
  *       be read (malformed JSON, an unknown symbol) is reported as a {@link StreamEvent.Rejected}
  *       and never crashes the stream.
- *   <li>The {@code resync} publisher carries instruments the scanner wants rebuilt, because its
- *       staleness watchdog saw no update for too long; the source re-requests their snapshot or
- *       resubscribes their channel.
+ *   <li>The context's {@link StreamContext#resyncs()} carries instruments the scanner wants
+ *       rebuilt, because its staleness watchdog saw no update for too long; the source
+ *       re-requests their snapshot or resubscribes their channel. REST requests the stream needs
+ *       (snapshots to sync deltas on) go through {@link StreamContext#request}, so they count
+ *       against the venue's rate limit like the scanner's own.
  *   <li>Events may be emitted from the client's I/O thread but never concurrently, and never
  *       from a blocking call on a non-blocking thread. Under backpressure a source keeps the
  *       latest state per instrument rather than buffering without bound.
@@ -48,11 +49,10 @@ public interface MarketStream extends AutoCloseable {
    * Opens one connection and subscribes the request's channels.
    *
    * @param request what to subscribe
-   * @param resync  instruments whose books (and tickers) the scanner wants rebuilt; a hot
-   *                publisher the source subscribes to for the connection's lifetime
+   * @param context resync requests and rate-limited REST for the connection's lifetime
    * @return the connection's events; errors when the connection ends, never completes
    */
-  Flux<StreamEvent> connect(StreamRequest request, Flux<Instrument> resync);
+  Flux<StreamEvent> connect(StreamRequest request, StreamContext context);
 
   /** Releases the stream's resources (threads, clients). Defaults to nothing. */
   @Override
