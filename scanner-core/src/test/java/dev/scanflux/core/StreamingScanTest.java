@@ -57,8 +57,10 @@ class StreamingScanTest {
   }
 
   private void start(VenueOptions.Builder options, Duration interval) {
+    VenueOptions built = options.stream(true).build();
     scanner = Scanner.builder().scheduler(vts).interval(interval)
-        .venue(source, options.stream(true).instruments(UNIVERSE).build())
+        .venue(source, built.instruments().isPresent() ? built
+            : options.instruments(UNIVERSE).build())
         .listener(new ScanListener() {
           @Override
           public void onStreamTransition(StreamTransition t) {
@@ -318,5 +320,47 @@ class StreamingScanTest {
     at(ms(60_000));
     assertThat(stream.connectNanos()).hasSize(1);
     assertThat(source.calls().stream().filter(c -> c.kind() == RequestKind.BOOK)).hasSize(3);
+  }
+
+  @Test
+  void aStreamsRestSnapshotGoesThroughTheVenuesLimiterAndIsCounted() {
+    // a venue that allows one book per 10 s: the stream's snapshot must wait for the cycle's
+    source.limit(dev.scanflux.core.spi.RateLimitSpec.of(1, Duration.ofSeconds(10)));
+    MarketStreamWithSnapshot snapshotting = new MarketStreamWithSnapshot();
+    source.stream(snapshotting);
+    start(VenueOptions.custom().tickers(false).instruments(List.of(BTC)));
+    at(ms(30_000));
+    List<FakeSource.Call> books = source.calls();
+    assertThat(books).hasSizeGreaterThanOrEqualTo(2);
+    for (int i = 1; i < books.size(); i++) {
+      assertThat(books.get(i).startNanos() - books.get(i - 1).startNanos())
+          .as("one request per 10 s window, stream's and cycle's alike")
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(10).toNanos());
+    }
+    assertThat(snapshotting.loaded).hasValueGreaterThanOrEqualTo(1);
+    assertThat(scans.stream().mapToLong(s -> s.report().venues().get("a").requests()).sum())
+        .as("the stream's request is counted in a cycle's report").isEqualTo(books.size());
+  }
+
+  /** Loads one REST snapshot per connection through the context, then streams it. */
+  private final class MarketStreamWithSnapshot implements dev.scanflux.core.spi.MarketStream {
+    final java.util.concurrent.atomic.AtomicInteger loaded =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public String venue() {
+      return "a";
+    }
+
+    @Override
+    public reactor.core.publisher.Flux<StreamEvent> connect(
+        dev.scanflux.core.spi.StreamRequest request, dev.scanflux.core.spi.StreamContext context) {
+      return reactor.core.publisher.Flux.concat(
+          reactor.core.publisher.Mono.just(StreamEvent.connected()),
+          context.request(RequestKind.BOOK, 20, () -> source.book(BTC, 20))
+              .doOnNext(b -> loaded.incrementAndGet())
+              .map(StreamEvent::update),
+          reactor.core.publisher.Flux.never());
+    }
   }
 }

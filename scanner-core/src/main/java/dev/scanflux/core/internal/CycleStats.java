@@ -66,6 +66,28 @@ final class CycleStats {
     this.rediscovered |= rediscovered;
   }
 
+  /**
+   * Adds the counts of requests made between cycles (a stream's snapshots) to this cycle's;
+   * their latencies count, their times do not stretch the cycle.
+   */
+  void absorb(CycleStats between) {
+    synchronized (between) {
+      synchronized (this) {
+        requests += between.requests;
+        successes += between.successes;
+        retries += between.retries;
+        gaveUp += between.gaveUp;
+        weight += between.weight;
+        for (int i = 0; i < failures.length; i++) {
+          failures[i] += between.failures[i];
+        }
+        for (int i = 0; i < between.latencyCount; i++) {
+          latency(between.latencies[i], lastResponseNanos);
+        }
+      }
+    }
+  }
+
   synchronized long failures(ErrorClass errorClass) {
     return failures[errorClass.ordinal()];
   }

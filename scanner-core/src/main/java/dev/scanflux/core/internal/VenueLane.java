@@ -80,7 +80,9 @@ final class VenueLane {
   private volatile @Nullable Known knownCache;
   private final @Nullable VenueStream stream;
   private volatile long currentCycle;
+  // the running cycle's stats, or null between cycles, when the stream's requests go to `between`
   private volatile @Nullable CycleStats currentStats;
+  private CycleStats between;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
       UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener,
@@ -116,6 +118,7 @@ final class VenueLane {
         .filter(e -> e instanceof TransientSourceException || e instanceof ThrottledException)
         .onRetryExhaustedThrow((spec, signal) -> signal.failure());
     options.instruments().ifPresent(fixed -> this.universe = order(fixed));
+    this.between = new CycleStats(venue, 0);
     this.stream = streamOf(source, options, scheduler, clock, listener, this);
     List<Instrument> fixed = universe;
     if (stream != null && fixed != null) {
@@ -142,19 +145,15 @@ final class VenueLane {
 
   /**
    * A REST request a stream needs (a snapshot to sync deltas on): admitted by the gate ahead of
-   * ordinary requests, timed out, classified, counted in the running cycle; never retried.
+   * ordinary requests, timed out, classified, never retried, and counted whole when it completes
+   * in the cycle running then (or the next one, between cycles).
    */
   <T> Mono<T> streamRequest(RequestKind kind, int depth, Supplier<Mono<T>> call) {
     return Mono.defer(() -> {
       int weight = limit.weight(kind, depth);
-      CycleStats stats = currentStats;
-      long n = currentCycle;
       Fetch f = new Fetch(kind, null, true);
       return gate.acquire(weight, true).flatMap(permit -> {
         long start = nowNanos();
-        if (stats != null) {
-          stats.sent(weight, false);
-        }
         return Mono.defer(call)
             .timeout(options.requestTimeout(), scheduler)
             .switchIfEmpty(Mono.error(() ->
@@ -163,18 +162,18 @@ final class VenueLane {
             .onErrorMap(e -> classify(e, kind))
             .doOnNext(ok -> {
               long now = nowNanos();
-              if (stats != null) {
-                stats.succeeded(now - start, now);
-              }
-              completed(n, f, 1, weight, start, now, null);
+              CycleStats stats = statsNow();
+              stats.sent(weight, false);
+              stats.succeeded(now - start, now);
+              completed(currentCycle, f, 1, weight, start, now, null);
             })
             .doOnError(e -> {
               SourceException failure = (SourceException) e;
               long now = nowNanos();
-              if (stats != null) {
-                failed(failure, kind, start, now, stats);
-              }
-              completed(n, f, 1, weight, start, now, failure.errorClass());
+              CycleStats stats = statsNow();
+              stats.sent(weight, false);
+              failed(failure, kind, start, now, stats);
+              completed(currentCycle, f, 1, weight, start, now, failure.errorClass());
               if (e.getCause() instanceof TimeoutException) {
                 permit.releaseAfter(options.requestTimeout());
               } else {
@@ -215,6 +214,8 @@ final class VenueLane {
    */
   Flux<MarketSnapshot> cycle(long cycle, CycleStats stats) {
     currentCycle = cycle;
+    CycleStats carried = betweenCycles(true);
+    stats.absorb(carried);
     currentStats = stats;
     return universe(cycle, stats)
         .flatMapMany(instruments -> {
@@ -241,7 +242,22 @@ final class VenueLane {
 
   private record Known(List<Instrument> list, Set<Instrument> set) {}
 
+  private CycleStats statsNow() {
+    CycleStats running = currentStats;
+    return running != null ? running : betweenCycles(false);
+  }
+
+  /** The stats of requests between cycles; when {@code swap}, replaced by new ones. */
+  private synchronized CycleStats betweenCycles(boolean swap) {
+    CycleStats old = between;
+    if (swap) {
+      between = new CycleStats(venue, 0);
+    }
+    return old;
+  }
+
   VenueReport report(CycleStats stats) {
+    currentStats = null;
     return stats.report(limit.budget(), limit.window().toNanos(),
         stream == null ? StreamReport.OFF : stream.drain());
   }
