@@ -4,9 +4,12 @@ import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.internal.SourceFactory;
 import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.StreamFactory;
+import dev.scanflux.exchanges.internal.StreamingSource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -18,6 +21,8 @@ import reactor.core.scheduler.Schedulers;
 public final class VenueBuilder {
 
   private final SourceFactory factory;
+  private final @Nullable StreamFactory streams;
+  private String streamUrl;
   private String venue;
   private String baseUrl;
   private RateLimitSpec rateLimit;
@@ -27,6 +32,13 @@ public final class VenueBuilder {
 
   VenueBuilder(String venue, String baseUrl, RateLimitSpec rateLimit, int concurrency,
       SourceFactory factory) {
+    this(venue, baseUrl, rateLimit, concurrency, factory, "", null);
+  }
+
+  VenueBuilder(String venue, String baseUrl, RateLimitSpec rateLimit, int concurrency,
+      SourceFactory factory, String streamUrl, @Nullable StreamFactory streams) {
+    this.streamUrl = streamUrl;
+    this.streams = streams;
     this.venue = venue;
     this.baseUrl = baseUrl;
     this.rateLimit = rateLimit;
@@ -56,6 +68,39 @@ public final class VenueBuilder {
     }
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     return this;
+  }
+
+  /**
+   * The push stream's URL instead of the venue's production one: a testnet, a proxy or a
+   * {@link dev.scanflux.exchanges.sim.VenueSimulator}'s {@code websocketUrl()}.
+   *
+   * @param streamUrl an absolute {@code ws} or {@code wss} URL, e.g.
+   *                  {@code ws://127.0.0.1:8123/ws/v5/public}
+   * @throws IllegalStateException if the preset has no stream
+   */
+  public VenueBuilder streamUrl(String streamUrl) {
+    Objects.requireNonNull(streamUrl, "streamUrl");
+    if (streams == null) {
+      throw new IllegalStateException("venue '" + venue + "' has no push stream");
+    }
+    URI uri;
+    try {
+      uri = URI.create(streamUrl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("streamUrl must be a URL but was '" + streamUrl + "'", e);
+    }
+    if (uri.getHost() == null || !("ws".equals(uri.getScheme())
+        || "wss".equals(uri.getScheme()))) {
+      throw new IllegalArgumentException(
+          "streamUrl must be an absolute ws or wss URL but was '" + streamUrl + "'");
+    }
+    this.streamUrl = streamUrl;
+    return this;
+  }
+
+  /** True if the preset has a push stream, used when the scanner's options enable streaming. */
+  public boolean hasStream() {
+    return streams != null;
   }
 
   /** The venue's name in reports instead of the preset's; must not be blank. */
@@ -105,15 +150,30 @@ public final class VenueBuilder {
     return this;
   }
 
-  /** A new source with these settings; it connects on its first request. */
+  /**
+   * A new source with these settings; it connects on its first request. A preset with a push
+   * stream returns a source whose {@link MarketSource#stream()} offers it; the scanner connects
+   * it only for venues whose options enable streaming.
+   */
   public MarketSource build() {
-    return factory.create(
-        new SourceSettings(venue, baseUrl, rateLimit, concurrency, httpTimeout, clock));
+    SourceSettings settings =
+        new SourceSettings(venue, baseUrl, rateLimit, concurrency, httpTimeout, clock, streamUrl);
+    MarketSource rest = factory.create(settings);
+    if (streams == null) {
+      return rest;
+    }
+    try {
+      return new StreamingSource(rest, streams.create(settings, rest));
+    } catch (RuntimeException e) {
+      rest.close();
+      throw e;
+    }
   }
 
   @Override
   public String toString() {
-    return "VenueBuilder{" + venue + ' ' + baseUrl + ' ' + rateLimit + ", concurrency "
+    return "VenueBuilder{" + venue + ' ' + baseUrl + (streams == null ? "" : " " + streamUrl)
+        + ' ' + rateLimit + ", concurrency "
         + concurrency + ", httpTimeout " + httpTimeout + '}';
   }
 }

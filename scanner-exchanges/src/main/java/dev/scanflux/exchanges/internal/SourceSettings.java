@@ -13,6 +13,8 @@ import reactor.core.scheduler.Scheduler;
  * @param concurrency requests in flight the source declares, and its thread count if blocking
  * @param httpTimeout connect and read timeout of one HTTP call
  * @param clock       the clock for receive times
+ * @param streamUrl   the push stream's URL, e.g. {@code wss://ws.okx.com:8443/ws/v5/public};
+ *                    empty for a venue without a stream
  */
 public record SourceSettings(String venue, String baseUrl, RateLimitSpec rateLimit,
-    int concurrency, Duration httpTimeout, Scheduler clock) {}
+    int concurrency, Duration httpTimeout, Scheduler clock, String streamUrl) {}
