@@ -4,6 +4,8 @@ import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.StreamReport;
+import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.RateLimitSpec;
@@ -65,8 +67,17 @@ final class LiveView implements ScanListener {
   public synchronized void onScan(Scan scan) {
     lastReport = scan.report();
     for (VenueReport r : scan.report().venues().values()) {
-      venues.computeIfAbsent(r.venue(), k -> new VenueState()).planned = r.requests();
+      VenueState v = venues.computeIfAbsent(r.venue(), k -> new VenueState());
+      v.planned = r.requests();
+      v.stream = r.stream();
     }
+  }
+
+  @Override
+  public synchronized void onStreamTransition(StreamTransition t) {
+    VenueState v = venues.computeIfAbsent(t.venue(), k -> new VenueState());
+    v.lastTransition = t.type().name().toLowerCase(Locale.ROOT)
+        + (t.cause() == null ? "" : " " + t.cause().name().toLowerCase(Locale.ROOT));
   }
 
   /** Replaces the list of opportunities shown, best first. */
@@ -79,8 +90,8 @@ final class LiveView implements ScanListener {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "Scanflux  cycle %d  %d venues  running %s%n%n",
         cycle, venues.size(), clock(elapsed)));
-    b.append(String.format(Locale.ROOT, "%-12s %-32s %9s %9s %9s %6s %6s %6s %6s%n", "venue",
-        "current cycle", "req/s", "limit/s", "ok", "thrott", "trans", "bad", "perm"));
+    b.append(String.format(Locale.ROOT, "%-12s %-32s %9s %9s %9s %6s %6s %6s %6s  %s%n", "venue",
+        "current cycle", "req/s", "limit/s", "ok", "thrott", "trans", "bad", "perm", "stream"));
     long nowNanos = nanos(now);
     for (Map.Entry<String, VenueState> e : venues.entrySet()) {
       VenueState v = e.getValue();
@@ -88,11 +99,11 @@ final class LiveView implements ScanListener {
         v.recent.removeFirst();
       }
       RateLimitSpec limit = limits.get(e.getKey());
-      b.append(String.format(Locale.ROOT, "%-12s %-32s %9.1f %9s %9d %6d %6d %6d %6d%n",
+      b.append(String.format(Locale.ROOT, "%-12s %-32s %9.1f %9s %9d %6d %6d %6d %6d  %s%n",
           e.getKey(), bar(v.done, v.planned), (double) v.recent.size(),
           limit == null ? "-" : String.format(Locale.ROOT, "%.1f", limit.ratePerSecond()),
           v.ok, v.failures(ErrorClass.THROTTLED), v.failures(ErrorClass.TRANSIENT),
-          v.failures(ErrorClass.BAD_DATA), v.failures(ErrorClass.PERMANENT)));
+          v.failures(ErrorClass.BAD_DATA), v.failures(ErrorClass.PERMANENT), v.streamCell()));
     }
     ScanReport last = lastReport;
     if (last != null) {
@@ -108,13 +119,28 @@ final class LiveView implements ScanListener {
     return b.toString();
   }
 
-  /** One plain line summing up a completed cycle. */
+  /** One plain line summing up a completed cycle, with its streams' part if any. */
   static String line(ScanReport r) {
+    StringBuilder streams = new StringBuilder();
+    for (VenueReport v : r.venues().values()) {
+      StreamReport s = v.stream();
+      if (s.state() != StreamReport.State.OFF) {
+        streams.append(streams.length() == 0 ? "; streams: " : ", ").append(v.venue())
+            .append(' ').append(streamSummary(s));
+      }
+    }
     return String.format(Locale.ROOT,
         "cycle %d: %d venues, %d requests in %.2f s (sequential estimate %.2f s, speedup %.2fx),"
-            + " %d failed, %d throttled",
+            + " %d failed, %d throttled%s",
         r.cycle(), r.venues().size(), r.requests(), r.duration().toNanos() / 1e9,
-        r.sequentialEstimate().toNanos() / 1e9, r.speedup(), r.failed(), r.throttles());
+        r.sequentialEstimate().toNanos() / 1e9, r.speedup(), r.failed(), r.throttles(), streams);
+  }
+
+  /** e.g. {@code connected, 200 books live, 1843 updates, 1 resync, 0 polled}. */
+  static String streamSummary(StreamReport s) {
+    return String.format(Locale.ROOT, "%s, %d books live, %d updates, %d resyncs, %d polled",
+        s.state().name().toLowerCase(Locale.ROOT), s.liveBooks(), s.updates(), s.resynced(),
+        s.polled());
   }
 
   private static String bar(long done, long planned) {
@@ -143,9 +169,20 @@ final class LiveView implements ScanListener {
     long done;
     long planned;
     long ok;
+    StreamReport stream = StreamReport.OFF;
+    String lastTransition = "";
 
     long failures(ErrorClass c) {
       return failures.getOrDefault(c, 0L);
+    }
+
+    String streamCell() {
+      if (stream.state() == StreamReport.State.OFF) {
+        return lastTransition.isEmpty() ? "-" : lastTransition;
+      }
+      return String.format(Locale.ROOT, "%s, %d books live, %d upd%s",
+          stream.state().name().toLowerCase(Locale.ROOT), stream.liveBooks(), stream.updates(),
+          lastTransition.isEmpty() ? "" : " (last: " + lastTransition + ")");
     }
   }
 

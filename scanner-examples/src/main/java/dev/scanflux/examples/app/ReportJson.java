@@ -3,16 +3,20 @@ package dev.scanflux.examples.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.spi.ErrorClass;
+import dev.scanflux.core.spi.ResyncCause;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
  * One scan cycle's report as one line of JSON, for {@code --json-report}: per venue its
  * requests, successes, failures by class, throttles, retries, abandoned fetches, weight,
- * duration, latency percentiles and utilisation; and the cycle's duration against the
- * sequential estimate, as a speedup. Durations are in milliseconds.
+ * duration, latency percentiles and utilisation, and for a streamed venue what its stream did
+ * (state, live instruments, updates, connects, drops, resyncs by cause, rejected messages, and
+ * the fetches polled as fallback); and the cycle's duration against the sequential estimate, as
+ * a speedup. Durations are in milliseconds.
  */
 final class ReportJson {
 
@@ -50,6 +54,22 @@ final class ReportJson {
       n.put("latencyP99Ms", millis(v.latencyP99()));
       n.put("utilisation", round(v.utilisation()));
       n.put("rediscovered", v.rediscovered());
+      StreamReport st = v.stream();
+      if (st.state() != StreamReport.State.OFF) {
+        ObjectNode sn = n.putObject("stream");
+        sn.put("state", st.state().name().toLowerCase(Locale.ROOT));
+        sn.put("liveBooks", st.liveBooks());
+        sn.put("liveTickers", st.liveTickers());
+        sn.put("updates", st.updates());
+        sn.put("connects", st.connects());
+        sn.put("disconnects", st.disconnects());
+        ObjectNode resyncs = sn.putObject("resyncs");
+        for (ResyncCause c : ResyncCause.values()) {
+          resyncs.put(c.name().toLowerCase(Locale.ROOT), st.resyncs(c));
+        }
+        sn.put("rejected", st.rejected());
+        sn.put("polled", st.polled());
+      }
     }
     return root.toString();
   }
