@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +26,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * WebSocket connections as {@code Flux}es, on the JDK's asynchronous {@code java.net.http}
@@ -44,6 +46,10 @@ import reactor.core.publisher.Sinks;
  * the venue closes it or it fails ({@link TransientSourceException}), or when a message exceeds
  * {@link WsSpec#maxMessageChars()} ({@link BadDataException}); it never completes while the
  * connection is open, even if the handler's publisher does; a failed send also ends it.
+ *
+ * <p>The JDK reads {@code /dev/urandom} on the calling thread for the opening handshake's key
+ * and for every frame's mask, a file read BlockHound rightly flags; so opening, sending and the
+ * close frame start on {@code Schedulers.boundedElastic()}. Reading never needs a thread.
  * Cancelling closes the connection (a close frame, then the socket).
  *
  * <p>The JDK client can miss a venue's FIN that arrives while a frame is being written: the
@@ -108,7 +114,7 @@ public final class WsClient {
     }
 
     Mono<WsSession> open() {
-      return Mono.create(sink -> {
+      return Mono.<WsSession>create(sink -> {
         sink.onCancel(this::close);
         http.newWebSocketBuilder().connectTimeout(spec.connectTimeout())
             .buildAsync(spec.uri(), this)
@@ -125,7 +131,7 @@ public final class WsClient {
                 sink.error(openFailure(unwrap(error)));
               }
             });
-      });
+      }).subscribeOn(Schedulers.boundedElastic());
     }
 
     /** Never completes; errors when the connection ends on its own. */
@@ -162,6 +168,7 @@ public final class WsClient {
     public Mono<Void> send(String frame) {
       Objects.requireNonNull(frame, "frame");
       return Mono.fromFuture(() -> enqueue(ws -> ws.sendText(frame, true)), true)
+          .subscribeOn(Schedulers.boundedElastic())
           .onErrorMap(e -> {
             SourceException failed = new TransientSourceException(spec.venue(),
                 "cannot send on " + spec.uri() + ": " + unwrap(e), e);
@@ -200,6 +207,7 @@ public final class WsClient {
     @Override
     public void onOpen(WebSocket webSocket) {
       // No request here: frames are read only once the subscriber asks for messages.
+      socket = webSocket;
     }
 
     @Override
@@ -283,7 +291,10 @@ public final class WsClient {
       }
     }
 
-    /** Closes the connection: a close frame after the pending sends, then the socket. */
+    /**
+     * Closes the connection: a close frame after the pending sends, then the socket, at the
+     * latest after a grace period.
+     */
     void close() {
       boolean first = ended.compareAndSet(false, true);
       WebSocket ws = socket;
@@ -294,13 +305,19 @@ public final class WsClient {
         ws.abort();
         return;
       }
-      CompletableFuture<?> closing;
-      synchronized (this) {
-        closing = sends.handle((r, e) -> null)
-            .thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, ""));
+      try {
+        Schedulers.boundedElastic().schedule(() -> {
+          CompletableFuture<?> closing;
+          synchronized (this) {
+            closing = sends.handle((r, e) -> null)
+                .thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, ""));
+          }
+          closing.orTimeout(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS)
+              .whenComplete((r, e) -> ws.abort());
+        });
+      } catch (RejectedExecutionException e) {
+        ws.abort();
       }
-      closing.orTimeout(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS)
-          .whenComplete((r, e) -> ws.abort());
     }
 
     private SourceException openFailure(Throwable error) {

@@ -189,9 +189,10 @@ public final class WsServer implements AutoCloseable {
       return;
     }
     String frame = takePending(WsFault.MALFORMED, instrument) ? MALFORMED_TEXT : text;
+    // Counted first: a client may read the frame before send() returns.
+    sent.incrementAndGet();
     try {
       peer.socket().send(frame);
-      sent.incrementAndGet();
     } catch (WebsocketNotConnectedException e) {
       LOG.debug("{} WebSocket simulator: {} left before a frame", config.name(), peer, e);
     }
