@@ -94,6 +94,14 @@ public enum SimulatedVenue {
     return perpetual ? Instrument.perpetual(base, quote) : Instrument.spot(base, quote);
   }
 
+  /**
+   * True when the simulator can serve this venue's public WebSocket too
+   * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #OKX} and {@link #OKX_SWAP}.
+   */
+  public boolean hasWebsocket() {
+    return this == OKX || this == OKX_SWAP;
+  }
+
   boolean perpetual() {
     return perpetual;
   }

@@ -13,9 +13,14 @@ import dev.scanflux.exchanges.sim.internal.LighterProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
+import dev.scanflux.exchanges.sim.internal.OkxWsProtocol;
+import dev.scanflux.exchanges.sim.internal.SimInstrument;
 import dev.scanflux.exchanges.sim.internal.SimServer;
 import dev.scanflux.exchanges.sim.internal.SyntheticMarket;
 import dev.scanflux.exchanges.sim.internal.VenueProtocol;
+import dev.scanflux.exchanges.sim.internal.WsProtocol;
+import dev.scanflux.exchanges.sim.internal.WsServer;
+import dev.scanflux.core.model.Instrument;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -40,18 +45,27 @@ import reactor.core.scheduler.Schedulers;
  * it served ({@link #requestLog()}) so that tests and benchmarks can assert on order, rate and
  * concurrency.
  *
- * <p>Thread-safe. {@link #close()} stops the server, answers nothing more, drops hung requests'
- * connections and frees the simulator's threads.
+ * <p>With {@link Builder#websocket(boolean) websocket(true)} it also serves the venue's public
+ * WebSocket at {@link #websocketUrl()}, over the same instruments: subscribed books and tickers
+ * change every {@link Builder#streamInterval stream interval} and are pushed as the venue pushes
+ * them (snapshot, then deltas), with faults on demand ({@link #wsFault}) and a log of
+ * connections and client frames ({@link #wsLog()}). The venues with a WebSocket side are those
+ * whose {@link SimulatedVenue#hasWebsocket()} is true.
+ *
+ * <p>Thread-safe. {@link #close()} stops the servers, answers nothing more, drops hung requests'
+ * and WebSocket connections and frees the simulator's threads.
  */
 public final class VenueSimulator implements AutoCloseable {
 
   private final SimulatedVenue venue;
   private final SimServer server;
+  private final SyntheticMarket market;
+  private final @Nullable WsServer ws;
   private volatile boolean started;
 
   private VenueSimulator(Builder b) {
     this.venue = b.venue;
-    SyntheticMarket market = market(b.venue, b.seed, b.instruments);
+    this.market = market(b.venue, b.seed, b.instruments);
     Scheduler clock = b.clock;
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
     VenueProtocol protocol = switch (b.venue) {
@@ -75,6 +89,19 @@ public final class VenueSimulator implements AutoCloseable {
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
         b.seed, b.clock));
+    this.ws = b.websocket ? new WsServer(new WsServer.Config(
+        b.venue.name().toLowerCase(Locale.ROOT), wsProtocol(b.venue, market, now, b.seed),
+        b.streamInterval, b.clock)) : null;
+  }
+
+  /** The venue's WebSocket format; a venue gets one by a case here and in hasWebsocket(). */
+  private static WsProtocol wsProtocol(SimulatedVenue venue, SyntheticMarket market,
+      LongSupplier now, long seed) {
+    return switch (venue) {
+      case OKX -> new OkxWsProtocol(market, now, seed, false);
+      case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
+      default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
+    };
   }
 
   /**
@@ -93,9 +120,97 @@ public final class VenueSimulator implements AutoCloseable {
   public synchronized String start() {
     if (!started) {
       server.start();
+      if (ws != null) {
+        ws.start();
+      }
       started = true;
     }
     return baseUrl();
+  }
+
+  /**
+   * The WebSocket URL, e.g. {@code ws://127.0.0.1:PORT/ws/v5/public} for OKX; valid before
+   * {@link #start()} too, connections are accepted once started.
+   *
+   * @throws IllegalStateException if the simulator was built without {@code websocket(true)}
+   */
+  public String websocketUrl() {
+    return ws().url();
+  }
+
+  /**
+   * Injects a WebSocket fault not tied to an instrument: {@link WsFault#DROP} closes every
+   * connection now, {@link WsFault#IDLE} and {@link WsFault#REFUSE} hold until
+   * {@link #clearWsFaults()}, {@link WsFault#MALFORMED}, {@link WsFault#SEQUENCE_GAP} and
+   * {@link WsFault#CHECKSUM_MISMATCH} hit the next message they apply to, whatever its
+   * instrument. Each call adds one such one-shot fault.
+   *
+   * @throws IllegalStateException if the simulator was built without {@code websocket(true)}
+   */
+  public void wsFault(WsFault fault) {
+    ws().fault(Objects.requireNonNull(fault, "fault"), null);
+  }
+
+  /**
+   * Injects a one-shot WebSocket fault into the next message about {@code instrument}: the
+   * next book delta skips a sequence number ({@link WsFault#SEQUENCE_GAP}) or carries a wrong
+   * checksum ({@link WsFault#CHECKSUM_MISMATCH}), or the next message is not JSON
+   * ({@link WsFault#MALFORMED}).
+   *
+   * @param instrument an instrument of this simulator, e.g. {@code venue().instrument("BTC")}
+   * @throws IllegalArgumentException if the fault is not a one-shot fault or the simulator does
+   *     not list the instrument
+   * @throws IllegalStateException    if the simulator was built without {@code websocket(true)}
+   */
+  public void wsFault(WsFault fault, Instrument instrument) {
+    Objects.requireNonNull(fault, "fault");
+    Objects.requireNonNull(instrument, "instrument");
+    if (fault != WsFault.SEQUENCE_GAP && fault != WsFault.CHECKSUM_MISMATCH
+        && fault != WsFault.MALFORMED) {
+      throw new IllegalArgumentException(fault + " is not tied to an instrument");
+    }
+    SimInstrument sim = market.instruments().stream()
+        .filter(i -> venue.instrument(i.base()).equals(instrument)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "the " + venue + " simulator does not list " + instrument));
+    ws().fault(fault, sim);
+  }
+
+  /** Ends {@link WsFault#IDLE} and {@link WsFault#REFUSE} and drops one-shot faults not met. */
+  public void clearWsFaults() {
+    ws().clearFaults();
+  }
+
+  /**
+   * The WebSocket log so far, in order: connections opened, refused and closed, frames clients
+   * sent; an immutable copy. Messages the simulator sent are only counted
+   * ({@link #wsMessagesSent()}).
+   */
+  public List<WsEvent> wsLog() {
+    return ws().log();
+  }
+
+  /** Forgets the WebSocket log. */
+  public void clearWsLog() {
+    ws().clearLog();
+  }
+
+  /** Messages sent to WebSocket clients so far, over every connection. */
+  public long wsMessagesSent() {
+    return ws().sent();
+  }
+
+  /** WebSocket connections open now. */
+  public int wsConnections() {
+    return ws().open();
+  }
+
+  private WsServer ws() {
+    if (ws == null) {
+      throw new IllegalStateException(
+          "the simulator has no WebSocket side: build it with websocket(true)");
+    }
+    return ws;
   }
 
   /** The base URL, {@code http://127.0.0.1:PORT}; valid before {@link #start()} too. */
@@ -140,6 +255,9 @@ public final class VenueSimulator implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    if (ws != null) {
+      ws.close();
+    }
   }
 
   private static SyntheticMarket market(SimulatedVenue venue, long seed, int size) {
@@ -158,6 +276,8 @@ public final class VenueSimulator implements AutoCloseable {
     private int instruments = 300;
     private long seed = 42;
     private Scheduler clock = Schedulers.parallel();
+    private boolean websocket;
+    private Duration streamInterval = Duration.ofMillis(100);
 
     private Builder(SimulatedVenue venue) {
       this.venue = venue;
@@ -234,6 +354,34 @@ public final class VenueSimulator implements AutoCloseable {
     /** The clock for the request log and the rate limiter; default {@code Schedulers.parallel()}. */
     public Builder clock(Scheduler clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Whether the venue's public WebSocket is served too, at
+     * {@link VenueSimulator#websocketUrl()}; default false. Only for venues whose
+     * {@link SimulatedVenue#hasWebsocket()} is true.
+     *
+     * @throws IllegalArgumentException if {@code enable} and the venue has no WebSocket side
+     */
+    public Builder websocket(boolean enable) {
+      if (enable && !venue.hasWebsocket()) {
+        throw new IllegalArgumentException(venue + " has no WebSocket side yet");
+      }
+      this.websocket = enable;
+      return this;
+    }
+
+    /**
+     * How often the WebSocket side changes the subscribed books and pushes deltas and tickers,
+     * 1 ms to 60 s; default 100 ms. Real time, on the simulator's own thread.
+     */
+    public Builder streamInterval(Duration interval) {
+      Duration d = range("streamInterval", interval, Duration.ofSeconds(60));
+      if (d.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException("streamInterval must be in [1ms, 60s] but was " + d);
+      }
+      this.streamInterval = d;
       return this;
     }
 

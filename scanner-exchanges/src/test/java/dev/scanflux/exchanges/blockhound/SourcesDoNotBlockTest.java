@@ -7,6 +7,10 @@ import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.exchanges.Venues;
 import dev.scanflux.exchanges.sim.SimulatedVenue;
 import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.exchanges.internal.stream.WsClient;
+import dev.scanflux.exchanges.internal.stream.WsSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +70,32 @@ class SourcesDoNotBlockTest {
   @Test
   void contractQuotedPerpetualSourceDoesNotBlockAParallelThread() {
     check(SimulatedVenue.GATE_FUTURES, Venues.gateFutures(), Instrument.perpetual("BTC", "USDT"));
+  }
+
+  /*
+   * Connecting, sending and requesting frames one at a time from parallel threads: the
+   * requests (and so the JDK's reads and the listener) run on those threads too.
+   */
+  @Test
+  void webSocketClientDoesNotBlockAParallelThread() {
+    try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.OKX).instruments(5)
+        .websocket(true).streamInterval(Duration.ofMillis(10)).build()) {
+      sim.start();
+      WsClient client = new WsClient(HttpClient.newHttpClient());
+      WsSpec spec = WsSpec.of("okx", URI.create(sim.websocketUrl()))
+          .heartbeat(Duration.ofMillis(20), "ping", "pong");
+      String subscribe = "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"books\","
+          + "\"instId\":\"BTC-USDT\"}]}";
+      StepVerifier.create(client.connect(spec, session -> session.send(subscribe)
+                  .thenMany(session.receive())
+                  .concatMap(m -> session.send("ping").thenReturn(m)))
+              .subscribeOn(Schedulers.parallel())
+              .publishOn(Schedulers.parallel(), 1)
+              .limitRate(1)
+              .take(20))
+          .expectNextCount(20)
+          .verifyComplete();
+    }
   }
 
   private static void check(SimulatedVenue venue, dev.scanflux.exchanges.VenueBuilder preset,

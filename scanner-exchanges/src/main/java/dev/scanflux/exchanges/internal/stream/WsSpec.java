@@ -1,0 +1,73 @@
+package dev.scanflux.exchanges.internal.stream;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a {@link WsClient} connection is: where, how long opening may take, how large a message
+ * may grow, and the venue's application-level heartbeat if it wants one. Immutable; the withers
+ * check their argument at once.
+ *
+ * @param venue           the venue's name, for the exceptions
+ * @param uri             the {@code ws://} or {@code wss://} address
+ * @param connectTimeout  the longest the TCP connect and the opening handshake may take
+ * @param maxMessageChars the largest message, reassembled from its frames, in characters
+ * @param pingEvery       how often the heartbeat frame is sent, or null for no heartbeat
+ * @param ping            the heartbeat frame, e.g. OKX's {@code ping}
+ * @param pong            the venue's answer to it, e.g. {@code pong}: never emitted
+ */
+public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMessageChars,
+    @Nullable Duration pingEvery, String ping, String pong) {
+
+  /** Checks the parts. */
+  public WsSpec {
+    Objects.requireNonNull(venue, "venue");
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(ping, "ping");
+    Objects.requireNonNull(pong, "pong");
+    if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + uri);
+    }
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout must be positive but was "
+          + connectTimeout);
+    }
+    if (maxMessageChars < 1) {
+      throw new IllegalArgumentException("maxMessageChars must be at least 1 but was "
+          + maxMessageChars);
+    }
+    if (pingEvery != null && (pingEvery.isNegative() || pingEvery.isZero())) {
+      throw new IllegalArgumentException("pingEvery must be positive but was " + pingEvery);
+    }
+  }
+
+  /**
+   * A connection to {@code uri} with defaults: connect timeout 10 s, messages up to 16 Mi
+   * characters, no heartbeat.
+   */
+  public static WsSpec of(String venue, URI uri) {
+    return new WsSpec(venue, uri, Duration.ofSeconds(10), 16 << 20, null, "", "");
+  }
+
+  /** The same with another connect timeout. */
+  public WsSpec connectTimeout(Duration timeout) {
+    return new WsSpec(venue, uri, timeout, maxMessageChars, pingEvery, ping, pong);
+  }
+
+  /** The same with another message size limit. */
+  public WsSpec maxMessageChars(int chars) {
+    return new WsSpec(venue, uri, connectTimeout, chars, pingEvery, ping, pong);
+  }
+
+  /**
+   * The same with an application-level heartbeat: {@code ping} is sent every {@code every}
+   * while the connection is open, and incoming messages equal to {@code pong} are swallowed.
+   */
+  public WsSpec heartbeat(Duration every, String ping, String pong) {
+    return new WsSpec(venue, uri, connectTimeout, maxMessageChars,
+        Objects.requireNonNull(every, "every"), ping, pong);
+  }
+}

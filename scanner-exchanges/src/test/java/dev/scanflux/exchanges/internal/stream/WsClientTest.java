@@ -1,0 +1,235 @@
+package dev.scanflux.exchanges.internal.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scanflux.core.spi.BadDataException;
+import dev.scanflux.core.spi.TransientSourceException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.java_websocket.framing.CloseFrame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+class WsClientTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final WsClient client = new WsClient(http);
+  private final ScriptedWsServer server = new ScriptedWsServer();
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private WsSpec spec() {
+    return WsSpec.of("test", server.uri());
+  }
+
+  @Test
+  void sendsTheFramesThenEmitsTheMessagesInOrder() {
+    server.onMessage((ws, m) -> {
+      for (int i = 0; i < 1000; i++) {
+        ws.send(m + i);
+      }
+    });
+    List<String> expected = IntStream.range(0, 1000).mapToObj(i -> "go" + i)
+        .collect(Collectors.toList());
+
+    StepVerifier.create(client.connect(spec(), List.of("go")).take(1000))
+        .expectNextSequence(expected)
+        .expectComplete()
+        .verify(WAIT);
+    assertThat(server.received()).containsExactly("go");
+  }
+
+  @Test
+  void reassemblesAMessageSentInSeveralFrames() {
+    String big = "x".repeat(10_000) + "end";
+    server.onMessage((ws, m) -> ScriptedWsServer.sendFragmented(ws, big, 1000));
+
+    StepVerifier.create(client.connect(spec(), List.of("go")).take(1))
+        .expectNext(big)
+        .expectComplete()
+        .verify(WAIT);
+  }
+
+  @Test
+  void aMessageOverTheLimitIsBadData() {
+    server.onMessage((ws, m) -> ScriptedWsServer.sendFragmented(ws, "y".repeat(5000), 1000));
+
+    StepVerifier.create(client.connect(spec().maxMessageChars(4096), List.of("go")))
+        .expectError(BadDataException.class)
+        .verify(WAIT);
+  }
+
+  /*
+   * 400 messages of 64 KiB (25 MiB) are more than the loopback socket buffers hold. A subscriber
+   * that asked for 3 gets 3 and nothing else (no overflow error either); the rest stays in the
+   * server's send queue because the client stopped reading, which is the proof that the client
+   * buffers nothing beyond what was asked for.
+   */
+  @Test
+  void aSlowSubscriberMakesTheServerWaitInsteadOfFillingMemory() {
+    String payload = "z".repeat(64 * 1024);
+    server.onMessage((ws, m) -> {
+      for (int i = 0; i < 400; i++) {
+        ws.send(i + ":" + payload);
+      }
+    });
+
+    StepVerifier.create(client.connect(spec(), List.of("go")).map(s -> s.substring(0,
+        s.indexOf(':'))), 0)
+        .thenRequest(3)
+        .expectNext("0", "1", "2")
+        .expectNoEvent(Duration.ofMillis(300))
+        .then(() -> assertThat(server.opened().join().hasBufferedData()).isTrue())
+        .thenRequest(397)
+        .expectNextCount(396)
+        .expectNext("399")
+        .thenCancel()
+        .verify(WAIT);
+  }
+
+  @Test
+  void aRefusedConnectionErrorsTheFlux() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    WsSpec nowhere = WsSpec.of("test", URI.create("ws://127.0.0.1:" + port + "/ws"));
+
+    StepVerifier.create(client.connect(nowhere, List.of("go")))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransientSourceException.class)
+            .hasMessageContaining("cannot open"))
+        .verify(WAIT);
+  }
+
+  /* A socket that accepts TCP connections but never answers the upgrade. */
+  @Test
+  void anUnansweredHandshakeTimesOut() throws IOException {
+    try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      WsSpec spec = WsSpec.of("test",
+          URI.create("ws://127.0.0.1:" + silent.getLocalPort() + "/ws"))
+          .connectTimeout(Duration.ofMillis(300));
+
+      StepVerifier.create(client.connect(spec, List.of("go")))
+          .expectError(TransientSourceException.class)
+          .verify(WAIT);
+    }
+  }
+
+  @Test
+  void aCloseByTheServerErrorsTheFluxAfterTheMessagesBeforeIt() {
+    server.onMessage((ws, m) -> {
+      ws.send("one");
+      ws.send("two");
+      ws.close(CloseFrame.GOING_AWAY, "maintenance");
+    });
+
+    StepVerifier.create(client.connect(spec(), List.of("go")))
+        .expectNext("one", "two")
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransientSourceException.class)
+            .hasMessageContaining("1001").hasMessageContaining("maintenance"))
+        .verify(WAIT);
+  }
+
+  /*
+   * The server drops the TCP connection while the client writes a frame. The JDK client
+   * sometimes misses that FIN (see WsClient); the heartbeat's next send then finds the
+   * connection dead, so the Flux errors either way.
+   */
+  @org.junit.jupiter.api.RepeatedTest(20)
+  void anAbruptDisconnectErrorsTheFlux() {
+    server.onMessage((ws, m) -> {
+      if (m.equals("go")) {
+        ws.send("one");
+      } else if (m.equals("drop now")) {
+        ws.closeConnection(CloseFrame.ABNORMAL_CLOSE, "gone");
+      }
+    });
+    WsSpec spec = spec().heartbeat(Duration.ofMillis(100), "ping", "pong");
+    Flux<String> flux = client.connect(spec, session -> session.send("go")
+        .thenMany(session.receive())
+        .concatMap(m -> session.send("drop now").thenReturn(m)));
+
+    StepVerifier.create(flux)
+        .expectNext("one")
+        .expectError(TransientSourceException.class)
+        .verify(WAIT);
+  }
+
+  @Test
+  void cancellingClosesTheConnectionOnTheServer() {
+    server.onMessage((ws, m) -> ws.send("hello"));
+
+    StepVerifier.create(client.connect(spec(), List.of("go")))
+        .expectNext("hello")
+        .thenCancel()
+        .verify(WAIT);
+    StepVerifier.create(Mono.fromFuture(server.closed()))
+        .expectNext(CloseFrame.NORMAL)
+        .verifyComplete();
+  }
+
+  @Test
+  void framesCanBeSentLaterAndInOrder() {
+    server.onMessage((ws, m) -> ws.send("echo " + m));
+
+    Flux<String> flux = client.connect(spec(), session -> session.send("a")
+        .thenMany(session.receive())
+        .concatMap(m -> m.equals("echo a")
+            ? session.send(List.of("b", "c")).thenReturn(m) : Mono.just(m)));
+
+    StepVerifier.create(flux.take(3))
+        .expectNext("echo a", "echo b", "echo c")
+        .expectComplete()
+        .verify(WAIT);
+    assertThat(server.received()).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void theHeartbeatIsSentAndItsAnswerSwallowed() {
+    server.onMessage((ws, m) -> ws.send(m.equals("ping") ? "pong" : "data"));
+    WsSpec spec = spec().heartbeat(Duration.ofMillis(50), "ping", "pong");
+
+    StepVerifier.create(client.connect(spec, List.of("go", "again")))
+        .expectNext("data", "data")
+        .expectNoEvent(Duration.ofMillis(400))
+        .thenCancel()
+        .verify(WAIT);
+    assertThat(server.received()).filteredOn("ping"::equals).hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void eachSubscriptionOpensItsOwnConnection() {
+    server.onMessage((ws, m) -> ws.send(m));
+    Flux<String> flux = client.connect(spec(), List.of("x"));
+
+    StepVerifier.create(Flux.merge(flux.take(1), flux.take(1)))
+        .expectNext("x", "x")
+        .expectComplete()
+        .verify(WAIT);
+    assertThat(server.received()).containsExactly("x", "x");
+  }
+
+  @Test
+  void receiveAllowsOneSubscriber() {
+    server.onMessage((ws, m) -> ws.send(m));
+
+    StepVerifier.create(client.connect(spec(), s -> Flux.merge(s.receive(), s.receive())))
+        .expectError(IllegalStateException.class)
+        .verify(WAIT);
+  }
+}
