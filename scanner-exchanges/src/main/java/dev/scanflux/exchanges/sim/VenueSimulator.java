@@ -20,8 +20,10 @@ import dev.scanflux.exchanges.sim.internal.SyntheticMarket;
 import dev.scanflux.exchanges.sim.internal.VenueProtocol;
 import dev.scanflux.exchanges.sim.internal.WsProtocol;
 import dev.scanflux.exchanges.sim.internal.WsServer;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -61,12 +63,14 @@ public final class VenueSimulator implements AutoCloseable {
   private final SimServer server;
   private final SyntheticMarket market;
   private final @Nullable WsServer ws;
+  private final Scheduler clock;
   private volatile boolean started;
 
   private VenueSimulator(Builder b) {
     this.venue = b.venue;
     this.market = market(b.venue, b.seed, b.instruments);
     Scheduler clock = b.clock;
+    this.clock = clock;
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
     VenueProtocol protocol = switch (b.venue) {
       case BINANCE_SPOT -> new BinanceProtocol(market, now);
@@ -169,11 +173,46 @@ public final class VenueSimulator implements AutoCloseable {
         && fault != WsFault.MALFORMED) {
       throw new IllegalArgumentException(fault + " is not tied to an instrument");
     }
-    SimInstrument sim = market.instruments().stream()
+    ws().fault(fault, simInstrument(instrument));
+  }
+
+  /**
+   * The WebSocket side's book of {@code instrument} now: its top {@code depth} levels per side
+   * as a client in sync with the stream holds them, stamped now. Waits for the stream thread to
+   * be between ticks, so it blocks briefly: for tests.
+   *
+   * @throws IllegalArgumentException      if the simulator does not list the instrument
+   * @throws IllegalStateException         if the simulator was built without
+   *     {@code websocket(true)}
+   * @throws UnsupportedOperationException if the venue's WebSocket format does not offer it
+   */
+  public BookSnapshot streamedBook(Instrument instrument, int depth) {
+    Objects.requireNonNull(instrument, "instrument");
+    if (depth < 1) {
+      throw new IllegalArgumentException("depth must be at least 1 but was " + depth);
+    }
+    SimInstrument sim = simInstrument(instrument);
+    SimInstrument.Book book = ws().query(p -> p.streamedBook(sim, depth));
+    if (book == null) {
+      throw new UnsupportedOperationException(venue + "'s WebSocket side does not offer its book");
+    }
+    Instant now = Instant.ofEpochMilli(clock.now(TimeUnit.MILLISECONDS));
+    BookSnapshot.Builder b = BookSnapshot.builder(venue.name().toLowerCase(Locale.ROOT),
+        instrument).exchangeTime(now).receivedAt(now);
+    for (int k = 0; k < book.depth(); k++) {
+      b.bid(book.bids()[2 * k], book.bids()[2 * k + 1]);
+    }
+    for (int k = 0; k < book.asks().length / 2; k++) {
+      b.ask(book.asks()[2 * k], book.asks()[2 * k + 1]);
+    }
+    return b.build();
+  }
+
+  private SimInstrument simInstrument(Instrument instrument) {
+    return market.instruments().stream()
         .filter(i -> venue.instrument(i.base()).equals(instrument)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(
             "the " + venue + " simulator does not list " + instrument));
-    ws().fault(fault, sim);
   }
 
   /** Ends {@link WsFault#IDLE} and {@link WsFault#REFUSE} and drops one-shot faults not met. */

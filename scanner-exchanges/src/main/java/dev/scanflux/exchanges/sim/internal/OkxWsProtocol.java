@@ -158,6 +158,26 @@ public final class OkxWsProtocol implements WsProtocol {
     }
   }
 
+  /**
+   * The book as this protocol's messages state it: prices as written, sizes in the wire's unit
+   * (contracts for swaps), the last {@code seqId}; a book nobody subscribed yet starts now.
+   */
+  @Override
+  public SimInstrument.Book streamedBook(SimInstrument instrument, int depth) {
+    Streamed s = streamed(instrument);
+    return new SimInstrument.Book(s.seqId, wire(s, s.book.bids(depth)),
+        wire(s, s.book.asks(depth)));
+  }
+
+  private double[] wire(Streamed s, List<LiveBook.Level> levels) {
+    double[] out = new double[2 * levels.size()];
+    for (int k = 0; k < levels.size(); k++) {
+      out[2 * k] = Double.parseDouble(px(s, levels.get(k)));
+      out[2 * k + 1] = Double.parseDouble(sz(s, levels.get(k)));
+    }
+    return out;
+  }
+
   private Streamed streamed(SimInstrument i) {
     return streamed.computeIfAbsent(i, k -> new Streamed(new LiveBook(k, DEPTH, seed),
         100_000L + 1_000L * k.index()));
