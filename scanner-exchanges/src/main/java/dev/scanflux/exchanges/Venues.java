@@ -8,6 +8,7 @@ import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.KucoinFuturesSource;
 import dev.scanflux.exchanges.internal.LighterSource;
+import dev.scanflux.exchanges.internal.OkxStream;
 import dev.scanflux.exchanges.internal.OkxSwapSource;
 import dev.scanflux.exchanges.internal.Presets;
 import dev.scanflux.exchanges.internal.XChangeSource;
@@ -61,11 +62,12 @@ public final class Venues {
    * OKX spot via XChange, {@code https://www.okx.com}: 40 book requests per 2 s (tickers weigh
    * 2, discovery 4), books of 20 levels (XChange asks for 20), bulk tickers
    * ({@code /api/v5/market/tickers?instType=SPOT}), default concurrency 4, symbols
-   * {@code BTC-USDT}.
+   * {@code BTC-USDT}. Push stream: OKX's public WebSocket ({@value OkxStream#URL}), 400-level
+   * books kept from snapshot and checksummed deltas, and tickers.
    */
   public static VenueBuilder okx() {
     return new VenueBuilder("okx", "https://www.okx.com", Presets.OKX_LIMIT, 4,
-        s -> new XChangeSource(s, Presets.okx()));
+        s -> new XChangeSource(s, Presets.okx()), OkxStream.URL, OkxStream::spot);
   }
 
   /**
@@ -75,11 +77,12 @@ public final class Venues {
    * {@code BTC/USDT:perp} for {@code BTC-USDT-SWAP}. Books are quoted in contracts and carry
    * the swap's contract value ({@code ctVal}) as their contract size, so their sizes read in
    * base units. A preset of its own rather than an option of {@link #okx()}: a different client
-   * (native, not XChange), instrument kind and book unit.
+   * (native, not XChange), instrument kind and book unit. Push stream: as {@link #okx()}'s,
+   * books in contracts of {@code ctVal} like the REST books.
    */
   public static VenueBuilder okxSwap() {
     return new VenueBuilder("okx-swap", "https://www.okx.com", OkxSwapSource.LIMIT, 4,
-        OkxSwapSource::new);
+        OkxSwapSource::new, OkxStream.URL, OkxStream::swap);
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.ThrottledException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -158,6 +159,20 @@ public final class OkxSwapSource extends NativeSource {
     return i;
   }
 
+  /**
+   * A swap's contract value for the stream: the one discovery learnt, else looked up for this
+   * one swap through {@code context}, within the venue's rate limit.
+   */
+  Mono<Double> contractValue(Instrument instrument, StreamContext context) {
+    Double known = contractValues.get(instrument);
+    if (known != null) {
+      return Mono.just(known);
+    }
+    String what = "contract value of " + instrument;
+    return context.request(RequestKind.INSTRUMENTS, 1,
+        () -> classified(what, contractValue(what, instrument)));
+  }
+
   /** The contract value discovery learnt, else looked up for this one swap. */
   private Mono<Double> contractValue(String what, Instrument instrument) {
     return checkPerpetual(what, instrument).then(Mono.defer(() -> {
@@ -179,7 +194,11 @@ public final class OkxSwapSource extends NativeSource {
     }));
   }
 
-  private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  /**
+   * A ticker from OKX's ticker object, as {@code market/ticker} answers and the
+   * {@code tickers} channel pushes it.
+   */
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
     double last = number(what, t, "last");
     double open = optional(t, "open24h");
     double baseVolume = optional(t, "volCcy24h");
@@ -213,7 +232,8 @@ public final class OkxSwapSource extends NativeSource {
         : Mono.empty();
   }
 
-  private String symbol(Instrument instrument) {
+  /** OKX's id of a swap: as discovery listed it, else {@link #instId(Instrument)}. */
+  String symbol(Instrument instrument) {
     return table.symbol(instrument, instId(instrument));
   }
 

@@ -235,6 +235,16 @@ public final class XChangeSource implements MarketSource {
     return md.getTicker((CurrencyPair) toXChange(instrument));
   }
 
+  /**
+   * The venue's symbol of an instrument, its base and quote codes as discovery saw them (else
+   * as the venue's aliases name them) joined by {@code separator}: {@code BTC-USDT} on OKX.
+   * For the venue's stream, which names instruments the way the REST API does.
+   */
+  String venueSymbol(Instrument instrument, String separator) {
+    org.knowm.xchange.instrument.Instrument x = toXChange(instrument);
+    return x.getBase().getCurrencyCode() + separator + x.getCounter().getCurrencyCode();
+  }
+
   /** The XChange instrument discovery saw for ours, else the one built from our codes. */
   private org.knowm.xchange.instrument.Instrument toXChange(Instrument instrument) {
     org.knowm.xchange.instrument.Instrument x = discovered.get(instrument);

@@ -1,0 +1,316 @@
+package dev.scanflux.exchanges;
+
+import static dev.scanflux.exchanges.StreamProbe.PATIENCE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.TickerSnapshot;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.MarketStream;
+import dev.scanflux.core.spi.ResyncCause;
+import dev.scanflux.core.spi.StreamContext;
+import dev.scanflux.core.spi.StreamEvent;
+import dev.scanflux.core.spi.StreamRequest;
+import dev.scanflux.core.spi.TransientSourceException;
+import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.exchanges.sim.WsEvent;
+import dev.scanflux.exchanges.sim.WsFault;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The OKX stream of both presets against the simulator's WebSocket side, over real sockets on
+ * 127.0.0.1: books kept in sync from snapshot and deltas (equal to the simulator's), resyncs by
+ * resubscription after a gap, a wrong checksum or the scanner's request, and the connection
+ * faults (a drop: {@code OkxStreamHeartbeatTest}).
+ */
+class OkxStreamTest {
+
+  private static final int DEPTH = 50;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private VenueSimulator sim;
+  private MarketSource source;
+  private Instrument btc;
+  private Instrument eth;
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private MarketStream start(SimulatedVenue venue) {
+    sim = VenueSimulator.builder(venue).instruments(30).websocket(true)
+        .streamInterval(Duration.ofMillis(20)).build();
+    open.add(sim);
+    sim.start();
+    source = venue.preset().baseUrl(sim.baseUrl()).streamUrl(sim.websocketUrl()).build();
+    open.add(source);
+    btc = venue.instrument("BTC");
+    eth = venue.instrument("ETH");
+    return source.stream().orElseThrow();
+  }
+
+  private StreamProbe connect(MarketStream stream, StreamContext context,
+      Instrument... instruments) {
+    StreamProbe probe = StreamProbe.connect(stream,
+        new StreamRequest(List.of(instruments), DEPTH, true, true), context);
+    open.add(probe);
+    return probe;
+  }
+
+  /** Connects BTC and ETH and waits until both books equal the simulator's. */
+  private StreamProbe synced(MarketStream stream, StreamContext context) {
+    StreamProbe probe = connect(stream, context, btc, eth);
+    return awaitSynced(probe, btc, "BTC in sync").await("ETH in sync", p -> inSync(p, eth),
+        PATIENCE);
+  }
+
+  private StreamProbe awaitSynced(StreamProbe probe, Instrument instrument, String what) {
+    return probe.await(what, p -> inSync(p, instrument), PATIENCE);
+  }
+
+  /**
+   * True when the last book streamed for the instrument since its last resync has the levels of
+   * the simulator's streamed book now, as OKX writes them (sizes in contracts for swaps). Checked
+   * at every event: the simulator may have moved on between a book and the check, so this holds
+   * at most moments, not all.
+   */
+  private boolean inSync(StreamProbe probe, Instrument instrument) {
+    BookSnapshot last = null;
+    for (StreamEvent e : probe.events()) {
+      if (e instanceof StreamEvent.Resync r && r.instrument().equals(instrument)) {
+        last = null;
+      } else if (e instanceof StreamEvent.Update u && u.snapshot() instanceof BookSnapshot b
+          && b.instrument().equals(instrument)) {
+        last = b;
+      }
+    }
+    return last != null && sameLevels(last, sim.streamedBook(instrument, DEPTH));
+  }
+
+  /** Same prices and same sizes in the venue's unit (contracts where it quotes contracts). */
+  private static boolean sameLevels(BookSnapshot a, BookSnapshot b) {
+    if (a.bidLevels() != b.bidLevels() || a.askLevels() != b.askLevels()) {
+      return false;
+    }
+    for (int i = 0; i < a.bidLevels(); i++) {
+      if (a.bidPrice(i) != b.bidPrice(i) || a.bidContracts(i) != b.bidContracts(i)) {
+        return false;
+      }
+    }
+    for (int i = 0; i < a.askLevels(); i++) {
+      if (a.askPrice(i) != b.askPrice(i) || a.askContracts(i) != b.askContracts(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private List<JsonNode> framesReceived() {
+    List<JsonNode> frames = new ArrayList<>();
+    for (WsEvent e : sim.wsLog()) {
+      if (e.kind() == WsEvent.Kind.RECEIVED && !e.text().equals("ping")) {
+        try {
+          frames.add(JSON.readTree(e.text()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+          throw new UncheckedIOException(x);
+        }
+      }
+    }
+    return frames;
+  }
+
+  /** {@code op:channel:instId} of every argument the stream sent, in order. */
+  private List<String> argsSent() {
+    List<String> args = new ArrayList<>();
+    for (JsonNode f : framesReceived()) {
+      for (JsonNode a : f.path("args")) {
+        args.add(f.path("op").asText() + ":" + a.path("channel").asText() + ":"
+            + a.path("instId").asText());
+      }
+    }
+    return args;
+  }
+
+  private String instId(Instrument i) {
+    return i.base() + "-" + i.quote() + (i.isSpot() ? "" : "-SWAP");
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"OKX", "OKX_SWAP"})
+  void booksFollowTheSimulatorFromSnapshotAndDeltas(SimulatedVenue venue) {
+    MarketStream stream = start(venue);
+    StreamProbe probe = synced(stream, StreamContext.direct());
+
+    // Long enough for the walk to move the book by hundreds of levels now and then.
+    probe.await("200 BTC books", p -> p.books(btc).size() >= 200, PATIENCE);
+    awaitSynced(probe, btc, "BTC in sync after 200 deltas");
+    assertThat(probe.events().get(0)).isInstanceOf(StreamEvent.Connected.class);
+    assertThat(probe.events(StreamEvent.Resync.class)).isEmpty();
+    assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
+    assertThat(probe.books(btc)).allSatisfy(b -> {
+      assertThat(b.venue()).isEqualTo(stream.venue());
+      assertThat(b.bidLevels()).isEqualTo(DEPTH);
+      assertThat(b.askLevels()).isEqualTo(DEPTH);
+    });
+    // The streamed books carry the REST books' unit: contracts of ctVal for swaps.
+    BookSnapshot rest = source.book(btc, 5).block(PATIENCE);
+    assertThat(rest).isNotNull();
+    assertThat(probe.books(btc)).extracting(BookSnapshot::contractSize)
+        .containsOnly(rest.contractSize());
+    assertThat(rest.contractSize()).isEqualTo(venue == SimulatedVenue.OKX ? 1 : 0.01);
+
+    probe.await("BTC tickers", p -> p.tickers(btc).size() >= 3, PATIENCE);
+    TickerSnapshot t = probe.tickers(btc).get(0);
+    assertThat(t.bid()).isLessThan(t.ask());
+    assertThat(t.baseVolume24h()).isPositive();
+    assertThat(t.quoteVolume24h()).isPositive();
+    assertThat(argsSent()).startsWith("subscribe:books:" + instId(btc),
+        "subscribe:tickers:" + instId(btc), "subscribe:books:" + instId(eth),
+        "subscribe:tickers:" + instId(eth));
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void subscriptionsGoOutInFramesOfFiftyArguments() {
+    MarketStream stream = start(SimulatedVenue.OKX);
+    List<Instrument> thirty = source.instruments().block(PATIENCE);
+    assertThat(thirty).hasSize(30);
+    StreamProbe probe = connect(stream, StreamContext.direct(),
+        thirty.toArray(Instrument[]::new));
+
+    probe.await(StreamEvent.Connected.class, 1, PATIENCE);
+    probe.await("a book of each", p -> thirty.stream().allMatch(i -> !p.books(i).isEmpty()),
+        PATIENCE);
+    assertThat(framesReceived()).extracting(f -> f.path("args").size()).containsExactly(50, 10);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"OKX, SEQUENCE_GAP, SEQUENCE_GAP", "OKX_SWAP, SEQUENCE_GAP, SEQUENCE_GAP",
+      "OKX, CHECKSUM_MISMATCH, CHECKSUM_MISMATCH",
+      "OKX_SWAP, CHECKSUM_MISMATCH, CHECKSUM_MISMATCH"})
+  void aBrokenDeltaResyncsTheInstrumentByResubscribing(SimulatedVenue venue, WsFault fault,
+      ResyncCause cause) {
+    MarketStream stream = start(venue);
+    StreamProbe probe = synced(stream, StreamContext.direct());
+
+    sim.wsFault(fault, btc);
+    probe.await(StreamEvent.Resync.class, 1, PATIENCE);
+    assertThat(probe.events(StreamEvent.Resync.class)).singleElement().satisfies(r -> {
+      assertThat(r.instrument()).isEqualTo(btc);
+      assertThat(r.cause()).isEqualTo(cause);
+    });
+    awaitSynced(probe, btc, "BTC in sync again");
+    assertThat(argsSent()).containsSubsequence("unsubscribe:books:" + instId(btc),
+        "subscribe:books:" + instId(btc));
+    assertThat(argsSent()).doesNotContain("unsubscribe:books:" + instId(eth),
+        "unsubscribe:tickers:" + instId(btc));
+    assertThat(probe.events(StreamEvent.Resync.class)).hasSize(1);
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void aMalformedMessageIsRejectedAndTheStreamGoesOn() {
+    MarketStream stream = start(SimulatedVenue.OKX);
+    StreamProbe probe = synced(stream, StreamContext.direct());
+
+    sim.wsFault(WsFault.MALFORMED, btc);
+    probe.await(StreamEvent.Rejected.class, 1, PATIENCE);
+    assertThat(probe.events(StreamEvent.Rejected.class).get(0).detail())
+        .startsWith("unreadable message: <html>");
+    // If the lost message was a delta, the next one shows the gap and the book is rebuilt.
+    int before = probe.books(btc).size();
+    probe.await("a later BTC book", p -> p.books(btc).size() > before, PATIENCE);
+    awaitSynced(probe, btc, "BTC in sync after the rejection");
+    assertThat(probe.events(StreamEvent.Resync.class))
+        .allSatisfy(r -> assertThat(r.cause()).isEqualTo(ResyncCause.SEQUENCE_GAP));
+    assertThat(probe.error()).isNull();
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"OKX", "OKX_SWAP"})
+  void anInstrumentOkxDoesNotListIsRejectedAndTheOthersStream(SimulatedVenue venue) {
+    MarketStream stream = start(venue);
+    Instrument unknown = venue.instrument("NOPE");
+    StreamProbe probe = connect(stream, StreamContext.direct(), unknown, btc);
+
+    // Spot subscribes both channels and OKX answers 60018 to each; a swap's contract value is
+    // looked up first, and the swap left out.
+    int rejections = venue == SimulatedVenue.OKX ? 2 : 1;
+    probe.await(StreamEvent.Rejected.class, rejections, PATIENCE);
+    awaitSynced(probe, btc, "BTC in sync");
+    assertThat(probe.events(StreamEvent.Rejected.class)).hasSize(rejections)
+        .allSatisfy(r -> assertThat(r.detail()).contains("NOPE")
+            .contains(venue == SimulatedVenue.OKX ? "60018" : "not streaming"));
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void aResyncRequestResubscribesTheInstrumentsChannels() {
+    MarketStream stream = start(SimulatedVenue.OKX_SWAP);
+    Sinks.Many<Instrument> resyncs = Sinks.many().multicast().directBestEffort();
+    StreamProbe probe = synced(stream, StreamContext.direct(resyncs.asFlux()));
+    int booksBefore = probe.books(btc).size();
+
+    assertThat(resyncs.tryEmitNext(btc)).isEqualTo(Sinks.EmitResult.OK);
+    String id = instId(btc);
+    probe.await("BTC's channels resubscribed", p -> argsSent().size() >= 8, PATIENCE);
+    assertThat(argsSent().subList(4, argsSent().size())).containsExactly(
+        "unsubscribe:books:" + id, "unsubscribe:tickers:" + id, "subscribe:books:" + id,
+        "subscribe:tickers:" + id);
+    // Rebuilt from the snapshot the resubscription brings; the scanner counted the resync.
+    probe.await("a new BTC book", p -> p.books(btc).size() > booksBefore, PATIENCE);
+    awaitSynced(probe, btc, "BTC in sync after the resubscription");
+    assertThat(probe.events(StreamEvent.Resync.class)).isEmpty();
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void aRefusedConnectionErrorsPromptly() {
+    MarketStream stream = start(SimulatedVenue.OKX);
+    sim.wsFault(WsFault.REFUSE);
+    StreamProbe probe = connect(stream, StreamContext.direct(), btc);
+
+    probe.awaitError(PATIENCE);
+    assertThat(probe.error()).isInstanceOf(TransientSourceException.class)
+        .hasMessageContaining("cannot open");
+    assertThat(probe.events()).isEmpty();
+    assertThat(sim.wsLog()).extracting(WsEvent::kind).containsExactly(WsEvent.Kind.REFUSED);
+  }
+
+  @Test
+  void anIdleConnectionEmitsNothingAfterConnected() {
+    MarketStream stream = start(SimulatedVenue.OKX);
+    sim.wsFault(WsFault.IDLE);
+    StreamProbe probe = connect(stream, StreamContext.direct(), btc);
+
+    probe.await(StreamEvent.Connected.class, 1, PATIENCE);
+    assertThatThrownBy(() -> probe.await(StreamEvent.Update.class, 1, Duration.ofMillis(300)))
+        .isInstanceOf(AssertionError.class);
+    assertThat(probe.events()).hasSize(1);
+    assertThat(probe.error()).isNull();
+    // Once the venue talks again the stream is alive: tickers flow. The book's snapshot was
+    // swallowed, so no book is emitted: the scanner's idle timeout replaces such a connection.
+    sim.clearWsFaults();
+    probe.await("tickers after the idle spell", p -> p.tickers(btc).size() >= 3, PATIENCE);
+    assertThat(probe.books(btc)).isEmpty();
+    assertThat(probe.error()).isNull();
+  }
+}
