@@ -2,6 +2,7 @@ package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.internal.BinanceFuturesSource;
+import dev.scanflux.exchanges.internal.BinanceStream;
 import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
@@ -29,11 +30,15 @@ public final class Venues {
   /**
    * Binance spot via XChange, {@code https://api.binance.com}: 6,000 weight per minute, book
    * weight 5 to 250 by depth, bulk tickers ({@code /api/v3/ticker/24hr}, weight 80), default
-   * concurrency 8, symbols {@code BTCUSDT}.
+   * concurrency 8, symbols {@code BTCUSDT}. Push stream, native,
+   * {@code wss://stream.binance.com:9443/ws}: diff depth ({@code @depth@100ms}) synced on REST
+   * depth snapshots of 1,000 levels (weight 50 each, within the venue's limit) and 24 h tickers
+   * ({@code @ticker}), up to 1,024 streams per connection.
    */
   public static VenueBuilder binance() {
     return new VenueBuilder("binance", "https://api.binance.com", Presets.BINANCE_SPOT_LIMIT,
-        8, s -> new XChangeSource(s, Presets.binanceSpot()));
+        8, s -> new XChangeSource(s, Presets.binanceSpot()), BinanceStream.URL,
+        (s, rest) -> new BinanceStream(s));
   }
 
   /**

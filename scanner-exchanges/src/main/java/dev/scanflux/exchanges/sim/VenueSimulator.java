@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
+import dev.scanflux.exchanges.sim.internal.BinanceWsProtocol;
 import dev.scanflux.exchanges.sim.internal.BingxProtocol;
 import dev.scanflux.exchanges.sim.internal.BitstampProtocol;
 import dev.scanflux.exchanges.sim.internal.CoinbaseProtocol;
@@ -20,8 +21,10 @@ import dev.scanflux.exchanges.sim.internal.SyntheticMarket;
 import dev.scanflux.exchanges.sim.internal.VenueProtocol;
 import dev.scanflux.exchanges.sim.internal.WsProtocol;
 import dev.scanflux.exchanges.sim.internal.WsServer;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -61,15 +64,18 @@ public final class VenueSimulator implements AutoCloseable {
   private final SimServer server;
   private final SyntheticMarket market;
   private final @Nullable WsServer ws;
+  private final Scheduler clock;
   private volatile boolean started;
 
   private VenueSimulator(Builder b) {
     this.venue = b.venue;
     this.market = market(b.venue, b.seed, b.instruments);
     Scheduler clock = b.clock;
+    this.clock = clock;
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
+    WsProtocol streams = b.websocket ? wsProtocol(b.venue, market, now, b.seed) : null;
     VenueProtocol protocol = switch (b.venue) {
-      case BINANCE_SPOT -> new BinanceProtocol(market, now);
+      case BINANCE_SPOT -> new BinanceProtocol(market, now, BinanceWsProtocol.of(streams));
       case BINANCE_FUTURES -> new BinanceProtocol(market, now, true);
       case OKX -> new OkxProtocol(market, now);
       case OKX_SWAP -> new OkxProtocol(market, now, true);
@@ -89,9 +95,8 @@ public final class VenueSimulator implements AutoCloseable {
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
         b.seed, b.clock));
-    this.ws = b.websocket ? new WsServer(new WsServer.Config(
-        b.venue.name().toLowerCase(Locale.ROOT), wsProtocol(b.venue, market, now, b.seed),
-        b.streamInterval, b.clock)) : null;
+    this.ws = streams != null ? new WsServer(new WsServer.Config(
+        b.venue.name().toLowerCase(Locale.ROOT), streams, b.streamInterval, b.clock)) : null;
   }
 
   /** The venue's WebSocket format; a venue gets one by a case here and in hasWebsocket(). */
@@ -100,6 +105,7 @@ public final class VenueSimulator implements AutoCloseable {
     return switch (venue) {
       case OKX -> new OkxWsProtocol(market, now, seed, false);
       case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
+      case BINANCE_SPOT -> new BinanceWsProtocol(market, now, seed);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }
@@ -169,11 +175,46 @@ public final class VenueSimulator implements AutoCloseable {
         && fault != WsFault.MALFORMED) {
       throw new IllegalArgumentException(fault + " is not tied to an instrument");
     }
-    SimInstrument sim = market.instruments().stream()
+    ws().fault(fault, simInstrument(instrument));
+  }
+
+  /**
+   * The WebSocket side's book of {@code instrument} now: its top {@code depth} levels per side
+   * as a client in sync with the stream holds them, stamped now. Waits for the stream thread to
+   * be between ticks, so it blocks briefly: for tests.
+   *
+   * @throws IllegalArgumentException      if the simulator does not list the instrument
+   * @throws IllegalStateException         if the simulator was built without
+   *     {@code websocket(true)}
+   * @throws UnsupportedOperationException if the venue's WebSocket format does not offer it
+   */
+  public BookSnapshot streamedBook(Instrument instrument, int depth) {
+    Objects.requireNonNull(instrument, "instrument");
+    if (depth < 1) {
+      throw new IllegalArgumentException("depth must be at least 1 but was " + depth);
+    }
+    SimInstrument sim = simInstrument(instrument);
+    SimInstrument.Book book = ws().query(p -> p.streamedBook(sim, depth));
+    if (book == null) {
+      throw new UnsupportedOperationException(venue + "'s WebSocket side does not offer its book");
+    }
+    Instant now = Instant.ofEpochMilli(clock.now(TimeUnit.MILLISECONDS));
+    BookSnapshot.Builder b = BookSnapshot.builder(venue.name().toLowerCase(Locale.ROOT),
+        instrument).exchangeTime(now).receivedAt(now);
+    for (int k = 0; k < book.depth(); k++) {
+      b.bid(book.bids()[2 * k], book.bids()[2 * k + 1]);
+    }
+    for (int k = 0; k < book.asks().length / 2; k++) {
+      b.ask(book.asks()[2 * k], book.asks()[2 * k + 1]);
+    }
+    return b.build();
+  }
+
+  private SimInstrument simInstrument(Instrument instrument) {
+    return market.instruments().stream()
         .filter(i -> venue.instrument(i.base()).equals(instrument)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(
             "the " + venue + " simulator does not list " + instrument));
-    ws().fault(fault, sim);
   }
 
   /** Ends {@link WsFault#IDLE} and {@link WsFault#REFUSE} and drops one-shot faults not met. */

@@ -1,5 +1,7 @@
 package dev.scanflux.exchanges.sim.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One venue's WebSocket wire format, as the simulator's {@link WsServer} runs it: it answers
  * the clients' frames (subscriptions, pings) and, on every tick of the simulator's stream
@@ -33,6 +35,15 @@ public interface WsProtocol {
    * @param faults the one-shot faults waiting to be injected
    */
   void onTick(WsFaults faults);
+
+  /**
+   * The instrument's streamed book now, its top {@code depth} levels per side as a client in
+   * sync with the stream holds them (prices and sizes as written on the wire), its sequence the
+   * format's last update id; null if the format does not offer it.
+   */
+  default SimInstrument.@Nullable Book streamedBook(SimInstrument instrument, int depth) {
+    return null;
+  }
 
   /** The one-shot, per-instrument faults a protocol injects itself. */
   @FunctionalInterface

@@ -16,11 +16,14 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.java_websocket.WebSocket;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
@@ -160,6 +163,28 @@ public final class WsServer implements AutoCloseable {
   /** Messages sent to clients so far, on every connection. */
   public long sent() {
     return sent.get();
+  }
+
+  /**
+   * Runs {@code query} on the stream thread, between ticks, and waits for its answer: for a
+   * consistent look at a protocol's state from another thread. Blocks the caller.
+   *
+   * @throws IllegalStateException if the server is closed or the answer takes over 10 s
+   */
+  public <T> T query(Function<WsProtocol, T> query) {
+    try {
+      return stream.submit(() -> query.apply(config.protocol())).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted querying the " + config.name()
+          + " WebSocket simulator", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the " + config.name() + " WebSocket simulator failed a "
+          + "query", e.getCause());
+    } catch (RejectedExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the " + config.name() + " WebSocket simulator cannot "
+          + "answer", e);
+    }
   }
 
   /** Connections open now. */
