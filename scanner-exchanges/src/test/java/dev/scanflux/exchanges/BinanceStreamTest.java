@@ -4,6 +4,12 @@ import static dev.scanflux.exchanges.StreamProbe.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanListener;
+import dev.scanflux.core.Scanner;
+import dev.scanflux.core.StreamReport;
+import dev.scanflux.core.StreamTransition;
+import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
@@ -15,6 +21,7 @@ import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.TransientSourceException;
+import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import dev.scanflux.exchanges.sim.ServedRequest;
 import dev.scanflux.exchanges.sim.SimulatedVenue;
 import dev.scanflux.exchanges.sim.VenueSimulator;
@@ -23,6 +30,8 @@ import dev.scanflux.exchanges.sim.WsFault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Sinks;
@@ -296,5 +305,106 @@ class BinanceStreamTest {
     assertThat(t.bid()).isLessThan(t.ask());
     assertThat(snapshots("BTCUSDT")).isEmpty();
     assertThat(p.books(BTC)).isEmpty();
+  }
+
+  @Test
+  void eventsOfSymbolsNotAskedForAndErrorAnswersAreRejectedAndPingsArePonged() throws Exception {
+    String ticker = "{\"e\":\"24hrTicker\",\"E\":1700000000000,\"s\":\"%s\",\"p\":\"1.0\","
+        + "\"P\":\"2.500\",\"c\":\"41.0\",\"b\":\"40.9\",\"B\":\"1\",\"a\":\"41.1\","
+        + "\"A\":\"2\",\"o\":\"40.0\",\"h\":\"42\",\"l\":\"39\",\"v\":\"1000\","
+        + "\"q\":\"41000\"}";
+    try (ScriptedWsServer server = new ScriptedWsServer()) {
+      server.onMessage((ws, frame) -> {
+        ws.sendPing();
+        ws.send("{\"result\":null,\"id\":1}");
+        ws.send(ticker.formatted("FOOUSDT"));
+        ws.send("{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"FOOUSDT\",\"U\":1,\"u\":2,"
+            + "\"b\":[],\"a\":[]}");
+        ws.send("{\"code\":2,\"msg\":\"Invalid request: unknown variant\",\"id\":1}");
+        ws.send(ticker.formatted("BTCUSDT"));
+      });
+      MarketSource source = Venues.binance().baseUrl("http://127.0.0.1:9")
+          .streamUrl(server.uri().toString()).build();
+      open.add(source);
+      StreamProbe p = probe(StreamProbe.connect(source.stream().orElseThrow(),
+          new StreamRequest(List.of(BTC), DEPTH, false, true), StreamContext.direct()));
+
+      p.await("a BTC ticker", q -> !q.tickers(BTC).isEmpty(), PATIENCE);
+
+      assertThat(p.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
+          .containsExactly("ticker for unknown symbol FOOUSDT",
+              "depth update for unknown symbol FOOUSDT",
+              "error answer: {\"code\":2,\"msg\":\"Invalid request: unknown variant\",\"id\":1}");
+      TickerSnapshot t = p.tickers(BTC).get(0);
+      assertThat(t.bid()).isEqualTo(40.9);
+      assertThat(t.ask()).isEqualTo(41.1);
+      assertThat(t.last()).isEqualTo(41.0);
+      assertThat(t.baseVolume24h()).isEqualTo(1000);
+      assertThat(t.quoteVolume24h()).isEqualTo(41000);
+      assertThat(t.change24h()).isEqualTo(0.025);
+      assertThat(t.exchangeTime()).isEqualTo(java.time.Instant.ofEpochMilli(1700000000000L));
+      // Binance drops connections that do not answer its pings: the JDK client does, itself.
+      assertThat(server.pong().get(5, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+      assertThat(server.received()).containsExactly("{\"method\":\"SUBSCRIBE\","
+          + "\"params\":[\"btcusdt@ticker\"],\"id\":1}");
+    }
+  }
+
+  @Test
+  void theScannerStopsPollingWhatIsStreamedAndPollsAgainWhileTheStreamIsDown() {
+    start();
+    List<StreamTransition> transitions = new CopyOnWriteArrayList<>();
+    MarketSource source = Venues.binance().baseUrl(sim.baseUrl())
+        .streamUrl(sim.websocketUrl()).build();
+    Scanner scanner = Scanner.builder().interval(Duration.ofMillis(100))
+        .venue(source, VenueOptions.custom().stream(true).instruments(List.of(BTC, ETH))
+            .depth(DEPTH).streamCycle(Duration.ofMillis(100))
+            .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build())
+        .listener(new ScanListener() {
+          @Override
+          public void onStreamTransition(StreamTransition t) {
+            transitions.add(t);
+          }
+        })
+        .build();
+    open.add(scanner);
+    open.add(source);
+    scanner.start();
+
+    Scan live = awaitScan(scanner, s -> stream(s).state() == StreamReport.State.CONNECTED
+        && stream(s).liveBooks() == 2 && stream(s).liveTickers() == 2 && stream(s).polled() == 0);
+    int logged = sim.requestLog().size();
+    Scan later = awaitScan(scanner, s -> s.cycle() >= live.cycle() + 3);
+    assertThat(sim.requestLog().subList(logged, sim.requestLog().size()))
+        .as("requests while everything is streamed").isEmpty();
+    assertThat(stream(later).updates()).isPositive();
+    assertThat(later.book("binance", BTC)).isPresent();
+
+    sim.wsFault(WsFault.DROP);
+    Scan polled = awaitScan(scanner, s -> s.cycle() > later.cycle() && stream(s).polled() > 0);
+    Scan back = awaitScan(scanner, s -> s.cycle() > polled.cycle()
+        && stream(s).state() == StreamReport.State.CONNECTED && stream(s).liveBooks() == 2
+        && stream(s).polled() == 0);
+
+    assertThat(polled.book("binance", BTC)).isPresent();
+    assertThat(transitions).filteredOn(t -> t.type() == StreamTransition.Type.CONNECTED)
+        .hasSize(2);
+    assertThat(transitions).filteredOn(t -> t.type() == StreamTransition.Type.DISCONNECTED)
+        .hasSize(1);
+    assertThat(sim.requestLog()).filteredOn(r -> r.path().equals("/api/v3/ticker/24hr"))
+        .isNotEmpty();
+    assertThat(snapshots("BTCUSDT")).filteredOn(r -> r.query().contains("limit=1000"))
+        .hasSize(2);
+    assertThat(stream(back).resynced()).isZero();
+  }
+
+  private static Scan awaitScan(Scanner scanner, Predicate<Scan> condition) {
+    Scan scan = scanner.scans().filter(condition).blockFirst(PATIENCE);
+    assertThat(scan).as("a scan in time").isNotNull();
+    return scan;
+  }
+
+  private static StreamReport stream(Scan scan) {
+    return scan.report().venues().get("binance").stream();
   }
 }
