@@ -54,8 +54,9 @@ import reactor.core.publisher.Sinks;
  * {@link ResyncCause#SEQUENCE_GAP}, an unreadable update or a crossed book a
  * {@link ResyncCause#BAD_DATA}, and the instrument buffers again and takes a new snapshot. A
  * book is emitted once synced and after every event applied, never while buffering. Binance
- * sends no checksum. A failed snapshot is retried after {@value #RETRY_MS} ms; the instrument is
- * polled meanwhile, as it is not live.
+ * sends no checksum. A failed snapshot is retried after {@value #RETRY_MS} ms, doubling per
+ * failure in a row up to {@value #MAX_RETRY_MS} ms (a delisted symbol must not eat the limit);
+ * the instrument is polled meanwhile, as it is not live.
  *
  * <h2>Connection</h2>
  *
@@ -81,6 +82,7 @@ public final class BinanceStream implements MarketStream {
   static final long FRAME_PACE_MS = 250;
   static final long HEARTBEAT_S = 30;
   static final long RETRY_MS = 1000;
+  static final long MAX_RETRY_MS = 60_000;
   /** Diff events buffered per instrument at most while its snapshot loads; the oldest go. */
   static final int MAX_BUFFERED = 5000;
   private static final String PING = "{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],"
@@ -176,6 +178,7 @@ public final class BinanceStream implements MarketStream {
     final ArrayDeque<Delta> buffer = new ArrayDeque<>();
     boolean synced;
     long epoch;
+    int failures;
     Instant time = Instant.EPOCH;
 
     Book(Instrument instrument) {
@@ -273,9 +276,11 @@ public final class BinanceStream implements MarketStream {
             : List.of();
       }
       if (input instanceof SnapshotFailed s) {
-        if (s.epoch() == s.book().epoch) {
-          LOG.warn("{}: {}; retrying in {} ms", venue(), s.error().getMessage(), RETRY_MS);
-          load(s.book(), RETRY_MS);
+        Book b = s.book();
+        if (s.epoch() == b.epoch) {
+          long delayMs = Math.min(MAX_RETRY_MS, RETRY_MS << Math.min(16, b.failures++));
+          LOG.warn("{}: {}; retrying in {} ms", venue(), s.error().getMessage(), delayMs);
+          load(b, delayMs);
         }
         return List.of();
       }
@@ -356,17 +361,20 @@ public final class BinanceStream implements MarketStream {
       if (oldest != null && oldest.first() > lastUpdateId + 1) {
         LOG.debug("{}: the snapshot of {} at {} is older than the stream's {}; fetching again",
             venue(), b.instrument, lastUpdateId, oldest.first());
-        rebuild(b, null, RETRY_MS);
+        b.levels.clear();
+        load(b, RETRY_MS);
         return List.of();
       }
       b.time = http.now();
-      while (!b.buffer.isEmpty()) {
-        StreamEvent broken = apply(b, b.buffer.pollFirst());
-        if (broken != null) {
-          return List.of(broken);
-        }
+      @Nullable StreamEvent broken = crossing(b, "snapshot " + lastUpdateId);
+      while (broken == null && !b.buffer.isEmpty()) {
+        broken = apply(b, b.buffer.pollFirst());
+      }
+      if (broken != null) {
+        return List.of(broken);
       }
       b.synced = true;
+      b.failures = 0;
       return List.of(update(b));
     }
 
@@ -393,11 +401,13 @@ public final class BinanceStream implements MarketStream {
       }
       b.levels.sequence(d.last());
       b.time = d.time();
-      if (b.levels.crossed()) {
-        return resync(b, ResyncCause.BAD_DATA, "update " + d.last() + " crosses the book: bid "
-            + b.levels.bidPriceText(0) + " >= ask " + b.levels.askPriceText(0), null);
-      }
-      return null;
+      return crossing(b, "update " + d.last());
+    }
+
+    /** A {@link ResyncCause#BAD_DATA} resync if {@code what} left the book crossed, else null. */
+    private @Nullable StreamEvent crossing(Book b, String what) {
+      return b.levels.crossed() ? resync(b, ResyncCause.BAD_DATA, what + " crosses the book: bid "
+          + b.levels.bidPriceText(0) + " >= ask " + b.levels.askPriceText(0), null) : null;
     }
 
     /** Reports a lost sync and rebuilds the book. */
@@ -433,7 +443,7 @@ public final class BinanceStream implements MarketStream {
         return List.of(StreamEvent.update(new TickerSnapshot(venue(), i, number(m, "b"),
             number(m, "a"), number(m, "c"), number(m, "v"), number(m, "q"),
             number(m, "P") / 100, time, time)));
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException e) { // an InvalidSnapshotException (crossed) is one
         return List.of(StreamEvent.rejected("ticker of " + symbol + ": " + e.getMessage()));
       }
     }

@@ -146,8 +146,8 @@ public final class BinanceProtocol implements VenueProtocol {
     }
     int weight = futures ? futuresDepthWeight(limit) : depthWeight(limit);
     return new Call(WEIGHT, weight, symbol, crossed -> withSymbol(symbol, i -> {
-      if (streams != null && !crossed) {
-        return streams.depth(i, limit);
+      if (streams != null) {
+        return streams.depth(i, limit, crossed);
       }
       SimInstrument.Book book = i.book(limit, crossed);
       ObjectNode o = Json.object().put("lastUpdateId", book.sequence());

@@ -160,12 +160,20 @@ public final class BinanceWsProtocol implements WsProtocol {
   /**
    * The REST depth snapshot of the streamed book: {@code lastUpdateId} and the top
    * {@code limit} levels per side, consistent with the events streamed so far. Thread-safe.
+   *
+   * @param crossed when true a bid one tick above the best ask is put first (a fault)
    */
-  public ObjectNode depth(SimInstrument i, int limit) {
+  public ObjectNode depth(SimInstrument i, int limit, boolean crossed) {
     Streamed s = streamed(i);
     synchronized (s) {
       ObjectNode o = Json.object().put("lastUpdateId", s.lastUpdateId);
-      o.set("bids", levels(s, s.book.bids(limit)));
+      ArrayNode bids = levels(s, s.book.bids(limit));
+      if (crossed) {
+        LiveBook.Level ask = s.book.asks(1).get(0);
+        bids.insertArray(0).add(px(s, new LiveBook.Level(ask.ticks() + 1, ask.size())))
+            .add(qty(s, ask));
+      }
+      o.set("bids", bids);
       o.set("asks", levels(s, s.book.asks(limit)));
       return o;
     }
