@@ -22,6 +22,9 @@ import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.TransientSourceException;
+import dev.scanflux.exchanges.internal.HyperliquidSource;
+import dev.scanflux.exchanges.internal.HyperliquidStream;
+import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import dev.scanflux.exchanges.sim.ServedRequest;
 import dev.scanflux.exchanges.sim.SimulatedVenue;
@@ -39,6 +42,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /**
@@ -199,8 +203,14 @@ class HyperliquidStreamTest {
   @Test
   void aDroppedConnectionErrorsTheConnectionSoTheScannerReconnects() {
     VenueSimulator sim = sim();
-    StreamProbe probe = connect(stream(sim), 20, BTC);
+    // The JDK client may miss an abrupt close until it next writes: the heartbeat bounds that.
+    MarketStream stream = closing(new HyperliquidStream(new SourceSettings("hyperliquid",
+        sim.baseUrl(), HyperliquidSource.LIMIT, 4, Duration.ofSeconds(5), Schedulers.parallel(),
+        sim.websocketUrl()), Duration.ofMillis(100)));
+    StreamProbe probe = connect(stream, 20, BTC);
     awaitInSync(probe, sim, BTC, 20);
+    probe.await("a heartbeat", p -> sim.wsLog().stream()
+        .anyMatch(e -> e.text().equals(PING)), PATIENCE);
 
     sim.wsFault(WsFault.DROP);
 
@@ -346,7 +356,7 @@ class HyperliquidStreamTest {
     List<Scan> scans = new CopyOnWriteArrayList<>();
     Scanner scanner = closing(Scanner.builder().interval(Duration.ofMillis(100))
         .venue(source(sim), VenueOptions.custom().instruments(List.of(BTC, ETH, SOL))
-            .stream(true).streamCycle(Duration.ofMillis(100)).staleAfter(Duration.ofSeconds(5))
+            .stream(true).streamCycle(Duration.ofMillis(100)).staleAfter(Duration.ofSeconds(2))
             .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build())
         .listener(new ScanListener() {
           @Override

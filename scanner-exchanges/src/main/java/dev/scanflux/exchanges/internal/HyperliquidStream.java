@@ -83,17 +83,29 @@ public final class HyperliquidStream implements MarketStream {
   private final WsClient client;
 
   /**
-   * A stream that opens no connection before its first {@code connect} is subscribed.
+   * A stream that opens no connection before its first {@code connect} is subscribed, with a
+   * heartbeat every 30 s.
    *
    * @param settings the venue's settings: its name, {@link SourceSettings#streamUrl()}, the
    *                 HTTP timeout as the connect timeout, the clock for receive times
    */
   public HyperliquidStream(SourceSettings settings) {
+    this(settings, PING_EVERY);
+  }
+
+  /**
+   * A stream with another heartbeat period: a dead connection the client did not see closing is
+   * found at the next ping, so a shorter period finds it sooner (tests, proxies with a shorter
+   * idle limit).
+   *
+   * @param pingEvery how often {@code {"method":"ping"}} is sent, under Hyperliquid's 60 s
+   */
+  public HyperliquidStream(SourceSettings settings, Duration pingEvery) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.spec = WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
         .connectTimeout(settings.httpTimeout())
         .maxMessageChars(1 << 20)
-        .heartbeat(PING_EVERY, PING, PONG);
+        .heartbeat(pingEvery, PING, PONG);
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "scanflux-" + settings.venue() + "-ws-" + n.incrementAndGet());
