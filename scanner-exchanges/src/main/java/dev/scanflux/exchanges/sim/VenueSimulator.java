@@ -11,6 +11,7 @@ import dev.scanflux.exchanges.sim.internal.KucoinFuturesProtocol;
 import dev.scanflux.exchanges.sim.internal.KucoinProtocol;
 import dev.scanflux.exchanges.sim.internal.LighterProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
+import dev.scanflux.exchanges.sim.internal.HyperliquidWsProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxWsProtocol;
@@ -20,6 +21,7 @@ import dev.scanflux.exchanges.sim.internal.SyntheticMarket;
 import dev.scanflux.exchanges.sim.internal.VenueProtocol;
 import dev.scanflux.exchanges.sim.internal.WsProtocol;
 import dev.scanflux.exchanges.sim.internal.WsServer;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import java.time.Duration;
 import java.util.Arrays;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -100,6 +103,7 @@ public final class VenueSimulator implements AutoCloseable {
     return switch (venue) {
       case OKX -> new OkxWsProtocol(market, now, seed, false);
       case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
+      case HYPERLIQUID -> new HyperliquidWsProtocol(market, now, seed);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }
@@ -169,11 +173,39 @@ public final class VenueSimulator implements AutoCloseable {
         && fault != WsFault.MALFORMED) {
       throw new IllegalArgumentException(fault + " is not tied to an instrument");
     }
-    SimInstrument sim = market.instruments().stream()
+    ws().fault(fault, sim(instrument));
+  }
+
+  /**
+   * The WebSocket side's book of {@code instrument} as it was last streamed, as clients read it:
+   * the top {@code depth} levels per side (prices and sizes parsed from the text sent), stamped
+   * with the time of the last message about it and named like the simulated venue
+   * ({@code hyperliquid}). For checking that a stream keeps its book in sync: a client that
+   * read every message holds a book with these levels.
+   *
+   * @throws IllegalArgumentException if the simulator does not list the instrument or depth is
+   *     below 1
+   * @throws IllegalStateException    if the simulator was built without {@code websocket(true)},
+   *     or no client subscribed the instrument's book
+   */
+  public BookSnapshot streamedBook(Instrument instrument, int depth) {
+    Objects.requireNonNull(instrument, "instrument");
+    if (depth < 1) {
+      throw new IllegalArgumentException("depth must be at least 1 but was " + depth);
+    }
+    SimInstrument sim = sim(instrument);
+    BookSnapshot.Builder book =
+        BookSnapshot.builder(venue.name().toLowerCase(Locale.ROOT), instrument);
+    return ws().query(p -> Optional.ofNullable(p.streamedBook(sim, depth, book)))
+        .orElseThrow(() -> new IllegalStateException("no client streams the book of "
+            + instrument));
+  }
+
+  private SimInstrument sim(Instrument instrument) {
+    return market.instruments().stream()
         .filter(i -> venue.instrument(i.base()).equals(instrument)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(
             "the " + venue + " simulator does not list " + instrument));
-    ws().fault(fault, sim);
   }
 
   /** Ends {@link WsFault#IDLE} and {@link WsFault#REFUSE} and drops one-shot faults not met. */

@@ -1,5 +1,8 @@
 package dev.scanflux.exchanges.sim.internal;
 
+import dev.scanflux.core.model.BookSnapshot;
+import org.jspecify.annotations.Nullable;
+
 /**
  * One venue's WebSocket wire format, as the simulator's {@link WsServer} runs it: it answers
  * the clients' frames (subscriptions, pings) and, on every tick of the simulator's stream
@@ -33,6 +36,20 @@ public interface WsProtocol {
    * @param faults the one-shot faults waiting to be injected
    */
   void onTick(WsFaults faults);
+
+  /**
+   * The instrument's book as this format last streamed it, as its clients read it: the top
+   * {@code depth} levels per side, prices and sizes parsed from the text sent, stamped with the
+   * time of the last message about it. For tests that check a client keeps the book in sync.
+   *
+   * @param book a builder for the venue and instrument, to fill and build
+   * @return the book, or null if no client subscribed the instrument's book (or the format does
+   *     not tell)
+   */
+  default @Nullable BookSnapshot streamedBook(SimInstrument instrument, int depth,
+      BookSnapshot.Builder book) {
+    return null;
+  }
 
   /** The one-shot, per-instrument faults a protocol injects itself. */
   @FunctionalInterface

@@ -16,11 +16,14 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.java_websocket.WebSocket;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
@@ -165,6 +168,32 @@ public final class WsServer implements AutoCloseable {
   /** Connections open now. */
   public int open() {
     return peers.size();
+  }
+
+  /**
+   * Asks the protocol a question on the stream thread, between two ticks, and waits for the
+   * answer.
+   *
+   * @throws IllegalStateException if the server is closed or no answer comes within 10 s
+   */
+  public <T> T query(Function<WsProtocol, T> question) {
+    try {
+      return stream.submit(() -> question.apply(config.protocol())).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("the " + config.name() + " WebSocket simulator is closed",
+          e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the " + config.name()
+          + " WebSocket simulator did not answer within 10 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   @Override
