@@ -7,6 +7,7 @@ import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
+import dev.scanflux.exchanges.internal.HyperliquidStream;
 import dev.scanflux.exchanges.internal.KucoinFuturesSource;
 import dev.scanflux.exchanges.internal.LighterSource;
 import dev.scanflux.exchanges.internal.OkxSwapSource;
@@ -104,10 +105,12 @@ public final class Venues {
    * 1,200 weight per minute, {@code l2Book} 2, {@code meta}/{@code metaAndAssetCtxs} 20; books
    * of at most 20 levels; bulk tickers from {@code metaAndAssetCtxs} (bid and ask are impact
    * prices); default concurrency 4; instruments {@code BTC/USDC:perp} for coin {@code BTC}.
+   * Push stream {@code wss://api.hyperliquid.xyz/ws}: a full book per {@code l2Book} message and
+   * tickers from {@code activeAssetCtx} read like the bulk ones, at most 1,000 subscriptions.
    */
   public static VenueBuilder hyperliquid() {
     return new VenueBuilder("hyperliquid", "https://api.hyperliquid.xyz", HyperliquidSource.LIMIT,
-        4, HyperliquidSource::new);
+        4, HyperliquidSource::new, HyperliquidStream.URL, (s, rest) -> new HyperliquidStream(s));
   }
 
   /**

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.exchanges.sim.WsFault;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -180,17 +182,29 @@ public final class BinanceWsProtocol implements WsProtocol {
   }
 
   @Override
-  public SimInstrument.Book streamedBook(SimInstrument i, int depth) {
-    Streamed s = streamed(i);
+  public @Nullable BookSnapshot streamedBook(SimInstrument instrument, int depth,
+      BookSnapshot.Builder book) {
+    String name = symbol(instrument).toLowerCase(Locale.ROOT);
+    Streamed s = streamed.get(instrument);
+    if (s == null || peers.values().stream().noneMatch(streams
+        -> streams.contains(name + "@depth") || streams.contains(name + "@depth@100ms"))) {
+      return null;
+    }
     synchronized (s) {
-      return new SimInstrument.Book(s.lastUpdateId, values(s, s.book.bids(depth)),
-          values(s, s.book.asks(depth)));
+      for (LiveBook.Level l : s.book.bids(depth)) {
+        book.bid(Double.parseDouble(px(s, l)), Double.parseDouble(qty(s, l)));
+      }
+      for (LiveBook.Level l : s.book.asks(depth)) {
+        book.ask(Double.parseDouble(px(s, l)), Double.parseDouble(qty(s, l)));
+      }
+      Instant at = Instant.ofEpochMilli(s.time);
+      return book.exchangeTime(at).receivedAt(at).build();
     }
   }
 
   private Streamed streamed(SimInstrument i) {
     return streamed.computeIfAbsent(i, k -> new Streamed(new LiveBook(k, DEPTH, seed),
-        1_000_000L + 10_000L * k.index()));
+        1_000_000L + 10_000L * k.index(), clock.getAsLong()));
   }
 
   private static String symbol(SimInstrument i) {
@@ -198,7 +212,8 @@ public final class BinanceWsProtocol implements WsProtocol {
   }
 
   private String depthUpdate(Streamed s, LiveBook.Delta d, long first) {
-    ObjectNode o = Json.object().put("e", "depthUpdate").put("E", clock.getAsLong())
+    s.time = clock.getAsLong();
+    ObjectNode o = Json.object().put("e", "depthUpdate").put("E", s.time)
         .put("s", symbol(s.book.instrument())).put("U", first).put("u", s.lastUpdateId);
     o.set("b", levels(s, d.bids()));
     o.set("a", levels(s, d.asks()));
@@ -212,16 +227,6 @@ public final class BinanceWsProtocol implements WsProtocol {
       a.addArray().add(px(s, l)).add(qty(s, l));
     }
     return a;
-  }
-
-  /** Levels as clients read them: the prices and sizes parsed back from their text. */
-  private static double[] values(Streamed s, List<LiveBook.Level> levels) {
-    double[] out = new double[levels.size() * 2];
-    for (int k = 0; k < levels.size(); k++) {
-      out[2 * k] = Double.parseDouble(px(s, levels.get(k)));
-      out[2 * k + 1] = Double.parseDouble(qty(s, levels.get(k)));
-    }
-    return out;
   }
 
   private static String px(Streamed s, LiveBook.Level l) {
@@ -270,14 +275,19 @@ public final class BinanceWsProtocol implements WsProtocol {
     return Json.write(o);
   }
 
-  /** A symbol's streamed book and its last update id; guarded by its own lock. */
+  /**
+   * A symbol's streamed book, its last update id and the time of its last event; guarded by its
+   * own lock.
+   */
   private static final class Streamed {
     final LiveBook book;
     long lastUpdateId;
+    long time;
 
-    Streamed(LiveBook book, long lastUpdateId) {
+    Streamed(LiveBook book, long lastUpdateId, long time) {
       this.book = book;
       this.lastUpdateId = lastUpdateId;
+      this.time = time;
     }
   }
 }

@@ -33,7 +33,7 @@ public final class ScriptedWsServer implements AutoCloseable {
   private final CompletableFuture<String> pong = new CompletableFuture<>();
   private volatile BiConsumer<WebSocket, String> onMessage = (ws, m) -> {};
 
-  /** Binds a port on 127.0.0.1 and starts. */
+  /** Starts a server on a free loopback port. */
   public ScriptedWsServer() {
     try {
       ServerSocketChannel channel = ServerSocketChannel.open();
@@ -74,12 +74,12 @@ public final class ScriptedWsServer implements AutoCloseable {
   }
 
   /** The close code the server saw on its first connection. */
-  CompletableFuture<Integer> closed() {
+  public CompletableFuture<Integer> closed() {
     return closed;
   }
 
   /** Sends {@code text} in frames of at most {@code chunk} bytes (ASCII text). */
-  static void sendFragmented(WebSocket ws, String text, int chunk) {
+  public static void sendFragmented(WebSocket ws, String text, int chunk) {
     byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
     for (int at = 0; at < bytes.length; at += chunk) {
       int end = Math.min(bytes.length, at + chunk);
