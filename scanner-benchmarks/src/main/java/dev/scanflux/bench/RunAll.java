@@ -37,6 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar scanner-benchmarks/target/benchmarks.jar harness    # the harness only, printed
  * java -jar scanner-benchmarks/target/benchmarks.jar realtime   # the real-time check, printed
  * java -jar scanner-benchmarks/target/benchmarks.jar heap       # the heap figures, printed
+ * java -jar scanner-benchmarks/target/benchmarks.jar stream     # the streamed venues, printed
  * </pre>
  */
 public final class RunAll {
@@ -62,6 +63,10 @@ public final class RunAll {
       RealTimeCheck.run(REAL_TIME_SIZE).forEach(System.out::println);
       return;
     }
+    if (args.length > 0 && args[0].equals("stream")) {
+      StreamCheck.run();
+      return;
+    }
     if (args.length > 0 && args[0].equals("heap")) {
       heap().forEach(System.out::println);
       return;
@@ -76,8 +81,9 @@ public final class RunAll {
     List<ScanCycleHarness.Result> whatIf = krakenWhatIf();
     double harnessSeconds = (System.nanoTime() - h0) / 1e9;
     List<RealTimeCheck.Result> realTime = RealTimeCheck.run(REAL_TIME_SIZE);
+    List<StreamCheck.Result> streams = StreamCheck.run();
     double total = (System.nanoTime() - t0) / 1e9;
-    new Report(figures, models, harness, whatIf, realTime, harnessSeconds, total)
+    new Report(figures, models, harness, whatIf, realTime, streams, harnessSeconds, total)
         .write(Path.of("."));
     System.out.printf(Locale.ROOT, "suite took %.0f s; wrote BENCHMARKS.md and benchmarks.json%n",
         total);
@@ -172,7 +178,8 @@ public final class RunAll {
   /** Writes the Markdown and JSON reports. */
   private record Report(List<Figure> figures, List<VenueModel> models,
       List<ScanCycleHarness.Result> harness, List<ScanCycleHarness.Result> whatIf,
-      List<RealTimeCheck.Result> realTime, double harnessSeconds, double totalSeconds) {
+      List<RealTimeCheck.Result> realTime, List<StreamCheck.Result> streams,
+      double harnessSeconds, double totalSeconds) {
 
     void write(Path dir) throws IOException {
       String machine = Runtime.getRuntime().availableProcessors() + " cores, "
@@ -193,6 +200,7 @@ public final class RunAll {
           .append(". Method: [docs/benchmarks.md](docs/benchmarks.md). Raw figures:"
               + " [benchmarks.json](benchmarks.json).\n");
       scanCycles(md);
+      streams(md);
       microbenchmarks(md);
       notes(md);
       return md.toString();
@@ -247,6 +255,37 @@ public final class RunAll {
             r.cycles(), r.cycleSeconds(), r.floorSeconds(), r.ratio(), r.throttled(),
             r.firstPriorityMs(), r.priorityRoundTripMs(),
             met(r.ratio() <= 1.05 && r.throttled() == 0), model));
+      }
+    }
+
+    private void streams(StringBuilder md) {
+      md.append("\n## Streams: venue to strategy\n\n")
+          .append("Each streamed venue alone against `VenueSimulator` (REST and WebSocket on"
+              + " loopback), ").append(StreamCheck.INSTRUMENTS).append(" instruments, books"
+              + " (20 levels) and tickers, every subscribed book and ticker changed every ")
+          .append(StreamCheck.TICK.toMillis()).append(" ms; a strategy on its own thread"
+              + " (`snapshots().publishOn(...)`); ").append(StreamCheck.WARM_UP.toSeconds())
+          .append(" s warm-up (REST until the stream is live), then ")
+          .append(StreamCheck.MEASURE.toSeconds()).append(" s measured. Venue to strategy ="
+              + " the strategy's wall clock minus the venue's millisecond timestamp (so up to"
+              + " 1 ms of truncation); arrival to strategy = from the engine stamping the"
+              + " snapshot to the strategy, on the scanner's clock. The simulator and the"
+              + " scanner share the 2 cores. Target (the issue): alerts in under a second;"
+              + " nothing resynced, rejected or polled while the stream keeps up.\n\n")
+          .append("| venue | pushed msg/s | received snapshots/s | venue to strategy p50 / p99"
+              + " (ms) | arrival to strategy p50 / p99 (µs) | resyncs | rejected | REST"
+              + " fetches | met |\n|---|---|---|---|---|---|---|---|---|\n");
+      for (StreamCheck.Result r : streams) {
+        boolean met = r.wireP99Ms() < 1000 && r.resyncs() == 0 && r.rejected() == 0
+            && r.polled() == 0;
+        md.append(String.format(Locale.ROOT,
+            "| %s | %,.0f | %,.0f | %.2f / %.2f | %.0f / %.0f | %d | %d | %d | %s |%n",
+            r.venue(), r.pushedPerSecond(), r.receivedPerSecond(), r.wireP50Ms(), r.wireP99Ms(),
+            r.arrivalP50Us(), r.arrivalP99Us(), r.resyncs(), r.rejected(), r.polled(),
+            met ? "yes" : "**no**"));
+      }
+      if (streams.isEmpty()) {
+        md.append("| (no streamed venue) | | | | | | | | |\n");
       }
     }
 
@@ -393,6 +432,10 @@ public final class RunAll {
       for (RealTimeCheck.Result r : realTime) {
         ObjectNode o = mapper.valueToTree(r);
         real.add(o.put("ratio", r.ratio()));
+      }
+      ArrayNode streamed = root.putArray("streams");
+      for (StreamCheck.Result r : streams) {
+        streamed.add(mapper.<ObjectNode>valueToTree(r));
       }
       ArrayNode list = root.putArray("figures");
       for (Figure f : figures) {

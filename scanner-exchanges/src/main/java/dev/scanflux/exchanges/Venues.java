@@ -2,10 +2,12 @@ package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.internal.BinanceFuturesSource;
+import dev.scanflux.exchanges.internal.BinanceStream;
 import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
+import dev.scanflux.exchanges.internal.HyperliquidStream;
 import dev.scanflux.exchanges.internal.KucoinFuturesSource;
 import dev.scanflux.exchanges.internal.LighterSource;
 import dev.scanflux.exchanges.internal.OkxStream;
@@ -30,11 +32,15 @@ public final class Venues {
   /**
    * Binance spot via XChange, {@code https://api.binance.com}: 6,000 weight per minute, book
    * weight 5 to 250 by depth, bulk tickers ({@code /api/v3/ticker/24hr}, weight 80), default
-   * concurrency 8, symbols {@code BTCUSDT}.
+   * concurrency 8, symbols {@code BTCUSDT}. Push stream, native,
+   * {@code wss://stream.binance.com:9443/ws}: diff depth ({@code @depth@100ms}) synced on REST
+   * depth snapshots of 1,000 levels (weight 50 each, within the venue's limit) and 24 h tickers
+   * ({@code @ticker}), up to 1,024 streams per connection.
    */
   public static VenueBuilder binance() {
     return new VenueBuilder("binance", "https://api.binance.com", Presets.BINANCE_SPOT_LIMIT,
-        8, s -> new XChangeSource(s, Presets.binanceSpot()));
+        8, s -> new XChangeSource(s, Presets.binanceSpot()), BinanceStream.URL,
+        (s, rest) -> new BinanceStream(s));
   }
 
   /**
@@ -102,10 +108,12 @@ public final class Venues {
    * 1,200 weight per minute, {@code l2Book} 2, {@code meta}/{@code metaAndAssetCtxs} 20; books
    * of at most 20 levels; bulk tickers from {@code metaAndAssetCtxs} (bid and ask are impact
    * prices); default concurrency 4; instruments {@code BTC/USDC:perp} for coin {@code BTC}.
+   * Push stream {@code wss://api.hyperliquid.xyz/ws}: a full book per {@code l2Book} message and
+   * tickers from {@code activeAssetCtx} read like the bulk ones, at most 1,000 subscriptions.
    */
   public static VenueBuilder hyperliquid() {
     return new VenueBuilder("hyperliquid", "https://api.hyperliquid.xyz", HyperliquidSource.LIMIT,
-        4, HyperliquidSource::new);
+        4, HyperliquidSource::new, HyperliquidStream.URL, (s, rest) -> new HyperliquidStream(s));
   }
 
   /**

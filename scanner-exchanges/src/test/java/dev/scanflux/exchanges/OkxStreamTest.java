@@ -88,7 +88,7 @@ class OkxStreamTest {
 
   /**
    * True when the last book streamed for the instrument since its last resync has the levels of
-   * the simulator's streamed book now, as OKX writes them (sizes in contracts for swaps). Checked
+   * the simulator's streamed book now (sizes in contracts of ctVal for swaps). Checked
    * at every event: the simulator may have moved on between a book and the check, so this holds
    * at most moments, not all.
    */
@@ -102,12 +102,20 @@ class OkxStreamTest {
         last = b;
       }
     }
-    return last != null && sameLevels(last, sim.streamedBook(instrument, DEPTH));
+    if (last == null) {
+      return false;
+    }
+    try {
+      return sameLevels(last, sim.streamedBook(instrument, DEPTH));
+    } catch (IllegalStateException betweenUnsubscribeAndSubscribe) {
+      return false;
+    }
   }
 
-  /** Same prices and same sizes in the venue's unit (contracts where it quotes contracts). */
+  /** Same prices, same contract size and same sizes in the venue's unit. */
   private static boolean sameLevels(BookSnapshot a, BookSnapshot b) {
-    if (a.bidLevels() != b.bidLevels() || a.askLevels() != b.askLevels()) {
+    if (a.contractSize() != b.contractSize() || a.bidLevels() != b.bidLevels()
+        || a.askLevels() != b.askLevels()) {
       return false;
     }
     for (int i = 0; i < a.bidLevels(); i++) {
@@ -296,7 +304,7 @@ class OkxStreamTest {
   }
 
   @Test
-  void anIdleConnectionEmitsNothingAfterConnected() {
+  void anIdleConnectionEmitsNothingAfterConnectedAndALostSnapshotIsRequestedAgain() {
     MarketStream stream = start(SimulatedVenue.OKX);
     sim.wsFault(WsFault.IDLE);
     StreamProbe probe = connect(stream, StreamContext.direct(), btc);
@@ -306,11 +314,17 @@ class OkxStreamTest {
         .isInstanceOf(AssertionError.class);
     assertThat(probe.events()).hasSize(1);
     assertThat(probe.error()).isNull();
-    // Once the venue talks again the stream is alive: tickers flow. The book's snapshot was
-    // swallowed, so no book is emitted: the scanner's idle timeout replaces such a connection.
+    // The venue talks again, but the book's snapshot was swallowed: tickers flow at once, the
+    // deltas are dropped until enough of them show the snapshot lost, then it is asked again.
     sim.clearWsFaults();
     probe.await("tickers after the idle spell", p -> p.tickers(btc).size() >= 3, PATIENCE);
-    assertThat(probe.books(btc)).isEmpty();
+    probe.await(StreamEvent.Resync.class, 1, PATIENCE);
+    assertThat(probe.events(StreamEvent.Resync.class)).singleElement().satisfies(r -> {
+      assertThat(r.cause()).isEqualTo(ResyncCause.SEQUENCE_GAP);
+      assertThat(r.detail()).startsWith("no snapshot after");
+    });
+    awaitSynced(probe, btc, "BTC in sync from the new snapshot");
+    assertThat(argsSent()).endsWith("unsubscribe:books:BTC-USDT", "subscribe:books:BTC-USDT");
     assertThat(probe.error()).isNull();
   }
 }

@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.scanflux.core.FakeSource;
 import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.StreamTransition;
+import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.ErrorClass;
+import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.StreamContext;
+import dev.scanflux.core.spi.StreamEvent;
+import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.TransientSourceException;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -99,6 +107,54 @@ class NonBlockingTest {
     VenueReport r = scans.get(0).report().venues().get("offender");
     assertThat(r.failures(ErrorClass.PERMANENT)).isEqualTo(10);
     assertThat(r.successes()).isEqualTo(1); // the instrument listing
+  }
+
+  @Test
+  void streamingReconnectsAndTheWatchdogNeverBlockAParallelThread() {
+    List<Instrument> universe = FakeSource.universe(20);
+    FakeSource source = new FakeSource("streamed", Schedulers.parallel(), universe)
+        .latency(Duration.ofMillis(1))
+        .limit(RateLimitSpec.parse("100000/1s"))
+        .stream(new MarketStream() {
+          @Override
+          public String venue() {
+            return "streamed";
+          }
+
+          @Override
+          public Flux<StreamEvent> connect(StreamRequest request, StreamContext context) {
+            // 100 updates on parallel threads, then the venue drops the connection
+            return Flux.interval(Duration.ofMillis(1), Schedulers.parallel()).take(100)
+                .<StreamEvent>map(i -> StreamEvent.update(snapshot("streamed", RequestKind.BOOK,
+                    universe.get((int) (i % universe.size())))))
+                .startWith(StreamEvent.connected())
+                .concatWith(Flux.error(new java.io.IOException("dropped")));
+          }
+        });
+    List<String> details = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Scan> scans;
+    try (Scanner scanner = Scanner.builder().scheduler(Schedulers.parallel())
+        .interval(Duration.ZERO).maxCycles(8)
+        .venue(source, VenueOptions.custom().stream(true).staleAfter(Duration.ofMillis(50))
+            .streamCycle(Duration.ofMillis(100))
+            .reconnectBackoff(Duration.ofMillis(1), Duration.ofMillis(10)).build())
+        .listener(new ScanListener() {
+          @Override
+          public void onStreamTransition(StreamTransition t) {
+            details.add(t.detail());
+          }
+        })
+        .build()) {
+      Mono<List<Scan>> all = scanner.scans().collectList();
+      scanner.start();
+      scans = all.block(Duration.ofSeconds(30));
+    }
+    assertThat(details).as("no transition was caused by a blocking call")
+        .noneMatch(d -> d.contains("Blocking call"));
+    assertThat(scans.stream().mapToLong(s -> s.report().venues().get("streamed").stream()
+        .updates()).sum()).isGreaterThan(100);
+    assertThat(scans.stream().mapToLong(s -> s.report().venues().get("streamed").stream()
+        .connects()).sum()).isGreaterThan(1);
   }
 
   private static List<Scan> run(FakeSource... sources) {

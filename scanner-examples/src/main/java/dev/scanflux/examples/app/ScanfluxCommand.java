@@ -58,6 +58,16 @@ final class ScanfluxCommand implements Callable<Integer> {
   @Option(names = "--live", description = "Reach the real exchange for venues given without a URL.")
   boolean live;
 
+  @Option(names = "--stream", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Use a venue's push stream where it has one, polling only what the stream "
+          + "does not keep live; --no-stream polls everything (default: stream).")
+  boolean stream = true;
+
+  @Option(names = "--stream-url", paramLabel = "NAME=WS_URL",
+      description = "The push stream of a venue given with a BASE_URL (such a venue is polled "
+          + "only without it).")
+  Map<String, String> streamUrls = new LinkedHashMap<>();
+
   @Option(names = "--symbols", split = ",", paramLabel = "SYMBOL",
       description = "Scan only these instruments, e.g. BTC/USDT,ETH/USDT:perp (default: discover).")
   List<String> symbols = new ArrayList<>();
@@ -201,6 +211,17 @@ final class ScanfluxCommand implements Callable<Integer> {
         throw usage("--symbols: " + e.getMessage());
       }
     }
+    for (Map.Entry<String, String> u : streamUrls.entrySet()) {
+      String name = u.getKey().strip().toLowerCase(Locale.ROOT);
+      check(venues.stream().anyMatch(v -> v.contains("=")
+              && v.substring(0, v.indexOf('=')).strip().toLowerCase(Locale.ROOT).equals(name)),
+          "--stream-url " + u.getKey() + ": give the venue with --venue " + u.getKey()
+              + "=BASE_URL too");
+      check(u.getValue().startsWith("ws://") || u.getValue().startsWith("wss://"),
+          "--stream-url " + u.getKey() + ": the URL must start with ws:// or wss://");
+      check(VenueCatalog.get(name).preset().get().hasStream(),
+          "--stream-url " + u.getKey() + ": the venue has no push stream");
+    }
     for (Map.Entry<String, String> r : rates.entrySet()) {
       try {
         RateLimitSpec.parse(r.getValue());
@@ -237,9 +258,11 @@ final class ScanfluxCommand implements Callable<Integer> {
     Scanner.Builder builder = Scanner.builder().priority(priority).interval(interval)
         .maxCycles(cycles).filter(filter());
     for (String spec : names) {
-      VenueSetup setup = VenueSetup.resolve(spec, live, simInstruments, seed, resources);
+      VenueSetup setup = VenueSetup.resolve(spec, live, simInstruments, seed, stream,
+          streamUrls, resources);
       MarketSource source = setup.source();
-      VenueOptions.Builder options = VenueOptions.custom().depth(depth);
+      VenueOptions.Builder options = VenueOptions.custom().depth(depth)
+          .stream(stream && source.stream().isPresent());
       Integer c = concurrency.get(setup.name());
       if (c != null) {
         options.concurrency(c);

@@ -6,11 +6,15 @@ import dev.scanflux.exchanges.sim.VenueSimulator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code --venue NAME[=BASE_URL]}: a source at the given URL, at the real exchange with
  * {@code --live}, or otherwise on an embedded simulator of that venue's wire format, with
- * realistic latency (60 ± 20 ms) and the venue's real rate limit.
+ * realistic latency (60 ± 20 ms) and the venue's real rate limit. With streams on, a venue whose
+ * preset has a push stream gets it: the simulator's WebSocket side, the exchange's own, or the
+ * {@code --stream-url} given beside a base URL.
  */
 record VenueSetup(String name, MarketSource source, String where) {
 
@@ -21,7 +25,7 @@ record VenueSetup(String name, MarketSource source, String where) {
    * @param resources where simulators to close at the end are added
    */
   static VenueSetup resolve(String spec, boolean live, int simInstruments, long seed,
-      List<AutoCloseable> resources) {
+      boolean stream, Map<String, String> streamUrls, List<AutoCloseable> resources) {
     int eq = spec.indexOf('=');
     String name = (eq < 0 ? spec : spec.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
     VenueCatalog.Entry entry = VenueCatalog.get(name);
@@ -32,18 +36,39 @@ record VenueSetup(String name, MarketSource source, String where) {
         throw new IllegalArgumentException(
             "--venue " + spec + ": the base URL must start with http:// or https://");
       }
+      String ws = streamUrl(streamUrls, name);
+      if (stream && ws != null && preset.hasStream()) {
+        preset.streamUrl(ws);
+        return new VenueSetup(name, preset.baseUrl(url).build(), url + ", streaming " + ws);
+      }
       return new VenueSetup(name, preset.baseUrl(url).build(), url);
     }
     if (live) {
-      return new VenueSetup(name, preset.build(), "the live exchange");
+      return new VenueSetup(name, preset.build(), "the live exchange"
+          + (stream && preset.hasStream() ? ", streaming" : ""));
     }
+    boolean simStream = stream && preset.hasStream() && entry.simulated().hasWebsocket();
     VenueSimulator sim = VenueSimulator.builder(entry.simulated())
         .latency(LATENCY).jitter(JITTER).instruments(simInstruments)
+        .websocket(simStream)
         .seed(seed).build(); // one market: the venues quote the same prices, give or take
     resources.add(sim);
     String url = sim.start();
+    if (simStream) {
+      preset.streamUrl(sim.websocketUrl());
+    }
     return new VenueSetup(name, preset.baseUrl(url).build(),
-        "simulated at " + url + " (" + simInstruments + " instruments, its real rate limit, "
-            + LATENCY.toMillis() + " ± " + JITTER.toMillis() + " ms)");
+        "simulated at " + url + (simStream ? " and " + sim.websocketUrl() : "") + " ("
+            + simInstruments + " instruments, its real rate limit, " + LATENCY.toMillis() + " ± "
+            + JITTER.toMillis() + " ms)");
+  }
+
+  private static @Nullable String streamUrl(Map<String, String> streamUrls, String name) {
+    for (Map.Entry<String, String> e : streamUrls.entrySet()) {
+      if (e.getKey().strip().toLowerCase(Locale.ROOT).equals(name)) {
+        return e.getValue().strip();
+      }
+    }
+    return null;
   }
 }

@@ -44,6 +44,7 @@ class ScanfluxAppTest {
     Path recording = dir.resolve("scan.jsonl.gz");
 
     Run live = run("--venue", "binance", "--venue", "okx", "--venue", "hyperliquid",
+        "--no-stream", // polled: the speedup over sequential polling is checked below
         "--sim-instruments", "12", "--cycles", "2", "--interval", "0s", "--window", "1s",
         "--signals", "--min-change", "0.01", "--json-report", json.toString(), "--html-report", html.toString(),
         "--record", recording.toString());
@@ -97,6 +98,39 @@ class ScanfluxAppTest {
   }
 
   @Test
+  void venuesWithAPushStreamAreStreamedByDefaultAndPolledWithNoStream() throws Exception {
+    Path json = dir.resolve("streamed.jsonl");
+    Run streamed = run("--venue", "binance", "--venue", "kucoin", "--sim-instruments", "4",
+        "--cycles", "6", "--interval", "0s", "--json-report", json.toString());
+
+    assertThat(streamed.exit()).as(streamed.err()).isZero();
+    assertThat(streamed.out()).containsPattern("binance: simulated at http://127\\.0\\.0\\.1:\\d+"
+        + " and ws://127\\.0\\.0\\.1:\\d+/ws ").contains("; streams: binance connected");
+    ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> cycles = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(json)) {
+      cycles.add(mapper.readTree(line));
+    }
+    JsonNode last = cycles.get(cycles.size() - 1).get("venues");
+    assertThat(last.get("kucoin").has("stream")).as("kucoin has no stream").isFalse();
+    JsonNode stream = last.get("binance").get("stream");
+    assertThat(stream.get("state").asText()).isEqualTo("connected");
+    assertThat(stream.get("liveBooks").asInt()).isEqualTo(4);
+    assertThat(last.get("binance").get("requests").asLong()).as("nothing left to poll")
+        .isZero();
+    assertThat(cycles.stream().mapToLong(c -> c.get("venues").get("binance").get("stream")
+        .get("updates").asLong()).sum()).isPositive();
+
+    Run polled = run("--venue", "binance", "--no-stream", "--sim-instruments", "4",
+        "--cycles", "1", "--interval", "0s", "--json-report", dir.resolve("polled.jsonl")
+            .toString());
+    assertThat(polled.exit()).as(polled.err()).isZero();
+    assertThat(polled.out()).doesNotContain("ws://", "streams:");
+    assertThat(mapper.readTree(Files.readAllLines(dir.resolve("polled.jsonl")).get(0))
+        .get("venues").get("binance").has("stream")).isFalse();
+  }
+
+  @Test
   void aBadFlagGetsAClearMessageAndExitCode2() {
     Run unknown = run("--frobnicate");
     assertThat(unknown.exit()).isEqualTo(2);
@@ -113,6 +147,11 @@ class ScanfluxAppTest {
     Run interval = run("--interval", "soon");
     assertThat(interval.exit()).isEqualTo(2);
     assertThat(interval.err()).contains("'soon' is not a duration");
+
+    Run streamUrl = run("--venue", "kucoin=http://127.0.0.1:1", "--stream-url",
+        "kucoin=ws://127.0.0.1:1");
+    assertThat(streamUrl.exit()).isEqualTo(2);
+    assertThat(streamUrl.err()).contains("--stream-url kucoin: the venue has no push stream");
 
     Run missing = run("--replay", dir.resolve("nothing.jsonl").toString());
     assertThat(missing.exit()).isEqualTo(2);

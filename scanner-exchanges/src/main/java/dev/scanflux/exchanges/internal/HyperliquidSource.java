@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -59,27 +60,8 @@ public final class HyperliquidSource extends NativeSource {
       return badDepth(depth);
     }
     String what = "book " + instrument;
-    return classified(what, l2Book(what, instrument).map(json -> {
-      Instant now = http.now();
-      JsonNode levels = json.path("levels");
-      BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
-          .exchangeTime(time(json, now));
-      int n = 0;
-      for (JsonNode level : levels.path(0)) {
-        if (n++ == depth) {
-          break;
-        }
-        b.bid(number(what, level, "px"), number(what, level, "sz"));
-      }
-      n = 0;
-      for (JsonNode level : levels.path(1)) {
-        if (n++ == depth) {
-          break;
-        }
-        b.ask(number(what, level, "px"), number(what, level, "sz"));
-      }
-      return b.build();
-    }));
+    return classified(what, l2Book(what, instrument)
+        .map(json -> book(venue(), instrument, json, depth, http.now())));
   }
 
   @Override
@@ -119,23 +101,81 @@ public final class HyperliquidSource extends NativeSource {
       for (int k = 0; k < universe.size(); k++) {
         Instrument i = instrument(universe.get(k).path("name").asText(""));
         JsonNode ctx = contexts.get(k);
-        JsonNode impact = ctx.path("impactPxs");
-        if (i == null || !impact.isArray() || impact.size() < 2) {
-          continue;
+        if (i != null && hasImpactPrices(ctx)) {
+          out.add(ticker(venue(), i, ctx, now));
         }
-        double mark = number(what, ctx, "markPx");
-        double prev = ctx.path("prevDayPx").asDouble(Double.NaN);
-        out.add(new TickerSnapshot(venue(), i, impact.get(0).asDouble(Double.NaN),
-            impact.get(1).asDouble(Double.NaN), mark, ctx.path("dayBaseVlm").asDouble(Double.NaN),
-            ctx.path("dayNtlVlm").asDouble(Double.NaN),
-            prev > 0 ? mark / prev - 1 : Double.NaN, now, now));
       }
       return List.copyOf(out);
     }));
   }
 
+  /**
+   * A book from an {@code l2Book}, as the info endpoint answers it and the {@code l2Book}
+   * channel pushes it: {@code {"coin", "time", "levels": [bids, asks]}}, each level
+   * {@code {"px", "sz", "n"}}, best first.
+   *
+   * @param depth levels per side wanted, at most those sent
+   * @param now   the receive time, and the exchange time if the book has none
+   * @throws dev.scanflux.core.model.InvalidSnapshotException if the book is crossed, unsorted or
+   *     holds a missing or invalid price or size
+   */
+  static BookSnapshot book(String venue, Instrument instrument, JsonNode l2Book, int depth,
+      Instant now) {
+    BookSnapshot.Builder b = BookSnapshot.builder(venue, instrument).receivedAt(now)
+        .exchangeTime(time(l2Book, now));
+    JsonNode levels = l2Book.path("levels");
+    int n = 0;
+    for (JsonNode level : levels.path(0)) {
+      if (n++ == depth) {
+        break;
+      }
+      b.bid(optional(level, "px"), optional(level, "sz"));
+    }
+    n = 0;
+    for (JsonNode level : levels.path(1)) {
+      if (n++ == depth) {
+        break;
+      }
+      b.ask(optional(level, "px"), optional(level, "sz"));
+    }
+    return b.build();
+  }
+
+  /**
+   * A ticker from one asset context, as {@code metaAndAssetCtxs} lists them and the
+   * {@code activeAssetCtx} channel pushes them: bid and ask are the impact prices, last the mark
+   * price, the 24 h change the mark against {@code prevDayPx}, volumes {@code dayBaseVlm} and
+   * {@code dayNtlVlm} (NaN where absent).
+   *
+   * @param ctx a context with impact prices, see {@link #hasImpactPrices}
+   * @param now the exchange and receive time: contexts carry no time
+   * @throws dev.scanflux.core.model.InvalidSnapshotException if a price is missing or invalid
+   */
+  static TickerSnapshot ticker(String venue, Instrument instrument, JsonNode ctx, Instant now) {
+    JsonNode impact = ctx.path("impactPxs");
+    double mark = optional(ctx, "markPx");
+    double prev = optional(ctx, "prevDayPx");
+    return new TickerSnapshot(venue, instrument, optionalValue(impact.path(0)),
+        optionalValue(impact.path(1)), mark, optional(ctx, "dayBaseVlm"),
+        optional(ctx, "dayNtlVlm"), prev > 0 ? mark / prev - 1 : Double.NaN, now, now);
+  }
+
+  /** True if the context has its two impact prices, which a ticker's bid and ask need. */
+  static boolean hasImpactPrices(JsonNode ctx) {
+    JsonNode impact = ctx.path("impactPxs");
+    return impact.isArray() && impact.size() >= 2;
+  }
+
+  /**
+   * The coin of an instrument, e.g. {@code BTC} for {@code BTC/USDC:perp}, or null for an
+   * instrument Hyperliquid does not list: it lists perpetuals quoted in USDC only.
+   */
+  static @Nullable String coin(Instrument instrument) {
+    return instrument.isSpot() || !instrument.quote().equals(QUOTE) ? null : instrument.base();
+  }
+
   private Mono<JsonNode> l2Book(String what, Instrument instrument) {
-    if (instrument.isSpot() || !instrument.quote().equals(QUOTE)) {
+    if (coin(instrument) == null) {
       return Mono.error(new dev.scanflux.core.spi.PermanentSourceException(venue(),
           what + ": Hyperliquid lists perpetuals quoted in USDC only", null));
     }
@@ -150,7 +190,7 @@ public final class HyperliquidSource extends NativeSource {
   }
 
   /** Coins such as {@code @107} name spot pairs, not perpetuals: no instrument of ours. */
-  private @org.jspecify.annotations.Nullable Instrument instrument(String coin) {
+  private @Nullable Instrument instrument(String coin) {
     return coins.learn(coin, () -> Instrument.perpetual(coin, QUOTE));
   }
 

@@ -69,6 +69,11 @@ final class NativeHttp implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** The JDK client, for WebSocket connections on the same threads. */
+  HttpClient client() {
+    return client;
+  }
+
   /** The current time on the source's clock. */
   Instant now() {
     return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));

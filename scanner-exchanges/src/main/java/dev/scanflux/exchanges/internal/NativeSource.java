@@ -127,7 +127,11 @@ abstract class NativeSource implements MarketSource {
 
   /** A number if present and readable, otherwise NaN. */
   static double optional(JsonNode node, String field) {
-    JsonNode v = node.path(field);
+    return optionalValue(node.path(field));
+  }
+
+  /** A number given as text or as a JSON number if readable, otherwise NaN. */
+  static double optionalValue(JsonNode v) {
     if (!v.isTextual() && !v.isNumber()) {
       return Double.NaN;
     }

@@ -19,7 +19,7 @@ import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.core.spi.TransientSourceException;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
-import dev.scanflux.exchanges.internal.stream.OwnedWsClient;
+import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
 import java.net.URI;
@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -50,7 +49,8 @@ import reactor.core.publisher.Mono;
  * local book's. A gap, a wrong checksum, an unreadable level or a book crossed after an update
  * is reported as a {@link StreamEvent.Resync}, and the instrument's {@code books} channel is
  * unsubscribed and subscribed again, which makes OKX send a new snapshot; updates still in
- * flight from the old subscription are dropped. A resync the scanner asks for resubscribes both
+ * flight from the old subscription are dropped, and {@value #MAX_UNSYNCED} of them without a
+ * snapshot count as a lost snapshot (a gap). A resync the scanner asks for resubscribes both
  * channels of the instrument. After every applied message the top {@link StreamRequest#depth()}
  * levels are emitted, in the REST source's unit (swap books in contracts of {@code ctVal}).
  *
@@ -59,8 +59,8 @@ import reactor.core.publisher.Mono;
  * subscribe is {@link StreamEvent.Rejected}, as are OKX's request errors (code 60018 for an
  * unknown instrument, 60012 and 60013 for a bad request). Code 60014 (requests too frequent)
  * ends the connection as throttled, an internal error (63999) or a connection error (640xx) as
- * transient. Messages are handled on the stream's own thread, one at a time, together with the
- * scanner's resync requests.
+ * transient. Messages are handled on the stream's own HTTP client threads, one at a time,
+ * together with the scanner's resync requests.
  */
 public final class OkxStream implements MarketStream {
 
@@ -79,6 +79,11 @@ public final class OkxStream implements MarketStream {
    */
   private static final int BOOK_LEVELS = 800;
   private static final Duration PING_EVERY = Duration.ofSeconds(20);
+  /**
+   * Updates of an instrument dropped while its snapshot is awaited before it is taken as lost and
+   * the book resubscribed: those of the old subscription still in flight are a few.
+   */
+  private static final int MAX_UNSYNCED = 50;
   private static final String BOOKS = "books";
   private static final String TICKERS = "tickers";
 
@@ -101,7 +106,8 @@ public final class OkxStream implements MarketStream {
   private final SourceSettings settings;
   private final Market market;
   private final WsSpec spec;
-  private final OwnedWsClient client;
+  private final NativeHttp http;
+  private final WsClient client;
 
   private OkxStream(SourceSettings settings, Duration pingEvery, Market market) {
     this.settings = settings;
@@ -109,7 +115,8 @@ public final class OkxStream implements MarketStream {
     this.spec = WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
         .connectTimeout(settings.httpTimeout())
         .heartbeat(pingEvery, "ping", "pong");
-    this.client = new OwnedWsClient(settings.venue(), settings.httpTimeout());
+    this.http = new NativeHttp(settings);
+    this.client = new WsClient(http.client());
   }
 
   /** The stream of {@code Venues.okx()}: spot, ids from the XChange source's symbols. */
@@ -192,15 +199,15 @@ public final class OkxStream implements MarketStream {
     Objects.requireNonNull(context, "context");
     return Flux.defer(() -> {
       Connection c = new Connection(request);
-      return c.resolve(context).then(client.get())
-          .flatMapMany(ws -> ws.connect(spec, session -> c.run(session, context)));
+      return c.resolve(context)
+          .thenMany(client.connect(spec, session -> c.run(session, context)));
     });
   }
 
-  /** Shuts the stream's client thread down. */
+  /** Shuts the stream's client threads down. */
   @Override
   public void close() {
-    client.close();
+    http.close();
   }
 
   @Override
@@ -209,7 +216,7 @@ public final class OkxStream implements MarketStream {
   }
 
   private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
+    return http.now();
   }
 
   private static double required(JsonNode node, String field) {
@@ -232,8 +239,8 @@ public final class OkxStream implements MarketStream {
     final LocalBook book = new LocalBook(BOOK_LEVELS);
     /** The book was initialised by a snapshot and every message since applied. */
     boolean synced;
-    /** Books subscriptions sent and not yet acknowledged. */
-    int subscribing;
+    /** Updates dropped while waiting for a snapshot. */
+    int unsynced;
 
     Tracked(Instrument instrument, String instId, double contractSize) {
       this.instrument = instrument;
@@ -335,15 +342,8 @@ public final class OkxStream implements MarketStream {
 
     private void onEvent(String event, JsonNode m) {
       switch (event) {
-        case "subscribe" -> {
-          Tracked t = byInstId.get(m.path("arg").path("instId").asText(""));
-          if (t != null && BOOKS.equals(m.path("arg").path("channel").asText())
-              && t.subscribing > 0) {
-            t.subscribing--;
-          }
-        }
         case "error" -> onError(m.path("code").asText(""), m.path("msg").asText(""));
-        case "unsubscribe" -> { }
+        case "subscribe", "unsubscribe" -> { }
         default -> LOG.info("{}: OKX says {}", venue(), abbreviate(m.toString()));
       }
     }
@@ -367,11 +367,11 @@ public final class OkxStream implements MarketStream {
         resync(t, ResyncCause.BAD_DATA, "books action '" + action + "'");
         return;
       } else if (!t.synced) {
-        if (t.subscribing == 0) {
-          // Subscribed, yet an update came first: the snapshot was lost.
-          resync(t, ResyncCause.SEQUENCE_GAP, "an update before the snapshot");
+        // Updates the old subscription sent before the new one's snapshot are dropped; so many
+        // that the snapshot must have been lost start again.
+        if (++t.unsynced > MAX_UNSYNCED) {
+          resync(t, ResyncCause.SEQUENCE_GAP, "no snapshot after " + MAX_UNSYNCED + " updates");
         }
-        // Else an update the old subscription sent before the new one's snapshot.
         return;
       } else if (d.path("prevSeqId").asLong(Long.MIN_VALUE) != t.book.sequence()) {
         resync(t, ResyncCause.SEQUENCE_GAP, "expected prevSeqId " + t.book.sequence()
@@ -457,7 +457,6 @@ public final class OkxStream implements MarketStream {
     private void subscribe(Tracked t) {
       if (request.books()) {
         subscribe.add(arg(BOOKS, t.instId));
-        t.subscribing++;
       }
       if (request.tickers()) {
         subscribe.add(arg(TICKERS, t.instId));
@@ -468,7 +467,7 @@ public final class OkxStream implements MarketStream {
       unsubscribe.add(arg(channel, t.instId));
       subscribe.add(arg(channel, t.instId));
       if (channel.equals(BOOKS)) {
-        t.subscribing++;
+        t.unsynced = 0;
       }
     }
 

@@ -96,10 +96,11 @@ public enum SimulatedVenue {
 
   /**
    * True when the simulator can serve this venue's public WebSocket too
-   * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #OKX} and {@link #OKX_SWAP}.
+   * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #OKX}, {@link #OKX_SWAP} and
+   * {@link #HYPERLIQUID} and {@link #BINANCE_SPOT}.
    */
   public boolean hasWebsocket() {
-    return this == OKX || this == OKX_SWAP;
+    return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT;
   }
 
   boolean perpetual() {

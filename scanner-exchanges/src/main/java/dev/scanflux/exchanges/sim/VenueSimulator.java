@@ -1,6 +1,7 @@
 package dev.scanflux.exchanges.sim;
 
 import dev.scanflux.exchanges.sim.internal.BinanceProtocol;
+import dev.scanflux.exchanges.sim.internal.BinanceWsProtocol;
 import dev.scanflux.exchanges.sim.internal.BingxProtocol;
 import dev.scanflux.exchanges.sim.internal.BitstampProtocol;
 import dev.scanflux.exchanges.sim.internal.CoinbaseProtocol;
@@ -11,6 +12,7 @@ import dev.scanflux.exchanges.sim.internal.KucoinFuturesProtocol;
 import dev.scanflux.exchanges.sim.internal.KucoinProtocol;
 import dev.scanflux.exchanges.sim.internal.LighterProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
+import dev.scanflux.exchanges.sim.internal.HyperliquidWsProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxWsProtocol;
@@ -23,13 +25,13 @@ import dev.scanflux.exchanges.sim.internal.WsServer;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -63,17 +65,16 @@ public final class VenueSimulator implements AutoCloseable {
   private final SimServer server;
   private final SyntheticMarket market;
   private final @Nullable WsServer ws;
-  private final Scheduler clock;
   private volatile boolean started;
 
   private VenueSimulator(Builder b) {
     this.venue = b.venue;
     this.market = market(b.venue, b.seed, b.instruments);
     Scheduler clock = b.clock;
-    this.clock = clock;
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
+    WsProtocol streams = b.websocket ? wsProtocol(b.venue, market, now, b.seed) : null;
     VenueProtocol protocol = switch (b.venue) {
-      case BINANCE_SPOT -> new BinanceProtocol(market, now);
+      case BINANCE_SPOT -> new BinanceProtocol(market, now, BinanceWsProtocol.of(streams));
       case BINANCE_FUTURES -> new BinanceProtocol(market, now, true);
       case OKX -> new OkxProtocol(market, now);
       case OKX_SWAP -> new OkxProtocol(market, now, true);
@@ -93,9 +94,8 @@ public final class VenueSimulator implements AutoCloseable {
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
         protocol, b.latency, b.jitter, b.rateLimit, Map.copyOf(b.faultRates), b.retryAfter,
         b.seed, b.clock));
-    this.ws = b.websocket ? new WsServer(new WsServer.Config(
-        b.venue.name().toLowerCase(Locale.ROOT), wsProtocol(b.venue, market, now, b.seed),
-        b.streamInterval, b.clock)) : null;
+    this.ws = streams != null ? new WsServer(new WsServer.Config(
+        b.venue.name().toLowerCase(Locale.ROOT), streams, b.streamInterval, b.clock)) : null;
   }
 
   /** The venue's WebSocket format; a venue gets one by a case here and in hasWebsocket(). */
@@ -104,6 +104,8 @@ public final class VenueSimulator implements AutoCloseable {
     return switch (venue) {
       case OKX -> new OkxWsProtocol(market, now, seed, false);
       case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
+      case BINANCE_SPOT -> new BinanceWsProtocol(market, now, seed);
+      case HYPERLIQUID -> new HyperliquidWsProtocol(market, now, seed);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }
@@ -173,42 +175,35 @@ public final class VenueSimulator implements AutoCloseable {
         && fault != WsFault.MALFORMED) {
       throw new IllegalArgumentException(fault + " is not tied to an instrument");
     }
-    ws().fault(fault, simInstrument(instrument));
+    ws().fault(fault, sim(instrument));
   }
 
   /**
-   * The WebSocket side's book of {@code instrument} now: its top {@code depth} levels per side
-   * as a client in sync with the stream holds them, stamped now. Waits for the stream thread to
-   * be between ticks, so it blocks briefly: for tests.
+   * The WebSocket side's book of {@code instrument} as it was last streamed, as clients read it:
+   * the top {@code depth} levels per side (prices and sizes parsed from the text sent), stamped
+   * with the time of the last message about it and named like the simulated venue
+   * ({@code hyperliquid}). For checking that a stream keeps its book in sync: a client that
+   * read every message holds a book with these levels.
    *
-   * @throws IllegalArgumentException      if the simulator does not list the instrument
-   * @throws IllegalStateException         if the simulator was built without
-   *     {@code websocket(true)}
-   * @throws UnsupportedOperationException if the venue's WebSocket format does not offer it
+   * @throws IllegalArgumentException if the simulator does not list the instrument or depth is
+   *     below 1
+   * @throws IllegalStateException    if the simulator was built without {@code websocket(true)},
+   *     or no client subscribed the instrument's book
    */
   public BookSnapshot streamedBook(Instrument instrument, int depth) {
     Objects.requireNonNull(instrument, "instrument");
     if (depth < 1) {
       throw new IllegalArgumentException("depth must be at least 1 but was " + depth);
     }
-    SimInstrument sim = simInstrument(instrument);
-    SimInstrument.Book book = ws().query(p -> p.streamedBook(sim, depth));
-    if (book == null) {
-      throw new UnsupportedOperationException(venue + "'s WebSocket side does not offer its book");
-    }
-    Instant now = Instant.ofEpochMilli(clock.now(TimeUnit.MILLISECONDS));
-    BookSnapshot.Builder b = BookSnapshot.builder(venue.name().toLowerCase(Locale.ROOT),
-        instrument).exchangeTime(now).receivedAt(now);
-    for (int k = 0; k < book.depth(); k++) {
-      b.bid(book.bids()[2 * k], book.bids()[2 * k + 1]);
-    }
-    for (int k = 0; k < book.asks().length / 2; k++) {
-      b.ask(book.asks()[2 * k], book.asks()[2 * k + 1]);
-    }
-    return b.build();
+    SimInstrument sim = sim(instrument);
+    BookSnapshot.Builder book =
+        BookSnapshot.builder(venue.name().toLowerCase(Locale.ROOT), instrument);
+    return ws().query(p -> Optional.ofNullable(p.streamedBook(sim, depth, book)))
+        .orElseThrow(() -> new IllegalStateException("no client streams the book of "
+            + instrument));
   }
 
-  private SimInstrument simInstrument(Instrument instrument) {
+  private SimInstrument sim(Instrument instrument) {
     return market.instruments().stream()
         .filter(i -> venue.instrument(i.base()).equals(instrument)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(

@@ -144,7 +144,9 @@ public final class WsClient {
       if (spec.pingEvery() == null) {
         return Flux.never();
       }
+      // A tick while the previous ping is still being sent is skipped, not an overflow error.
       return Flux.interval(spec.pingEvery(), spec.pingEvery())
+          .onBackpressureDrop()
           .concatMap(tick -> send(spec.ping()))
           .thenMany(Flux.never());
     }

@@ -17,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * Futures: 2,400 per minute; depth 2 (limit up to 50), 5 (100), 10 (500), 20 (1,000); a
  * 24 h ticker 1 (40 for all, and without bid or ask); a book ticker 2 (5 for all); exchange info
  * 1. Every answer carries {@code X-MBX-USED-WEIGHT-1M}; a 429 carries code -1003.
+ *
+ * <p>With the WebSocket side on, spot depth is served from its streamed books
+ * ({@link BinanceWsProtocol#depth}), so that {@code lastUpdateId} and the levels match the diff
+ * events, as a client syncing a book on them needs; otherwise each answer is a fresh book.
  */
 public final class BinanceProtocol implements VenueProtocol {
 
@@ -29,14 +33,19 @@ public final class BinanceProtocol implements VenueProtocol {
   private final boolean futures;
   private final String prefix;
   private final int budget;
+  private final @Nullable BinanceWsProtocol streams;
   private final Map<String, SimInstrument> bySymbol = new HashMap<>();
 
   /**
-   * @param market the market
-   * @param clock  milliseconds now, for server and close times
+   * Spot.
+   *
+   * @param market  the market
+   * @param clock   milliseconds now, for server and close times
+   * @param streams the WebSocket side whose books depth is served from, or null
    */
-  public BinanceProtocol(SyntheticMarket market, LongSupplier clock) {
-    this(market, clock, false);
+  public BinanceProtocol(SyntheticMarket market, LongSupplier clock,
+      @Nullable BinanceWsProtocol streams) {
+    this(market, clock, false, streams);
   }
 
   /**
@@ -45,6 +54,12 @@ public final class BinanceProtocol implements VenueProtocol {
    * @param futures USD-M futures instead of spot
    */
   public BinanceProtocol(SyntheticMarket market, LongSupplier clock, boolean futures) {
+    this(market, clock, futures, null);
+  }
+
+  private BinanceProtocol(SyntheticMarket market, LongSupplier clock, boolean futures,
+      @Nullable BinanceWsProtocol streams) {
+    this.streams = streams;
     this.market = market;
     this.clock = clock;
     this.futures = futures;
@@ -131,6 +146,9 @@ public final class BinanceProtocol implements VenueProtocol {
     }
     int weight = futures ? futuresDepthWeight(limit) : depthWeight(limit);
     return new Call(WEIGHT, weight, symbol, crossed -> withSymbol(symbol, i -> {
+      if (streams != null) {
+        return streams.depth(i, limit, crossed);
+      }
       SimInstrument.Book book = i.book(limit, crossed);
       ObjectNode o = Json.object().put("lastUpdateId", book.sequence());
       if (futures) {

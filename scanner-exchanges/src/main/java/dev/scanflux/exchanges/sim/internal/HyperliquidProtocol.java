@@ -93,15 +93,28 @@ public final class HyperliquidProtocol implements VenueProtocol {
     ArrayNode ctxs = out.addArray();
     for (SimInstrument i : market.instruments()) {
       SimInstrument.Ticker t = i.ticker(crossed);
-      ObjectNode c = ctxs.addObject();
-      c.put("funding", "0.0000125").put("openInterest", i.qty(t.volume() / 10))
-          .put("prevDayPx", i.px(t.open())).put("dayNtlVlm", i.px(t.quoteVolume()))
-          .put("premium", "0.0001").put("oraclePx", i.px(t.last()))
-          .put("markPx", i.px(t.last())).put("midPx", i.px((t.bid() + t.ask()) / 2))
-          .put("dayBaseVlm", i.qty(t.volume()));
-      c.putArray("impactPxs").add(i.px(t.bid())).add(i.px(t.ask()));
+      assetCtx(ctxs.addObject(), i, t, t.bid(), t.ask(), t.last());
     }
     return new Reply(200, Json.write(out));
+  }
+
+  /**
+   * Fills an asset context, as {@code metaAndAssetCtxs} lists them and the WebSocket's
+   * {@code activeAssetCtx} channel pushes them.
+   *
+   * @param bid  the impact bid, also the mid's bid
+   * @param ask  the impact ask, also the mid's ask
+   * @param mark the mark price, also the oracle price
+   */
+  static ObjectNode assetCtx(ObjectNode c, SimInstrument i, SimInstrument.Ticker t, double bid,
+      double ask, double mark) {
+    c.put("funding", "0.0000125").put("openInterest", i.qty(t.volume() / 10))
+        .put("prevDayPx", i.px(t.open())).put("dayNtlVlm", i.px(t.quoteVolume()))
+        .put("premium", "0.0001").put("oraclePx", i.px(mark))
+        .put("markPx", i.px(mark)).put("midPx", i.px((bid + ask) / 2))
+        .put("dayBaseVlm", i.qty(t.volume()));
+    c.putArray("impactPxs").add(i.px(bid)).add(i.px(ask));
+    return c;
   }
 
   private Reply allMids() {
@@ -125,7 +138,11 @@ public final class HyperliquidProtocol implements VenueProtocol {
     return new Reply(200, Json.write(o));
   }
 
-  private static ArrayNode side(SimInstrument i, double[] side) {
+  /**
+   * One side of an {@code l2Book}: {@code {"px", "sz", "n"}} levels from prices and sizes
+   * interleaved, best first.
+   */
+  static ArrayNode side(SimInstrument i, double[] side) {
     ArrayNode a = Json.array();
     for (int k = 0; k < side.length; k += 2) {
       a.addObject().put("px", i.px(side[k])).put("sz", i.qty(side[k + 1]))

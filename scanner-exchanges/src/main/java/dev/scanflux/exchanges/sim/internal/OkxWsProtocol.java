@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.exchanges.sim.WsFault;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * OKX's public WebSocket, {@code /ws/v5/public}, after the v5 API documentation: channels
@@ -135,6 +138,7 @@ public final class OkxWsProtocol implements WsProtocol {
     for (Streamed s : live.values()) {
       SimInstrument i = s.book.instrument();
       LiveBook.Delta d = s.book.step();
+      s.time = clock.getAsLong();
       // A gap: the previous id names a message that never came.
       long prev = faults.take(WsFault.SEQUENCE_GAP, i) ? s.seqId + 1 : s.seqId;
       s.seqId = prev + 1;
@@ -158,29 +162,30 @@ public final class OkxWsProtocol implements WsProtocol {
     }
   }
 
-  /**
-   * The book as this protocol's messages state it: prices as written, sizes in the wire's unit
-   * (contracts for swaps), the last {@code seqId}; a book nobody subscribed yet starts now.
-   */
+  /** Sizes as sent: contracts for swaps, declared with the swap's contract value. */
   @Override
-  public SimInstrument.Book streamedBook(SimInstrument instrument, int depth) {
-    Streamed s = streamed(instrument);
-    return new SimInstrument.Book(s.seqId, wire(s, s.book.bids(depth)),
-        wire(s, s.book.asks(depth)));
-  }
-
-  private double[] wire(Streamed s, List<LiveBook.Level> levels) {
-    double[] out = new double[2 * levels.size()];
-    for (int k = 0; k < levels.size(); k++) {
-      out[2 * k] = Double.parseDouble(px(s, levels.get(k)));
-      out[2 * k + 1] = Double.parseDouble(sz(s, levels.get(k)));
+  public @Nullable BookSnapshot streamedBook(SimInstrument instrument, int depth,
+      BookSnapshot.Builder book) {
+    Streamed s = streamed.get(instrument);
+    if (s == null || peers.values().stream().noneMatch(subs -> subs.books.contains(instrument))) {
+      return null;
     }
-    return out;
+    if (swap) {
+      book.contractSize(contractValues.get(instrument));
+    }
+    for (LiveBook.Level l : s.book.bids(depth)) {
+      book.bid(Double.parseDouble(px(s, l)), Double.parseDouble(sz(s, l)));
+    }
+    for (LiveBook.Level l : s.book.asks(depth)) {
+      book.ask(Double.parseDouble(px(s, l)), Double.parseDouble(sz(s, l)));
+    }
+    Instant at = Instant.ofEpochMilli(s.time);
+    return book.exchangeTime(at).receivedAt(at).build();
   }
 
   private Streamed streamed(SimInstrument i) {
     return streamed.computeIfAbsent(i, k -> new Streamed(new LiveBook(k, DEPTH, seed),
-        100_000L + 1_000L * k.index()));
+        100_000L + 1_000L * k.index(), clock.getAsLong()));
   }
 
   private String id(SimInstrument i) {
@@ -284,14 +289,19 @@ public final class OkxWsProtocol implements WsProtocol {
     final Set<SimInstrument> tickers = new LinkedHashSet<>();
   }
 
-  /** An instrument's streamed book and its last sequence id, shared by every connection. */
+  /**
+   * An instrument's streamed book, its last sequence id and when it last changed, shared by
+   * every connection.
+   */
   private static final class Streamed {
     final LiveBook book;
     long seqId;
+    long time;
 
-    Streamed(LiveBook book, long seqId) {
+    Streamed(LiveBook book, long seqId, long time) {
       this.book = book;
       this.seqId = seqId;
+      this.time = time;
     }
   }
 }

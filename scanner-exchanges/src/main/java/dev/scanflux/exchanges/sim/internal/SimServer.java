@@ -241,6 +241,8 @@ public final class SimServer implements AutoCloseable {
   }
 
   private void send(HttpExchange ex, VenueProtocol.Reply reply, boolean reset) {
+    // counted out before the answer leaves: a client holding it must not see it in flight
+    inFlight.decrementAndGet();
     try {
       if (reset) {
         return;
@@ -254,7 +256,6 @@ public final class SimServer implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("{} simulator: the client left before the answer", config.name(), e);
     } finally {
-      inFlight.decrementAndGet();
       ex.close();
     }
   }

@@ -1,5 +1,6 @@
 package dev.scanflux.exchanges.sim.internal;
 
+import dev.scanflux.core.model.BookSnapshot;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,11 +38,16 @@ public interface WsProtocol {
   void onTick(WsFaults faults);
 
   /**
-   * The instrument's streamed book now, its top {@code depth} levels per side as a client in
-   * sync with the stream holds them (prices and sizes as written on the wire), its sequence the
-   * format's last update id; null if the format does not offer it.
+   * The instrument's book as this format last streamed it, as its clients read it: the top
+   * {@code depth} levels per side, prices and sizes parsed from the text sent, stamped with the
+   * time of the last message about it. For tests that check a client keeps the book in sync.
+   *
+   * @param book a builder for the venue and instrument, to fill and build
+   * @return the book, or null if no client subscribed the instrument's book (or the format does
+   *     not tell)
    */
-  default SimInstrument.@Nullable Book streamedBook(SimInstrument instrument, int depth) {
+  default @Nullable BookSnapshot streamedBook(SimInstrument instrument, int depth,
+      BookSnapshot.Builder book) {
     return null;
   }
 

@@ -165,31 +165,35 @@ public final class WsServer implements AutoCloseable {
     return sent.get();
   }
 
-  /**
-   * Runs {@code query} on the stream thread, between ticks, and waits for its answer: for a
-   * consistent look at a protocol's state from another thread. Blocks the caller.
-   *
-   * @throws IllegalStateException if the server is closed or the answer takes over 10 s
-   */
-  public <T> T query(Function<WsProtocol, T> query) {
-    try {
-      return stream.submit(() -> query.apply(config.protocol())).get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted querying the " + config.name()
-          + " WebSocket simulator", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the " + config.name() + " WebSocket simulator failed a "
-          + "query", e.getCause());
-    } catch (RejectedExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the " + config.name() + " WebSocket simulator cannot "
-          + "answer", e);
-    }
-  }
-
   /** Connections open now. */
   public int open() {
     return peers.size();
+  }
+
+  /**
+   * Asks the protocol a question on the stream thread, between two ticks, and waits for the
+   * answer.
+   *
+   * @throws IllegalStateException if the server is closed or no answer comes within 10 s
+   */
+  public <T> T query(Function<WsProtocol, T> question) {
+    try {
+      return stream.submit(() -> question.apply(config.protocol())).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("the " + config.name() + " WebSocket simulator is closed",
+          e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the " + config.name()
+          + " WebSocket simulator did not answer within 10 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   @Override

@@ -15,22 +15,26 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
 import org.java_websocket.WebSocket;
 import org.java_websocket.enums.Opcode;
+import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
 /**
  * A WebSocket server on 127.0.0.1 whose answer to each client frame is scripted by the test:
- * the client tests' MockWebServer. Records frames received and closes seen.
+ * the client tests' MockWebServer. Records frames received, the first pong and closes seen.
+ * Public for the venue streams' wire tests.
  */
-final class ScriptedWsServer implements AutoCloseable {
+public final class ScriptedWsServer implements AutoCloseable {
 
   private final Server server;
   private final Queue<String> received = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final CompletableFuture<String> pong = new CompletableFuture<>();
   private volatile BiConsumer<WebSocket, String> onMessage = (ws, m) -> {};
 
-  ScriptedWsServer() {
+  /** Starts a server on a free loopback port. */
+  public ScriptedWsServer() {
     try {
       ServerSocketChannel channel = ServerSocketChannel.open();
       channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -44,31 +48,38 @@ final class ScriptedWsServer implements AutoCloseable {
   }
 
   /** What the server does with each client frame. */
-  ScriptedWsServer onMessage(BiConsumer<WebSocket, String> script) {
+  public ScriptedWsServer onMessage(BiConsumer<WebSocket, String> script) {
     this.onMessage = script;
     return this;
   }
 
-  URI uri() {
+  /** {@code ws://127.0.0.1:PORT/ws}. */
+  public URI uri() {
     return URI.create("ws://127.0.0.1:" + server.getPort() + "/ws");
   }
 
-  List<String> received() {
+  /** The client frames received so far, in order. */
+  public List<String> received() {
     return List.copyOf(received);
   }
 
   /** The first connection, once open. */
-  CompletableFuture<WebSocket> opened() {
+  public CompletableFuture<WebSocket> opened() {
     return opened;
   }
 
+  /** The payload of the first pong a client sent, once it came. */
+  public CompletableFuture<String> pong() {
+    return pong;
+  }
+
   /** The close code the server saw on its first connection. */
-  CompletableFuture<Integer> closed() {
+  public CompletableFuture<Integer> closed() {
     return closed;
   }
 
   /** Sends {@code text} in frames of at most {@code chunk} bytes (ASCII text). */
-  static void sendFragmented(WebSocket ws, String text, int chunk) {
+  public static void sendFragmented(WebSocket ws, String text, int chunk) {
     byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
     for (int at = 0; at < bytes.length; at += chunk) {
       int end = Math.min(bytes.length, at + chunk);
@@ -105,6 +116,11 @@ final class ScriptedWsServer implements AutoCloseable {
     public void onMessage(WebSocket conn, String message) {
       received.add(message);
       onMessage.accept(conn, message);
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata f) {
+      pong.complete(StandardCharsets.UTF_8.decode(f.getPayloadData()).toString());
     }
 
     @Override
