@@ -363,4 +363,22 @@ class StreamingScanTest {
           reactor.core.publisher.Flux.never());
     }
   }
+
+  @Test
+  void anInstrumentTheConnectionNeverDeliversIsAskedForAgainEveryStaleAfter() {
+    start(VenueOptions.custom().tickers(false).staleAfter(Duration.ofSeconds(4)));
+    at(ms(500));
+    stream.emit(StreamEvent.connected(), book(ETH), book(SOL)); // BTC's snapshot was lost
+    for (int t = 1_000; t <= 13_000; t += 1_000) {
+      at(ms(t));
+      stream.emit(book(ETH), book(SOL));
+    }
+    assertThat(stream.resyncsAsked()).as("asked at about 4.5, 8.5 and 12.5 s")
+        .containsExactly(BTC, BTC, BTC);
+    assertThat(transitions).filteredOn(t -> t.type() == Type.RESYNC)
+        .extracting(StreamTransition::detail).first().asString()
+        .isEqualTo("no book since the connection opened, PT4S or more ago");
+    assertThat(polledBetween(ms(12_000), ms(13_000)))
+        .extracting(FakeSource.Call::instrument).containsExactly(BTC);
+  }
 }

@@ -5,6 +5,7 @@ import dev.scanflux.exchanges.internal.BinanceFuturesSource;
 import dev.scanflux.exchanges.internal.BinanceStream;
 import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
+import dev.scanflux.exchanges.internal.BybitStream;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.HyperliquidStream;
@@ -120,10 +121,13 @@ public final class Venues {
    * Bybit spot, native (released XChange versions have no Bybit order books),
    * {@code https://api.bybit.com}: 600 requests per 5 s, books up to 200 levels, bulk tickers
    * ({@code /v5/market/tickers?category=spot}), default concurrency 8, symbols {@code BTCUSDT}.
+   * Push stream, native, {@code wss://stream.bybit.com/v5/public/spot}: {@code orderbook}
+   * snapshots and deltas at the smallest of Bybit's depths (1, 50, 200, 1000) covering the
+   * scanner's, and {@code tickers}, whose bid and ask come from the streamed book.
    */
   public static VenueBuilder bybit() {
     return new VenueBuilder("bybit", "https://api.bybit.com", BybitSource.LIMIT, 8,
-        BybitSource::new);
+        BybitSource::new, BybitStream.SPOT_URL, BybitStream::new);
   }
 
   /**
@@ -131,11 +135,14 @@ public final class Venues {
    * {@link #bybit()} source in category {@code linear}: 600 requests per 5 s, books up to 500
    * levels, bulk tickers ({@code /v5/market/tickers?category=linear}), default concurrency 8,
    * instruments {@code BTC/USDT:perp} for {@code BTCUSDT} and {@code 1000PEPE/USDT:perp} for
-   * {@code 1000PEPEUSDT}. Linear contracts are quoted in base units.
+   * {@code 1000PEPEUSDT}. Linear contracts are quoted in base units. Push stream, native,
+   * {@code wss://stream.bybit.com/v5/public/linear}: books as {@link #bybit()}'s, and
+   * {@code tickers} whose deltas are merged into the last full ticker.
    */
   public static VenueBuilder bybitLinear() {
     return new VenueBuilder("bybit-linear", "https://api.bybit.com", BybitSource.LIMIT, 8,
-        s -> new BybitSource(s, BybitSource.Category.LINEAR));
+        s -> new BybitSource(s, BybitSource.Category.LINEAR), BybitStream.LINEAR_URL,
+        BybitStream::new);
   }
 
   /**

@@ -87,29 +87,12 @@ class BinanceStreamTest {
   /** True when the latest book streamed for the instrument is the simulator's book now. */
   private boolean inSync(StreamProbe p, Instrument i) {
     List<BookSnapshot> books = p.books(i);
-    return !books.isEmpty() && sameLevels(books.get(books.size() - 1),
+    return !books.isEmpty() && StreamProbe.sameLevels(books.get(books.size() - 1),
         sim.streamedBook(i, DEPTH));
   }
 
   private StreamProbe awaitInSync(StreamProbe p, Instrument i) {
     return p.await(i + "'s streamed book to be the simulator's", q -> inSync(q, i), PATIENCE);
-  }
-
-  private static boolean sameLevels(BookSnapshot a, BookSnapshot b) {
-    if (a.bidLevels() != b.bidLevels() || a.askLevels() != b.askLevels()) {
-      return false;
-    }
-    for (int k = 0; k < a.bidLevels(); k++) {
-      if (a.bidPrice(k) != b.bidPrice(k) || a.bidSize(k) != b.bidSize(k)) {
-        return false;
-      }
-    }
-    for (int k = 0; k < a.askLevels(); k++) {
-      if (a.askPrice(k) != b.askPrice(k) || a.askSize(k) != b.askSize(k)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private List<StreamEvent.Resync> resyncs(StreamProbe p, ResyncCause cause) {

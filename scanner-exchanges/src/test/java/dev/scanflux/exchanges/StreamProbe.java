@@ -147,6 +147,28 @@ public final class StreamProbe implements AutoCloseable {
     notifyAll();
   }
 
+  /**
+   * True when two books hold the same levels, whatever their venue names and times: the
+   * simulator names its books after the simulated venue ({@code bybit_linear}), presets name
+   * theirs ({@code bybit-linear}).
+   */
+  public static boolean sameLevels(BookSnapshot a, BookSnapshot b) {
+    if (a.bidLevels() != b.bidLevels() || a.askLevels() != b.askLevels()) {
+      return false;
+    }
+    for (int k = 0; k < a.bidLevels(); k++) {
+      if (a.bidPrice(k) != b.bidPrice(k) || a.bidSize(k) != b.bidSize(k)) {
+        return false;
+      }
+    }
+    for (int k = 0; k < a.askLevels(); k++) {
+      if (a.askPrice(k) != b.askPrice(k) || a.askSize(k) != b.askSize(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Max wait used by stream tests: generous, as it only matters when a test fails. */
   public static final Duration PATIENCE = Duration.ofSeconds(10);
 }

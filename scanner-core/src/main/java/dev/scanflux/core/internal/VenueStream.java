@@ -59,6 +59,8 @@ final class VenueStream implements StreamContext {
   private final Sinks.Many<Instrument> resyncs = Sinks.many().multicast().directBestEffort();
   private final Map<Instrument, Long> bookAt = new ConcurrentHashMap<>();
   private final Map<Instrument, Long> tickerAt = new ConcurrentHashMap<>();
+  // subscribed on the open connection but not delivered yet: since when (or since last asked)
+  private final Map<Key, Long> waiting = new ConcurrentHashMap<>();
   private final LongAdder updates = new LongAdder();
   private final LongAdder connects = new LongAdder();
   private final LongAdder disconnects = new LongAdder();
@@ -153,6 +155,20 @@ final class VenueStream implements StreamContext {
     StreamRequest request = new StreamRequest(instruments, options.depth(), options.books(),
         options.tickers());
     return Flux.defer(() -> stream.connect(request, this))
+        .doOnNext(e -> {
+          if (e instanceof StreamEvent.Connected) {
+            long now = clock.nanos();
+            waiting.clear();
+            for (Instrument i : instruments) {
+              if (options.books()) {
+                waiting.put(new Key(i, true), now);
+              }
+              if (options.tickers()) {
+                waiting.put(new Key(i, false), now);
+              }
+            }
+          }
+        })
         .timeout(options.staleAfter(), scheduler) // an idle connection is a dead one
         .concatMap(this::accept)
         .concatWith(Mono.error(() -> new IllegalStateException("the venue ended the stream")))
@@ -192,6 +208,9 @@ final class VenueStream implements StreamContext {
     }
     long now = clock.nanos();
     (s instanceof BookSnapshot ? bookAt : tickerAt).put(s.instrument(), now);
+    if (!waiting.isEmpty()) {
+      waiting.remove(Key.of(s));
+    }
     updates.increment();
     return s.withReceivedAt(clock.instant(now));
   }
@@ -211,6 +230,7 @@ final class VenueStream implements StreamContext {
     connected = false;
     bookAt.clear();
     tickerAt.clear();
+    waiting.clear();
     disconnects.increment();
     transition(StreamTransition.Type.DISCONNECTED, null, null, why);
     if (was) {
@@ -220,27 +240,36 @@ final class VenueStream implements StreamContext {
     }
   }
 
-  /** Marks instruments without a recent update stale and asks the stream to rebuild them. */
+  /**
+   * Marks instruments without a recent update stale and asks the stream to rebuild them, and
+   * asks again, every {@code staleAfter}, for those the connection never delivered at all (a
+   * lost snapshot, a refused subscription), which are polled meanwhile.
+   */
   private void watch() {
     long now = clock.nanos();
+    for (Map.Entry<Key, Long> w : waiting.entrySet()) {
+      if (now - w.getValue() >= staleNanos && waiting.replace(w.getKey(), w.getValue(), now)) {
+        stale(w.getKey().instrument(), "no " + (w.getKey().book() ? "book" : "ticker")
+            + " since the connection opened, " + options.staleAfter() + " or more ago");
+      }
+    }
     for (Instrument i : bookAt.keySet()) {
       Long at = bookAt.get(i);
       if (at != null && now - at >= staleNanos && bookAt.remove(i, at)) {
-        stale(i, "book");
+        stale(i, "no book update for " + options.staleAfter());
       }
     }
     for (Instrument i : tickerAt.keySet()) {
       Long at = tickerAt.get(i);
       if (at != null && now - at >= staleNanos && tickerAt.remove(i, at)) {
-        stale(i, "ticker");
+        stale(i, "no ticker update for " + options.staleAfter());
       }
     }
   }
 
-  private void stale(Instrument instrument, String what) {
+  private void stale(Instrument instrument, String detail) {
     resynced.get(ResyncCause.STALE).increment();
-    transition(StreamTransition.Type.RESYNC, instrument, ResyncCause.STALE,
-        "no " + what + " update for " + options.staleAfter());
+    transition(StreamTransition.Type.RESYNC, instrument, ResyncCause.STALE, detail);
     resyncs.tryEmitNext(instrument);
   }
 

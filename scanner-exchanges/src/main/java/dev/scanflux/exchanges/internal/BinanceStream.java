@@ -347,7 +347,7 @@ public final class BinanceStream implements MarketStream {
           throw new IllegalArgumentException("no lastUpdateId");
         }
         b.levels.clear();
-        setLevels(b.levels, json.path("bids"), json.path("asks"));
+        b.levels.set(json.path("bids"), json.path("asks"));
       } catch (IllegalArgumentException e) {
         return List.of(resync(b, ResyncCause.BAD_DATA,
             "unreadable depth snapshot: " + e.getMessage(), null));
@@ -394,7 +394,7 @@ public final class BinanceStream implements MarketStream {
             + ", got " + d.first() + ".." + d.last(), d);
       }
       try {
-        setLevels(b.levels, d.bids(), d.asks());
+        b.levels.set(d.bids(), d.asks());
       } catch (IllegalArgumentException e) {
         return resync(b, ResyncCause.BAD_DATA, "unreadable depth update " + d.last() + ": "
             + e.getMessage(), null);
@@ -446,19 +446,6 @@ public final class BinanceStream implements MarketStream {
       } catch (IllegalArgumentException e) { // an InvalidSnapshotException (crossed) is one
         return List.of(StreamEvent.rejected("ticker of " + symbol + ": " + e.getMessage()));
       }
-    }
-  }
-
-  /** Sets each {@code [price, quantity]} level of both sides; a zero quantity removes one. */
-  private static void setLevels(LocalBook book, JsonNode bids, JsonNode asks) {
-    if (!bids.isArray() || !asks.isArray()) {
-      throw new IllegalArgumentException("no bid or ask array");
-    }
-    for (JsonNode level : bids) {
-      book.bid(level.path(0).asText(""), level.path(1).asText(""));
-    }
-    for (JsonNode level : asks) {
-      book.ask(level.path(0).asText(""), level.path(1).asText(""));
     }
   }
 

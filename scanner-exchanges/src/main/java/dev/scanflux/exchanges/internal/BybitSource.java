@@ -83,6 +83,16 @@ public final class BybitSource extends NativeSource {
     return instrument.base() + instrument.quote();
   }
 
+  /** Bybit's symbol of ours as discovery learnt it, else the codes joined; for the stream. */
+  String venueSymbol(Instrument instrument) {
+    return table.symbol(instrument, symbol(instrument));
+  }
+
+  /** The category served. */
+  Category category() {
+    return category;
+  }
+
   @Override
   public Mono<List<Instrument>> instruments() {
     String what = "instruments";
@@ -155,7 +165,14 @@ public final class BybitSource extends NativeSource {
     }));
   }
 
-  private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  /**
+   * A ticker from one entry of Bybit's ticker list, REST or WebSocket: {@code bid1Price},
+   * {@code ask1Price} and {@code lastPrice} required, 24 h volumes and change if present.
+   *
+   * @throws dev.scanflux.core.spi.BadDataException if a required field is missing or unreadable
+   * @throws dev.scanflux.core.model.InvalidSnapshotException if the ticker is invalid (crossed)
+   */
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
     return new TickerSnapshot(venue(), instrument, number(what, t, "bid1Price"),
         number(what, t, "ask1Price"), number(what, t, "lastPrice"), optional(t, "volume24h"),
         optional(t, "turnover24h"), optional(t, "price24hPcnt"), now, now);

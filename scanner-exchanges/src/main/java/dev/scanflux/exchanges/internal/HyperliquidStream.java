@@ -15,7 +15,6 @@ import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,10 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +75,6 @@ public final class HyperliquidStream implements MarketStream {
 
   private final SourceSettings settings;
   private final WsSpec spec;
-  private final ExecutorService executor;
   private final WsClient client;
 
   /**
@@ -106,13 +101,7 @@ public final class HyperliquidStream implements MarketStream {
         .connectTimeout(settings.httpTimeout())
         .maxMessageChars(1 << 20)
         .heartbeat(pingEvery, PING, PONG);
-    AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "scanflux-" + settings.venue() + "-ws-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.client = new WsClient(HttpClient.newBuilder().executor(executor).build());
+    this.client = WsClient.ownThreads(settings.venue());
   }
 
   @Override
@@ -133,7 +122,7 @@ public final class HyperliquidStream implements MarketStream {
   /** Stops the client's threads; connections still open fail. */
   @Override
   public void close() {
-    executor.shutdownNow();
+    client.close();
   }
 
   @Override

@@ -97,10 +97,11 @@ public enum SimulatedVenue {
   /**
    * True when the simulator can serve this venue's public WebSocket too
    * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #OKX}, {@link #OKX_SWAP} and
-   * {@link #HYPERLIQUID} and {@link #BINANCE_SPOT}.
+   * {@link #HYPERLIQUID} and {@link #BINANCE_SPOT}, {@link #BYBIT} and {@link #BYBIT_LINEAR}.
    */
   public boolean hasWebsocket() {
-    return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT;
+    return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT
+        || this == BYBIT || this == BYBIT_LINEAR;
   }
 
   boolean perpetual() {

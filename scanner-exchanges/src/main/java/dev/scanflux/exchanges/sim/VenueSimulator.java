@@ -6,6 +6,7 @@ import dev.scanflux.exchanges.sim.internal.BingxProtocol;
 import dev.scanflux.exchanges.sim.internal.BitstampProtocol;
 import dev.scanflux.exchanges.sim.internal.CoinbaseProtocol;
 import dev.scanflux.exchanges.sim.internal.BybitProtocol;
+import dev.scanflux.exchanges.sim.internal.BybitWsProtocol;
 import dev.scanflux.exchanges.sim.internal.GateFuturesProtocol;
 import dev.scanflux.exchanges.sim.internal.GateProtocol;
 import dev.scanflux.exchanges.sim.internal.KucoinFuturesProtocol;
@@ -106,6 +107,8 @@ public final class VenueSimulator implements AutoCloseable {
       case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
       case BINANCE_SPOT -> new BinanceWsProtocol(market, now, seed);
       case HYPERLIQUID -> new HyperliquidWsProtocol(market, now, seed);
+      case BYBIT -> new BybitWsProtocol(market, now, seed, false);
+      case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }

@@ -1,5 +1,6 @@
 package dev.scanflux.exchanges.internal.stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import java.time.Instant;
@@ -70,6 +71,44 @@ public final class LocalBook {
   /** Sets an ask level; see {@link #bid}. */
   public void ask(String price, String size) {
     asks.set(price, size, maxLevels);
+  }
+
+  /**
+   * Sets every level of two JSON arrays of {@code [price, size, ...]} levels, as most venues
+   * write them (Binance, Bybit): the price and size text as sent, a zero size removing a level.
+   *
+   * @throws IllegalArgumentException if either is not an array or a level is unreadable; the
+   *     levels before it are set
+   */
+  public void set(JsonNode bids, JsonNode asks) {
+    if (!bids.isArray() || !asks.isArray()) {
+      throw new IllegalArgumentException("no bid or ask array");
+    }
+    for (JsonNode level : bids) {
+      bid(level.path(0).asText(""), level.path(1).asText(""));
+    }
+    for (JsonNode level : asks) {
+      ask(level.path(0).asText(""), level.path(1).asText(""));
+    }
+  }
+
+  /**
+   * Drops the worst levels beyond {@code levels} per side: for venues that keep a book to a
+   * depth, once a whole message is applied (trimming while applying it could drop a level the
+   * same message's deletions would have kept inside the depth).
+   *
+   * @param levels levels kept per side, at least 1
+   */
+  public void trim(int levels) {
+    if (levels < 1) {
+      throw new IllegalArgumentException("levels must be at least 1 but was " + levels);
+    }
+    while (bids.n > levels) {
+      bids.remove(bids.n - 1);
+    }
+    while (asks.n > levels) {
+      asks.remove(asks.n - 1);
+    }
   }
 
   /** True when both sides have levels and the best bid is at or above the best ask. */

@@ -13,9 +13,12 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -57,18 +60,55 @@ import reactor.core.scheduler.Schedulers;
  * {@link WsSpec#heartbeat} (most venues want one anyway), which bounds that time. Signals arrive on the HTTP client's threads or on the
  * subscriber's thread that requested more.
  */
-public final class WsClient {
+public final class WsClient implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WsClient.class);
   private static final long CLOSE_GRACE_MS = 1000;
 
   private final HttpClient http;
+  private final @Nullable ExecutorService threads;
 
   /**
+   * A client on a shared HTTP client, which {@link #close()} leaves alone.
+   *
    * @param http the client whose threads run the connections, e.g. the native source's
    */
   public WsClient(HttpClient http) {
-    this.http = Objects.requireNonNull(http, "http");
+    this(Objects.requireNonNull(http, "http"), null);
+  }
+
+  private WsClient(HttpClient http, @Nullable ExecutorService threads) {
+    this.http = http;
+    this.threads = threads;
+  }
+
+  /**
+   * A client with an HTTP client and two daemon threads of its own, named
+   * {@code scanflux-<venue>-ws-<n>}, for a stream that has no HTTP client to share;
+   * {@link #close()} stops them.
+   *
+   * @param venue the venue's name, for the threads' names
+   */
+  public static WsClient ownThreads(String venue) {
+    Objects.requireNonNull(venue, "venue");
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "scanflux-" + venue + "-ws-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    return new WsClient(HttpClient.newBuilder().executor(threads).build(), threads);
+  }
+
+  /**
+   * Stops the client's own threads, if it has them ({@link #ownThreads}): connections still
+   * open fail. A client on a shared HTTP client is left as it is.
+   */
+  @Override
+  public void close() {
+    if (threads != null) {
+      threads.shutdownNow();
+    }
   }
 
   /**

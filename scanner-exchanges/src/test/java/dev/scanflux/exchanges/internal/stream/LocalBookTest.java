@@ -3,6 +3,7 @@ package dev.scanflux.exchanges.internal.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.InvalidSnapshotException;
@@ -56,6 +57,29 @@ class LocalBookTest {
 
     assertThat(book.askLevels()).isEqualTo(2);
     assertThat(book.askPriceText(1)).isEqualTo("103");
+  }
+
+  @Test
+  void jsonLevelsAreSetAsSentAndTrimmingAfterAMessageKeepsWhatItsDeletionsLetIn() {
+    LocalBook book = new LocalBook();
+    ObjectMapper json = new ObjectMapper();
+    book.set(json.createArrayNode().add(json.createArrayNode().add("100").add("1"))
+        .add(json.createArrayNode().add("99").add("2")),
+        json.createArrayNode().add(json.createArrayNode().add("101").add("3")));
+    assertThat(book.bidLevels()).isEqualTo(2);
+    assertThat(book.askSizeText(0)).isEqualTo("3");
+    // A depth-2 venue inserts 100.5 and deletes 100 in one message: 99 stays in the depth.
+    book.bid("100.5", "1");
+    book.bid("100", "0");
+    book.trim(2);
+    assertThat(book.bidPrice(0)).isEqualTo(100.5);
+    assertThat(book.bidPrice(1)).isEqualTo(99);
+    book.bid("100.7", "1");
+    book.trim(2);
+    assertThat(book.bidLevels()).isEqualTo(2);
+    assertThat(book.bidPrice(1)).isEqualTo(100.5);
+    assertThatThrownBy(() -> book.set(json.createObjectNode(), json.createArrayNode()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
