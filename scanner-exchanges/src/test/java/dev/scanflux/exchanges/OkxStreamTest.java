@@ -106,29 +106,11 @@ class OkxStreamTest {
       return false;
     }
     try {
-      return sameLevels(last, sim.streamedBook(instrument, DEPTH));
+      // Sizes in base units: equal only if the contract sizes agree too.
+      return StreamProbe.sameLevels(last, sim.streamedBook(instrument, DEPTH));
     } catch (IllegalStateException betweenUnsubscribeAndSubscribe) {
       return false;
     }
-  }
-
-  /** Same prices, same contract size and same sizes in the venue's unit. */
-  private static boolean sameLevels(BookSnapshot a, BookSnapshot b) {
-    if (a.contractSize() != b.contractSize() || a.bidLevels() != b.bidLevels()
-        || a.askLevels() != b.askLevels()) {
-      return false;
-    }
-    for (int i = 0; i < a.bidLevels(); i++) {
-      if (a.bidPrice(i) != b.bidPrice(i) || a.bidContracts(i) != b.bidContracts(i)) {
-        return false;
-      }
-    }
-    for (int i = 0; i < a.askLevels(); i++) {
-      if (a.askPrice(i) != b.askPrice(i) || a.askContracts(i) != b.askContracts(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private List<JsonNode> framesReceived() {

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -59,7 +60,7 @@ import reactor.core.publisher.Mono;
  * subscribe is {@link StreamEvent.Rejected}, as are OKX's request errors (code 60018 for an
  * unknown instrument, 60012 and 60013 for a bad request). Code 60014 (requests too frequent)
  * ends the connection as throttled, an internal error (63999) or a connection error (640xx) as
- * transient. Messages are handled on the stream's own HTTP client threads, one at a time,
+ * transient. Messages are handled on the stream's own client threads, one at a time,
  * together with the scanner's resync requests.
  */
 public final class OkxStream implements MarketStream {
@@ -71,13 +72,10 @@ public final class OkxStream implements MarketStream {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ARGS_PER_FRAME = 50;
   /**
-   * Levels kept per side: OKX's 400 and as many again. OKX deletes levels that leave its 400, so
-   * a book matching OKX's never reaches the cap, which only bounds memory should deletes be
-   * missed. A cap at 400 would be wrong: a delta that inserts at the top and deletes in the
-   * middle would push out the worst level OKX keeps, and a later large move would bring that
-   * gap into the checksummed top 25.
+   * Levels per side of OKX's {@code books} channel; the local book is trimmed to them after each
+   * whole message (trimming while applying one would drop a level its later deletions keep).
    */
-  private static final int BOOK_LEVELS = 800;
+  private static final int BOOK_LEVELS = 400;
   private static final Duration PING_EVERY = Duration.ofSeconds(20);
   /**
    * Updates of an instrument dropped while its snapshot is awaited before it is taken as lost and
@@ -106,7 +104,6 @@ public final class OkxStream implements MarketStream {
   private final SourceSettings settings;
   private final Market market;
   private final WsSpec spec;
-  private final NativeHttp http;
   private final WsClient client;
 
   private OkxStream(SourceSettings settings, Duration pingEvery, Market market) {
@@ -115,8 +112,7 @@ public final class OkxStream implements MarketStream {
     this.spec = WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
         .connectTimeout(settings.httpTimeout())
         .heartbeat(pingEvery, "ping", "pong");
-    this.http = new NativeHttp(settings);
-    this.client = new WsClient(http.client());
+    this.client = WsClient.ownThreads(settings.venue());
   }
 
   /** The stream of {@code Venues.okx()}: spot, ids from the XChange source's symbols. */
@@ -207,7 +203,7 @@ public final class OkxStream implements MarketStream {
   /** Shuts the stream's client threads down. */
   @Override
   public void close() {
-    http.close();
+    client.close();
   }
 
   @Override
@@ -216,7 +212,7 @@ public final class OkxStream implements MarketStream {
   }
 
   private Instant now() {
-    return http.now();
+    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
   }
 
   private static double required(JsonNode node, String field) {
@@ -236,7 +232,7 @@ public final class OkxStream implements MarketStream {
     final Instrument instrument;
     final String instId;
     final double contractSize;
-    final LocalBook book = new LocalBook(BOOK_LEVELS);
+    final LocalBook book = new LocalBook();
     /** The book was initialised by a snapshot and every message since applied. */
     boolean synced;
     /** Updates dropped while waiting for a snapshot. */
@@ -383,12 +379,12 @@ public final class OkxStream implements MarketStream {
         return;
       }
       try {
-        apply(t.book, d.path("bids"), true);
-        apply(t.book, d.path("asks"), false);
+        t.book.set(d.path("bids"), d.path("asks"));
       } catch (IllegalArgumentException e) {
         resync(t, ResyncCause.BAD_DATA, "unreadable level: " + e.getMessage());
         return;
       }
+      t.book.trim(BOOK_LEVELS);
       t.book.sequence(d.path("seqId").asLong());
       int checksum = d.path("checksum").asInt(0);
       if (checksum != 0 && checksum != t.book.okxChecksum()) {
@@ -400,21 +396,6 @@ public final class OkxStream implements MarketStream {
       } else {
         out.add(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
             t.contractSize, NativeSource.millis(d, "ts", now()))));
-      }
-    }
-
-    private void apply(LocalBook book, JsonNode levels, boolean bids) {
-      if (!levels.isArray()) {
-        throw new IllegalArgumentException("no " + (bids ? "bids" : "asks") + " array");
-      }
-      for (JsonNode level : levels) {
-        String price = level.path(0).asText("");
-        String size = level.path(1).asText("");
-        if (bids) {
-          book.bid(price, size);
-        } else {
-          book.ask(price, size);
-        }
       }
     }
 
