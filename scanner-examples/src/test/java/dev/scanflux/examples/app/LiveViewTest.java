@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.StreamReport;
+import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.ResyncCause;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,7 +52,26 @@ class LiveViewTest {
         .contains("spread BTC/USDT buy okx sell binance +0.12%");
     assertThat(frame.lines().filter(l -> l.startsWith("binance")).findFirst().orElseThrow())
         .as("10 requests completed in the last second, 49 ok, 1 throttled")
-        .matches("binance\\s+\\S+\\s+\\S+\\s+10\\.0\\s+100\\.0\\s+49\\s+1\\s+0\\s+0\\s+0");
+        .matches("binance\\s+\\S+\\s+\\S+\\s+10\\.0\\s+100\\.0\\s+49\\s+1\\s+0\\s+0\\s+0\\s+-");
+  }
+
+  @Test
+  void aStreamedVenueShowsItsStreamAndItsLastTransition() {
+    LiveView view = new LiveView(Map.of("okx", RateLimitSpec.parse("40/2s")));
+    StreamReport stream = new StreamReport(StreamReport.State.CONNECTED, 198, 200, 5_400, 1, 0,
+        Map.of(ResyncCause.SEQUENCE_GAP, 2L), 0, 4);
+    ScanReport report = new ScanReport(3, T0, Duration.ofSeconds(1), List.of(new VenueReport(
+        "okx", 200, 4, 4, Map.of(), 0, 0, 4, Duration.ofMillis(300), Duration.ofMillis(50),
+        Duration.ofMillis(60), 0.1, false, stream)));
+    view.onScan(new Scan(T0.plusSeconds(1), List.of(), report));
+    view.onStreamTransition(new StreamTransition("okx", StreamTransition.Type.RESYNC,
+        Instrument.parse("BTC/USDT"), ResyncCause.SEQUENCE_GAP, "expected 11, got 14", T0));
+
+    assertThat(view.frame(T0.plusSeconds(1), Duration.ofSeconds(3)).lines()
+        .filter(l -> l.startsWith("okx")).findFirst().orElseThrow())
+        .endsWith("connected, 198 books live, 5400 upd (last: resync sequence_gap)");
+    assertThat(LiveView.line(report)).endsWith(
+        "; streams: okx connected, 198 books live, 5400 updates, 2 resyncs, 4 polled");
   }
 
   @Test
