@@ -370,6 +370,9 @@ class BinanceStreamTest {
     Scanner scanner = Scanner.builder().interval(Duration.ofMillis(100))
         .venue(source, VenueOptions.custom().stream(true).instruments(List.of(BTC, ETH))
             .depth(DEPTH).streamCycle(Duration.ofMillis(100))
+            // The JDK client may not notice an abrupt drop before its next send (Binance's
+            // heartbeat is 30 s): the engine's idle timeout is what catches it then.
+            .staleAfter(Duration.ofSeconds(2))
             // Long enough for a few cycles to poll while the stream is down.
             .reconnectBackoff(Duration.ofMillis(600), Duration.ofSeconds(1)).build())
         .listener(new ScanListener() {
