@@ -99,7 +99,7 @@ public enum SimulatedVenue {
    * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #OKX} and {@link #OKX_SWAP}.
    */
   public boolean hasWebsocket() {
-    return this == OKX || this == OKX_SWAP;
+    return this == OKX || this == OKX_SWAP || this == KRAKEN;
   }
 
   boolean perpetual() {

@@ -12,6 +12,8 @@ import dev.scanflux.exchanges.sim.internal.KucoinProtocol;
 import dev.scanflux.exchanges.sim.internal.LighterProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
+import dev.scanflux.exchanges.sim.internal.KrakenWsProtocol;
+import dev.scanflux.exchanges.sim.internal.LiveBook;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxWsProtocol;
 import dev.scanflux.exchanges.sim.internal.SimInstrument;
@@ -20,14 +22,17 @@ import dev.scanflux.exchanges.sim.internal.SyntheticMarket;
 import dev.scanflux.exchanges.sim.internal.VenueProtocol;
 import dev.scanflux.exchanges.sim.internal.WsProtocol;
 import dev.scanflux.exchanges.sim.internal.WsServer;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -61,12 +66,14 @@ public final class VenueSimulator implements AutoCloseable {
   private final SimServer server;
   private final SyntheticMarket market;
   private final @Nullable WsServer ws;
+  private final Scheduler clock;
   private volatile boolean started;
 
   private VenueSimulator(Builder b) {
     this.venue = b.venue;
     this.market = market(b.venue, b.seed, b.instruments);
     Scheduler clock = b.clock;
+    this.clock = clock;
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
     VenueProtocol protocol = switch (b.venue) {
       case BINANCE_SPOT -> new BinanceProtocol(market, now);
@@ -100,6 +107,7 @@ public final class VenueSimulator implements AutoCloseable {
     return switch (venue) {
       case OKX -> new OkxWsProtocol(market, now, seed, false);
       case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
+      case KRAKEN -> new KrakenWsProtocol(market, now, seed);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }
@@ -169,11 +177,51 @@ public final class VenueSimulator implements AutoCloseable {
         && fault != WsFault.MALFORMED) {
       throw new IllegalArgumentException(fault + " is not tied to an instrument");
     }
-    SimInstrument sim = market.instruments().stream()
+    ws().fault(fault, simInstrument(instrument));
+  }
+
+  private SimInstrument simInstrument(Instrument instrument) {
+    return market.instruments().stream()
         .filter(i -> venue.instrument(i.base()).equals(instrument)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(
             "the " + venue + " simulator does not list " + instrument));
-    ws().fault(fault, sim);
+  }
+
+  /**
+   * The WebSocket side's book of an instrument now, as its deltas so far make it: the top
+   * {@code depth} levels per side, prices and (base-unit) sizes rounded as the venue writes
+   * them, exchange and receive time now. A client in sync holds the same book. Waits for the
+   * simulator's stream thread; for tests.
+   *
+   * @param instrument an instrument of this simulator
+   * @param depth      levels per side, at least 1
+   * @return empty if no client subscribed the instrument's book yet, or the venue's format keeps
+   *     none
+   * @throws IllegalStateException if the simulator was built without {@code websocket(true)}
+   */
+  public Optional<BookSnapshot> streamedBook(Instrument instrument, int depth) {
+    if (depth < 1) {
+      throw new IllegalArgumentException("depth must be at least 1 but was " + depth);
+    }
+    SimInstrument sim = simInstrument(instrument);
+    return Optional.ofNullable(ws().inspect(p -> {
+      LiveBook book = p.liveBook(sim);
+      return book == null ? null : snapshot(instrument, sim, book, depth);
+    }));
+  }
+
+  private BookSnapshot snapshot(Instrument instrument, SimInstrument sim, LiveBook book,
+      int depth) {
+    List<LiveBook.Level> bids = book.bids(depth);
+    List<LiveBook.Level> asks = book.asks(depth);
+    BookSnapshot.Builder b = BookSnapshot.builder(venue.name().toLowerCase(Locale.ROOT),
+        instrument);
+    bids.forEach(l -> b.bid(Double.parseDouble(sim.px(book.price(l.ticks()))),
+        Double.parseDouble(sim.qty(l.size()))));
+    asks.forEach(l -> b.ask(Double.parseDouble(sim.px(book.price(l.ticks()))),
+        Double.parseDouble(sim.qty(l.size()))));
+    Instant now = Instant.ofEpochMilli(clock.now(TimeUnit.MILLISECONDS));
+    return b.exchangeTime(now).receivedAt(now).build();
   }
 
   /** Ends {@link WsFault#IDLE} and {@link WsFault#REFUSE} and drops one-shot faults not met. */

@@ -1,5 +1,7 @@
 package dev.scanflux.exchanges.sim.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One venue's WebSocket wire format, as the simulator's {@link WsServer} runs it: it answers
  * the clients' frames (subscriptions, pings) and, on every tick of the simulator's stream
@@ -26,6 +28,14 @@ public interface WsProtocol {
 
   /** A client's connection closed; forget its subscriptions. */
   default void onClose(WsPeer peer) {}
+
+  /**
+   * The instrument's streamed book now, or null if it is not streamed (no client subscribed it
+   * yet, or the format keeps none); for {@code VenueSimulator#streamedBook}.
+   */
+  default @Nullable LiveBook liveBook(SimInstrument instrument) {
+    return null;
+  }
 
   /**
    * One tick of the market: evolve the subscribed instruments and push to their subscribers.

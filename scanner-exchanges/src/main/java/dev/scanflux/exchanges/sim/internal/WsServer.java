@@ -16,11 +16,14 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.java_websocket.WebSocket;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
@@ -155,6 +158,24 @@ public final class WsServer implements AutoCloseable {
   /** Forgets the log. */
   public void clearLog() {
     log.clear();
+  }
+
+  /**
+   * Runs a query of the protocol's state on the stream thread, after the calls queued before
+   * it, and waits for its answer: for tests, which may block.
+   *
+   * @throws IllegalStateException if the server is closed or the query fails or takes over 10 s
+   */
+  public <T> T inspect(Function<WsProtocol, T> query) {
+    try {
+      return stream.submit(() -> query.apply(config.protocol())).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted inspecting the simulator", e);
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      throw new IllegalStateException("cannot inspect the " + config.name()
+          + " WebSocket simulator", e);
+    }
   }
 
   /** Messages sent to clients so far, on every connection. */
