@@ -27,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.knowm.xchange.ExchangeSpecification;
@@ -80,8 +82,10 @@ import reactor.util.concurrent.Queues;
  *
  * <p>Threading: events come from XChange's netty event loop, one per connection, merged and
  * serialised; per channel only the latest book or ticker is kept under backpressure. Building
- * the exchange (it reads its metadata file), connecting, and subscribing (XChange makes random
- * request ids) run on a bounded-elastic scheduler, never on the caller's thread. Thread-safe.
+ * the exchange (it reads its metadata file) and connecting run on a bounded-elastic scheduler;
+ * subscribing and disposing channels (XChange draws request ids from a {@code SecureRandom})
+ * on the stream's one control thread, never on the caller's. Thread-safe; {@link #close()}
+ * stops the control thread.
  */
 public final class KrakenStream implements MarketStream {
 
@@ -99,6 +103,7 @@ public final class KrakenStream implements MarketStream {
   private final SourceSettings settings;
   private final XChangeSnapshots snapshots;
   private final Scheduler blocking = Schedulers.boundedElastic();
+  private final Scheduler control;
 
   /**
    * @param settings the venue's settings; {@link SourceSettings#streamUrl()} is the WebSocket,
@@ -108,6 +113,13 @@ public final class KrakenStream implements MarketStream {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.snapshots = new XChangeSnapshots(settings.venue(), settings.clock(),
         Presets.kraken().bookTimestamps());
+    String name = "scanflux-" + settings.venue() + "-stream";
+    // One thread that may block (Reactor's single scheduler may not), tasks run in order.
+    this.control = Schedulers.fromExecutorService(Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    }), name);
   }
 
   @Override
@@ -123,6 +135,12 @@ public final class KrakenStream implements MarketStream {
       Connection c = new Connection(request, context);
       return c.events();
     });
+  }
+
+  /** Stops the thread that subscribes channels; connections still open are left to cancel. */
+  @Override
+  public void close() {
+    control.dispose();
   }
 
   @Override
@@ -196,10 +214,10 @@ public final class KrakenStream implements MarketStream {
           channels.add(ticker(md, i));
         }
       }
-      // Subscribed last, so emitted once every subscribe request was sent.
-      channels.add(Flux.just(StreamEvent.connected()));
+      // Queued on the control thread last, so emitted once every subscribe request was sent.
+      channels.add(Mono.<StreamEvent>fromSupplier(StreamEvent::connected).subscribeOn(control).flux());
       Flux<StreamEvent> paced = Flux.fromIterable(channels)
-          .delayElements(Duration.ofMillis(SUBSCRIBE_SPACING_MS), blocking)
+          .delayElements(Duration.ofMillis(SUBSCRIBE_SPACING_MS), control)
           .flatMap(f -> f, channels.size());
       return Flux.merge(closed(ex), rejected, paced);
     }
@@ -211,7 +229,7 @@ public final class KrakenStream implements MarketStream {
     private Flux<StreamEvent> book(StreamingMarketDataService md, Instrument i,
         Flux<Instrument> resyncs) {
       CurrencyPair pair = pair(i);
-      Flux<StreamEvent> channel = subscribeOffNonBlocking(() -> md.getOrderBook(pair, depth))
+      Flux<StreamEvent> channel = channel(() -> md.getOrderBook(pair, depth))
           .<StreamEvent>handle((ob, sink) -> book(i, ob, sink))
           .repeat();
       return resyncs.startWith(i).switchMap(x -> channel);
@@ -228,7 +246,7 @@ public final class KrakenStream implements MarketStream {
     }
 
     private Flux<StreamEvent> ticker(StreamingMarketDataService md, Instrument i) {
-      return subscribeOffNonBlocking(() -> md.getTicker(pair(i)))
+      return channel(() -> md.getTicker(pair(i)))
           .<StreamEvent>handle((t, sink) -> {
             try {
               sink.next(StreamEvent.update(snapshots.ticker(i, t)));
@@ -254,18 +272,25 @@ public final class KrakenStream implements MarketStream {
     }
 
     /**
-     * Subscribes an XChange channel, which sends its subscribe request with a random id (a
-     * {@code SecureRandom}): at once on a thread that may block, else on the blocking scheduler.
+     * An XChange channel, subscribed and disposed on the control thread: both send a request
+     * whose id comes from a {@code SecureRandom} (which may read {@code /dev/urandom}), and the
+     * one thread keeps a disposal ahead of the subscription that follows it (XChange ignores a
+     * subscription to a channel it still holds).
      */
-    private <T> Flux<T> subscribeOffNonBlocking(Supplier<Observable<T>> channel) {
-      return Flux.defer(() -> Schedulers.isInNonBlockingThread()
-          ? rx(channel.get()).subscribeOn(blocking) : rx(channel.get()));
+    private <T> Flux<T> channel(Supplier<Observable<T>> channel) {
+      return Flux.defer(() -> rx(channel.get())).subscribeOn(control).cancelOn(control);
     }
 
+    /** After the channels' disposals: a close frame, the event loop ends in the background. */
     private void disconnect(LocalKrakenExchange ex) {
-      // Non-blocking: a close frame is written, the event loop shuts down in the background.
-      ex.disconnect().subscribe(() -> LOG.debug("{}: WebSocket disconnected", venue()),
+      Runnable disconnect = () -> ex.disconnect().subscribe(
+          () -> LOG.debug("{}: WebSocket disconnected", venue()),
           e -> LOG.debug("{}: WebSocket disconnect failed", venue(), e));
+      try {
+        control.schedule(disconnect);
+      } catch (RejectedExecutionException closed) {
+        disconnect.run();
+      }
     }
   }
 
