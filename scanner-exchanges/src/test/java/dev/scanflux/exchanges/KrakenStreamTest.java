@@ -31,6 +31,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -347,8 +348,14 @@ class KrakenStreamTest {
     }
 
     synchronized void awaitSnapshot() {
+      await(() -> !history.isEmpty());
+      assertThat(history).as("the reference snapshot").isNotEmpty();
+    }
+
+    /** Waits, woken by each message, until the condition holds or patience runs out. */
+    private synchronized void await(BooleanSupplier condition) {
       long deadline = System.nanoTime() + PATIENCE.toNanos();
-      while (history.isEmpty() && System.nanoTime() < deadline) {
+      while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
         try {
           wait(100);
         } catch (InterruptedException e) {
@@ -356,13 +363,17 @@ class KrakenStreamTest {
           throw new AssertionError(e);
         }
       }
-      assertThat(history).as("the reference snapshot").isNotEmpty();
     }
 
-    /** Each book is one the venue had, and they came in the venue's order. */
+    /**
+     * Each book is one the venue had, and they came in the venue's order. The reference reads
+     * on a connection of its own, so it is first given time to reach the last book.
+     */
     synchronized void assertEachIsATrueBookInOrder(List<BookSnapshot> books) {
-      assertThat(mismatches).as("checksums the reference disagreed with").isEmpty();
       assertThat(books).isNotEmpty();
+      String lastKey = key(books.get(books.size() - 1));
+      await(() -> history.contains(lastKey));
+      assertThat(mismatches).as("checksums the reference disagreed with").isEmpty();
       int at = 0;
       for (BookSnapshot b : books) {
         String key = key(b);

@@ -27,10 +27,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.knowm.xchange.ExchangeSpecification;
 import org.knowm.xchange.currency.CurrencyPair;
 import org.knowm.xchange.dto.marketdata.OrderBook;
@@ -168,6 +170,8 @@ public final class KrakenStream implements MarketStream {
     private final int depth;
     private final Flux<StreamEvent> rejected;
     private final Consumer<String> reject;
+    /** Completes when XChange's connect does, if it was started. */
+    private final CompletableFuture<@Nullable Void> opened = new CompletableFuture<>();
 
     Connection(StreamRequest request, StreamContext context) {
       this.request = request;
@@ -193,9 +197,15 @@ public final class KrakenStream implements MarketStream {
                   + settings.streamUrl() + " failed: " + e, e));
     }
 
+    /**
+     * Opens the connection, then subscribes. XChange's connect cannot be cancelled, so the
+     * attempt is kept in {@link #opened} for {@link #disconnect} to wait for.
+     */
     private Flux<StreamEvent> session(LocalKrakenExchange ex) {
-      Mono<Void> open = Mono.<Void>from(ex.connect().<Void>toFlowable())
+      Mono<Void> open = Mono.fromRunnable(() -> ex.connect()
+              .subscribe(() -> opened.complete(null), opened::completeExceptionally))
           .subscribeOn(blocking)
+          .then(Mono.fromFuture(opened, true))
           .onErrorMap(e -> new TransientSourceException(venue(), "cannot open the Kraken "
               + "WebSocket " + settings.streamUrl() + ": " + e, e));
       return open.thenMany(Flux.defer(() -> subscribed(ex)));
@@ -281,16 +291,21 @@ public final class KrakenStream implements MarketStream {
       return Flux.defer(() -> rx(channel.get())).subscribeOn(control).cancelOn(control);
     }
 
-    /** After the channels' disposals: a close frame, the event loop ends in the background. */
+    /**
+     * Once the connection attempt, if one started, has ended, and after the channels'
+     * disposals: a close frame, and the event loop ends in the background. Never blocks.
+     */
     private void disconnect(LocalKrakenExchange ex) {
       Runnable disconnect = () -> ex.disconnect().subscribe(
           () -> LOG.debug("{}: WebSocket disconnected", venue()),
           e -> LOG.debug("{}: WebSocket disconnect failed", venue(), e));
-      try {
-        control.schedule(disconnect);
-      } catch (RejectedExecutionException closed) {
-        disconnect.run();
-      }
+      opened.whenComplete((ok, failed) -> {
+        try {
+          control.schedule(disconnect);
+        } catch (RejectedExecutionException closed) {
+          disconnect.run();
+        }
+      });
     }
   }
 

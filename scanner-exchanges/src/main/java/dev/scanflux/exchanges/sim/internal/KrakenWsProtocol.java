@@ -49,11 +49,11 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Kraken has no sequence numbers: its checksum is how a client sees a lost or wrong delta.
- * So {@link WsFault#SEQUENCE_GAP} loses the next delta that changes the top 10 levels (the next
- * one's checksum then disagrees with the client's book), and {@link WsFault#CHECKSUM_MISMATCH}
- * misstates the best ask's volume in the next delta while its checksum stays the true book's,
- * so a client that applied it without checking would hold a wrong book. Both hit the next
- * delta message made, the shallowest subscribed depth's first; the book itself stays true.
+ * So {@link WsFault#SEQUENCE_GAP} loses a delta (the next one's checksum then disagrees with
+ * the client's book), and {@link WsFault#CHECKSUM_MISMATCH} misstates the best ask's volume in
+ * one while its checksum stays the true book's, so a client that applied it without checking
+ * would hold a wrong book. Each hits the next delta that changes the top 10 levels (which the
+ * checksum covers), the shallowest subscribed depth's; the simulated book itself stays true.
  */
 public final class KrakenWsProtocol implements WsProtocol {
 
@@ -226,12 +226,13 @@ public final class KrakenWsProtocol implements WsProtocol {
       List<List<LiveBook.Level>> old = before.get(d);
       List<LiveBook.Level> asks = changes(old.get(0), book.asks(d), delta.asks());
       List<LiveBook.Level> bids = changes(old.get(1), book.bids(d), delta.bids());
-      if (asks.isEmpty() && bids.isEmpty()
-          || checksum != checksumBefore && faults.take(WsFault.SEQUENCE_GAP, i)) {
+      // Faults only hit a delta that changes the top 10, so that the checksum shows them.
+      boolean top = checksum != checksumBefore;
+      if (asks.isEmpty() && bids.isEmpty() || top && faults.take(WsFault.SEQUENCE_GAP, i)) {
         continue;
       }
       LiveBook.@Nullable Level wrong = null;
-      if (faults.take(WsFault.CHECKSUM_MISMATCH, i)) {
+      if (top && faults.take(WsFault.CHECKSUM_MISMATCH, i)) {
         LiveBook.Level best = book.asks(1).get(0);
         wrong = new LiveBook.Level(best.ticks(), best.size() + Math.pow(10, -i.sizeDecimals()));
         asks = withLevel(asks, wrong);
