@@ -255,7 +255,8 @@ class KrakenStreamTest {
     StepVerifier.create(Flux.interval(Duration.ZERO, Duration.ofMillis(10))
             .filter(t -> sim.wsConnections() == 0).next())
         .expectNextCount(1)
-        .verifyComplete();
+        .expectComplete()
+        .verify(PATIENCE);
     assertThat(sim.wsLog()).extracting(WsEvent::kind).contains(WsEvent.Kind.CLOSED);
     assertThat(probe.error()).isNull();
   }

@@ -130,6 +130,7 @@ class KrakenStreamingScanTest {
             .filter(t -> condition.getAsBoolean()).next())
         .as(what)
         .expectNextCount(1)
-        .verifyComplete();
+        .expectComplete()
+        .verify(PATIENCE);
   }
 }

@@ -21,6 +21,7 @@ import info.bitrich.xchangestream.service.netty.ConnectionStateModel.State;
 import io.reactivex.rxjava3.core.BackpressureStrategy;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Observer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +79,10 @@ import reactor.util.concurrent.Queues;
  *   <li>a closed connection as an error of the connect {@code Flux} (with its own reconnection
  *       off XChange would otherwise go silent), as is a failure to connect.
  * </ul>
+ *
+ * <p>Three defects of XChange 5.2.0 are repaired in its service (see {@code LocalService}): a
+ * snapshot lost to a subscribe race, an unsubscribe request Kraken refuses, and non-JSON frames
+ * dropped silently.
  *
  * <p>{@link StreamContext#resyncs()} resubscribes the instrument's book: its channel is
  * disposed (XChange unsubscribes) and subscribed again, which brings a new snapshot.
@@ -401,14 +406,24 @@ public final class KrakenStream implements MarketStream {
   }
 
   /**
-   * XChange's public Kraken service with two repairs: a frame that is not JSON is reported
-   * (XChange logs and drops it), and the unsubscribe request XChange sends when a channel is
-   * disposed names the pair, not XChange's subscription key ({@code XBT/USD_10} in 5.2.0,
-   * which Kraken refuses, leaving the old subscription running).
+   * XChange's public Kraken service with three repairs of 5.2.0:
+   *
+   * <ul>
+   *   <li>it sends a channel's subscribe request before it registers the channel, so an answer
+   *       as fast as a nearby server's (the book snapshot) arrived for no channel, was dropped,
+   *       and the book waited for a snapshot for ever; here the request is held until the
+   *       channel is registered;
+   *   <li>the unsubscribe request it sends when a channel is disposed names its subscription
+   *       key ({@code XBT/USD_10}), which Kraken refuses, leaving the old subscription running;
+   *       here it names the pair;
+   *   <li>a frame that is not JSON is reported (it logs and drops it).
+   * </ul>
    */
   private static final class LocalService extends KrakenStreamingService {
 
     private final Consumer<String> reject;
+    /** Requests sent while a channel is being subscribed on this thread, to send after. */
+    private final ThreadLocal<@Nullable List<String>> held = new ThreadLocal<>();
 
     LocalService(KrakenStreamingExchange exchange, String url, Consumer<String> reject) {
       super(exchange, false, url, () -> null);
@@ -426,6 +441,38 @@ public final class KrakenStream implements MarketStream {
         return;
       }
       handleMessage(json);
+    }
+
+    @Override
+    public Observable<JsonNode> subscribeChannel(String channelName, Object... args) {
+      Observable<JsonNode> channel = super.subscribeChannel(channelName, args);
+      return new Observable<>() {
+        @Override
+        protected void subscribeActual(Observer<? super JsonNode> observer) {
+          List<String> requests = new ArrayList<>(1);
+          held.set(requests);
+          try {
+            channel.subscribe(observer); // registers the channel, "sends" its request
+          } finally {
+            held.remove();
+          }
+          requests.forEach(LocalService.this::sendNow);
+        }
+      };
+    }
+
+    @Override
+    public void sendMessage(String message) {
+      List<String> requests = held.get();
+      if (requests != null) {
+        requests.add(message);
+      } else {
+        super.sendMessage(message);
+      }
+    }
+
+    private void sendNow(String message) {
+      super.sendMessage(message);
     }
 
     @Override
