@@ -55,7 +55,7 @@ import reactor.util.concurrent.Queues;
  * remote metadata off, its own reconnection off: the engine owns reconnection, and XChange
  * keeps its books across its own reconnects), opens it, and subscribes one {@code book} and one
  * {@code ticker} channel per instrument, as XChange does, spaced {@value #SUBSCRIBE_SPACING_MS}
- * ms apart to stay under Kraken's per-connection limit on subscribe requests. Books are
+ * ms apart: Kraken limits subscribe requests per connection without publishing the rate. Books are
  * subscribed at the smallest Kraken depth (10, 25, 100, 500, 1000) that covers the request.
  * Pairs are Kraken's WebSocket names, {@code XBT/USD} for {@code BTC/USD}, mapped through
  * {@link Aliases} as the REST side does. Cancelling the subscription disconnects the exchange.

@@ -10,7 +10,9 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -136,7 +138,7 @@ public final class KrakenWsProtocol implements WsProtocol {
 
   @Override
   public void onTick(WsFaults faults) {
-    Set<SimInstrument> live = new java.util.LinkedHashSet<>();
+    Set<SimInstrument> live = new LinkedHashSet<>();
     for (Peer p : peers.values()) {
       p.subs.values().forEach(s -> live.add(s.instrument));
     }
@@ -267,7 +269,7 @@ public final class KrakenWsProtocol implements WsProtocol {
     Map<Long, Double> removed = new HashMap<>();
     stepped.stream().filter(l -> l.size() == 0).forEach(l -> removed.put(l.ticks(), 0.0));
     List<LiveBook.Level> out = new ArrayList<>();
-    Set<Long> now = new java.util.HashSet<>();
+    Set<Long> now = new HashSet<>();
     for (LiveBook.Level l : after) {
       now.add(l.ticks());
       Double size = was.get(l.ticks());
@@ -294,7 +296,7 @@ public final class KrakenWsProtocol implements WsProtocol {
   private String deltaBody(SimInstrument i, List<LiveBook.Level> asks,
       List<LiveBook.Level> bids, LiveBook.Delta stepped, long checksum,
       LiveBook.@Nullable Level wrong) {
-    Set<Long> changed = new java.util.HashSet<>();
+    Set<Long> changed = new HashSet<>();
     stepped.asks().forEach(l -> changed.add(l.ticks()));
     stepped.bids().forEach(l -> changed.add(l.ticks()));
     if (wrong != null) {
