@@ -9,6 +9,7 @@ import dev.scanflux.exchanges.internal.BybitStream;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.HyperliquidStream;
+import dev.scanflux.exchanges.internal.KrakenStream;
 import dev.scanflux.exchanges.internal.KucoinFuturesSource;
 import dev.scanflux.exchanges.internal.LighterSource;
 import dev.scanflux.exchanges.internal.OkxStream;
@@ -98,10 +99,15 @@ public final class Venues {
    * books up to 500 levels, bulk tickers ({@code /0/public/Ticker} without a pair), default
    * concurrency 2, symbols {@code XXBTZUSD} / {@code SOLUSD} mapped from Kraken's asset list.
    * XChange keeps Kraken's symbol tables in static state: one Kraken market per JVM.
+   * Push stream: Kraken's public WebSocket v1, {@code wss://ws.kraken.com}, through XChange's
+   * {@code xchange-stream-kraken} ({@code book} at depth 10, 25, 100, 500 or 1000, checked by
+   * Kraken's CRC32 checksum, and {@code ticker}, pairs {@code XBT/USD}); XChange resubscribes a
+   * book whose checksum fails without telling, so such resyncs are not reported.
    */
   public static VenueBuilder kraken() {
     return new VenueBuilder("kraken", "https://api.kraken.com", Presets.KRAKEN_LIMIT, 2,
-        s -> new XChangeSource(s, Presets.kraken()));
+        s -> new XChangeSource(s, Presets.kraken()), "wss://ws.kraken.com",
+        (s, rest) -> new KrakenStream(s));
   }
 
   /**

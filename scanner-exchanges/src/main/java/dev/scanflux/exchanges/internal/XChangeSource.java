@@ -8,7 +8,6 @@ import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.knowm.xchange.Exchange;
@@ -27,7 +25,6 @@ import org.knowm.xchange.ExchangeSpecification;
 import org.knowm.xchange.currency.CurrencyPair;
 import org.knowm.xchange.dto.marketdata.OrderBook;
 import org.knowm.xchange.dto.marketdata.Ticker;
-import org.knowm.xchange.dto.trade.LimitOrder;
 import org.knowm.xchange.exceptions.NotYetImplementedForExchangeException;
 import org.knowm.xchange.service.marketdata.MarketDataService;
 import org.slf4j.Logger;
@@ -51,6 +48,7 @@ public final class XChangeSource implements MarketSource {
   private final SourceSettings settings;
   private final XChangeVenue venue;
   private final Scheduler scheduler;
+  private final XChangeSnapshots snapshots;
   private final Object initLock = new Object();
   private volatile @Nullable Exchange exchange;
   private volatile boolean metadataLoaded;
@@ -68,6 +66,8 @@ public final class XChangeSource implements MarketSource {
     this.venue = venue;
     this.scheduler = Schedulers.newBoundedElastic(settings.concurrency(), 100_000,
         "scanflux-" + settings.venue(), 60, true);
+    this.snapshots = new XChangeSnapshots(settings.venue(), settings.clock(),
+        venue.bookTimestamps());
   }
 
   @Override
@@ -124,7 +124,7 @@ public final class XChangeSource implements MarketSource {
           ob = pairBook(fallBackToCurrencyPair(instrument, e), instrument, args);
         }
       }
-      return toBook(instrument, ob, depth);
+      return snapshots.book(instrument, ob, depth);
     });
   }
 
@@ -142,7 +142,7 @@ public final class XChangeSource implements MarketSource {
           t = pairTicker(fallBackToCurrencyPair(instrument, e), instrument);
         }
       }
-      return toTicker(instrument, t);
+      return snapshots.ticker(instrument, t);
     });
   }
 
@@ -167,7 +167,7 @@ public final class XChangeSource implements MarketSource {
           continue;
         }
         try {
-          out.add(toTicker(i, t));
+          out.add(snapshots.ticker(i, t));
         } catch (InvalidSnapshotException | BadDataException e) {
           invalid++;
           firstDefect = firstDefect == null ? e.getMessage() : firstDefect;
@@ -312,57 +312,7 @@ public final class XChangeSource implements MarketSource {
     return spec;
   }
 
-  private BookSnapshot toBook(Instrument instrument, OrderBook ob, int depth) {
-    Instant now = now();
-    BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now);
-    b.exchangeTime(venue.bookTimestamps() && ob.getTimeStamp() != null
-        ? ob.getTimeStamp().toInstant() : now);
-    int n = 0;
-    for (LimitOrder o : ob.getBids()) {
-      if (n++ == depth) {
-        break;
-      }
-      b.bid(number(instrument, "bid price", o.getLimitPrice()),
-          number(instrument, "bid size", o.getOriginalAmount()));
-    }
-    n = 0;
-    for (LimitOrder o : ob.getAsks()) {
-      if (n++ == depth) {
-        break;
-      }
-      b.ask(number(instrument, "ask price", o.getLimitPrice()),
-          number(instrument, "ask size", o.getOriginalAmount()));
-    }
-    return b.build();
-  }
-
-  private TickerSnapshot toTicker(Instrument instrument, Ticker t) {
-    Instant now = now();
-    BigDecimal change = t.getPercentageChange();
-    if (change == null && t.getOpen() != null && t.getLast() != null
-        && t.getOpen().signum() > 0) {
-      change = t.getLast().subtract(t.getOpen()).multiply(BigDecimal.valueOf(100))
-          .divide(t.getOpen(), java.math.MathContext.DECIMAL64);
-    }
-    return new TickerSnapshot(venue(), instrument, number(instrument, "bid", t.getBid()),
-        number(instrument, "ask", t.getAsk()), number(instrument, "last", t.getLast()),
-        optional(t.getVolume()), optional(t.getQuoteVolume()),
-        change == null ? Double.NaN : change.doubleValue() / 100,
-        t.getTimestamp() == null ? now : t.getTimestamp().toInstant(), now);
-  }
-
-  private double number(Instrument instrument, String field, @Nullable BigDecimal value) {
-    if (value == null) {
-      throw new BadDataException(venue(), instrument + ": the venue sent no " + field, null);
-    }
-    return value.doubleValue();
-  }
-
-  private static double optional(@Nullable BigDecimal value) {
-    return value == null ? Double.NaN : value.doubleValue();
-  }
-
   private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
+    return snapshots.now();
   }
 }

@@ -101,7 +101,7 @@ public enum SimulatedVenue {
    */
   public boolean hasWebsocket() {
     return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT
-        || this == BYBIT || this == BYBIT_LINEAR;
+        || this == BYBIT || this == BYBIT_LINEAR || this == KRAKEN;
   }
 
   boolean perpetual() {

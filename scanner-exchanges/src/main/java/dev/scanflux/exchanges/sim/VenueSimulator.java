@@ -15,6 +15,8 @@ import dev.scanflux.exchanges.sim.internal.LighterProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidProtocol;
 import dev.scanflux.exchanges.sim.internal.HyperliquidWsProtocol;
 import dev.scanflux.exchanges.sim.internal.KrakenProtocol;
+import dev.scanflux.exchanges.sim.internal.KrakenWsProtocol;
+import dev.scanflux.exchanges.sim.internal.LiveBook;
 import dev.scanflux.exchanges.sim.internal.OkxProtocol;
 import dev.scanflux.exchanges.sim.internal.OkxWsProtocol;
 import dev.scanflux.exchanges.sim.internal.SimInstrument;
@@ -26,6 +28,7 @@ import dev.scanflux.exchanges.sim.internal.WsServer;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -66,12 +69,14 @@ public final class VenueSimulator implements AutoCloseable {
   private final SimServer server;
   private final SyntheticMarket market;
   private final @Nullable WsServer ws;
+  private final Scheduler clock;
   private volatile boolean started;
 
   private VenueSimulator(Builder b) {
     this.venue = b.venue;
     this.market = market(b.venue, b.seed, b.instruments);
     Scheduler clock = b.clock;
+    this.clock = clock;
     LongSupplier now = () -> clock.now(TimeUnit.MILLISECONDS);
     WsProtocol streams = b.websocket ? wsProtocol(b.venue, market, now, b.seed) : null;
     VenueProtocol protocol = switch (b.venue) {
@@ -109,6 +114,7 @@ public final class VenueSimulator implements AutoCloseable {
       case HYPERLIQUID -> new HyperliquidWsProtocol(market, now, seed);
       case BYBIT -> new BybitWsProtocol(market, now, seed, false);
       case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);
+      case KRAKEN -> new KrakenWsProtocol(market, now, seed);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }

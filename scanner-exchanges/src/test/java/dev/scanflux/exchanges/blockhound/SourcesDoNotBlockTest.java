@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.MarketStream;
+import dev.scanflux.core.spi.StreamContext;
+import dev.scanflux.core.spi.StreamEvent;
+import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.exchanges.Venues;
 import dev.scanflux.exchanges.sim.SimulatedVenue;
 import dev.scanflux.exchanges.sim.VenueSimulator;
@@ -12,9 +16,11 @@ import dev.scanflux.exchanges.internal.stream.WsSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -95,6 +101,34 @@ class SourcesDoNotBlockTest {
               .take(20))
           .expectNextCount(20)
           .verifyComplete();
+    }
+  }
+
+  /*
+   * The XChange Kraken stream, connected from a parallel thread: building and opening the
+   * exchange and subscribing its channels move to a blocking scheduler; books, tickers and the
+   * resubscription after a resync request run on netty's event loop and parallel threads.
+   */
+  @Test
+  void krakenStreamDoesNotBlockAParallelThread() {
+    Instrument btc = SimulatedVenue.KRAKEN.instrument("BTC");
+    try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.KRAKEN).instruments(5)
+            .websocket(true).streamInterval(Duration.ofMillis(10)).build();
+        MarketSource source = Venues.kraken().baseUrl(sim.start())
+            .streamUrl(sim.websocketUrl()).build()) {
+      MarketStream stream = source.stream().orElseThrow();
+      StreamRequest request = new StreamRequest(List.of(btc, SimulatedVenue.KRAKEN
+          .instrument("ETH")), 10, true, true);
+      Flux<Instrument> resyncs = Flux.interval(Duration.ofMillis(100)).map(n -> btc);
+      StepVerifier.create(Flux.defer(() -> stream.connect(request,
+                  StreamContext.direct(resyncs)))
+              .subscribeOn(Schedulers.parallel())
+              .publishOn(Schedulers.parallel(), 1)
+              .filter(e -> e instanceof StreamEvent.Update)
+              .take(200))
+          .expectNextCount(200)
+          .verifyComplete();
+      assertThat(sim.wsLog()).filteredOn(e -> e.text().contains("unsubscribe")).isNotEmpty();
     }
   }
 

@@ -307,7 +307,7 @@ class VenueSimulatorWebSocketTest {
 
   @Test
   void theWebSocketSideMustBeAskedForAndExist() {
-    assertThatThrownBy(() -> VenueSimulator.builder(SimulatedVenue.KRAKEN).websocket(true))
+    assertThatThrownBy(() -> VenueSimulator.builder(SimulatedVenue.LIGHTER).websocket(true))
         .isInstanceOf(IllegalArgumentException.class);
     try (VenueSimulator plain = VenueSimulator.builder(SimulatedVenue.OKX).instruments(5)
         .build()) {
