@@ -262,7 +262,7 @@ final class ScanfluxCommand implements Callable<Integer> {
           streamUrls, resources);
       MarketSource source = setup.source();
       VenueOptions.Builder options = VenueOptions.custom().depth(depth)
-          .stream(stream && source.stream().isPresent());
+          .stream(setup.streamed());
       Integer c = concurrency.get(setup.name());
       if (c != null) {
         options.concurrency(c);

@@ -14,9 +14,12 @@ import org.jspecify.annotations.Nullable;
  * {@code --live}, or otherwise on an embedded simulator of that venue's wire format, with
  * realistic latency (60 ± 20 ms) and the venue's real rate limit. With streams on, a venue whose
  * preset has a push stream gets it: the simulator's WebSocket side, the exchange's own, or the
- * {@code --stream-url} given beside a base URL.
+ * {@code --stream-url} given beside a base URL. A venue given with a base URL and no stream URL is
+ * polled only: its stream would otherwise go to the exchange's production address.
+ *
+ * @param streamed true if the venue's push stream is to be used
  */
-record VenueSetup(String name, MarketSource source, String where) {
+record VenueSetup(String name, MarketSource source, String where, boolean streamed) {
 
   static final Duration LATENCY = Duration.ofMillis(60);
   static final Duration JITTER = Duration.ofMillis(20);
@@ -39,13 +42,14 @@ record VenueSetup(String name, MarketSource source, String where) {
       String ws = streamUrl(streamUrls, name);
       if (stream && ws != null && preset.hasStream()) {
         preset.streamUrl(ws);
-        return new VenueSetup(name, preset.baseUrl(url).build(), url + ", streaming " + ws);
+        return new VenueSetup(name, preset.baseUrl(url).build(), url + ", streaming " + ws, true);
       }
-      return new VenueSetup(name, preset.baseUrl(url).build(), url);
+      return new VenueSetup(name, preset.baseUrl(url).build(), url, false);
     }
     if (live) {
+      boolean streamed = stream && preset.hasStream();
       return new VenueSetup(name, preset.build(), "the live exchange"
-          + (stream && preset.hasStream() ? ", streaming" : ""));
+          + (streamed ? ", streaming" : ""), streamed);
     }
     boolean simStream = stream && preset.hasStream() && entry.simulated().hasWebsocket();
     VenueSimulator sim = VenueSimulator.builder(entry.simulated())
@@ -60,7 +64,7 @@ record VenueSetup(String name, MarketSource source, String where) {
     return new VenueSetup(name, preset.baseUrl(url).build(),
         "simulated at " + url + (simStream ? " and " + sim.websocketUrl() : "") + " ("
             + simInstruments + " instruments, its real rate limit, " + LATENCY.toMillis() + " ± "
-            + JITTER.toMillis() + " ms)");
+            + JITTER.toMillis() + " ms)", simStream);
   }
 
   private static @Nullable String streamUrl(Map<String, String> streamUrls, String name) {

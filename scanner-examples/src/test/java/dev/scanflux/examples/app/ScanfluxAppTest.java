@@ -166,6 +166,8 @@ class ScanfluxAppTest {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).contains("binance: unreachable or failing this cycle",
         "the other venues go on");
+    assertThat(run.out()).as("a venue at a base URL without --stream-url is polled only: its"
+        + " stream would go to the exchange").doesNotContain("streams: binance");
     assertThat(run.out().lines().filter(l -> l.strip().startsWith("okx ")
         && l.contains("requests")).findFirst().orElseThrow()).contains(" 0 failed");
   }

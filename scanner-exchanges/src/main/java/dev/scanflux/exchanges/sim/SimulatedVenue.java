@@ -96,8 +96,9 @@ public enum SimulatedVenue {
 
   /**
    * True when the simulator can serve this venue's public WebSocket too
-   * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #OKX}, {@link #OKX_SWAP} and
-   * {@link #HYPERLIQUID} and {@link #BINANCE_SPOT}, {@link #BYBIT} and {@link #BYBIT_LINEAR}.
+   * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #BINANCE_SPOT}, {@link #OKX},
+   * {@link #OKX_SWAP}, {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID} and
+   * {@link #KRAKEN}: the venues whose presets have a push stream.
    */
   public boolean hasWebsocket() {
     return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT
