@@ -51,8 +51,8 @@ final class StreamCheck {
 
   /** The venues tried, in order; those whose preset has no stream yet are skipped. */
   static final List<SimulatedVenue> CANDIDATES = List.of(SimulatedVenue.BINANCE_SPOT,
-      SimulatedVenue.OKX, SimulatedVenue.OKX_SWAP, SimulatedVenue.KRAKEN,
-      SimulatedVenue.HYPERLIQUID);
+      SimulatedVenue.OKX, SimulatedVenue.OKX_SWAP, SimulatedVenue.BYBIT,
+      SimulatedVenue.BYBIT_LINEAR, SimulatedVenue.KRAKEN, SimulatedVenue.HYPERLIQUID);
 
   /**
    * One venue's figures over the measurement.
