@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
-import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.spi.StreamContext;
@@ -18,6 +17,7 @@ import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
+import dev.scanflux.exchanges.internal.stream.WsStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +72,7 @@ import reactor.core.publisher.Sinks;
  * <p>Each connection's state is its own; its events are handled one at a time (frames, snapshot
  * answers and resync requests merged), never blocking.
  */
-public final class BinanceStream implements MarketStream {
+public final class BinanceStream extends WsStream {
 
   /** Binance spot's raw stream endpoint. */
   public static final String URL = "wss://stream.binance.com:9443/ws";
@@ -92,21 +92,20 @@ public final class BinanceStream implements MarketStream {
   private static final Logger LOG = LoggerFactory.getLogger(BinanceStream.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final SourceSettings settings;
   private final NativeHttp http;
-  private final WsClient ws;
-  private final WsSpec spec;
 
   /**
    * @param settings the venue's settings: {@link SourceSettings#streamUrl()} to connect to,
    *                 {@link SourceSettings#baseUrl()} for snapshots
    */
   public BinanceStream(SourceSettings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.spec = WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
-        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG);
-    this.http = new NativeHttp(settings);
-    this.ws = new WsClient(http.client());
+    this(settings, new NativeHttp(Objects.requireNonNull(settings, "settings")));
+  }
+
+  private BinanceStream(SourceSettings settings, NativeHttp http) {
+    super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
+        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG), new WsClient(http.client()));
+    this.http = http;
   }
 
   /** The venue's symbol of an instrument, as the REST source writes it: {@code BTCUSDT}. */
@@ -115,15 +114,8 @@ public final class BinanceStream implements MarketStream {
   }
 
   @Override
-  public String venue() {
-    return settings.venue();
-  }
-
-  @Override
-  public Flux<StreamEvent> connect(StreamRequest request, StreamContext context) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(context, "context");
-    return Flux.defer(() -> ws.connect(spec, new Connection(request, context)::run));
+  protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
+    return client.connect(spec, new Connection(request, context)::run);
   }
 
   /** Shuts the HTTP client's threads down; connections still open fail. */

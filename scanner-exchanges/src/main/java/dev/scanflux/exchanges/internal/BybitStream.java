@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.MarketSource;
-import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
@@ -17,6 +16,7 @@ import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
+import dev.scanflux.exchanges.internal.stream.WsStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +72,7 @@ import reactor.core.publisher.Mono;
  * {@link #close()}. Each connection's state is its own; its frames and resync requests are
  * handled one at a time, never blocking.
  */
-public final class BybitStream implements MarketStream {
+public final class BybitStream extends WsStream {
 
   /** Bybit's spot public stream. */
   public static final String SPOT_URL = "wss://stream.bybit.com/v5/public/spot";
@@ -88,11 +88,8 @@ public final class BybitStream implements MarketStream {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(BybitStream.class);
 
-  private final SourceSettings settings;
   private final BybitSource rest;
   private final boolean spot;
-  private final WsSpec spec;
-  private final WsClient client;
 
   /**
    * A stream with Bybit's 20 s heartbeat.
@@ -113,17 +110,23 @@ public final class BybitStream implements MarketStream {
    * @param pingEvery how often {@code {"op":"ping"}} is sent
    */
   public BybitStream(SourceSettings settings, MarketSource rest, Duration pingEvery) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+    this(Objects.requireNonNull(settings, "settings"), bybit(rest), pingEvery);
+  }
+
+  private BybitStream(SourceSettings settings, BybitSource rest, Duration pingEvery) {
+    // No pong text to swallow: Bybit's pongs carry the connection's id, so they are read.
+    super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
+        .connectTimeout(settings.httpTimeout())
+        .heartbeat(pingEvery, PING, ""), WsClient.ownThreads(settings.venue()));
+    this.rest = rest;
+    this.spot = rest.category() == BybitSource.Category.SPOT;
+  }
+
+  private static BybitSource bybit(MarketSource rest) {
     if (!(rest instanceof BybitSource bybit)) {
       throw new IllegalArgumentException("rest must be a BybitSource but was " + rest);
     }
-    this.rest = bybit;
-    this.spot = bybit.category() == BybitSource.Category.SPOT;
-    // No pong text to swallow: Bybit's pongs carry the connection's id, so they are read.
-    this.spec = WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
-        .connectTimeout(settings.httpTimeout())
-        .heartbeat(pingEvery, PING, "");
-    this.client = WsClient.ownThreads(settings.venue());
+    return bybit;
   }
 
   /** The smallest of Bybit's book depths that holds {@code depth} levels, at most 1000. */
@@ -137,29 +140,9 @@ public final class BybitStream implements MarketStream {
   }
 
   @Override
-  public String venue() {
-    return settings.venue();
-  }
-
-  @Override
-  public Flux<StreamEvent> connect(StreamRequest request, StreamContext context) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(context, "context");
-    return Flux.defer(() -> {
-      Connection c = new Connection(request);
-      return client.connect(spec, session -> c.run(session, context));
-    });
-  }
-
-  /** Stops the client's threads; connections still open fail. */
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "BybitStream{" + settings.venue() + ' ' + spec.uri() + '}';
+  protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
+    Connection c = new Connection(request);
+    return client.connect(spec, session -> c.run(session, context));
   }
 
   /** What one connection handles, one at a time. */

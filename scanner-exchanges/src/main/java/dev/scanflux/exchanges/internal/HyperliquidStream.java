@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.InvalidSnapshotException;
-import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
@@ -14,6 +13,7 @@ import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
+import dev.scanflux.exchanges.internal.stream.WsStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +59,7 @@ import reactor.core.publisher.Mono;
  * <p>The stream runs its connections on a client of its own (two daemon threads), released by
  * {@link #close()}. Events of one connection come from that client's threads, one at a time.
  */
-public final class HyperliquidStream implements MarketStream {
+public final class HyperliquidStream extends WsStream {
 
   /** Production address. */
   public static final String URL = "wss://api.hyperliquid.xyz/ws";
@@ -72,10 +72,6 @@ public final class HyperliquidStream implements MarketStream {
   private static final String CONTEXT_CHANNEL = "activeAssetCtx";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(HyperliquidStream.class);
-
-  private final SourceSettings settings;
-  private final WsSpec spec;
-  private final WsClient client;
 
   /**
    * A stream that opens no connection before its first {@code connect} is subscribed, with a
@@ -96,38 +92,17 @@ public final class HyperliquidStream implements MarketStream {
    * @param pingEvery how often {@code {"method":"ping"}} is sent, under Hyperliquid's 60 s
    */
   public HyperliquidStream(SourceSettings settings, Duration pingEvery) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.spec = WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
+    super(settings, WsSpec.of(Objects.requireNonNull(settings, "settings").venue(),
+            URI.create(settings.streamUrl()))
         .connectTimeout(settings.httpTimeout())
         .maxMessageChars(1 << 20)
-        .heartbeat(pingEvery, PING, PONG);
-    this.client = WsClient.ownThreads(settings.venue());
+        .heartbeat(pingEvery, PING, PONG), WsClient.ownThreads(settings.venue()));
   }
 
   @Override
-  public String venue() {
-    return settings.venue();
-  }
-
-  @Override
-  public Flux<StreamEvent> connect(StreamRequest request, StreamContext context) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(context, "context");
-    return Flux.defer(() -> {
-      Connection c = new Connection(request);
-      return client.connect(spec, session -> c.run(session, context));
-    });
-  }
-
-  /** Stops the client's threads; connections still open fail. */
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "HyperliquidStream{" + settings.venue() + ' ' + spec.uri() + '}';
+  protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
+    Connection c = new Connection(request);
+    return client.connect(spec, session -> c.run(session, context));
   }
 
   /** One connection: its subscriptions and the reading of its messages. */

@@ -22,6 +22,7 @@ import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
+import dev.scanflux.exchanges.internal.stream.WsStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +64,7 @@ import reactor.core.publisher.Mono;
  * transient. Messages are handled on the stream's own client threads, one at a time,
  * together with the scanner's resync requests.
  */
-public final class OkxStream implements MarketStream {
+public final class OkxStream extends WsStream {
 
   /** OKX's production endpoint for public channels. */
   public static final String URL = "wss://ws.okx.com:8443/ws/v5/public";
@@ -101,18 +102,13 @@ public final class OkxStream implements MarketStream {
     TickerSnapshot ticker(Instrument instrument, JsonNode data, Instant now);
   }
 
-  private final SourceSettings settings;
   private final Market market;
-  private final WsSpec spec;
-  private final WsClient client;
 
   private OkxStream(SourceSettings settings, Duration pingEvery, Market market) {
-    this.settings = settings;
-    this.market = market;
-    this.spec = WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
+    super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
         .connectTimeout(settings.httpTimeout())
-        .heartbeat(pingEvery, "ping", "pong");
-    this.client = WsClient.ownThreads(settings.venue());
+        .heartbeat(pingEvery, "ping", "pong"), WsClient.ownThreads(settings.venue()));
+    this.market = market;
   }
 
   /** The stream of {@code Venues.okx()}: spot, ids from the XChange source's symbols. */
@@ -185,30 +181,10 @@ public final class OkxStream implements MarketStream {
   }
 
   @Override
-  public String venue() {
-    return settings.venue();
-  }
-
-  @Override
-  public Flux<StreamEvent> connect(StreamRequest request, StreamContext context) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(context, "context");
-    return Flux.defer(() -> {
-      Connection c = new Connection(request);
-      return c.resolve(context)
-          .thenMany(client.connect(spec, session -> c.run(session, context)));
-    });
-  }
-
-  /** Shuts the stream's client threads down. */
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "OkxStream{" + venue() + ' ' + settings.streamUrl() + '}';
+  protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
+    Connection c = new Connection(request);
+    return c.resolve(context)
+        .thenMany(client.connect(spec, session -> c.run(session, context)));
   }
 
   private Instant now() {

@@ -1,6 +1,5 @@
 package dev.scanflux.exchanges.sim.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,11 +77,9 @@ public final class BinanceWsProtocol implements WsProtocol {
 
   @Override
   public void onText(WsPeer peer, String text) {
-    JsonNode request;
-    try {
-      request = Json.read(text);
-    } catch (JsonProcessingException e) {
-      peer.send(error(null, 3, "Invalid JSON: " + e.getOriginalMessage()));
+    JsonNode request = Json.request(text,
+        e -> peer.send(error(null, 3, "Invalid JSON: " + e.getOriginalMessage())));
+    if (request == null) {
       return;
     }
     JsonNode id = request.path("id");
@@ -191,14 +188,8 @@ public final class BinanceWsProtocol implements WsProtocol {
       return null;
     }
     synchronized (s) {
-      for (LiveBook.Level l : s.book.bids(depth)) {
-        book.bid(Double.parseDouble(px(s, l)), Double.parseDouble(qty(s, l)));
-      }
-      for (LiveBook.Level l : s.book.asks(depth)) {
-        book.ask(Double.parseDouble(px(s, l)), Double.parseDouble(qty(s, l)));
-      }
-      Instant at = Instant.ofEpochMilli(s.time);
-      return book.exchangeTime(at).receivedAt(at).build();
+      return s.book.streamed(book, depth, l -> px(s, l), l -> qty(s, l),
+          Instant.ofEpochMilli(s.time));
     }
   }
 

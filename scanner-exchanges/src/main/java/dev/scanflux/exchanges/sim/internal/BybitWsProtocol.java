@@ -1,6 +1,5 @@
 package dev.scanflux.exchanges.sim.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -86,11 +85,9 @@ public final class BybitWsProtocol implements WsProtocol {
 
   @Override
   public void onText(WsPeer peer, String text) {
-    JsonNode request;
-    try {
-      request = Json.read(text);
-    } catch (JsonProcessingException e) {
-      peer.send(answer(peer, Json.object(), "", false, "error:request not in JSON"));
+    JsonNode request = Json.request(text,
+        e -> peer.send(answer(peer, Json.object(), "", false, "error:request not in JSON")));
+    if (request == null) {
       return;
     }
     String op = request.path("op").asText("");

@@ -1,6 +1,5 @@
 package dev.scanflux.exchanges.sim.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.BookSnapshot;
@@ -68,11 +67,9 @@ public final class HyperliquidWsProtocol implements WsProtocol {
 
   @Override
   public void onText(WsPeer peer, String text) {
-    JsonNode request;
-    try {
-      request = Json.read(text);
-    } catch (JsonProcessingException e) {
-      peer.send(error("Error parsing JSON into valid websocket request: " + text));
+    JsonNode request = Json.request(text,
+        e -> peer.send(error("Error parsing JSON into valid websocket request: " + text)));
+    if (request == null) {
       return;
     }
     String method = request.path("method").asText("");
@@ -150,15 +147,8 @@ public final class HyperliquidWsProtocol implements WsProtocol {
     if (s == null || peers.values().stream().noneMatch(p -> p.books.contains(instrument))) {
       return null;
     }
-    int n = Math.min(depth, DEPTH);
-    for (LiveBook.Level l : s.book.bids(n)) {
-      book.bid(Double.parseDouble(px(s, l)), Double.parseDouble(sz(s, l)));
-    }
-    for (LiveBook.Level l : s.book.asks(n)) {
-      book.ask(Double.parseDouble(px(s, l)), Double.parseDouble(sz(s, l)));
-    }
-    Instant at = Instant.ofEpochMilli(s.time);
-    return book.exchangeTime(at).receivedAt(at).build();
+    return s.book.streamed(book, Math.min(depth, DEPTH), l -> px(s, l), l -> sz(s, l),
+        Instant.ofEpochMilli(s.time));
   }
 
   private Streamed streamed(SimInstrument i) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** The JSON writer the wire formats share. */
 final class Json {
@@ -31,5 +33,19 @@ final class Json {
 
   static JsonNode read(String text) throws JsonProcessingException {
     return MAPPER.readTree(text);
+  }
+
+  /**
+   * A client's request, or null if {@code text} is not JSON, after {@code refuse} answered it.
+   *
+   * @param refuse sends the venue's answer to a frame that is not JSON
+   */
+  static @Nullable JsonNode request(String text, Consumer<JsonProcessingException> refuse) {
+    try {
+      return read(text);
+    } catch (JsonProcessingException e) {
+      refuse.accept(e);
+      return null;
+    }
   }
 }

@@ -1,6 +1,5 @@
 package dev.scanflux.exchanges.sim.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -114,11 +113,8 @@ public final class KrakenWsProtocol implements WsProtocol {
 
   @Override
   public void onText(WsPeer peer, String text) {
-    JsonNode request;
-    try {
-      request = Json.read(text);
-    } catch (JsonProcessingException e) {
-      send(peer, error("Malformed request"), null);
+    JsonNode request = Json.request(text, e -> send(peer, error("Malformed request"), null));
+    if (request == null) {
       return;
     }
     String event = request.path("event").asText();
@@ -163,16 +159,8 @@ public final class KrakenWsProtocol implements WsProtocol {
     if (live == null) {
       return null;
     }
-    for (LiveBook.Level l : live.bids(depth)) {
-      book.bid(Double.parseDouble(instrument.px(live.price(l.ticks()))),
-          Double.parseDouble(instrument.qty(l.size())));
-    }
-    for (LiveBook.Level l : live.asks(depth)) {
-      book.ask(Double.parseDouble(instrument.px(live.price(l.ticks()))),
-          Double.parseDouble(instrument.qty(l.size())));
-    }
-    Instant now = Instant.ofEpochMilli(clock.getAsLong());
-    return book.exchangeTime(now).receivedAt(now).build();
+    return live.streamed(book, depth, l -> instrument.px(live.price(l.ticks())),
+        l -> instrument.qty(l.size()), Instant.ofEpochMilli(clock.getAsLong()));
   }
 
   private void subscription(WsPeer peer, JsonNode request, String pair, boolean subscribe) {

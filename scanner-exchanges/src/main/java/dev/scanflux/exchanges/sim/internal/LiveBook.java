@@ -1,5 +1,7 @@
 package dev.scanflux.exchanges.sim.internal;
 
+import dev.scanflux.core.model.BookSnapshot;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -7,6 +9,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A simulated instrument's streamed order book: levels that persist and change a few at a time,
@@ -81,6 +84,27 @@ public final class LiveBook {
   /** The top {@code n} ask levels, best first. */
   public List<Level> asks(int n) {
     return top(asks, n);
+  }
+
+  /**
+   * The top {@code n} levels per side as a client of a protocol reads them: each price and size
+   * parsed from the text the protocol writes for it, the book stamped {@code at}. What the
+   * protocols' {@link WsProtocol#streamedBook} return.
+   *
+   * @param book  a builder for the venue and instrument, filled and built
+   * @param price a level's price as the protocol writes it
+   * @param size  a level's size as the protocol writes it
+   * @param at    the book's exchange and receive time
+   */
+  public BookSnapshot streamed(BookSnapshot.Builder book, int n, Function<Level, String> price,
+      Function<Level, String> size, Instant at) {
+    for (Level l : bids(n)) {
+      book.bid(Double.parseDouble(price.apply(l)), Double.parseDouble(size.apply(l)));
+    }
+    for (Level l : asks(n)) {
+      book.ask(Double.parseDouble(price.apply(l)), Double.parseDouble(size.apply(l)));
+    }
+    return book.exchangeTime(at).receivedAt(at).build();
   }
 
   /** Evolves the book one step and returns what changed. */

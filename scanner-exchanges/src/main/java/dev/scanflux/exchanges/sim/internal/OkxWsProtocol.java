@@ -1,6 +1,5 @@
 package dev.scanflux.exchanges.sim.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -82,11 +81,9 @@ public final class OkxWsProtocol implements WsProtocol {
       peer.send("pong");
       return;
     }
-    JsonNode request;
-    try {
-      request = Json.read(text);
-    } catch (JsonProcessingException e) {
-      peer.send(error(peer, "60012", "Invalid request: " + text));
+    JsonNode request = Json.request(text,
+        e -> peer.send(error(peer, "60012", "Invalid request: " + text)));
+    if (request == null) {
       return;
     }
     String op = request.path("op").asText();
@@ -173,14 +170,8 @@ public final class OkxWsProtocol implements WsProtocol {
     if (swap) {
       book.contractSize(contractValues.get(instrument));
     }
-    for (LiveBook.Level l : s.book.bids(depth)) {
-      book.bid(Double.parseDouble(px(s, l)), Double.parseDouble(sz(s, l)));
-    }
-    for (LiveBook.Level l : s.book.asks(depth)) {
-      book.ask(Double.parseDouble(px(s, l)), Double.parseDouble(sz(s, l)));
-    }
-    Instant at = Instant.ofEpochMilli(s.time);
-    return book.exchangeTime(at).receivedAt(at).build();
+    return s.book.streamed(book, depth, l -> px(s, l), l -> sz(s, l),
+        Instant.ofEpochMilli(s.time));
   }
 
   private Streamed streamed(SimInstrument i) {
