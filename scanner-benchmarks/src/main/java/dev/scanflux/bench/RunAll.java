@@ -65,7 +65,7 @@ public final class RunAll {
     }
     if (args.length > 0 && args[0].equals("stream")) {
       StreamCheck.run();
-      return;
+      System.exit(0); // see the end of main
     }
     if (args.length > 0 && args[0].equals("heap")) {
       heap().forEach(System.out::println);
@@ -87,6 +87,10 @@ public final class RunAll {
         .write(Path.of("."));
     System.out.printf(Locale.ROOT, "suite took %.0f s; wrote BENCHMARKS.md and benchmarks.json%n",
         total);
+    // After the Kraken stream's run a non-daemon netty thread of XChange's sometimes outlives
+    // its closed connection (not reproduced in KrakenStreamTest, which checks drop and close);
+    // the report is written, so end here rather than wait on it.
+    System.exit(0);
   }
 
   /**

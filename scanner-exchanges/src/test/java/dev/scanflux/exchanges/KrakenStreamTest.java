@@ -194,6 +194,37 @@ class KrakenStreamTest {
   }
 
   @Test
+  void noEventLoopThreadOutlivesADroppedOrAClosedConnection() throws InterruptedException {
+    java.util.Set<Thread> before = eventLoops();
+    StreamProbe dropped = connectBooks(BTC).await("a book", p -> !p.books(BTC).isEmpty(),
+        PATIENCE);
+    sim.wsFault(WsFault.DROP);
+    dropped.awaitError(PATIENCE);
+    dropped.close();
+    StreamProbe closed = connectBooks(ETH).await("a book", p -> !p.books(ETH).isEmpty(),
+        PATIENCE);
+    closed.close();
+
+    java.util.Set<Thread> started = eventLoops();
+    started.removeAll(before);
+    assertThat(started).as("each connection had its own netty event loop").isNotEmpty();
+    for (Thread t : started) {
+      t.join(PATIENCE.toMillis()); // XChange alone leaves the dropped one running for good
+      assertThat(t.isAlive()).as("%s still runs", t.getName()).isFalse();
+    }
+  }
+
+  private static java.util.Set<Thread> eventLoops() {
+    java.util.Set<Thread> loops = new java.util.HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("nioEventLoopGroup") && t.isAlive()) {
+        loops.add(t);
+      }
+    }
+    return loops;
+  }
+
+  @Test
   void anIdleConnectionEmitsNothingAfterConnectedAndDoesNotFail() {
     sim.wsFault(WsFault.IDLE);
 

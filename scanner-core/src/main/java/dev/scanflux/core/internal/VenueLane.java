@@ -187,6 +187,11 @@ final class VenueLane {
         "stream's " + kind + " request: " + e.getMessage(), e));
   }
 
+  /** True if the venue's push stream is used. */
+  boolean isStreamed() {
+    return stream != null;
+  }
+
   /** The venue's streamed snapshots, never ending; empty if the venue is not streamed. */
   Flux<MarketSnapshot> streamed() {
     return stream == null ? Flux.empty() : stream.snapshots();
