@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.scanflux.core.Scan;
-import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
@@ -31,7 +30,6 @@ import dev.scanflux.exchanges.sim.WsFault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -364,7 +362,7 @@ class BinanceStreamTest {
   @Test
   void theScannerStopsPollingWhatIsStreamedAndPollsAgainWhileTheStreamIsDown() {
     start();
-    List<StreamTransition> transitions = new CopyOnWriteArrayList<>();
+    TransitionLog transitions = new TransitionLog();
     MarketSource source = Venues.binance().baseUrl(sim.baseUrl())
         .streamUrl(sim.websocketUrl()).build();
     Scanner scanner = Scanner.builder().interval(Duration.ofMillis(100))
@@ -375,12 +373,7 @@ class BinanceStreamTest {
             .staleAfter(Duration.ofSeconds(2))
             // Long enough for a few cycles to poll while the stream is down.
             .reconnectBackoff(Duration.ofMillis(600), Duration.ofSeconds(1)).build())
-        .listener(new ScanListener() {
-          @Override
-          public void onStreamTransition(StreamTransition t) {
-            transitions.add(t);
-          }
-        })
+        .listener(transitions)
         .build();
     open.add(scanner);
     open.add(source);

@@ -36,14 +36,13 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Sinks;
@@ -60,19 +59,11 @@ class BybitStreamTest {
   private static final String PING = "{\"op\":\"ping\"}";
   private static final int DEPTH = 20;
 
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    Collections.reverse(open);
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-  }
+  @RegisterExtension
+  final Closer closer = new Closer();
 
   private <T extends AutoCloseable> T closing(T c) {
-    open.add(c);
-    return c;
+    return closer.add(c);
   }
 
   private VenueSimulator sim(SimulatedVenue venue) {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflux.core.Scan;
-import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
@@ -35,12 +34,11 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -59,19 +57,11 @@ class HyperliquidStreamTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PING = "{\"method\":\"ping\"}";
 
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    Collections.reverse(open);
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-  }
+  @RegisterExtension
+  final Closer closer = new Closer();
 
   private <T extends AutoCloseable> T closing(T c) {
-    open.add(c);
-    return c;
+    return closer.add(c);
   }
 
   private VenueSimulator sim() {
@@ -352,18 +342,13 @@ class HyperliquidStreamTest {
   @Test
   void theScannerStopsPollingWhatTheStreamKeepsLiveAndPollsWhileItIsDown() {
     VenueSimulator sim = sim();
-    List<StreamTransition> transitions = new CopyOnWriteArrayList<>();
+    TransitionLog transitions = new TransitionLog();
     List<Scan> scans = new CopyOnWriteArrayList<>();
     Scanner scanner = closing(Scanner.builder().interval(Duration.ofMillis(100))
         .venue(source(sim), VenueOptions.custom().instruments(List.of(BTC, ETH, SOL))
             .stream(true).streamCycle(Duration.ofMillis(100)).staleAfter(Duration.ofSeconds(2))
             .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build())
-        .listener(new ScanListener() {
-          @Override
-          public void onStreamTransition(StreamTransition t) {
-            transitions.add(t);
-          }
-        })
+        .listener(transitions)
         .build());
     scanner.scans().subscribe(scans::add);
     scanner.start();

@@ -3,7 +3,6 @@ package dev.scanflux.exchanges;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.Scan;
-import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
@@ -37,7 +36,7 @@ class KrakenStreamingScanTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   private final List<Scan> scans = new CopyOnWriteArrayList<>();
-  private final List<StreamTransition> transitions = new CopyOnWriteArrayList<>();
+  private final TransitionLog transitions = new TransitionLog();
   private VenueSimulator sim;
   private Scanner scanner;
 
@@ -61,12 +60,7 @@ class KrakenStreamingScanTest {
         .venue(source, VenueOptions.custom().stream(true).instruments(List.of(BTC, ETH))
             .depth(10).staleAfter(Duration.ofSeconds(10)).streamCycle(Duration.ofMillis(100))
             .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build())
-        .listener(new ScanListener() {
-          @Override
-          public void onStreamTransition(StreamTransition t) {
-            transitions.add(t);
-          }
-        })
+        .listener(transitions)
         .build();
     scanner.scans().subscribe(scans::add);
     scanner.start();

@@ -4,7 +4,6 @@ import static dev.scanflux.exchanges.StreamProbe.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.Scan;
-import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
@@ -17,7 +16,6 @@ import dev.scanflux.exchanges.sim.VenueSimulator;
 import dev.scanflux.exchanges.sim.WsFault;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,7 @@ class OkxStreamingScanTest {
   private static final Instrument BTC = SimulatedVenue.OKX_SWAP.instrument("BTC");
   private static final Instrument ETH = SimulatedVenue.OKX_SWAP.instrument("ETH");
 
-  private final List<StreamTransition> transitions = new CopyOnWriteArrayList<>();
+  private final TransitionLog transitions = new TransitionLog();
   private VenueSimulator sim;
   private Scanner scanner;
 
@@ -72,12 +70,7 @@ class OkxStreamingScanTest {
         .venue(source, VenueOptions.custom().instruments(List.of(BTC, ETH)).stream(true)
             .streamCycle(Duration.ofMillis(100)).staleAfter(Duration.ofSeconds(2))
             .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build())
-        .listener(new ScanListener() {
-          @Override
-          public void onStreamTransition(StreamTransition t) {
-            transitions.add(t);
-          }
-        })
+        .listener(transitions)
         .build();
     scanner.start();
 

@@ -3,7 +3,6 @@ package dev.scanflux.exchanges;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.Scan;
-import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
@@ -16,7 +15,6 @@ import dev.scanflux.exchanges.sim.WsFault;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +35,7 @@ class StreamFallbackTest {
 
   private VenueSimulator sim;
   private Scanner scanner;
-  private final List<StreamTransition> transitions = new CopyOnWriteArrayList<>();
+  private final TransitionLog transitions = new TransitionLog();
 
   static Stream<SimulatedVenue> streamed() {
     return Arrays.stream(SimulatedVenue.values())
@@ -67,12 +65,7 @@ class StreamFallbackTest {
                 .streamCycle(Duration.ofMillis(200))
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).build())
         .interval(Duration.ofMillis(100))
-        .listener(new ScanListener() {
-          @Override
-          public void onStreamTransition(StreamTransition t) {
-            transitions.add(t);
-          }
-        })
+        .listener(transitions)
         .build();
     scanner.start();
   }
