@@ -36,6 +36,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -152,40 +153,12 @@ final class VenueLane {
     return Mono.defer(() -> {
       int weight = limit.weight(kind, depth);
       Fetch f = new Fetch(kind, null, true);
-      return gate.acquire(weight, true).flatMap(permit -> {
-        long start = nowNanos();
-        return Mono.defer(call)
-            .timeout(options.requestTimeout(), scheduler)
-            .switchIfEmpty(Mono.error(() ->
-                new BadDataException(venue, "stream's " + kind + " request returned no data",
-                    null)))
-            .onErrorMap(e -> classify(e, kind))
-            .doOnNext(ok -> {
-              long now = nowNanos();
-              CycleStats stats = statsNow();
-              stats.sent(weight, false);
-              stats.succeeded(now - start, now);
-              completed(currentCycle, f, 1, weight, start, now, null);
-            })
-            .doOnError(e -> {
-              SourceException failure = (SourceException) e;
-              long now = nowNanos();
-              CycleStats stats = statsNow();
-              stats.sent(weight, false);
-              failed(failure, kind, start, now, stats);
-              completed(currentCycle, f, 1, weight, start, now, failure.errorClass());
-              if (e.getCause() instanceof TimeoutException) {
-                permit.releaseAfter(options.requestTimeout());
-              } else {
-                permit.release();
-              }
-            })
-            .doOnSuccess(ok -> permit.release())
-            .doOnCancel(permit::release);
-      });
+      return gate.acquire(weight, true).flatMap(permit -> attempt(permit, weight, f, 1,
+          () -> currentCycle, this::statsNow, call, Function.identity()));
     }).onErrorMap(IllegalArgumentException.class, e -> new PermanentSourceException(venue,
         "stream's " + kind + " request: " + e.getMessage(), e));
   }
+
 
   /** True if the venue's push stream is used. */
   boolean isStreamed() {
@@ -427,40 +400,50 @@ final class VenueLane {
     int weight = limit.weight(f.kind, options.depth());
     AtomicInteger attempts = new AtomicInteger();
     return gate.acquire(weight, f.priority)
-        .flatMap(permit -> {
-          int attempt = attempts.incrementAndGet();
-          stats.sent(weight, attempt > 1);
-          long start = nowNanos();
-          return Mono.defer(call)
-              .timeout(options.requestTimeout(), scheduler)
-              .switchIfEmpty(Mono.error(() ->
-                  new BadDataException(venue, f.kind + " request returned no data", null)))
-              .map(accept)
-              .onErrorMap(e -> classify(e, f.kind))
-              .doOnNext(ok -> {
-                long now = nowNanos();
-                stats.succeeded(now - start, now);
-                completed(cycle, f, attempt, weight, start, now, null);
-              })
-              .doOnError(e -> {
-                SourceException failure = (SourceException) e;
-                long now = nowNanos();
-                failed(failure, f.kind, start, now, stats);
-                completed(cycle, f, attempt, weight, start, now, failure.errorClass());
-              })
-              .doOnSuccess(ok -> permit.release())
-              .doOnError(e -> {
-                if (e.getCause() instanceof TimeoutException) {
-                  // a blocking client may still deliver the request: keep it counted a while
-                  permit.releaseAfter(options.requestTimeout());
-                } else {
-                  permit.release();
-                }
-              })
-              .doOnCancel(permit::release);
-        })
+        .flatMap(permit -> attempt(permit, weight, f, attempts.incrementAndGet(), () -> cycle,
+            () -> stats, call, accept))
         .retryWhen(retry);
   }
+
+  /**
+   * One admitted attempt: timed out, validated, classified, counted whole when it ends (in the
+   * stats and cycle the suppliers give then), its permit released (or, after a timeout, kept
+   * a while: a blocking client may still deliver the request).
+   */
+  private <T> Mono<T> attempt(VenueGate.Permit permit, int weight, Fetch f, int attempt,
+      LongSupplier cycle, Supplier<CycleStats> stats, Supplier<Mono<T>> call,
+      Function<T, T> accept) {
+    long start = nowNanos();
+    return Mono.defer(call)
+        .timeout(options.requestTimeout(), scheduler)
+        .switchIfEmpty(Mono.error(() ->
+            new BadDataException(venue, f.kind + " request returned no data", null)))
+        .map(accept)
+        .onErrorMap(e -> classify(e, f.kind))
+        .doOnNext(ok -> {
+          long now = nowNanos();
+          CycleStats s = stats.get();
+          s.sent(weight, attempt > 1);
+          s.succeeded(now - start, now);
+          completed(cycle.getAsLong(), f, attempt, weight, start, now, null);
+        })
+        .doOnError(e -> {
+          SourceException failure = (SourceException) e;
+          long now = nowNanos();
+          CycleStats s = stats.get();
+          s.sent(weight, attempt > 1);
+          failed(failure, f.kind, start, now, s);
+          completed(cycle.getAsLong(), f, attempt, weight, start, now, failure.errorClass());
+          if (e.getCause() instanceof TimeoutException) {
+            permit.releaseAfter(options.requestTimeout());
+          } else {
+            permit.release();
+          }
+        })
+        .doOnSuccess(ok -> permit.release())
+        .doOnCancel(permit::release);
+  }
+
 
   private void completed(long cycle, Fetch f, int attempt, int weight, long start, long end,
       @Nullable ErrorClass failure) {
