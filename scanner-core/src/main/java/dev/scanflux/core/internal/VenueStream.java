@@ -57,8 +57,8 @@ final class VenueStream implements StreamContext {
   private final long staleNanos;
   private final Sinks.Many<List<Instrument>> universes = Sinks.many().replay().latest();
   private final Sinks.Many<Instrument> resyncs = Sinks.many().multicast().directBestEffort();
-  private final Map<Instrument, Long> bookAt = new ConcurrentHashMap<>();
-  private final Map<Instrument, Long> tickerAt = new ConcurrentHashMap<>();
+  // last update of each live book and ticker; absent: not live
+  private final Map<Key, Long> updatedAt = new ConcurrentHashMap<>();
   // subscribed on the open connection but not delivered yet: since when (or since last asked)
   private final Map<Key, Long> waiting = new ConcurrentHashMap<>();
   private final LongAdder updates = new LongAdder();
@@ -93,12 +93,12 @@ final class VenueStream implements StreamContext {
 
   /** True if the stream keeps this instrument's book live, so it need not be polled. */
   boolean bookLive(Instrument instrument) {
-    return live(bookAt, instrument);
+    return live(new Key(instrument, true));
   }
 
   /** True if the stream keeps this instrument's ticker live, so it need not be polled. */
   boolean tickerLive(Instrument instrument) {
-    return live(tickerAt, instrument);
+    return live(new Key(instrument, false));
   }
 
   @Override
@@ -136,7 +136,7 @@ final class VenueStream implements StreamContext {
     Map<ResyncCause, Long> byCause = new EnumMap<>(ResyncCause.class);
     resynced.forEach((c, n) -> byCause.put(c, n.sumThenReset()));
     return new StreamReport(connected ? StreamReport.State.CONNECTED : StreamReport.State.DOWN,
-        count(bookAt, now), count(tickerAt, now), updates.sumThenReset(),
+        count(true, now), count(false, now), updates.sumThenReset(),
         connects.sumThenReset(), disconnects.sumThenReset(), byCause, rejected.sumThenReset(),
         polled.sumThenReset());
   }
@@ -185,7 +185,7 @@ final class VenueStream implements StreamContext {
       return Mono.justOrEmpty(update(u.snapshot()));
     }
     if (event instanceof StreamEvent.Resync r) {
-      bookAt.remove(r.instrument());
+      updatedAt.remove(new Key(r.instrument(), true));
       resynced.get(r.cause()).increment();
       transition(StreamTransition.Type.RESYNC, r.instrument(), r.cause(), r.detail());
     } else if (event instanceof StreamEvent.Rejected r) {
@@ -207,9 +207,10 @@ final class VenueStream implements StreamContext {
       return reject("update for " + s.instrument() + ", which this scanner does not follow");
     }
     long now = clock.nanos();
-    (s instanceof BookSnapshot ? bookAt : tickerAt).put(s.instrument(), now);
+    Key key = Key.of(s);
+    updatedAt.put(key, now);
     if (!waiting.isEmpty()) {
-      waiting.remove(Key.of(s));
+      waiting.remove(key);
     }
     updates.increment();
     return s.withReceivedAt(clock.instant(now));
@@ -228,8 +229,7 @@ final class VenueStream implements StreamContext {
         : String.valueOf(e.getMessage() == null ? e : e.getMessage());
     boolean was = connected;
     connected = false;
-    bookAt.clear();
-    tickerAt.clear();
+    updatedAt.clear();
     waiting.clear();
     disconnects.increment();
     transition(StreamTransition.Type.DISCONNECTED, null, null, why);
@@ -249,20 +249,14 @@ final class VenueStream implements StreamContext {
     long now = clock.nanos();
     for (Map.Entry<Key, Long> w : waiting.entrySet()) {
       if (now - w.getValue() >= staleNanos && waiting.replace(w.getKey(), w.getValue(), now)) {
-        stale(w.getKey().instrument(), "no " + (w.getKey().book() ? "book" : "ticker")
+        stale(w.getKey().instrument(), "no " + w.getKey().what()
             + " since the connection opened, " + options.staleAfter() + " or more ago");
       }
     }
-    for (Instrument i : bookAt.keySet()) {
-      Long at = bookAt.get(i);
-      if (at != null && now - at >= staleNanos && bookAt.remove(i, at)) {
-        stale(i, "no book update for " + options.staleAfter());
-      }
-    }
-    for (Instrument i : tickerAt.keySet()) {
-      Long at = tickerAt.get(i);
-      if (at != null && now - at >= staleNanos && tickerAt.remove(i, at)) {
-        stale(i, "no ticker update for " + options.staleAfter());
+    for (Map.Entry<Key, Long> u : updatedAt.entrySet()) {
+      if (now - u.getValue() >= staleNanos && updatedAt.remove(u.getKey(), u.getValue())) {
+        stale(u.getKey().instrument(), "no " + u.getKey().what() + " update for "
+            + options.staleAfter());
       }
     }
   }
@@ -285,15 +279,15 @@ final class VenueStream implements StreamContext {
     }
   }
 
-  private boolean live(Map<Instrument, Long> at, Instrument instrument) {
-    Long t = at.get(instrument);
+  private boolean live(Key key) {
+    Long t = updatedAt.get(key);
     return t != null && clock.nanos() - t < staleNanos;
   }
 
-  private int count(Map<Instrument, Long> at, long now) {
+  private int count(boolean books, long now) {
     int n = 0;
-    for (Long t : at.values()) {
-      if (now - t < staleNanos) {
+    for (Map.Entry<Key, Long> u : updatedAt.entrySet()) {
+      if (u.getKey().book() == books && now - u.getValue() < staleNanos) {
         n++;
       }
     }
@@ -308,6 +302,10 @@ final class VenueStream implements StreamContext {
   private record Key(Instrument instrument, boolean book) {
     static Key of(MarketSnapshot s) {
       return new Key(s.instrument(), s instanceof BookSnapshot);
+    }
+
+    String what() {
+      return book ? "book" : "ticker";
     }
   }
 }
