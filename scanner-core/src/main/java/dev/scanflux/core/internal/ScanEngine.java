@@ -155,7 +155,9 @@ public final class ScanEngine implements Scanner {
     }
     streaming = streams.isEmpty() ? null
         : Flux.merge(streams).subscribe(s -> emit(new Streamed(s)));
-    running = loop.subscribe(this::emit, this::fail, this::complete);
+    // the end too goes through emit(): a scan queued behind a stream's snapshot is published
+    // before the outputs complete
+    running = loop.subscribe(this::emit, e -> emit(new LoopFailed(e)), () -> emit(LoopEnded.END));
     if (closed.get()) { // close() raced with start(): do not leave the loop running
       Disposable r = running;
       if (r != null) {
@@ -282,9 +284,12 @@ public final class ScanEngine implements Scanner {
       SnapshotKey key = SnapshotKey.of(s);
       latestStreamed.remove(key); // keeps the map in arrival order of the latest snapshots
       latestStreamed.put(key, s);
-    } else {
-      CycleEnd end = (CycleEnd) item;
+    } else if (item instanceof CycleEnd end) {
       publishScan(scan(end.cycle(), end.startNanos(), end.stats()));
+    } else if (item instanceof LoopFailed failed) {
+      fail(failed.error());
+    } else {
+      complete();
     }
   }
 
@@ -395,6 +400,12 @@ public final class ScanEngine implements Scanner {
 
   /** A snapshot from a venue's push stream, as opposed to one polled by a cycle. */
   private record Streamed(MarketSnapshot snapshot) {}
+
+  /** The loop's error, in line with the outputs. */
+  private record LoopFailed(Throwable error) {}
+
+  /** The loop's completion (maxCycles reached), in line with the outputs. */
+  private enum LoopEnded { END }
 
   /** The marker a cycle ends with, once every lane's requests completed. */
   private record CycleEnd(long cycle, long startNanos, List<CycleStats> stats) {}
