@@ -6,6 +6,7 @@ import dev.scanflux.core.model.TickerSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -51,4 +52,14 @@ public interface MarketView {
 
   /** How many books and tickers the view holds. */
   int size();
+
+  /**
+   * The health of one venue's book of one instrument: its age, where it comes from (stream or
+   * poll) and its state (live, resyncing, stale, failing). Empty if the venue does not scan the
+   * instrument.
+   */
+  Optional<BookHealth> health(String venue, Instrument instrument);
+
+  /** The health of every book a venue scans, in its universe's order (priority first). */
+  List<BookHealth> health(String venue);
 }

@@ -115,6 +115,7 @@ public interface Scanner extends AutoCloseable {
     private final List<ScanEngine.Venue> venues = new ArrayList<>();
     private List<String> priority = List.of();
     private Duration interval = Duration.ofSeconds(1);
+    private Duration priorityRefresh = Duration.ofSeconds(1);
     private @Nullable Scheduler scheduler;
     private long maxCycles;
     private UniverseFilter filter = UniverseFilter.ofDefaults();
@@ -152,7 +153,13 @@ public interface Scanner extends AutoCloseable {
       return this;
     }
 
-    /** The pause between one cycle's end and the next one's start, 0 to 24 h (default 1 s). */
+    /**
+     * The least time between two fetches of the same ordinary (not priority) instrument, 0 to
+     * 24 h (default 1 s). A venue whose whole universe takes longer than this to refresh at its
+     * rate limit is not slowed by it; a small universe is refreshed this often instead of as fast
+     * as the limit allows. {@code 0} refreshes every venue continuously at its limit. (It used to
+     * be the pause between two lock-step cycles; each venue now runs at its own pace.)
+     */
     public Builder interval(Duration interval) {
       this.interval = Objects.requireNonNull(interval, "interval");
       return this;
@@ -168,7 +175,22 @@ public interface Scanner extends AutoCloseable {
       return this;
     }
 
-    /** Stop after this many cycles, completing every output; 0 runs until closed (default). */
+    /**
+     * How often each priority instrument is refreshed at least, on every venue whose options do
+     * not say otherwise, 1 ms to 1 h (default 1 s). Where the priority set alone needs more than
+     * a venue's budget, it is refreshed as often as half the budget allows, spread evenly, and
+     * the other half keeps the rest of the universe moving.
+     */
+    public Builder priorityRefresh(Duration priorityRefresh) {
+      this.priorityRefresh = Objects.requireNonNull(priorityRefresh, "priorityRefresh");
+      return this;
+    }
+
+    /**
+     * Stop after this many scans, completing every output; 0 runs until closed (default). Each
+     * scan follows at least one pass of every venue, so every venue completes at least this many
+     * passes.
+     */
     public Builder maxCycles(long maxCycles) {
       this.maxCycles = maxCycles;
       return this;
@@ -224,12 +246,13 @@ public interface Scanner extends AutoCloseable {
         }
       }
       Checks.range("interval", interval, Duration.ZERO, Duration.ofHours(24));
+      Checks.range("priorityRefresh", priorityRefresh, Duration.ofMillis(1), Duration.ofHours(1));
       if (maxCycles < 0) {
         throw new IllegalArgumentException(
             "maxCycles must be in [0, " + Long.MAX_VALUE + "] but was " + maxCycles);
       }
-      return new ScanEngine(venues, priority, filter, interval, scheduler, maxCycles,
-          listeners);
+      return new ScanEngine(venues, priority, filter, interval, priorityRefresh, scheduler,
+          maxCycles, listeners);
     }
   }
 }

@@ -42,8 +42,12 @@ public final class VenueOptions {
   private final Duration streamCycle;
   private final Duration reconnectFirst;
   private final Duration reconnectMax;
+  private final @Nullable Duration priorityRefresh;
 
   private VenueOptions(Builder b) {
+    this.priorityRefresh = b.priorityRefresh == null ? null
+        : Checks.range("priorityRefresh", b.priorityRefresh, Duration.ofMillis(1),
+            Duration.ofHours(1));
     this.stream = b.stream;
     this.staleAfter = Checks.range("staleAfter", b.staleAfter, Duration.ofMillis(10),
         Duration.ofHours(1));
@@ -129,6 +133,15 @@ public final class VenueOptions {
     return Optional.ofNullable(filter);
   }
 
+  /**
+   * How often each priority instrument is refreshed at least, if set; otherwise the scanner's
+   * {@link Scanner.Builder#priorityRefresh}. Where the priority set alone needs more than the
+   * venue's budget, it is refreshed as often as half the budget allows, spread evenly.
+   */
+  public Optional<Duration> priorityRefresh() {
+    return Optional.ofNullable(priorityRefresh);
+  }
+
   /** Weight of each rate-limit window kept for priority requests (0: none). */
   public int priorityReserve() {
     return priorityReserve;
@@ -159,8 +172,8 @@ public final class VenueOptions {
   }
 
   /**
-   * The shortest cycle of a streamed venue: when the stream keeps everything live there is
-   * nothing to poll, and a scan is cut this often.
+   * The shortest pass of a streamed venue: when the stream keeps everything live there is
+   * nothing to poll, and its pass ends this often.
    */
   public Duration streamCycle() {
     return streamCycle;
@@ -183,7 +196,9 @@ public final class VenueOptions {
         + (instruments == null ? "discovered" : instruments.size()) + ", depth " + depth
         + ", requestTimeout " + requestTimeout + ", " + retry + ", rediscoverAfterFailures "
         + rediscoverAfterFailures + ", rediscoverEvery " + rediscoverEvery + ", filter "
-        + (filter == null ? "scanner default" : filter) + ", priorityReserve " + priorityReserve
+        + (filter == null ? "scanner default" : filter) + ", priorityRefresh "
+        + (priorityRefresh == null ? "scanner default" : priorityRefresh)
+        + ", priorityReserve " + priorityReserve
         + ", books " + books + ", tickers " + tickers
         + (stream ? ", stream (staleAfter " + staleAfter + ", streamCycle " + streamCycle
             + ", reconnect " + reconnectFirst + ".." + reconnectMax + ")" : ", no stream") + '}';
@@ -208,8 +223,18 @@ public final class VenueOptions {
     private Duration streamCycle = Duration.ofSeconds(1);
     private Duration reconnectFirst = Duration.ofMillis(500);
     private Duration reconnectMax = Duration.ofSeconds(30);
+    private @Nullable Duration priorityRefresh;
 
     private Builder() {}
+
+    /**
+     * How often each priority instrument of this venue is refreshed at least, 1 ms to 1 h
+     * (default: the scanner's {@link Scanner.Builder#priorityRefresh}, 1 s).
+     */
+    public Builder priorityRefresh(Duration priorityRefresh) {
+      this.priorityRefresh = Objects.requireNonNull(priorityRefresh, "priorityRefresh");
+      return this;
+    }
 
     /** Requests in flight at once, 1 to 1024 (default: the source's own). */
     public Builder concurrency(int concurrency) {
@@ -270,10 +295,11 @@ public final class VenueOptions {
     }
 
     /**
-     * Weight of each rate-limit window that only priority requests may use (default 0). With
-     * cycles back to back, ordinary requests use the whole window and the next cycle's first
-     * priority request waits for weight to expire; a reserve lets it go at once, at the cost of
-     * that much ordinary throughput per window. Must stay below the venue's budget.
+     * Weight of each rate-limit window that only priority requests may use (default 0). The
+     * scheduler paces requests evenly across the window, so a priority request rarely waits for
+     * weight; a reserve makes sure one can go at once even when a stream's snapshot requests or
+     * a throttle left the window full, at the cost of that much ordinary throughput per window.
+     * Must stay below the venue's budget.
      */
     public Builder priorityReserve(int weight) {
       this.priorityReserve = weight;
@@ -311,7 +337,7 @@ public final class VenueOptions {
       return this;
     }
 
-    /** The shortest cycle of a streamed venue, 10 ms to 1 h (default 1 s). */
+    /** The shortest pass of a streamed venue, 10 ms to 1 h (default 1 s). */
     public Builder streamCycle(Duration streamCycle) {
       this.streamCycle = Objects.requireNonNull(streamCycle, "streamCycle");
       return this;

@@ -117,11 +117,11 @@ class StreamingScanTest {
       assertThat(r.depth()).isEqualTo(20);
     });
     stream.emit(StreamEvent.connected(), book(BTC), ticker(BTC), book(ETH), ticker(ETH));
-    at(ms(2_500)); // cycle 1 ran from 0 to 1 s, cycle 2 started at 2 s
+    at(ms(3_500));
 
-    assertThat(polledBetween(ms(0), ms(1_000))).hasSize(6);
-    assertThat(polledBetween(ms(2_000), ms(2_500)))
-        .extracting(FakeSource.Call::instrument).containsOnly(SOL).hasSize(2);
+    assertThat(polledBetween(ms(0), ms(500))).as("before the stream delivered").hasSize(6);
+    assertThat(polledBetween(ms(500), ms(3_500))).as("only what the stream does not cover")
+        .extracting(FakeSource.Call::instrument).containsOnly(SOL).hasSizeGreaterThanOrEqualTo(4);
     StreamReport first = scan(1).report().venues().get("a").stream();
     assertThat(first.state()).isEqualTo(StreamReport.State.CONNECTED);
     assertThat(first.updates()).isEqualTo(4);
@@ -129,17 +129,25 @@ class StreamingScanTest {
     assertThat(first.liveBooks()).isEqualTo(2);
     assertThat(first.liveTickers()).isEqualTo(2);
     assertThat(first.polled()).isEqualTo(6);
-    assertThat(scan(1).snapshots()).hasSize(10);
+    // the latest per venue, instrument and kind since the previous scan: streamed BTC replaced
+    // the polled one
+    assertThat(scan(1).snapshots()).hasSize(6);
     assertThat(scan(1).book("a", BTC)).get()
         .extracting(MarketSnapshot::receivedAt).isEqualTo(java.time.Instant.ofEpochMilli(500));
     assertThat(scan(1).snapshots()).extracting(MarketSnapshot::receivedAt).isSorted();
 
-    at(ms(3_500));
     StreamReport second = scan(2).report().venues().get("a").stream();
     assertThat(second.polled()).isEqualTo(2);
     assertThat(second.updates()).isZero();
     assertThat(scanner.view().book("a", BTC)).get()
         .extracting(MarketSnapshot::receivedAt).isEqualTo(java.time.Instant.ofEpochMilli(500));
+    assertThat(scanner.view().health("a", BTC)).get().satisfies(h -> {
+      assertThat(h.origin()).isEqualTo(BookHealth.Origin.STREAM);
+      assertThat(h.state()).isEqualTo(BookHealth.State.LIVE);
+      assertThat(h.age()).isEqualTo(Duration.ofSeconds(3));
+    });
+    assertThat(scanner.view().health("a", SOL)).get()
+        .extracting(BookHealth::origin).isEqualTo(BookHealth.Origin.POLL);
   }
 
   @Test
@@ -162,24 +170,27 @@ class StreamingScanTest {
     at(ms(500));
     streamEverything();
     at(ms(2_500));
-    assertThat(polledBetween(ms(2_000), ms(2_500))).as("everything streamed").isEmpty();
+    assertThat(polledBetween(ms(600), ms(2_500))).as("everything streamed").isEmpty();
 
     stream.drop();
+    at(ms(2_600));
+    assertThat(polledBetween(ms(2_500), ms(2_600))).as("REST fallback at once").hasSize(6);
     at(ms(3_900));
     assertThat(stream.connectNanos()).as("reconnected within 500 ms ± 50%").hasSize(2);
     long pause = stream.connectNanos().get(1) - ms(2_500).toNanos();
     assertThat(pause).isBetween(ms(250).toNanos(), ms(750).toNanos());
     assertThat(stream.requests().get(1)).as("every channel resubscribed")
         .isEqualTo(stream.requests().get(0));
-    StreamReport dropped = scan(2).report().venues().get("a").stream();
-    assertThat(dropped.disconnects()).isEqualTo(1);
-    assertThat(dropped.state()).isEqualTo(StreamReport.State.DOWN);
+    assertThat(polledBetween(ms(3_400), ms(3_600)))
+        .as("connected but not delivering yet: still polled, once per interval").hasSize(6);
+    assertThat(scans.stream().mapToLong(s -> s.report().venues().get("a").stream().disconnects())
+        .sum()).isEqualTo(1);
+    assertThat(scans).anySatisfy(s -> assertThat(s.report().venues().get("a").stream().state())
+        .isEqualTo(StreamReport.State.DOWN));
 
-    at(ms(4_500)); // cycle 3 started at 4 s with the stream reconnected but not yet delivering
-    assertThat(polledBetween(ms(4_000), ms(4_500))).as("REST fallback").hasSize(6);
     streamEverything();
     at(ms(6_500));
-    assertThat(polledBetween(ms(6_000), ms(6_500))).as("back on the stream").isEmpty();
+    assertThat(polledBetween(ms(4_000), ms(6_500))).as("back on the stream").isEmpty();
     assertThat(transitions).extracting(StreamTransition::type)
         .containsExactly(Type.CONNECTED, Type.DISCONNECTED, Type.CONNECTED);
     assertThat(transitions.get(1).detail()).contains("connection reset");
@@ -258,14 +269,21 @@ class StreamingScanTest {
     stream.emit(StreamEvent.connected(), book(BTC), book(ETH), book(SOL));
     at(ms(1_500));
     stream.emit(StreamEvent.resync(BTC, ResyncCause.SEQUENCE_GAP, "expected 11, got 14"));
-    at(ms(2_500));
-    assertThat(polledBetween(ms(2_000), ms(2_500)))
+    assertThat(scanner.view().health("a", BTC)).get()
+        .extracting(BookHealth::state, BookHealth::origin)
+        .containsExactly(BookHealth.State.RESYNCING, BookHealth.Origin.POLL);
+    at(ms(1_600));
+    assertThat(polledBetween(ms(1_500), ms(1_600))).as("polled at once")
         .extracting(FakeSource.Call::instrument).containsExactly(BTC);
+    at(ms(2_400));
     stream.emit(book(BTC));
+    assertThat(scanner.view().health("a", BTC)).get()
+        .extracting(BookHealth::state, BookHealth::origin)
+        .containsExactly(BookHealth.State.LIVE, BookHealth.Origin.STREAM);
     at(ms(4_500));
-    assertThat(polledBetween(ms(4_000), ms(4_500))).isEmpty();
-    assertThat(scan(2).report().venues().get("a").stream().resyncs(ResyncCause.SEQUENCE_GAP))
-        .isEqualTo(1);
+    assertThat(polledBetween(ms(1_600), ms(4_500))).isEmpty();
+    assertThat(scans.stream().mapToLong(s -> s.report().venues().get("a").stream()
+        .resyncs(ResyncCause.SEQUENCE_GAP)).sum()).isEqualTo(1);
     assertThat(transitions).filteredOn(t -> t.type() == Type.RESYNC)
         .singleElement().extracting(StreamTransition::detail).isEqualTo("expected 11, got 14");
   }
@@ -305,7 +323,9 @@ class StreamingScanTest {
     Scan late = scans.get(scans.size() - 1);
     assertThat(late.report().venues().get("a").requests()).isZero();
     assertThat(late.report().venues().get("a").stream().polled()).isZero();
-    assertThat(source.calls()).hasSize(6); // the first cycle, before the stream delivered
+    assertThat(late.report().venues().get("a").passes()).isEqualTo(1);
+    assertThat(polledBetween(ms(0), ms(100))).isNotEmpty(); // before the stream delivered
+    assertThat(polledBetween(ms(150), ms(10_000))).isEmpty();
   }
 
   @Test

@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 
-/** One venue's counters for one cycle. Thread-safe; written by many request threads. */
+/**
+ * One venue's counters for one period between two scans. Thread-safe; written by many request
+ * threads.
+ */
 final class CycleStats {
 
   private final String venue;
@@ -24,6 +27,7 @@ final class CycleStats {
   private long lastResponseNanos;
   private int instruments;
   private boolean rediscovered;
+  private long passes;
 
   CycleStats(String venue, long startNanos) {
     this.venue = venue;
@@ -61,39 +65,30 @@ final class CycleStats {
     gaveUp++;
   }
 
+  /** One of the venue's passes ended in this period, with items that had no data in it. */
+  synchronized void passEnded(int gaveUp) {
+    passes++;
+    this.gaveUp += gaveUp;
+  }
+
   synchronized void universe(int instruments, boolean rediscovered) {
     this.instruments = instruments;
     this.rediscovered |= rediscovered;
-  }
-
-  /**
-   * Adds the counts of requests made between cycles (a stream's snapshots) to this cycle's;
-   * their latencies count, their times do not stretch the cycle.
-   */
-  void absorb(CycleStats between) {
-    synchronized (between) {
-      synchronized (this) {
-        requests += between.requests;
-        successes += between.successes;
-        retries += between.retries;
-        gaveUp += between.gaveUp;
-        weight += between.weight;
-        for (int i = 0; i < failures.length; i++) {
-          failures[i] += between.failures[i];
-        }
-        for (int i = 0; i < between.latencyCount; i++) {
-          latency(between.latencies[i], lastResponseNanos);
-        }
-      }
-    }
   }
 
   synchronized long failures(ErrorClass errorClass) {
     return failures[errorClass.ordinal()];
   }
 
-  synchronized VenueReport report(long budget, long windowNanos, StreamReport stream) {
-    long duration = lastResponseNanos - startNanos;
+  /**
+   * The report of this period.
+   *
+   * @param endNanos when the period ends
+   * @param lastPass the duration of the venue's latest completed pass
+   */
+  synchronized VenueReport report(long endNanos, long budget, long windowNanos,
+      Duration lastPass, StreamReport stream) {
+    long duration = Math.max(0, endNanos - startNanos);
     EnumMap<ErrorClass, Long> byClass = new EnumMap<>(ErrorClass.class);
     for (ErrorClass c : ErrorClass.values()) {
       byClass.put(c, failures[c.ordinal()]);
@@ -105,7 +100,7 @@ final class CycleStats {
     return new VenueReport(venue, instruments, requests, successes, byClass, retries, gaveUp,
         weight, Duration.ofNanos(duration), Duration.ofNanos(percentile(sorted, 0.50)),
         Duration.ofNanos(percentile(sorted, 0.99)), allowed == 0 ? 0 : weight / allowed,
-        rediscovered, stream);
+        rediscovered, stream, passes, lastPass);
   }
 
   private void latency(long latencyNanos, long nowNanos) {

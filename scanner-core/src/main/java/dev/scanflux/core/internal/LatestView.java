@@ -1,5 +1,6 @@
 package dev.scanflux.core.internal;
 
+import dev.scanflux.core.BookHealth;
 import dev.scanflux.core.MarketView;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lock-free latest-snapshot map behind {@link MarketView}: venue to instrument to snapshot,
@@ -25,8 +27,52 @@ final class LatestView implements MarketView {
   private final Map<String, Map<Instrument, BookSnapshot>> books = new ConcurrentHashMap<>();
   private final Map<String, Map<Instrument, TickerSnapshot>> tickers = new ConcurrentHashMap<>();
 
+  private final Map<String, VenueLane> lanes = new ConcurrentHashMap<>();
+
   LatestView(EngineClock clock) {
     this.clock = clock;
+  }
+
+  /** Registers a venue's lane, which knows its books' health. */
+  void lane(VenueLane lane) {
+    lanes.put(lane.venue(), lane);
+  }
+
+  @Override
+  public Optional<BookHealth> health(String venue, Instrument instrument) {
+    VenueLane lane = lanes.get(venue);
+    if (lane == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(lane.health(instrument, updatedAt(venue, instrument), now()));
+  }
+
+  @Override
+  public List<BookHealth> health(String venue) {
+    VenueLane lane = lanes.get(venue);
+    if (lane == null) {
+      return List.of();
+    }
+    Instant now = now();
+    List<BookHealth> out = new ArrayList<>();
+    for (Instrument i : lane.instruments()) {
+      BookHealth h = lane.health(i, updatedAt(venue, i), now);
+      if (h != null) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  private @Nullable Instant updatedAt(String venue, Instrument instrument) {
+    Map<Instrument, BookSnapshot> b = books.get(venue);
+    BookSnapshot book = b == null ? null : b.get(instrument);
+    if (book != null) {
+      return book.receivedAt();
+    }
+    Map<Instrument, TickerSnapshot> t = tickers.get(venue);
+    TickerSnapshot ticker = t == null ? null : t.get(instrument);
+    return ticker == null ? null : ticker.receivedAt();
   }
 
   void put(MarketSnapshot s) {

