@@ -19,7 +19,9 @@ class ScanCycleHarnessTest {
     ScanCycleHarness.Result r = harness.run(Approach.SCANFLUX, List.of(okx), 100);
     assertThat(r.throttled()).isZero();
     assertThat(r.lost()).isZero();
-    assertThat(r.ratio()).isBetween(1.0, 1.05);
+    // a pass also refreshes BTC every second (1 of OKX's 20 books a second) and paces for the
+    // round trip (3 % of a 2 s window): the pass is the floor plus those
+    assertThat(r.ratio()).isBetween(1.0, 1.10);
     assertThat(r.priorityWaitColdMs()).isZero();
     assertThat(r.firstPriorityColdMs()).isBetween(40.0, 80.0);
   }

@@ -10,12 +10,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One completed scan cycle: every valid snapshot received during it, in arrival order, and its
- * report. Strategies are functions of a stream of these.
+ * One completed scan: cut each time every venue has completed a pass over its universe since the
+ * previous scan, it holds the latest valid snapshot per venue, instrument and kind received since
+ * then, in arrival order, and the report of that period. Strategies are functions of a stream of
+ * these.
  *
- * <p>For a streamed venue a cycle holds every polled snapshot and, of the snapshots its push
- * stream delivered since the previous scan, the latest per instrument and kind (a stream may
- * update a book ten times a second; {@link Scanner#snapshots()} carries every one of them).
+ * <p>Fast venues may refresh an instrument several times between two scans, and a stream may
+ * update a book ten times a second: a scan keeps the latest of each, and {@link
+ * Scanner#snapshots()} carries every one of them.
  *
  * <p>Immutable.
  */
@@ -38,7 +40,7 @@ public final class Scan {
     this.cycle = report.cycle();
   }
 
-  /** The cycle number, from 1. */
+  /** The scan number, from 1. */
   public long cycle() {
     return cycle;
   }

@@ -18,19 +18,21 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Scans many venues at once and publishes what it finds as hot streams.
  *
- * <p>Each cycle, every venue fetches its instruments' books and tickers, the priority
- * instruments first, at the highest rate its limit allows and with at most its concurrency in
- * flight. Venues run in parallel and in isolation: a slow or failing venue never delays
- * another's snapshots. Every valid snapshot is published the moment it arrives ({@link
- * #snapshots()}, {@link #view()}); when every venue has finished the cycle, a {@link Scan} is
- * published ({@link #scans()}, {@link #latest()}).
+ * <p>Each venue refreshes its instruments' books and tickers continuously, at its own pace: at
+ * each free slot of its rate limit (paced evenly across the limit's window) it fetches a due
+ * priority instrument (each at least every {@link Builder#priorityRefresh}), otherwise the
+ * instrument fetched longest ago, with at most its concurrency in flight. Venues run in isolation:
+ * a slow or failing venue never delays another. Every valid snapshot is published the moment it
+ * arrives ({@link #snapshots()}, {@link #view()}, with each book's health); each time every venue
+ * has completed a pass over its universe since the previous scan, a {@link Scan} is published
+ * ({@link #scans()}, {@link #latest()}) holding the latest snapshot of every item.
  *
  * <h2>Streams</h2>
  * A venue whose options enable {@link VenueOptions#stream()} and whose source offers a {@link
  * dev.scanflux.core.spi.MarketStream} is also connected to its push stream. Streamed snapshots
  * are published the moment they arrive, and each cycle polls only what the stream does not keep
  * live: everything while the stream is down or has not yet connected, a resyncing or stale
- * instrument until its stream delivers again. Dropped connections are reconnected with
+ * instrument until its stream delivers again, through the same scheduler and budget. Dropped connections are reconnected with
  * exponential backoff and jitter. {@link VenueReport#stream()} and {@link
  * ScanListener#onStreamTransition} show every connection, drop, resync and fallback.
  *
@@ -47,7 +49,7 @@ import reactor.core.scheduler.Scheduler;
  * }</pre>
  *
  * <h2>Threading</h2>
- * All timing (rate limiting, timeouts, backoff, the pause between cycles) uses the {@link
+ * All timing (rate limiting, pacing, timeouts, backoff, refresh periods) uses the {@link
  * Scheduler} given to the builder, which is also the scanner's only clock; nothing sleeps or
  * blocks. Outputs are emitted serially, on the thread that delivered the data, so a subscriber
  * with unbounded demand ({@code subscribe(Consumer)}) runs on the scanner's thread and must be
@@ -80,7 +82,7 @@ public interface Scanner extends AutoCloseable {
    * Every valid snapshot as it arrives, all venues merged; hot. A subscriber sees what arrives
    * after it subscribes. A subscriber without demand gets, when it asks again, only the latest
    * snapshot per venue, instrument and kind it missed. Completes on {@link #close()} or after
-   * the last cycle.
+   * the last scan.
    */
   Flux<MarketSnapshot> snapshots();
 
@@ -88,9 +90,9 @@ public interface Scanner extends AutoCloseable {
   MarketView view();
 
   /**
-   * One {@link Scan} per completed cycle; hot. A subscriber first gets the latest completed scan
+   * One {@link Scan} each time every venue has completed a pass since the previous one; hot. A subscriber first gets the latest completed scan
    * at once (if there is one), then each new one; a slow subscriber skips to the newest.
-   * Completes on {@link #close()} or after the last cycle.
+   * Completes on {@link #close()} or after the last scan.
    */
   Flux<Scan> scans();
 
@@ -136,8 +138,8 @@ public interface Scanner extends AutoCloseable {
     }
 
     /**
-     * Base currencies fetched first on every venue each cycle, in this order, e.g. {@code BTC,
-     * ETH, SOL} (default none).
+     * Base currencies fetched first on every venue and refreshed at least every {@link
+     * #priorityRefresh}, in this order, e.g. {@code BTC, ETH, SOL} (default none).
      */
     public Builder priority(String... bases) {
       return priority(List.of(bases));

@@ -89,12 +89,17 @@ final class ScanfluxCommand implements Callable<Integer> {
   int depth;
 
   @Option(names = "--interval", defaultValue = "1s", converter = Durations.class,
-      paramLabel = "DURATION", description = "Pause between cycles; 0s allowed "
-      + "(default: ${DEFAULT-VALUE}).")
+      paramLabel = "DURATION", description = "Least time between two fetches of one ordinary "
+      + "instrument; 0s runs every venue continuously at its limit (default: ${DEFAULT-VALUE}).")
   Duration interval = Duration.ofSeconds(1);
 
-  @Option(names = "--cycles", defaultValue = "0", description = "Stop after N cycles; 0 runs "
-      + "until interrupted (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--priority-refresh", defaultValue = "1s", converter = Durations.class,
+      paramLabel = "DURATION", description = "Each priority instrument is refreshed at least "
+      + "this often, where the venue's budget allows (default: ${DEFAULT-VALUE}).")
+  Duration priorityRefresh = Duration.ofSeconds(1);
+
+  @Option(names = "--cycles", defaultValue = "0", description = "Stop after N scans (each "
+      + "after a pass of every venue); 0 runs until interrupted (default: ${DEFAULT-VALUE}).")
   long cycles;
 
   @Option(names = "--quote", split = ",", paramLabel = "CCY",
@@ -185,6 +190,9 @@ final class ScanfluxCommand implements Callable<Integer> {
         + VenueOptions.MAX_DEPTH + "] but was " + depth);
     check(cycles >= 0, "--cycles must be 0 or more but was " + cycles);
     check(!interval.isNegative(), "--interval must not be negative but was " + interval);
+    check(!priorityRefresh.isNegative() && !priorityRefresh.isZero()
+        && priorityRefresh.compareTo(Duration.ofHours(1)) <= 0,
+        "--priority-refresh must be more than 0s and at most 1h but was " + priorityRefresh);
     check(!window.isNegative() && !window.isZero(), "--window must be positive");
     check(minEdge >= 0 && minEdge < 1, "--min-edge must be in [0, 1) but was " + minEdge);
     check(minChange > 0 && minChange < 10, "--min-change must be in (0, 10) but was " + minChange);
@@ -256,7 +264,7 @@ final class ScanfluxCommand implements Callable<Integer> {
     List<String> names = venues.isEmpty() ? VenueCatalog.DEFAULT : venues;
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
     Scanner.Builder builder = Scanner.builder().priority(priority).interval(interval)
-        .maxCycles(cycles).filter(filter());
+        .priorityRefresh(priorityRefresh).maxCycles(cycles).filter(filter());
     for (String spec : names) {
       VenueSetup setup = VenueSetup.resolve(spec, live, simInstruments, seed, stream,
           streamUrls, resources);
