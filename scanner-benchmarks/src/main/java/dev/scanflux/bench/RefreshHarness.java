@@ -37,8 +37,9 @@ final class RefreshHarness {
   /** The approaches compared. */
   enum Approach {
     SCANFLUX("Scanflux: per-venue scheduler, priority BTC every 1 s, the rest oldest first"),
-    LEAKY_BUCKET("leaky bucket: each venue on its own, books in list order at weight x window"
-        + " / budget per request, no priority, refused requests lost");
+    LEAKY_BUCKET("leaky bucket: each venue on its own, books in list order paced at 90 % of the"
+        + " limit (the margin real clients keep: one at the limit is refused under jitter), no"
+        + " priority, refused requests lost");
 
     final String description;
 
@@ -93,6 +94,15 @@ final class RefreshHarness {
     for (int size : sizes) {
       h.run(size).forEach(System.out::println);
     }
+  }
+
+  /** Every approach at every size. */
+  List<Result> runAll(int... sizes) {
+    List<Result> out = new ArrayList<>();
+    for (int size : sizes) {
+      out.addAll(run(size));
+    }
+    return out;
   }
 
   /** Every approach on every venue alone and on all five together. */
@@ -159,7 +169,7 @@ final class RefreshHarness {
     for (int v = 0; v < venues.size(); v++) {
       VirtualVenue venue = venues.get(v);
       List<Instrument> universe = venue.universe();
-      long spacing = set.get(v).fifoSpacing().toNanos();
+      long spacing = (long) (set.get(v).fifoSpacing().toNanos() / RealTimeRefresh.LEAKY_SHARE);
       loops.add(Flux.interval(Duration.ZERO, Duration.ofNanos(spacing), vts)
           .onBackpressureDrop()
           .flatMap(n -> venue.book(universe.get((int) (n % universe.size())), VenueModel.DEPTH)

@@ -375,6 +375,8 @@ final class VenueLane {
     if (ended != null) {
       passEnded(ended, sink);
     }
+    // a priority item is taken up to one book's slot early, so its gap is not a slot longer
+    long slotNanos = paceNanos(limit.weight(RequestKind.BOOK, options.depth()));
     while (!acquiring && !stopped) {
       if (universe == null) {
         return; // discovery's end (or its retry timer) drains again
@@ -386,7 +388,7 @@ final class VenueLane {
       RefreshPlan.Item it;
       long due;
       synchronized (this) {
-        it = plan.next(now, paceNanos(1), live);
+        it = plan.next(now, slotNanos, live);
         due = it == null ? plan.nextDue(now, live) : 0;
         if (it == null && plan.pending() == 0) {
           due = Math.min(due, plan.passStart() + minPassNanos);
@@ -404,7 +406,10 @@ final class VenueLane {
         }
         return;
       }
-      nextSlotAt = Math.max(now, nextSlotAt) + paceNanos(it.weight());
+      // a slot taken late (a timer fires a little late on a busy machine) keeps the schedule,
+      // within one slot: lateness is not lost for good, and never turns into a burst
+      long pace = paceNanos(it.weight());
+      nextSlotAt = Math.max(now - pace, nextSlotAt) + pace;
       fetch(it);
       now = clock.nanos();
     }
