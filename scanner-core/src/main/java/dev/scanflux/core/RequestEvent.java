@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * enough to draw it as a bar on a timeline, time it, or count its failure.
  *
  * @param venue      the venue
- * @param cycle      the scan cycle it belongs to
+ * @param cycle      the venue's pass it belongs to (from 1; discovery counts in the pass it
+ *                   starts)
  * @param kind       what was asked
  * @param instrument the instrument, or null for instrument discovery and bulk tickers
  * @param priority   whether it was a priority request

@@ -21,6 +21,6 @@ public interface ScanListener {
   /** A venue's push stream connected, dropped, resynced an instrument or rejected a message. */
   default void onStreamTransition(StreamTransition transition) {}
 
-  /** A scan cycle completed. */
+  /** A scan completed: every venue finished a pass since the previous one. */
   default void onScan(Scan scan) {}
 }

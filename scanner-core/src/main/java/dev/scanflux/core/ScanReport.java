@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What one scan cycle did, per venue and in total.
+ * What one scan's period did, per venue and in total: from the previous scan until every venue
+ * had completed a pass since then.
  *
- * <p>The venues are scanned in parallel, so the cycle lasts about as long as its slowest venue.
- * {@link #sequentialEstimate()} is what scanning them one after another would have taken (the
- * sum of the venues' durations), and {@link #speedup()} the ratio of the two.
+ * <p>Each venue runs at its own pace, so the period lasts about as long as the slowest venue's
+ * pass, while faster venues complete several.
+ * {@link #sequentialEstimate()} is what refreshing every venue's universe once, one venue after
+ * another, would take (the sum of the venues' latest passes), and {@link #speedup()} that over
+ * the slowest venue's latest pass, the time it takes in parallel.
  *
  * <p>Immutable.
  */
@@ -25,9 +28,9 @@ public final class ScanReport {
   private final Map<String, VenueReport> venues;
 
   /**
-   * @param cycle     the cycle number, from 1
-   * @param startedAt when the cycle started, on the scanner's clock
-   * @param duration  how long the cycle took
+   * @param cycle     the scan number, from 1
+   * @param startedAt when the period started (the previous scan), on the scanner's clock
+   * @param duration  how long the period lasted
    * @param venues    one report per venue, in the scanner's venue order
    */
   public ScanReport(long cycle, Instant startedAt, Duration duration, List<VenueReport> venues) {
@@ -43,17 +46,17 @@ public final class ScanReport {
     this.venues = Collections.unmodifiableMap(byName);
   }
 
-  /** The cycle number, from 1. */
+  /** The scan number, from 1. */
   public long cycle() {
     return cycle;
   }
 
-  /** When the cycle started, on the scanner's clock. */
+  /** When the period started, on the scanner's clock. */
   public Instant startedAt() {
     return startedAt;
   }
 
-  /** How long the whole cycle took, all venues in parallel. */
+  /** How long the period lasted, all venues in parallel. */
   public Duration duration() {
     return duration;
   }
@@ -78,15 +81,27 @@ public final class ScanReport {
     return venues.values().stream().mapToLong(VenueReport::throttles).sum();
   }
 
-  /** What scanning the venues one after another would have taken: the sum of their durations. */
+  /**
+   * What refreshing every venue's universe once, one venue after another, would take: the sum of
+   * the venues' latest passes.
+   */
   public Duration sequentialEstimate() {
-    return venues.values().stream().map(VenueReport::duration).reduce(Duration.ZERO,
+    return venues.values().stream().map(VenueReport::lastPass).reduce(Duration.ZERO,
         Duration::plus);
   }
 
-  /** {@link #sequentialEstimate()} over {@link #duration()}; 1.0 for an instant cycle. */
+  /** The slowest venue's latest pass: how long refreshing every universe once takes in parallel. */
+  public Duration parallelPass() {
+    return venues.values().stream().map(VenueReport::lastPass).max(Duration::compareTo)
+        .orElse(Duration.ZERO);
+  }
+
+  /**
+   * {@link #sequentialEstimate()} over {@link #parallelPass()}: how many times faster every
+   * universe is refreshed in parallel than one venue after another; 1.0 before any pass.
+   */
   public double speedup() {
-    long nanos = duration.toNanos();
+    long nanos = parallelPass().toNanos();
     return nanos == 0 ? 1.0 : (double) sequentialEstimate().toNanos() / nanos;
   }
 

@@ -35,7 +35,7 @@ public final class FakeSource implements MarketSource {
 
   private final String venue;
   private final Scheduler clock;
-  private final List<Instrument> instruments;
+  private volatile List<Instrument> instruments;
   private final List<Call> calls = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
@@ -67,6 +67,12 @@ public final class FakeSource implements MarketSource {
       list.add(Instrument.spot("C" + i, "USDT"));
     }
     return list;
+  }
+
+  /** Changes what the venue lists from now on (its next discovery sees it). */
+  public FakeSource listing(List<Instrument> instruments) {
+    this.instruments = List.copyOf(instruments);
+    return this;
   }
 
   public FakeSource limit(RateLimitSpec limit) {

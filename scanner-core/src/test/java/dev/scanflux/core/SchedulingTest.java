@@ -117,6 +117,44 @@ class SchedulingTest {
   }
 
   @Test
+  void aUniverseChangedMidPassKeepsOldestFirstAndNoInstrumentStarves() {
+    List<Instrument> first = FakeSource.universe(40);
+    FakeSource a = new FakeSource("a", vts, first)
+        .limit(RateLimitSpec.of(10, Duration.ofSeconds(1))).concurrency(2);
+    Scanner s = Scanner.builder().scheduler(vts).interval(Duration.ZERO)
+        .venue(a, VenueOptions.custom().tickers(false).rediscoverEvery(Duration.ofSeconds(1))
+            .build()).build();
+    scanners.add(s);
+    s.start();
+    vts.advanceTimeBy(Duration.ofSeconds(6)); // mid-pass: a pass of 40 books takes about 4 s
+    List<Instrument> second = new ArrayList<>(first.subList(10, 40));
+    List<Instrument> added = List.of(Instrument.spot("NEW1", "USDT"),
+        Instrument.spot("NEW2", "USDT"));
+    second.addAll(added);
+    a.listing(second);
+    long changedAt = vts.now(java.util.concurrent.TimeUnit.NANOSECONDS);
+    vts.advanceTimeBy(Duration.ofSeconds(60));
+
+    Map<Instrument, List<Long>> after = bookStarts(a, Duration.ofNanos(changedAt));
+    for (Instrument gone : first.subList(0, 10)) {
+      assertThat(after.getOrDefault(gone, List.of())).as("%s is no longer listed", gone)
+          .allSatisfy(t -> assertThat(t).isLessThan(changedAt + Duration.ofSeconds(2).toNanos()));
+    }
+    for (Instrument fresh : added) {
+      assertThat(after.get(fresh)).as("%s, never fetched, goes first", fresh).isNotEmpty();
+      assertThat(after.get(fresh).get(0) - changedAt).isLessThan(Duration.ofSeconds(3).toNanos());
+    }
+    double floor = 32 / (10.0 - 1.0); // rediscovery takes one request a second here
+    for (Instrument i : second) {
+      List<Long> starts = after.get(i);
+      assertThat(starts).as("%s never starves", i).hasSizeGreaterThan(10);
+      assertThat(seconds(maxGap(starts))).as("%s largest gap", i)
+          .isLessThanOrEqualTo(1.15 * floor);
+    }
+    assertThat(s.view().health("a")).hasSize(32);
+  }
+
+  @Test
   void aLongWindowIsPacedNotSpentInABurstAndNeverExceededUnderJitter() {
     // 600 weight a minute: a burst would spend it in seconds, then idle for the rest
     RateLimitSpec limit = RateLimitSpec.of(600, Duration.ofMinutes(1));
