@@ -77,7 +77,7 @@ class OkxStreamingScanTest {
     Scan live = awaitScan("both instruments live on the stream",
         s -> stream(s).liveBooks() == 2 && stream(s).liveTickers() == 2);
     sim.clearRequestLog();
-    Scan later = awaitScan("three more cycles", s -> s.cycle() >= live.cycle() + 3);
+    Scan later = awaitScan("three more scans", s -> s.cycle() >= live.cycle() + 3);
     assertThat(stream(later).state()).isEqualTo(StreamReport.State.CONNECTED);
     assertThat(stream(later).polled()).isZero();
     assertThat(stream(later).updates()).isPositive();
@@ -88,8 +88,10 @@ class OkxStreamingScanTest {
     // Dropped, and refused while reconnecting: the engine polls over REST meanwhile.
     sim.wsFault(WsFault.REFUSE);
     sim.wsFault(WsFault.DROP);
-    Scan polled = awaitScan("a cycle polled over REST", s -> s.cycle() > later.cycle()
-        && stream(s).state() == StreamReport.State.DOWN && stream(s).polled() > 0);
+    Scan polled = awaitScan("both books polled over REST while down", s -> s.cycle() > later.cycle()
+        && stream(s).state() == StreamReport.State.DOWN && stream(s).polled() > 0
+        && marketRequests().stream().map(ServedRequest::symbol).toList()
+            .containsAll(List.of("BTC-USDT-SWAP", "ETH-USDT-SWAP")));
     assertThat(polled.report().venues().get("okx-swap").requests()).isPositive();
     assertThat(marketRequests()).extracting(ServedRequest::symbol)
         .contains("BTC-USDT-SWAP", "ETH-USDT-SWAP");
@@ -98,7 +100,7 @@ class OkxStreamingScanTest {
     Scan back = awaitScan("both live on the stream again", s -> s.cycle() > polled.cycle()
         && stream(s).liveBooks() == 2 && stream(s).liveTickers() == 2);
     sim.clearRequestLog();
-    awaitScan("two more cycles", s -> s.cycle() >= back.cycle() + 2);
+    awaitScan("two more scans", s -> s.cycle() >= back.cycle() + 2);
     assertThat(marketRequests()).as("polled after the stream came back").isEmpty();
     assertThat(transitions).filteredOn(t -> t.type() == StreamTransition.Type.CONNECTED)
         .hasSize(2);
