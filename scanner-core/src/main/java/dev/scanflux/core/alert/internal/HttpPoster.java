@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -70,7 +71,25 @@ public final class HttpPoster implements AutoCloseable {
           .header("Content-Type", "application/json; charset=utf-8")
           .POST(HttpRequest.BodyPublishers.ofString(body));
       headers.forEach(request::header);
-      return Mono.fromFuture(() -> transport.apply(request.build()));
+      HttpRequest built = request.build();
+      return Mono.<HttpResponse<String>>create(sink -> {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        CompletableFuture<HttpResponse<String>> future = transport.apply(built);
+        sink.onCancel(() -> {
+          cancelled.set(true);
+          future.cancel(true);
+        });
+        future.whenComplete((response, error) -> {
+          if (cancelled.get()) {
+            return; // abandoned at shutdown: the cancellation's own error is of no interest
+          }
+          if (error != null) {
+            sink.error(error);
+          } else {
+            sink.success(response);
+          }
+        });
+      });
     }).onErrorMap(e -> !(e instanceof DeliveryFailure),
         e -> DeliveryFailure.transientFailure(describe(e)));
   }
