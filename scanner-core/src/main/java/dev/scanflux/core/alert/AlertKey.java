@@ -6,43 +6,42 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The identity of a condition: the same key on many scans is one alert. Taken from a signal's
- * kind, venues, instruments and {@linkplain Signal#subject() subject}; its description, strength,
- * time and evidence may change while the alert lasts.
+ * The identity of a condition: signals with the same key on many scans are one alert. Taken from
+ * a signal's kind, instruments and {@linkplain Signal#subject() subject}, or, for a signal
+ * without a subject, its venues; its description, strength, time, evidence (and, with a subject,
+ * venues) may change while the alert lasts. So a cross-venue spread whose best pair of venues
+ * changes stays one alert, while a wall names its venue, side and price in its subject.
  *
  * @param kind        the signal kind, e.g. {@code order-book-wall}
- * @param venues      the venues, in the signal's order
  * @param instruments the instruments
- * @param subject     the condition within them, e.g. {@code "bid 64,120.5"}; may be empty
+ * @param subject     the condition, e.g. {@code "binance bid 64,120.5"}; may be empty
  */
-public record AlertKey(String kind, List<String> venues, List<Instrument> instruments,
-    String subject) {
+public record AlertKey(String kind, List<Instrument> instruments, String subject) {
 
   /** Checks and freezes the parts. */
   public AlertKey {
     Objects.requireNonNull(kind, "kind");
-    venues = List.copyOf(Objects.requireNonNull(venues, "venues"));
     instruments = List.copyOf(Objects.requireNonNull(instruments, "instruments"));
     Objects.requireNonNull(subject, "subject");
   }
 
   /**
-   * The key of a signal.
+   * The key of a signal: its kind, its instruments, and its subject or, if that is empty, its
+   * venues joined by {@code /}.
    *
    * @param signal the signal
-   * @return its kind, venues, instruments and subject
+   * @return its key
    */
   public static AlertKey of(Signal signal) {
-    return new AlertKey(signal.kind(), signal.venues(), signal.instruments(), signal.subject());
+    String subject = signal.subject().isEmpty() ? String.join("/", signal.venues())
+        : signal.subject();
+    return new AlertKey(signal.kind(), signal.instruments(), subject);
   }
 
-  /** e.g. {@code order-book-wall binance BTC/USDT bid 64,120.5}. */
+  /** e.g. {@code order-book-wall BTC/USDT binance bid 64,120.5}. */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder(kind);
-    if (!venues.isEmpty()) {
-      b.append(' ').append(String.join("/", venues));
-    }
     for (Instrument i : instruments) {
       b.append(' ').append(i);
     }

@@ -23,11 +23,11 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
- * <p>A signal that an alert may be raised on also says <em>which</em> thing within its venues and
- * instruments it is about, its {@link #subject()} (e.g. {@code "bid 64,120.5"} for one wall of a
- * book): {@code dev.scanflux.core.alert.AlertKey#of(Signal)} takes kind, venues, instruments and
- * subject as the identity of the condition, so the same condition seen on many scans is one
- * alert. Strategies that have one condition per venue and instrument leave it empty.
+ * <p>A signal that an alert may be raised on also names the condition it is about, its
+ * {@link #subject()} (e.g. {@code "binance bid 64,120.5"} for one wall of one book, or
+ * {@code "up"} for a move seen on several venues): {@code dev.scanflux.core.alert.AlertKey}
+ * takes kind, instruments and subject as the identity of the condition, so the same condition
+ * seen on many scans is one alert. Without a subject, the venues name it.
  *
  * <p>Immutable; equal when every component is equal, so tests can compare signals whole.
  *
@@ -39,8 +39,9 @@ import java.util.Objects;
  *                    scanner's (or the recording's) clock
  * @param strength    a strategy-defined finite magnitude, e.g. an edge as a fraction; 0 if none
  * @param evidence    the snapshots that justified it
- * @param subject     which condition within the venues and instruments, a short stable name
- *                    such as {@code "bid 64,120.5"} or {@code "up"}; empty if there is only one
+ * @param subject     the condition, with kind and instruments its identity: a short stable name
+ *                    such as {@code "binance bid 64,120.5"} or {@code "up"}; empty to let the
+ *                    venues name it
  */
 public record Signal(String kind, String description, List<String> venues,
     List<Instrument> instruments, Instant at, double strength, List<MarketSnapshot> evidence,
@@ -97,7 +98,8 @@ public record Signal(String kind, String description, List<String> venues,
   /** A one-line summary: kind, subject, instruments, venues, time, strength, description. */
   @Override
   public String toString() {
-    return "Signal{" + kind + (subject.isEmpty() ? "" : " " + subject) + ' ' + instruments + " on " + venues + " at " + at + " strength "
+    return "Signal{" + kind + (subject.isEmpty() ? "" : " " + subject) + ' ' + instruments
+        + " on " + venues + " at " + at + " strength "
         + strength + (description.isEmpty() ? "" : ": " + description) + ", " + evidence.size()
         + " snapshots of evidence}";
   }
@@ -125,8 +127,8 @@ public record Signal(String kind, String description, List<String> venues,
     }
 
     /**
-     * Which condition within the venues and instruments the signal is about (default empty):
-     * part of its alert key, so keep it stable while the condition lasts.
+     * The condition the signal is about (default empty: its venues name it). With kind and
+     * instruments it is the signal's alert key, so keep it stable while the condition lasts.
      */
     public Builder subject(String subject) {
       this.subject = Objects.requireNonNull(subject, "subject");

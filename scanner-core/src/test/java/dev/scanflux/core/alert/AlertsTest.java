@@ -39,7 +39,7 @@ class AlertsTest {
 
   static Signal wall(String side, double notional) {
     return Signal.builder("order-book-wall", T0).venues("binance").instruments(BTC)
-        .subject(side).strength(notional).description(side + " wall " + notional).build();
+        .subject("binance " + side).strength(notional).description(side + " wall " + notional).build();
   }
 
   Alerts track(AlertConfig config) {
@@ -80,8 +80,8 @@ class AlertsTest {
     assertThat(closed.sequence()).isEqualTo(2);
     assertThat(events).extracting(e -> e.alert().id()).containsOnly(a.id());
     assertThat(alerts.stats()).isEqualTo(new AlertStats(49, 1, 1, 1, 0, 0, 0, 0));
-    assertThat(AlertText.line(closed)).isEqualTo("alert closed order-book-wall binance "
-        + "BTC/USDT bid after 4 min, peak: bid wall 3000000.0");
+    assertThat(AlertText.line(closed)).isEqualTo("alert closed order-book-wall BTC/USDT "
+        + "binance bid after 4 min, peak: bid wall 3000000.0");
   }
 
   @Test
@@ -112,7 +112,7 @@ class AlertsTest {
     at(35, wall("ask", 1));
     at(40, wall("ask", 1));                               // held 10 s: opens now
     assertThat(events).extracting(AlertEvent::type).containsExactly(Type.OPENED);
-    assertThat(events.get(0).alert().key().subject()).isEqualTo("ask");
+    assertThat(events.get(0).alert().key().subject()).isEqualTo("binance ask");
     assertThat(events.get(0).at()).isEqualTo(T0.plusSeconds(40));
     assertThat(events.get(0).alert().firstSeen()).isEqualTo(T0.plusSeconds(30));
     assertThat(alerts.stats().shortLived()).isEqualTo(1);
@@ -155,7 +155,7 @@ class AlertsTest {
     at(3, wall("ask", 1));
     at(7, wall("bid", 1));
     assertThat(alerts.snapshot().open()).extracting(a -> a.key().subject())
-        .containsExactly("bid", "ask");
+        .containsExactly("binance bid", "binance ask");
     in.tryEmitComplete();
     assertThat(events).extracting(AlertEvent::type)
         .containsExactly(Type.OPENED, Type.OPENED, Type.CLOSED, Type.CLOSED);

@@ -14,7 +14,7 @@ final class SinkTesting {
   static AlertEvent event(AlertEvent.Type type, String subject, long sequence) {
     Instant t = Instant.parse("2026-12-06T02:00:00Z");
     Signal s = Signal.builder("order-book-wall", t).venues("binance")
-        .instruments(Instrument.spot("BTC", "USDT")).subject(subject).strength(1.2e6)
+        .instruments(Instrument.spot("BTC", "USDT")).subject("binance " + subject).strength(1.2e6)
         .description("bid wall on binance BTC/USDT at 64,120.5: 1.2 M USDT").build();
     Instant last = t.plusSeconds(252);
     Alert a = new Alert("3f2a9c0d1b7e4a55", dev.scanflux.core.alert.AlertKey.of(s), t,

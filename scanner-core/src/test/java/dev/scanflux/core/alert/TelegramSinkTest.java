@@ -71,7 +71,7 @@ class TelegramSinkTest {
     });
     assertThat(got.stream().filter(r -> chat(r).equals("111")).map(Request::body).toList())
         .satisfiesExactly(
-            b -> assertThat(b).contains("Alert opened: order-book-wall binance BTC/USDT bid"),
+            b -> assertThat(b).contains("Alert opened: order-book-wall BTC/USDT binance bid"),
             b -> assertThat(b).contains("Alert closed").contains("lasted 4 min 12 s"));
     assertThat(got).filteredOn(r -> chat(r).equals("-1002223334445")).hasSize(2);
     assertThat(sink.stats()).isEqualTo(new SinkStats("telegram", 4, 0, 0, 0, 0, 0, 0, ""));
@@ -157,7 +157,7 @@ class TelegramSinkTest {
     release.countDown();
     await("the rest delivered", () -> sink.stats().delivered() == 4);
     assertThat(server.requests()).extracting(r -> r.body().replaceAll(".* bid wall.*", "")
-            .replaceAll(".*BTC/USDT (wall\\d).*", "$1"))
+            .replaceAll(".*BTC/USDT binance (wall\\d).*", "$1"))
         .containsExactly("wall0", "wall7", "wall8", "wall9");
   }
 

@@ -109,7 +109,7 @@ class WebhookSinkTest {
         .containsEntry("alert.kind", "order-book-wall")
         .containsEntry("alert.venues", "binance")
         .containsEntry("alert.instruments", "BTC/USDT")
-        .containsEntry("alert.subject", "bid")
+        .containsEntry("alert.subject", "binance bid")
         .containsEntry("alert.firstSeen", "2026-12-06T02:00:00Z")
         .containsEntry("alert.lastSeen", "2026-12-06T02:04:12Z")
         .containsEntry("alert.closedAt", "2026-12-06T02:04:42Z")

@@ -45,7 +45,7 @@ public final class WireJson {
       g.writeStringField("id", a.id());
       g.writeStringField("kind", a.key().kind());
       g.writeArrayFieldStart("venues");
-      for (String v : a.key().venues()) {
+      for (String v : a.latest().venues()) {
         g.writeString(v);
       }
       g.writeEndArray();
