@@ -29,10 +29,24 @@ final class Strategies {
 
   /** Every example strategy, over one subscription to the scans. */
   static Strategy<Signal> all(double minEdge, double minChange) {
-    return Strategy.merge(
-        CrossVenueSpread.builder().minEdge(minEdge).build(),
-        OrderBookWalls.builder().build(),
-        Movers.builder().minChange(minChange).build());
+    return Strategy.merge(spread(minEdge), walls(), movers(minChange));
+  }
+
+  /** What the strategies look for, their thresholds stated. */
+  static String thresholds(double minEdge, double minChange) {
+    return "strategies: " + spread(minEdge) + "; " + walls() + "; " + movers(minChange);
+  }
+
+  private static CrossVenueSpread spread(double minEdge) {
+    return CrossVenueSpread.builder().minEdge(minEdge).build();
+  }
+
+  private static OrderBookWalls walls() {
+    return OrderBookWalls.builder().build();
+  }
+
+  private static Movers movers(double minChange) {
+    return Movers.builder().minChange(minChange).build();
   }
 
   /** A signal as one plain line: time, kind, description. */

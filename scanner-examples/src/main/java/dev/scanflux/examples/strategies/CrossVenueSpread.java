@@ -8,6 +8,7 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,8 +29,9 @@ import reactor.core.publisher.Flux;
  * the minimum, one {@link Signal} of kind {@value #KIND} is emitted, at the scan's completion
  * time, with venues {@code [buy venue, sell venue]}, the net edge as its strength, and the two
  * quotes as evidence. Its subject is {@code spread}: one opportunity per instrument, so with
- * alerts it stays one alert when the best pair of venues changes. Instruments are visited in
- * their natural order, so the output is deterministic.
+ * alerts it stays one alert when the best pair of venues changes. Of a scan's opportunities the
+ * {@linkplain Builder#top(int) top} by edge are emitted, best first (ties in the instruments'
+ * natural order), then the mismatches in that order, so the output is deterministic.
  *
  * <h2>Mismatches</h2>
  * A gross spread (a venue's bid over another's ask) beyond the {@linkplain
@@ -62,8 +64,10 @@ public final class CrossVenueSpread implements Strategy<Signal> {
   private final double defaultTakerFee;
   private final double minEdge;
   private final double maxSpread;
+  private final int top;
 
   private CrossVenueSpread(Builder b) {
+    this.top = b.top;
     this.takerFees = Map.copyOf(b.takerFees);
     this.defaultTakerFee = b.defaultTakerFee;
     this.minEdge = b.minEdge;
@@ -71,8 +75,8 @@ public final class CrossVenueSpread implements Strategy<Signal> {
   }
 
   /**
-   * A builder with no per-venue fees, a default taker fee of 0.1 %, a minimum edge of 0 and a
-   * sanity bound of 5 %.
+   * A builder with no per-venue fees, a default taker fee of 0.1 %, a minimum edge of 0, a
+   * sanity bound of 5 % and the top 10 opportunities per scan.
    */
   public static Builder builder() {
     return new Builder();
@@ -101,18 +105,26 @@ public final class CrossVenueSpread implements Strategy<Signal> {
         quotes.computeIfAbsent(s.instrument(), i -> new TreeMap<>()).put(s.venue(), q);
       }
     }
-    List<Signal> out = new ArrayList<>();
+    List<Signal> opportunities = new ArrayList<>();
+    List<Signal> mismatches = new ArrayList<>();
     quotes.forEach((instrument, byVenue) -> {
       if (byVenue.size() > 1) {
-        Signal signal = mismatch(scan, instrument, byVenue);
-        if (signal == null) {
-          signal = best(scan, instrument, byVenue);
-        }
-        if (signal != null) {
-          out.add(signal);
+        Signal mismatch = mismatch(scan, instrument, byVenue);
+        if (mismatch != null) {
+          mismatches.add(mismatch);
+        } else {
+          Signal signal = best(scan, instrument, byVenue);
+          if (signal != null) {
+            opportunities.add(signal);
+          }
         }
       }
     });
+    // stable: equal edges keep the instruments' order
+    opportunities.sort(Comparator.comparingDouble(Signal::strength).reversed());
+    List<Signal> out = new ArrayList<>(opportunities.subList(0,
+        Math.min(top, opportunities.size())));
+    out.addAll(mismatches);
     return out;
   }
 
@@ -195,7 +207,8 @@ public final class CrossVenueSpread implements Strategy<Signal> {
   public String toString() {
     return "cross-venue spread: net of taker fees " + new TreeMap<>(takerFees) + " (default "
         + Figures.percent(defaultTakerFee) + ") above " + Figures.percent(minEdge)
-        + "; gross spreads beyond " + Figures.percent(maxSpread) + " are mismatches";
+        + ", the top " + top + " per scan; gross spreads beyond " + Figures.percent(maxSpread)
+        + " are mismatches";
   }
 
   /** A venue's best bid and ask for one instrument, and the snapshot they came from. */
@@ -215,8 +228,23 @@ public final class CrossVenueSpread implements Strategy<Signal> {
     private double defaultTakerFee = 0.001;
     private double minEdge;
     private double maxSpread = 0.05;
+    private int top = 10;
 
     private Builder() {}
+
+    /**
+     * The most opportunities signalled per scan, the best net edges (default 10); mismatches
+     * are all signalled.
+     *
+     * @throws IllegalArgumentException if the count is less than 1
+     */
+    public Builder top(int top) {
+      if (top < 1) {
+        throw new IllegalArgumentException("top must be at least 1 but was " + top);
+      }
+      this.top = top;
+      return this;
+    }
 
     /**
      * The sanity bound: a gross spread (best bid over best ask, across venues) beyond it is a

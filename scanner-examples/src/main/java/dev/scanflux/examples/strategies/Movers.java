@@ -210,10 +210,12 @@ public final class Movers implements Strategy<Signal> {
   private record Spike(TickerSnapshot ticker, TickerSnapshot reference, long scansEarlier,
       double ratio) {}
 
+  /** The thresholds, e.g. for a log line. */
   @Override
   public String toString() {
-    return "Movers{min change " + minChange + ", volume factor " + volumeFactor + ", lookback "
-        + lookbackScans + " scans, top " + top + '}';
+    return "24 h movers at least " + Figures.percent(minChange) + " up or down, and volume "
+        + "spikes at least " + Figures.significant(volumeFactor) + " × the 24 h quote volume of "
+        + "up to " + lookbackScans + " scans earlier; the top " + top + " of each per scan";
   }
 
   /** A venue and instrument, ordered by venue, then instrument. */

@@ -7,10 +7,12 @@ import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -24,17 +26,19 @@ import reactor.core.publisher.Flux;
  * of 0, has none). A level of the region is <em>heavy</em> when its size is at least {@linkplain
  * Builder#multiple(double) multiple} times the median, and adjacent heavy levels are one wall:
  * its notional is the sum of {@code price * size} over its levels, in quote currency. A wall
- * worth at least {@linkplain Builder#minNotional(double) minNotional} is signalled.
+ * worth at least {@linkplain Builder#minNotional(double) minNotional} is a candidate, and the
+ * largest candidate of each side is the side's wall.
  *
  * <p>Each wall is one {@link Signal} of kind {@value #KIND}, at the scan's completion time, with
  * the book's venue and instrument, its notional as strength, the book as evidence, and as
- * subject the venue, side and price of its largest level ({@code "binance bid 64,120.5"}), so
- * that the same wall on the next scan is the same alert. The description gives the figures
- * for people: {@code bid wall on binance BTC/USDT at 64,120.5: 1.2 M USDT (18.7 BTC) over 3
- * levels, 8.4 × the median level, 0.35 % from mid}. Signals come by venue, then instrument,
- * bids before asks, from the touch outwards. How long a wall must stand before anyone is told
- * is the alert layer's minimum lifetime ({@code AlertConfig.minLifetime}, the app's
- * {@code --min-lifetime}): this strategy looks at one scan at a time.
+ * subject the venue and side ({@code "binance bid"}), so that the wall on the next scan is the
+ * same alert even when its price moves a tick. The description gives the figures for people:
+ * {@code bid wall on binance BTC/USDT at 64,120.5: 1.2 M USDT (18.7 BTC) over 3 levels, 8.4 ×
+ * the median level, 0.35 % from mid} (the price of its largest level). Of a scan's walls, the
+ * {@linkplain Builder#top(int) top} by notional are signalled, largest first (ties by venue,
+ * instrument, bid before ask). How long a wall must stand before anyone is told is the alert
+ * layer's minimum lifetime ({@code AlertConfig.minLifetime}, the app's {@code --min-lifetime}):
+ * this strategy looks at one scan at a time.
  *
  * <pre>{@code
  * Strategy<Signal> walls = OrderBookWalls.builder()
@@ -55,8 +59,10 @@ public final class OrderBookWalls implements Strategy<Signal> {
   private final double maxDistance;
   private final int minLevels;
   private final double minNotional;
+  private final int top;
 
   private OrderBookWalls(Builder b) {
+    this.top = b.top;
     this.multiple = b.multiple;
     this.maxDistance = b.maxDistance;
     this.minLevels = b.minLevels;
@@ -64,8 +70,8 @@ public final class OrderBookWalls implements Strategy<Signal> {
   }
 
   /**
-   * A builder with a multiple of 5, a maximum distance of 2 %, at least 5 levels for a median
-   * and a minimum notional of 100,000 (quote currency).
+   * A builder with a multiple of 5, a maximum distance of 2 %, at least 5 levels for a median,
+   * a minimum notional of 100,000 (quote currency) and the top 10 walls per scan.
    */
   public static Builder builder() {
     return new Builder();
@@ -85,15 +91,18 @@ public final class OrderBookWalls implements Strategy<Signal> {
     for (Map<Instrument, BookSnapshot> byInstrument : latest.values()) {
       for (BookSnapshot book : byInstrument.values()) {
         if (book.isTwoSided()) {
-          walls(scan, book, Side.BID, out);
-          walls(scan, book, Side.ASK, out);
+          wall(scan, book, Side.BID, out);
+          wall(scan, book, Side.ASK, out);
         }
       }
     }
-    return out;
+    // stable: equal notionals keep the venue, instrument, side order
+    out.sort(Comparator.comparingDouble(Signal::strength).reversed());
+    return out.size() > top ? List.copyOf(out.subList(0, top)) : out;
   }
 
-  private void walls(Scan scan, BookSnapshot book, Side side, List<Signal> out) {
+  /** Adds the side's largest wall, if it has one. */
+  private void wall(Scan scan, BookSnapshot book, Side side, List<Signal> out) {
     double mid = book.mid();
     int region = 0;
     while (region < side.levels(book)
@@ -107,6 +116,7 @@ public final class OrderBookWalls implements Strategy<Signal> {
     if (!(median > 0)) {
       return;
     }
+    @Nullable Wall best = null;
     int i = 0;
     while (i < region) {
       if (!(side.size(book, i) >= multiple * median)) {
@@ -124,10 +134,14 @@ public final class OrderBookWalls implements Strategy<Signal> {
           largest = i;
         }
       }
-      if (notional >= minNotional && notional < Double.POSITIVE_INFINITY) {
-        out.add(signal(scan, book, side, new Wall(first, i - first, largest, notional, size,
-            side.size(book, largest) / median, Math.abs(side.price(book, first) - mid) / mid)));
+      if (notional >= minNotional && notional < Double.POSITIVE_INFINITY
+          && (best == null || notional > best.notional)) {
+        best = new Wall(first, i - first, largest, notional, size,
+            side.size(book, largest) / median, Math.abs(side.price(book, first) - mid) / mid);
       }
+    }
+    if (best != null) {
+      out.add(signal(scan, book, side, best));
     }
   }
 
@@ -151,7 +165,7 @@ public final class OrderBookWalls implements Strategy<Signal> {
             Figures.significant(w.times), Figures.percent(w.distance)))
         .venues(book.venue())
         .instruments(i)
-        .subject(book.venue() + " " + side.label + " " + at)
+        .subject(book.venue() + " " + side.label)
         .strength(w.notional)
         .evidence(book)
         .build();
@@ -162,8 +176,8 @@ public final class OrderBookWalls implements Strategy<Signal> {
   public String toString() {
     return String.format(Locale.ROOT, "order-book walls: adjacent levels at least %s × the "
         + "median level within %s of mid (of at least %d levels), worth at least %s in quote "
-        + "currency", Figures.significant(multiple), Figures.percent(maxDistance), minLevels,
-        Figures.significant(minNotional));
+        + "currency; the top %d per scan", Figures.significant(multiple),
+        Figures.percent(maxDistance), minLevels, Figures.significant(minNotional), top);
   }
 
   /** One wall: its levels from the touch outwards, and its figures. */
@@ -200,8 +214,22 @@ public final class OrderBookWalls implements Strategy<Signal> {
     private double maxDistance = 0.02;
     private int minLevels = 5;
     private double minNotional = 100_000;
+    private int top = 10;
 
     private Builder() {}
+
+    /**
+     * The most walls signalled per scan, the largest by notional (default 10).
+     *
+     * @throws IllegalArgumentException if the count is less than 1
+     */
+    public Builder top(int top) {
+      if (top < 1) {
+        throw new IllegalArgumentException("top must be at least 1 but was " + top);
+      }
+      this.top = top;
+      return this;
+    }
 
     /**
      * How many times the median size of its side's region a level must be to be part of a

@@ -128,8 +128,10 @@ class CrossVenueSpreadTest {
     assertThatThrownBy(() -> CrossVenueSpread.builder().maxSpread(0))
         .hasMessage("maxSpread must be finite and more than 0 but was 0.0");
     assertThat(ARB).hasToString("cross-venue spread: net of taker fees {binance=0.001, "
-        + "okx=8.0E-4} (default 0.10 %) above 0.00 %; gross spreads beyond 5.00 % are "
-        + "mismatches");
+        + "okx=8.0E-4} (default 0.10 %) above 0.00 %, the top 10 per scan; gross spreads beyond"
+        + " 5.00 % are mismatches");
+    assertThatThrownBy(() -> CrossVenueSpread.builder().top(0))
+        .hasMessage("top must be at least 1 but was 0");
   }
 
   @Test

@@ -238,8 +238,9 @@ class MoversTest {
     assertThatThrownBy(() -> Movers.builder().top(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("top must be at least 1 but was 0");
-    assertThat(MOVERS).hasToString(
-        "Movers{min change 0.05, volume factor 1.5, lookback 60 scans, top 10}");
+    assertThat(MOVERS).hasToString("24 h movers at least 5.00 % up or down, and volume spikes at"
+        + " least 1.5 × the 24 h quote volume of up to 60 scans earlier; the top 10 of each per"
+        + " scan");
   }
 
   private static TickerSnapshot ticker(String venue, Instrument instrument, double second,

@@ -41,7 +41,7 @@ class OrderBookWallsTest {
                 + " levels, 300 × the median level, 0.45 % from mid")
             .venues("binance")
             .instruments(BTC)
-            .subject("binance bid 993.5")
+            .subject("binance bid")
             .strength(995.5 * 200 + 993.5 * 300 + 991.5 * 150)
             .evidence(b)
             .build())
@@ -49,24 +49,33 @@ class OrderBookWallsTest {
   }
 
   @Test
-  void separateRunsAreSeparateWallsInVenueInstrumentSideOrder() {
+  void eachSideSignalsItsLargestWallAndTheScanItsLargestWallsFirst() {
     BookSnapshot quiet = book("binance", BTC, 0, uniform(15), uniform(15));
-    BookSnapshot binanceBtc = book("binance", BTC, 1.3, with(with(uniform(15), 1, 400), 5, 200),
+    BookSnapshot binanceBtc = book("binance", BTC, 1.3, with(with(uniform(15), 1, 200), 5, 400),
         with(uniform(15), 0, 150));
     BookSnapshot okxEth = book("okx", ETH, 1.1, uniform(15), with(uniform(15), 9, 120));
+    BookSnapshot bybitEth = book("bybit", ETH, 1.2, uniform(15), with(uniform(15), 9, 120));
 
-    StrategyTester.given(List.of(quiet, okxEth, binanceBtc)).when(WALLS)
-        .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.subject())
-            .isEqualTo("binance bid 997.5"))
-        .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.subject())
-            .isEqualTo("binance bid 989.5"))
+    StrategyTester.given(List.of(quiet, okxEth, bybitEth, binanceBtc)).when(WALLS)
+        .assertSignalAt(Duration.ofSeconds(2), s -> {
+          assertThat(s.subject()).isEqualTo("binance bid");
+          assertThat(s.description()).startsWith("bid wall on binance BTC/USDT at 989.5: 396 k"
+              + " USDT (400 BTC) over 1 level");
+        })
         .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.description())
             .isEqualTo("ask wall on binance BTC/USDT at 1,000.5: 150 k USDT (150 BTC) over 1"
                 + " level, 150 × the median level, 0.05 % from mid"))
+        .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.subject())
+            .isEqualTo("bybit ask"))
         .assertSignalAt(Duration.ofSeconds(2), s -> {
-          assertThat(s.subject()).isEqualTo("okx ask 1,018.5");
+          assertThat(s.subject()).isEqualTo("okx ask");
           assertThat(s.evidence()).containsExactly(okxEth);
         })
+        .verify();
+    StrategyTester.given(List.of(quiet, okxEth, bybitEth, binanceBtc))
+        .when(OrderBookWalls.builder().top(1).build())
+        .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.subject())
+            .isEqualTo("binance bid"))
         .verify();
   }
 
@@ -103,8 +112,8 @@ class OrderBookWallsTest {
     StrategyTester.given(List.of(thin)).when(WALLS).verify();
     StrategyTester.given(List.of(thin))
         .when(OrderBookWalls.builder().minLevels(4).build())
-        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.subject())
-            .isEqualTo("binance bid 993.5"))
+        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.description())
+            .startsWith("bid wall on binance BTC/USDT at 993.5:"))
         .verify();
   }
 
@@ -141,7 +150,7 @@ class OrderBookWallsTest {
 
     List<Emission<Signal>> first = run.signals();
     assertThat(first).hasSize(30).extracting(e -> e.signal().subject())
-        .containsOnly("binance bid 991.5");
+        .containsOnly("binance bid");
     assertThat(run.signals()).isEqualTo(first);
   }
 
@@ -164,7 +173,9 @@ class OrderBookWallsTest {
         .hasMessage("minNotional must be finite and at least 0 but was Infinity");
     assertThat(OrderBookWalls.builder().build()).hasToString("order-book walls: adjacent "
         + "levels at least 5 × the median level within 2.00 % of mid (of at least 5 levels), "
-        + "worth at least 100,000 in quote currency");
+        + "worth at least 100,000 in quote currency; the top 10 per scan");
+    assertThatThrownBy(() -> OrderBookWalls.builder().top(0))
+        .hasMessage("top must be at least 1 but was 0");
   }
 
   private static Instant at(double second) {
