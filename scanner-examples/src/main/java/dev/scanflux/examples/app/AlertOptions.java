@@ -53,10 +53,10 @@ final class AlertOptions {
       + "suppressed for this long (default: ${DEFAULT-VALUE}).")
   Duration cooldown = Duration.ofMinutes(5);
 
-  @Option(names = "--min-lifetime", paramLabel = "DURATION", defaultValue = "5s",
+  @Option(names = "--min-lifetime", paramLabel = "DURATION", defaultValue = "20s",
       converter = Durations.class, description = "A condition must hold this long before it "
       + "alerts (default: ${DEFAULT-VALUE}).")
-  Duration minLifetime = Duration.ofSeconds(5);
+  Duration minLifetime = Duration.ofSeconds(20);
 
   /** Checks the flags and that the secrets they need are there; returns an error or null. */
   @Nullable String problem(Map<String, String> env) {

@@ -5,12 +5,15 @@ import dev.scanflux.core.alert.AlertStats;
 import dev.scanflux.core.alert.AlertText;
 import dev.scanflux.core.alert.Alerts;
 import dev.scanflux.core.alert.SinkStats;
+import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.examples.strategies.CrossVenueSpread;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -29,6 +32,7 @@ final class AlertRun {
   private final Alerts alerts;
   private final Sinks.Many<Signal> signals = Sinks.many().unicast().onBackpressureBuffer();
   private final AtomicLong mismatches = new AtomicLong();
+  private final Set<Instrument> mismatched = ConcurrentHashMap.newKeySet();
   private final Mono<Void> tracked;
 
   /**
@@ -50,6 +54,7 @@ final class AlertRun {
         .doOnNext(s -> {
           if (CrossVenueSpread.MISMATCH_KIND.equals(s.kind())) {
             mismatches.incrementAndGet();
+            mismatched.addAll(s.instruments());
           } else {
             signals.tryEmitNext(s);
           }
@@ -80,9 +85,9 @@ final class AlertRun {
   /** e.g. {@code alerts: 12 opened, 3 updated, …; 1 cross-venue mismatch}. */
   String summary() {
     long m = mismatches.get();
-    return "alerts: " + alerts.stats() + "; " + m + " cross-venue "
-        + (m == 1 ? "mismatch" : "mismatches") + " (spreads beyond the sanity bound, not "
-        + "alerted)";
+    return "alerts: " + alerts.stats() + "; " + m + " cross-venue mismatch "
+        + (m == 1 ? "signal" : "signals") + " on " + mismatched.size() + " instruments "
+        + "(spreads beyond the sanity bound, not alerted)";
   }
 
   /** One line per sink, e.g. {@code telegram: 12 delivered, 0 retries, …}. */

@@ -23,6 +23,8 @@ final class Strategies {
       + "spikes";
 
   private static final int TOP = 5;
+  /** Signals of each kind per scan: a chat's worth, not a screen's. */
+  private static final int PER_SCAN = 5;
   private static final int REMEMBERED = 500;
 
   private Strategies() {}
@@ -38,15 +40,15 @@ final class Strategies {
   }
 
   private static CrossVenueSpread spread(double minEdge) {
-    return CrossVenueSpread.builder().minEdge(minEdge).build();
+    return CrossVenueSpread.builder().minEdge(minEdge).top(PER_SCAN).build();
   }
 
   private static OrderBookWalls walls() {
-    return OrderBookWalls.builder().build();
+    return OrderBookWalls.builder().top(PER_SCAN).build();
   }
 
   private static Movers movers(double minChange) {
-    return Movers.builder().minChange(minChange).build();
+    return Movers.builder().minChange(minChange).top(PER_SCAN).build();
   }
 
   /** A signal as one plain line: time, kind, description. */
