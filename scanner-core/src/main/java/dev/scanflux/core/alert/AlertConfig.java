@@ -244,12 +244,7 @@ public final class AlertConfig {
     }
 
     private static Duration check(String name, Duration d, boolean zeroAllowed) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || (!zeroAllowed && d.isZero()) || d.compareTo(MAX_DURATION) > 0) {
-        throw new IllegalArgumentException(name + " must be in " + (zeroAllowed ? "[" : "(")
-            + Duration.ZERO + ", " + MAX_DURATION + "] but was " + d);
-      }
-      return d;
+      return Arguments.duration(name, d, zeroAllowed, MAX_DURATION);
     }
   }
 }

@@ -64,7 +64,6 @@ public final class Alerts {
   private final AtomicBoolean tracking = new AtomicBoolean();
   private @Nullable FluxSink<AlertEvent> downstream;
   private @Nullable Disposable timer;
-  private @Nullable Instant timerAt;
 
   private Alerts(Builder b) {
     this.config = b.config;
@@ -217,7 +216,6 @@ public final class Alerts {
   private void onTimer() {
     synchronized (this) {
       timer = null;
-      timerAt = null;
       if (downstream == null) {
         return;
       }
@@ -236,7 +234,6 @@ public final class Alerts {
       return;
     }
     long delay = Math.max(0, Duration.between(now(), deadline).toNanos());
-    timerAt = deadline;
     timer = scheduler.schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
   }
 
@@ -246,7 +243,6 @@ public final class Alerts {
       t.dispose();
     }
     timer = null;
-    timerAt = null;
   }
 
   /** Called by the tracker under this object's lock. */

@@ -2,7 +2,6 @@ package dev.scanflux.core.alert;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,11 +43,7 @@ public final class ConsoleSink implements AlertSink {
    * @throws IllegalArgumentException if no type is given
    */
   public static ConsoleSink of(PrintStream out, AlertEvent.Type... types) {
-    Objects.requireNonNull(out, "out");
-    if (types.length == 0) {
-      throw new IllegalArgumentException("types must hold at least 1 type but was empty");
-    }
-    return new ConsoleSink(out, EnumSet.of(types[0], types));
+    return new ConsoleSink(Objects.requireNonNull(out, "out"), Arguments.types(types));
   }
 
   @Override

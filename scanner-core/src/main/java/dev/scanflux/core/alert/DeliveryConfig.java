@@ -210,12 +210,7 @@ public final class DeliveryConfig {
     }
 
     private static Duration check(String name, Duration d, boolean zeroAllowed) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || (!zeroAllowed && d.isZero()) || d.compareTo(MAX) > 0) {
-        throw new IllegalArgumentException(name + " must be in " + (zeroAllowed ? "[" : "(")
-            + Duration.ZERO + ", " + MAX + "] but was " + d);
-      }
-      return d;
+      return Arguments.duration(name, d, zeroAllowed, MAX);
     }
   }
 }

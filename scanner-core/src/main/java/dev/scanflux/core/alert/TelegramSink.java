@@ -9,10 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -143,24 +141,13 @@ public final class TelegramSink implements AlertSink {
       return Mono.empty();
     }
     if (status == 429) {
-      return Mono.error(DeliveryFailure.throttled(what, seconds(f.get("retry_after"))));
+      return Mono.error(DeliveryFailure.throttled(what,
+          HttpPoster.seconds(f.get("retry_after"))));
     }
     if (status == 400 || status == 401 || status == 403 || status == 404) {
       return Mono.error(DeliveryFailure.rejected(what));
     }
     return Mono.error(DeliveryFailure.transientFailure(what));
-  }
-
-  private static @Nullable Duration seconds(@Nullable String s) {
-    if (s == null) {
-      return null;
-    }
-    try {
-      long n = Long.parseLong(s.strip());
-      return n >= 0 && n <= 86_400 ? Duration.ofSeconds(n) : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   @Override
@@ -173,7 +160,7 @@ public final class TelegramSink implements AlertSink {
     private final Secret token;
     private final List<String> chats = new ArrayList<>();
     private URI api = DEFAULT_API;
-    private Set<AlertEvent.Type> types = EnumSet.of(AlertEvent.Type.OPENED,
+    private Set<AlertEvent.Type> types = Arguments.types(AlertEvent.Type.OPENED,
         AlertEvent.Type.CLOSED);
     private DeliveryConfig delivery = DeliveryConfig.custom().spacing(Duration.ofSeconds(1))
         .build();
@@ -210,8 +197,7 @@ public final class TelegramSink implements AlertSink {
      */
     public Builder api(URI api) {
       Objects.requireNonNull(api, "api");
-      String scheme = api.getScheme() == null ? "" : api.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https") || api.getHost() == null) {
+      if (!Arguments.isHttp(api)) {
         throw new IllegalArgumentException("api must be an http or https URL but was " + api);
       }
       this.api = api;
@@ -224,10 +210,7 @@ public final class TelegramSink implements AlertSink {
      * @throws IllegalArgumentException if none is given
      */
     public Builder types(AlertEvent.Type... types) {
-      if (types.length == 0) {
-        throw new IllegalArgumentException("types must hold at least 1 type but was empty");
-      }
-      this.types = EnumSet.of(types[0], types);
+      this.types = Arguments.types(types);
       return this;
     }
 

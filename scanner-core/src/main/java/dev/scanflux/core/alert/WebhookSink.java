@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -74,7 +73,7 @@ public final class WebhookSink implements AlertSink {
     this.http = http;
     Scheduler scheduler = b.scheduler == null ? Schedulers.parallel() : b.scheduler;
     this.outbox = new Outbox<>("webhook " + url.getHost(), delivery, scheduler, this::send,
-        this::redact);
+        text -> redact(url, secret, text));
   }
 
   /**
@@ -150,7 +149,7 @@ public final class WebhookSink implements AlertSink {
       return Mono.empty();
     }
     if (status == 429) {
-      Duration after = r.headers().firstValue("Retry-After").map(WebhookSink::seconds)
+      Duration after = r.headers().firstValue("Retry-After").map(HttpPoster::seconds)
           .orElse(null);
       return Mono.error(DeliveryFailure.throttled(what, after));
     }
@@ -160,16 +159,7 @@ public final class WebhookSink implements AlertSink {
     return Mono.error(DeliveryFailure.rejected(what));
   }
 
-  private static @Nullable Duration seconds(String s) {
-    try {
-      long n = Long.parseLong(s.strip());
-      return n >= 0 && n <= 86_400 ? Duration.ofSeconds(n) : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private String redact(String text) {
+  private static String redact(URI url, @Nullable Secret secret, String text) {
     String out = text.replace(url.toString(), "<webhook URL>");
     String path = url.getRawPath();
     if (path != null && path.length() > 1) {
@@ -188,7 +178,7 @@ public final class WebhookSink implements AlertSink {
   public static final class Builder {
     private final URI url;
     private @Nullable Secret secret;
-    private Set<AlertEvent.Type> types = EnumSet.of(AlertEvent.Type.OPENED,
+    private Set<AlertEvent.Type> types = Arguments.types(AlertEvent.Type.OPENED,
         AlertEvent.Type.UPDATED, AlertEvent.Type.CLOSED);
     private DeliveryConfig delivery = DeliveryConfig.ofDefaults();
     private @Nullable Scheduler scheduler;
@@ -196,8 +186,7 @@ public final class WebhookSink implements AlertSink {
 
     private Builder(URI url) {
       Objects.requireNonNull(url, "url");
-      String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+      if (!Arguments.isHttp(url)) {
         throw new IllegalArgumentException("url must be an http or https URL with a host");
       }
       this.url = url;
@@ -215,10 +204,7 @@ public final class WebhookSink implements AlertSink {
      * @throws IllegalArgumentException if none is given
      */
     public Builder types(AlertEvent.Type... types) {
-      if (types.length == 0) {
-        throw new IllegalArgumentException("types must hold at least 1 type but was empty");
-      }
-      this.types = EnumSet.of(types[0], types);
+      this.types = Arguments.types(types);
       return this;
     }
 
@@ -242,11 +228,10 @@ public final class WebhookSink implements AlertSink {
 
     /** Builds the sink. */
     public WebhookSink build() {
-      WebhookSink[] self = new WebhookSink[1];
-      HttpPoster http = transport == null ? new HttpPoster(t -> self[0].redact(t))
-          : new HttpPoster(transport, t -> self[0].redact(t));
-      self[0] = new WebhookSink(this, http);
-      return self[0];
+      Secret s = secret;
+      HttpPoster http = transport == null ? new HttpPoster(t -> redact(url, s, t))
+          : new HttpPoster(transport, t -> redact(url, s, t));
+      return new WebhookSink(this, http);
     }
   }
 }

@@ -9,6 +9,10 @@ import java.util.function.BooleanSupplier;
 /** Events and waiting for sink tests. */
 final class SinkTesting {
 
+  /** Retries after 10 ms, doubling up to 50 ms. */
+  static final DeliveryConfig FAST = DeliveryConfig.custom()
+      .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+
   private SinkTesting() {}
 
   static AlertEvent event(AlertEvent.Type type, String subject, long sequence) {

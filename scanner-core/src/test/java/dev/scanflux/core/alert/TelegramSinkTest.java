@@ -30,8 +30,7 @@ class TelegramSinkTest {
   static final String PATH = "/bot" + TOKEN + "/sendMessage";
   static final Response OK = Response.json(200, "{\"ok\":true,\"result\":{\"message_id\":1}}");
 
-  static final DeliveryConfig FAST = DeliveryConfig.custom()
-      .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+  static final DeliveryConfig FAST = SinkTesting.FAST;
 
   LoopbackServer server;
   TelegramSink sink;

@@ -29,8 +29,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 class WebhookSinkTest {
 
   static final String SECRET = "whsec-shared-SECRET-42";
-  static final DeliveryConfig FAST = DeliveryConfig.custom()
-      .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+  static final DeliveryConfig FAST = SinkTesting.FAST;
 
   LoopbackServer server;
   WebhookSink sink;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -31,7 +32,7 @@ public final class HttpPoster implements AutoCloseable {
 
   private final Function<HttpRequest, CompletableFuture<HttpResponse<String>>> transport;
   private final UnaryOperator<String> redact;
-  private final ExecutorService executor;
+  private final @Nullable ExecutorService executor;
 
   /** A poster on its own HttpClient. */
   public HttpPoster(UnaryOperator<String> redact) {
@@ -54,8 +55,23 @@ public final class HttpPoster implements AutoCloseable {
       UnaryOperator<String> redact) {
     this.transport = Objects.requireNonNull(transport, "transport");
     this.redact = Objects.requireNonNull(redact, "redact");
-    this.executor = Executors.newSingleThreadExecutor();
-    executor.shutdown();
+    this.executor = null;
+  }
+
+  /**
+   * A number of seconds as a destination writes it (Telegram's {@code retry_after}, HTTP's
+   * {@code Retry-After}), or null if it is missing, not a whole number or beyond a day.
+   */
+  public static @Nullable Duration seconds(@Nullable String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      long n = Long.parseLong(s.strip());
+      return n >= 0 && n <= 86_400 ? Duration.ofSeconds(n) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /**
@@ -107,6 +123,8 @@ public final class HttpPoster implements AutoCloseable {
 
   @Override
   public void close() {
-    executor.shutdownNow();
+    if (executor != null) {
+      executor.shutdownNow();
+    }
   }
 }
