@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The app's alert flags (a picocli mixin of {@link ScanfluxCommand}) and the {@link Alerts} they
@@ -100,10 +101,12 @@ final class AlertOptions {
 
   /**
    * The alerts of one run: the console when {@code console} (piped output), Telegram and the
-   * webhook when asked for; closing after three windows without a signal.
+   * webhook when asked for; closing after three windows without a signal. Their clock and timer
+   * is {@code scheduler}, the app's output thread, so console lines are printed there.
    */
-  Alerts build(Map<String, String> env, Duration window, @Nullable PrintStream console) {
-    Alerts.Builder b = Alerts.builder().config(AlertConfig.custom()
+  Alerts build(Map<String, String> env, Duration window, @Nullable PrintStream console,
+      Scheduler scheduler) {
+    Alerts.Builder b = Alerts.builder().scheduler(scheduler).config(AlertConfig.custom()
         .cooldown(cooldown)
         .minLifetime(minLifetime)
         .grace(window.multipliedBy(3))
