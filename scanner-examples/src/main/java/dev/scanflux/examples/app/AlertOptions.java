@@ -31,7 +31,7 @@ final class AlertOptions {
   /** The webhook secret's variable. */
   static final String SECRET_ENV = "SCANFLUX_WEBHOOK_SECRET";
 
-  private static final Duration FLUSH = Duration.ofSeconds(10);
+  private static final Duration FLUSH = Duration.ofSeconds(20);
 
   @Option(names = "--telegram-chat", paramLabel = "ID",
       description = "Send alerts to this Telegram chat (repeatable): a numeric id or @channel. "
