@@ -25,7 +25,8 @@ import reactor.core.scheduler.Scheduler;
  * a slow or failing venue never delays another. Every valid snapshot is published the moment it
  * arrives ({@link #snapshots()}, {@link #view()}, with each book's health); each time every venue
  * has completed a pass over its universe since the previous scan, a {@link Scan} is published
- * ({@link #scans()}, {@link #latest()}) holding the latest snapshot of every item.
+ * ({@link #scans()}, {@link #latest()}) holding the latest snapshot of every item received since
+ * the previous scan.
  *
  * <h2>Streams</h2>
  * A venue whose options enable {@link VenueOptions#stream()} and whose source offers a {@link

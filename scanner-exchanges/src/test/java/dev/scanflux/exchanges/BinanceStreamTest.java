@@ -389,7 +389,9 @@ class BinanceStreamTest {
     assertThat(later.book("binance", BTC)).isPresent();
 
     sim.wsFault(WsFault.DROP);
-    Scan polled = awaitScan(scanner, s -> s.cycle() > later.cycle() && stream(s).polled() > 0);
+    // a scan holds what was refreshed since the previous one: wait for the one with BTC polled
+    Scan polled = awaitScan(scanner, s -> s.cycle() > later.cycle() && stream(s).polled() > 0
+        && s.book("binance", BTC).isPresent() && stream(s).state() == StreamReport.State.DOWN);
     Scan back = awaitScan(scanner, s -> s.cycle() > polled.cycle()
         && stream(s).state() == StreamReport.State.CONNECTED && stream(s).liveBooks() == 2
         && stream(s).polled() == 0);

@@ -40,8 +40,8 @@ import reactor.util.concurrent.Queues;
  *
  * <p>A {@link Scan} is cut each time every venue has completed at least one pass since the
  * previous scan: it holds the latest snapshot per venue, instrument and kind received since then
- * (so the whole universe, each item refreshed since the previous scan) and each venue's report
- * of that period. Fast venues never wait for it: they go on refreshing, and their snapshots are
+ * (every polled item at least once; a streamed one if it changed) and each venue's report of
+ * that period. Fast venues never wait for it: they go on refreshing, and their snapshots are
  * published as they arrive.
  *
  * <p>All outputs are fed from one serialized place ({@link #emit}), so the sinks are never
