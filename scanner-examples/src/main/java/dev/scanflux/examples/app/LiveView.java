@@ -7,10 +7,10 @@ import dev.scanflux.core.ScanReport;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueReport;
+import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.RateLimitSpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -18,50 +18,69 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the terminal shows while the app scans: per venue, a progress bar for the current cycle,
- * requests per second against the limit, and failures by class; then the last cycle's summary
- * and the top opportunities the strategies found.
+ * What the terminal shows while the app scans, and the whole run's figures for the final report.
+ * Per venue: its pass and fresh books (from {@link Progress}), requests and weight per second
+ * over the last second against the limit (all three in the same unit per second, the limit in
+ * weight), run totals of requests, snapshots (streamed ones included) and failures, and its
+ * stream; then the last scan's line and the top opportunities the strategies found.
  *
- * <p>It listens to the scanner (cheap, synchronized appends) and renders a frame on demand:
- * {@link #frame} for a terminal that is redrawn in place, {@link #line} for piped output, one
- * line per completed cycle. Thread-safe.
+ * <p>It listens to the scanner (cheap, synchronized appends) and renders on demand:
+ * {@link #frame} is a list of lines cut to the terminal's width (never wrapped), {@link #line}
+ * the plain line of one scan, {@link #totals} the run's per-venue totals. Thread-safe.
  */
 final class LiveView implements ScanListener {
 
-  private static final int BAR = 24;
+  private static final long SECOND = 1_000_000_000L;
+  /** Below this width the stream column becomes a line per streamed venue under the table. */
+  static final int NARROW = 110;
 
   private final Map<String, RateLimitSpec> limits;
+  private final @Nullable Progress progress;
+  private final LongSupplier nanoTime;
+  private final long startedNanos;
   private final Map<String, VenueState> venues = new LinkedHashMap<>();
   private List<String> opportunities = List.of();
   private List<String> alerts = List.of();
   private @Nullable ScanReport lastReport;
-  private long cycle;
 
-  /** Each venue's rate limit, in display order. */
+  /** Each venue's rate limit, in display order; no pass or freshness column. */
   LiveView(Map<String, RateLimitSpec> limits) {
+    this(limits, null, System::nanoTime);
+  }
+
+  /**
+   * @param limits   each venue's rate limit, in display order
+   * @param progress each venue's pass and fresh books, or null to leave them out
+   * @param nanoTime the clock rates are measured on (requests are counted when they complete)
+   */
+  LiveView(Map<String, RateLimitSpec> limits, @Nullable Progress progress, LongSupplier nanoTime) {
     this.limits = new LinkedHashMap<>(limits);
+    this.progress = progress;
+    this.nanoTime = nanoTime;
+    this.startedNanos = nanoTime.getAsLong();
     limits.keySet().forEach(v -> venues.put(v, new VenueState()));
   }
 
   @Override
   public synchronized void onRequest(RequestEvent e) {
     VenueState v = venues.computeIfAbsent(e.venue(), k -> new VenueState());
-    if (e.cycle() != v.cycle) {
-      v.cycle = e.cycle();
-      v.done = 0;
-    }
-    v.done++;
-    long end = nanos(e.start()) + e.roundTrip().toNanos();
-    v.recent.addLast(new long[] {end, e.weight()});
+    v.recent.addLast(new long[] {nanoTime.getAsLong(), e.weight()});
+    v.requests++;
+    v.weight += e.weight();
     if (e.failure() != null) {
       v.failures.merge(e.failure(), 1L, Long::sum);
     } else {
       v.ok++;
     }
-    cycle = Math.max(cycle, e.cycle());
+  }
+
+  @Override
+  public synchronized void onSnapshot(MarketSnapshot s) {
+    venues.computeIfAbsent(s.venue(), k -> new VenueState()).snapshots++;
   }
 
   @Override
@@ -69,8 +88,11 @@ final class LiveView implements ScanListener {
     lastReport = scan.report();
     for (VenueReport r : scan.report().venues().values()) {
       VenueState v = venues.computeIfAbsent(r.venue(), k -> new VenueState());
-      v.planned = r.requests();
       v.stream = r.stream();
+      v.streamUpdates += r.stream().updates();
+      v.passes += r.passes();
+      v.lastPass = r.lastPass();
+      v.instruments = r.instruments();
     }
   }
 
@@ -91,96 +113,176 @@ final class LiveView implements ScanListener {
     this.alerts = List.copyOf(lines);
   }
 
-  /** A full frame for a terminal, as of {@code now} on the scanner's clock. */
-  synchronized String frame(Instant now, Duration elapsed) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Scanflux  cycle %d  %d venues  running %s%n%n",
-        cycle, venues.size(), clock(elapsed)));
-    b.append(String.format(Locale.ROOT, "%-12s %-32s %9s %9s %9s %6s %6s %6s %6s  %s%n", "venue",
-        "current cycle", "req/s", "limit/s", "ok", "thrott", "trans", "bad", "perm", "stream"));
-    long nowNanos = nanos(now);
+  /**
+   * A full frame for a terminal {@code width} columns wide: every line cut to fit, so nothing
+   * wraps and the frame redraws in place.
+   */
+  synchronized List<String> frame(int width, Duration elapsed) {
+    List<String> lines = new ArrayList<>();
+    long scans = lastReport == null ? 0 : lastReport.cycle();
+    lines.add(String.format(Locale.ROOT, "Scanflux  %d venues  %s  running %s   (Ctrl-C stops)",
+        venues.size(), scans == 0 ? "waiting for scan 1 (a pass of every venue)"
+            : "scan " + scans, Progress.clock(elapsed)));
+    lines.add("");
+    boolean narrow = width < NARROW; // the streams go below the table
+    String columns = narrow ? "%-10s %4s %9s %6s %6s %7s %8s %9s %5s %5s"
+        : "%-10s %4s %9s %6s %6s %7s %8s %9s %5s %5s  %s";
+    lines.add(String.format(Locale.ROOT, columns, "venue", "pass", "fresh", "req/s", "wt/s",
+        "limit/s", "requests", "snapshots", "fail", "thrtl", "stream"));
+    List<String> streams = new ArrayList<>();
+    long now = nanoTime.getAsLong();
     for (Map.Entry<String, VenueState> e : venues.entrySet()) {
       VenueState v = e.getValue();
-      while (!v.recent.isEmpty() && v.recent.peekFirst()[0] <= nowNanos - 1_000_000_000L) {
+      while (!v.recent.isEmpty() && v.recent.peekFirst()[0] <= now - SECOND) {
         v.recent.removeFirst();
       }
+      long weight = 0;
+      for (long[] r : v.recent) {
+        weight += r[1];
+      }
       RateLimitSpec limit = limits.get(e.getKey());
-      b.append(String.format(Locale.ROOT, "%-12s %-32s %9.1f %9s %9d %6d %6d %6d %6d  %s%n",
-          e.getKey(), bar(v.done, v.planned), (double) v.recent.size(),
-          limit == null ? "-" : String.format(Locale.ROOT, "%.1f", limit.ratePerSecond()),
-          v.ok, v.failures(ErrorClass.THROTTLED), v.failures(ErrorClass.TRANSIENT),
-          v.failures(ErrorClass.BAD_DATA), v.failures(ErrorClass.PERMANENT), v.streamCell()));
+      String pass = "-";
+      String fresh = "-";
+      if (progress != null) {
+        long p = progress.pass(e.getKey());
+        pass = p == 0 ? "-" : Long.toString(p);
+        int[] f = progress.fresh(e.getKey());
+        fresh = f[1] == 0 ? "listing" : f[0] + "/" + f[1];
+      }
+      if (narrow && !"-".equals(v.streamCell())) {
+        streams.add(e.getKey() + " stream: " + v.streamCell());
+      }
+      lines.add(String.format(Locale.ROOT, columns,
+          e.getKey(), pass, fresh, rate(v.recent.size()), rate(weight),
+          limit == null ? "-" : rate(limit.ratePerSecond()), count(v.requests),
+          count(v.snapshots), count(v.failed()), count(v.failures(ErrorClass.THROTTLED)),
+          v.streamCell()));
+    }
+    lines.addAll(streams);
+    List<String> failing = new ArrayList<>();
+    venues.forEach((name, v) -> {
+      if (v.failed() > 0) {
+        failing.add(name + " " + failureClasses(v.failures));
+      }
+    });
+    if (!failing.isEmpty()) {
+      lines.add("failures: " + String.join("; ", failing));
     }
     ScanReport last = lastReport;
     if (last != null) {
-      b.append(System.lineSeparator()).append(line(last)).append(System.lineSeparator());
+      lines.add("");
+      lines.add(line(last));
     }
-    b.append(System.lineSeparator()).append("Top opportunities").append(System.lineSeparator());
+    lines.add("");
+    lines.add("Top opportunities");
     if (opportunities.isEmpty()) {
-      b.append("  none yet").append(System.lineSeparator());
+      lines.add("  none yet");
     }
-    for (String o : opportunities) {
-      b.append("  ").append(o).append(System.lineSeparator());
-    }
+    opportunities.forEach(o -> lines.add("  " + o));
     if (!alerts.isEmpty()) {
-      b.append(System.lineSeparator()).append("Alerts").append(System.lineSeparator());
-      for (String a : alerts) {
-        b.append("  ").append(a).append(System.lineSeparator());
-      }
+      lines.add("");
+      lines.add("Alerts");
+      alerts.forEach(a -> lines.add("  " + a));
     }
-    return b.toString();
+    return lines.stream().map(l -> fit(l, width)).toList();
   }
 
-  /** One plain line summing up a completed cycle, with its streams' part if any. */
+  /**
+   * The run's totals per venue, for the final report: requests and weight with their rates over
+   * the whole run, snapshots (streamed and polled), failures by class, passes and the last one.
+   */
+  synchronized List<String> totals() {
+    double seconds = Math.max(1e-9, (nanoTime.getAsLong() - startedNanos) / 1e9);
+    List<String> lines = new ArrayList<>();
+    venues.forEach((name, v) -> lines.add(String.format(Locale.ROOT,
+        "%-10s %s requests (%s/s), weight %s (%s/s of %s), %s snapshots (%s/s%s), %s failed%s,"
+            + " %s passes%s",
+        name, count(v.requests), rate(v.requests / seconds), count(v.weight),
+        rate(v.weight / seconds), limits.get(name) == null ? "-"
+            : rate(limits.get(name).ratePerSecond()),
+        count(v.snapshots), rate(v.snapshots / seconds),
+        v.streamUpdates > 0 ? ", " + count(v.streamUpdates) + " streamed" : "",
+        count(v.failed()), v.failed() > 0 ? " (" + failureClasses(v.failures) + ")" : "",
+        count(v.passes), v.passes > 0 ? String.format(Locale.ROOT, ", last %.1f s",
+            v.lastPass.toMillis() / 1000.0) : "")));
+    return lines;
+  }
+
+  /**
+   * One plain line summing up a completed scan: its period, requests, failures, each venue's
+   * passes, and the streams' part. The speedup (venues side by side against one after another)
+   * is shown only where every venue was polled: a streamed venue's pass is not set by requests.
+   */
   static String line(ScanReport r) {
     StringBuilder streams = new StringBuilder();
+    boolean streamed = false;
+    StringBuilder passes = new StringBuilder();
     for (VenueReport v : r.venues().values()) {
+      passes.append(passes.length() == 0 ? "" : ", ").append(v.venue()).append(' ')
+          .append(v.passes());
       StreamReport s = v.stream();
       if (s.state() != StreamReport.State.OFF) {
+        streamed = true;
         streams.append(streams.length() == 0 ? "; streams: " : ", ").append(v.venue())
             .append(' ').append(streamSummary(s));
       }
     }
+    String speedup = streamed || r.venues().size() < 2 ? "" : String.format(Locale.ROOT,
+        " (one venue after another: %.2f s, %.1fx)", r.sequentialEstimate().toNanos() / 1e9,
+        r.speedup());
     return String.format(Locale.ROOT,
-        "cycle %d: %d venues, %d requests in %.2f s (sequential estimate %.2f s, speedup %.2fx),"
-            + " %d failed, %d throttled%s",
-        r.cycle(), r.venues().size(), r.requests(), r.duration().toNanos() / 1e9,
-        r.sequentialEstimate().toNanos() / 1e9, r.speedup(), r.failed(), r.throttles(), streams);
+        "scan %d: %d venues, %s requests in %.2f s%s, %s failed, %s throttled; passes: %s%s",
+        r.cycle(), r.venues().size(), count(r.requests()), r.duration().toNanos() / 1e9, speedup,
+        count(r.failed()), count(r.throttles()), passes, streams);
   }
 
-  /** e.g. {@code connected, 200 books live, 1843 updates, 1 resync, 0 polled}. */
+  /** e.g. {@code connected, 200 books live, 1,843 updates, 1 resync, 0 polled}. */
   static String streamSummary(StreamReport s) {
-    return String.format(Locale.ROOT, "%s, %d books live, %d updates, %d resyncs, %d polled",
-        s.state().name().toLowerCase(Locale.ROOT), s.liveBooks(), s.updates(), s.resynced(),
-        s.polled());
+    return String.format(Locale.ROOT, "%s, %d books live, %s updates, %s resyncs, %s polled",
+        s.state().name().toLowerCase(Locale.ROOT), s.liveBooks(), count(s.updates()),
+        count(s.resynced()), count(s.polled()));
   }
 
-  private static String bar(long done, long planned) {
-    if (planned <= 0) {
-      return String.format(Locale.ROOT, "%d requests", done);
+  /** A count for people: {@code 950}, {@code 12,345}, {@code 1.2 M}, {@code 557.3 M}. */
+  static String count(long n) {
+    if (Math.abs(n) < 1_000_000) {
+      return String.format(Locale.ROOT, "%,d", n);
     }
-    long shown = Math.min(done, planned);
-    int filled = (int) (BAR * shown / planned);
-    return "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] "
-        + String.format(Locale.ROOT, "%3d%%", 100 * shown / planned);
+    if (Math.abs(n) < 1_000_000_000) {
+      return String.format(Locale.ROOT, "%.1f M", n / 1e6);
+    }
+    return String.format(Locale.ROOT, "%.1f G", n / 1e9);
   }
 
-  private static String clock(Duration d) {
-    long s = d.toSeconds();
-    return String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+  /** A rate for people: one decimal below 1,000, then a count. */
+  static String rate(double perSecond) {
+    return perSecond < 1000 ? String.format(Locale.ROOT, "%.1f", perSecond)
+        : count(Math.round(perSecond));
   }
 
-  private static long nanos(Instant t) {
-    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  /** The line cut to {@code width - 1} columns (the last column would make some terminals wrap). */
+  static String fit(String line, int width) {
+    int max = Math.max(10, width - 1);
+    return line.length() <= max ? line : line.substring(0, max - 1) + "…";
+  }
+
+  private static String failureClasses(Map<ErrorClass, Long> failures) {
+    List<String> parts = new ArrayList<>();
+    failures.forEach((c, n) -> parts.add(count(n) + " " + c.name().toLowerCase(Locale.ROOT)));
+    return String.join(", ", parts);
   }
 
   private static final class VenueState {
     final ArrayDeque<long[]> recent = new ArrayDeque<>();
     final Map<ErrorClass, Long> failures = new EnumMap<>(ErrorClass.class);
-    long cycle;
-    long done;
-    long planned;
+    long requests;
     long ok;
+    long weight;
+    long snapshots;
+    long streamUpdates;
+    long passes;
+    int instruments;
+    Duration lastPass = Duration.ZERO;
     StreamReport stream = StreamReport.OFF;
     String lastTransition = "";
 
@@ -188,13 +290,17 @@ final class LiveView implements ScanListener {
       return failures.getOrDefault(c, 0L);
     }
 
+    long failed() {
+      return failures.values().stream().mapToLong(Long::longValue).sum();
+    }
+
     String streamCell() {
       if (stream.state() == StreamReport.State.OFF) {
         return lastTransition.isEmpty() ? "-" : lastTransition;
       }
-      return String.format(Locale.ROOT, "%s, %d books live, %d upd%s",
-          stream.state().name().toLowerCase(Locale.ROOT), stream.liveBooks(), stream.updates(),
-          lastTransition.isEmpty() ? "" : " (last: " + lastTransition + ")");
+      return String.format(Locale.ROOT, "%s, %d live, %s upd%s",
+          stream.state().name().toLowerCase(Locale.ROOT), stream.liveBooks(),
+          count(streamUpdates), lastTransition.isEmpty() ? "" : " (last: " + lastTransition + ")");
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One scan cycle's report as one line of JSON, for {@code --json-report}: per venue its
+ * One scan's report as one line of JSON, for {@code --json-report}: per venue its
  * requests, successes, failures by class, throttles, retries, abandoned fetches, weight,
  * duration, latency percentiles and utilisation, and for a streamed venue what its stream did
  * (state, live instruments, updates, connects, drops, resyncs by cause, rejected messages, and
@@ -22,6 +22,12 @@ import java.util.Locale;
  * a speedup. Durations are in milliseconds.
  */
 final class ReportJson {
+
+  /**
+   * The version of this format, the first field of every line: raised when a field changes
+   * meaning or goes away (added fields keep it). The field reference is in docs/app.md.
+   */
+  static final int SCHEMA = 2;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -64,7 +70,8 @@ final class ReportJson {
 
   private static ObjectNode node(ScanReport report) {
     ObjectNode root = MAPPER.createObjectNode();
-    root.put("cycle", report.cycle());
+    root.put("schema", SCHEMA);
+    root.put("scan", report.cycle());
     root.put("startedAt", report.startedAt().toString());
     root.put("durationMs", millis(report.duration()));
     root.put("sequentialEstimateMs", millis(report.sequentialEstimate()));
@@ -91,6 +98,8 @@ final class ReportJson {
       n.put("latencyP99Ms", millis(v.latencyP99()));
       n.put("utilisation", round(v.utilisation()));
       n.put("rediscovered", v.rediscovered());
+      n.put("passes", v.passes());
+      n.put("lastPassMs", millis(v.lastPass()));
       StreamReport st = v.stream();
       if (st.state() != StreamReport.State.OFF) {
         ObjectNode sn = n.putObject("stream");

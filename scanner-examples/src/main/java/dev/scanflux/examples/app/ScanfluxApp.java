@@ -48,10 +48,44 @@ public final class ScanfluxApp {
       return CommandLine.ExitCode.USAGE;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("scanflux: " + e.getMessage());
+      commandLine.getErr().println("scanflux: " + failure(e));
+      if (command.verbose) {
+        e.printStackTrace(commandLine.getErr());
+      } else {
+        commandLine.getErr().println("(--verbose shows the stack trace)");
+      }
       return e instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE
           : CommandLine.ExitCode.SOFTWARE;
     });
     return cli.execute(args);
+  }
+
+  /**
+   * One line for a failure: its message, and the innermost cause's where that says more (Reactor
+   * wraps checked exceptions); the exception's class only where there is no message.
+   */
+  static String failure(Throwable e) {
+    Throwable t = reactor.core.Exceptions.unwrap(e);
+    String line = describe(t);
+    Throwable cause = t.getCause();
+    while (cause != null && cause != cause.getCause()) {
+      String more = describe(cause);
+      if (!line.contains(more)) {
+        line = line + ": " + more;
+      }
+      cause = cause.getCause();
+    }
+    return line;
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    if (m != null) {
+      m = m.lines().findFirst().orElse("").strip(); // one line: parsers add their location below
+    }
+    if (t instanceof java.nio.file.NoSuchFileException) {
+      return m + ": no such file";
+    }
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
   }
 }

@@ -159,6 +159,9 @@ final class ScanfluxCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print only the final report.")
   boolean quiet;
 
+  @Option(names = "--verbose", description = "On a failure, print its stack trace too.")
+  boolean verbose;
+
   @Mixin
   AlertOptions alertOptions = new AlertOptions();
 
@@ -168,6 +171,11 @@ final class ScanfluxCommand implements Callable<Integer> {
   @Spec
   @Nullable CommandSpec spec;
 
+  /** Piped, a progress line is printed when nothing was for this long. */
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+  private final java.util.concurrent.atomic.AtomicLong lastLine =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
   private final PrintStream out;
   private final boolean stopOnSignal;
 
@@ -211,21 +219,41 @@ final class ScanfluxCommand implements Callable<Integer> {
       check(venues.isEmpty() && record == null && jsonReport == null && htmlReport == null
           && !live, "--replay runs the strategies over a recording: it takes no --venue, --live, "
           + "--record, --json-report or --html-report");
-      check(Files.isReadable(replay), "--replay: cannot read " + replay);
+      String unreadable = unreadable(replay);
+      check(unreadable == null, "--replay " + replay + ": cannot read it (" + unreadable + ")");
     }
+    List<String> names = new ArrayList<>();
     for (String v : venues) {
-      String name = v.contains("=") ? v.substring(0, v.indexOf('=')) : v;
+      String name = venueName(v);
       try {
-        VenueCatalog.get(name.strip().toLowerCase(Locale.ROOT));
+        VenueCatalog.get(name);
       } catch (IllegalArgumentException e) {
-        throw usage("--venue: " + e.getMessage());
+        throw usage("--venue " + v + ": " + e.getMessage());
       }
+      check(!names.contains(name), "--venue " + v + ": " + name + " is given twice");
+      names.add(name);
+    }
+    if (names.isEmpty()) {
+      names.addAll(VenueCatalog.DEFAULT);
+    }
+    for (Map.Entry<String, Integer> c : concurrency.entrySet()) {
+      String name = c.getKey().strip().toLowerCase(Locale.ROOT);
+      check(names.contains(name), "--concurrency " + c.getKey() + "=" + c.getValue() + ": "
+          + name + " is not scanned (venues: " + String.join(", ", names) + ")");
+      check(c.getValue() >= 1 && c.getValue() <= VenueOptions.MAX_CONCURRENCY, "--concurrency "
+          + c.getKey() + "=" + c.getValue() + ": must be in [1, " + VenueOptions.MAX_CONCURRENCY
+          + "]");
+    }
+    for (String r : rates.keySet()) {
+      String name = r.strip().toLowerCase(Locale.ROOT);
+      check(names.contains(name), "--rate " + r + "=" + rates.get(r) + ": " + name
+          + " is not scanned (venues: " + String.join(", ", names) + ")");
     }
     for (String s : symbols) {
       try {
         Instrument.parse(s);
       } catch (IllegalArgumentException e) {
-        throw usage("--symbols: " + e.getMessage());
+        throw usage("--symbols " + s + ": " + e.getMessage());
       }
     }
     for (Map.Entry<String, String> u : streamUrls.entrySet()) {
@@ -243,9 +271,32 @@ final class ScanfluxCommand implements Callable<Integer> {
       try {
         RateLimitSpec.parse(r.getValue());
       } catch (IllegalArgumentException e) {
-        throw usage("--rate " + r.getKey() + ": " + e.getMessage());
+        throw usage("--rate " + r.getKey() + "=" + r.getValue() + ": " + e.getMessage());
       }
     }
+  }
+
+  /** Why a file cannot be read, in words; null if it can. */
+  static @Nullable String unreadable(Path file) {
+    if (Files.isDirectory(file)) {
+      return "it is a directory";
+    }
+    try (var in = Files.newInputStream(file)) {
+      in.available();
+      return null;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return "no such file";
+    } catch (java.nio.file.AccessDeniedException e) {
+      return "permission denied";
+    } catch (IOException e) {
+      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+  }
+
+  /** The lower-case venue name of a {@code --venue NAME[=BASE_URL]}. */
+  static String venueName(String spec) {
+    int eq = spec.indexOf('=');
+    return (eq < 0 ? spec : spec.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
   }
 
   private void check(boolean ok, String message) {
@@ -270,38 +321,17 @@ final class ScanfluxCommand implements Callable<Integer> {
   }
 
   private int scan(List<AutoCloseable> resources) throws Exception {
-    List<String> names = venues.isEmpty() ? VenueCatalog.DEFAULT : venues;
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
-    Scanner.Builder builder = Scanner.builder().priority(priority).interval(interval)
-        .priorityRefresh(priorityRefresh).maxCycles(cycles).filter(filter());
-    for (String spec : names) {
-      VenueSetup setup = VenueSetup.resolve(spec, live, simInstruments, seed, stream,
-          streamUrls, resources);
-      MarketSource source = setup.source();
-      VenueOptions.Builder options = VenueOptions.custom().depth(depth)
-          .stream(setup.streamed());
-      Integer c = concurrency.get(setup.name());
-      if (c != null) {
-        options.concurrency(c);
-      }
-      RateLimitSpec limit = source.rateLimit();
-      String rate = rates.get(setup.name());
-      if (rate != null) {
-        RateLimitSpec parsed = RateLimitSpec.parse(rate);
-        limit = limit.withBudget(parsed.budget(), parsed.window());
-        options.rateLimit(limit);
-      }
-      if (!symbols.isEmpty()) {
-        options.instruments(symbols.stream().map(Instrument::parse).toList());
-      }
-      limits.put(setup.name(), limit);
-      builder.venue(source, options.build());
-      if (!quiet) {
-        out.println(setup.name() + ": " + setup.where());
-      }
-    }
+    Scanner.Builder builder = scanner(venues.isEmpty() ? VenueCatalog.DEFAULT : venues, stream,
+        !quiet, limits, resources);
 
-    LiveView live = new LiveView(limits);
+    java.util.concurrent.atomic.AtomicReference<@Nullable Scanner> built =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Progress progress = new Progress(new ArrayList<>(limits.keySet()), v -> {
+      Scanner s = built.get();
+      return s == null ? List.of() : s.view().health(v);
+    });
+    LiveView live = new LiveView(limits, progress, System::nanoTime);
     TimelineReport timeline = new TimelineReport(limits, 200_000);
     Sinks.Many<MarketSnapshot> forStrategies = Sinks.many().unicast().onBackpressureBuffer();
     Sinks.Many<MarketSnapshot> forRecorder = Sinks.many().unicast().onBackpressureBuffer();
@@ -315,7 +345,9 @@ final class ScanfluxCommand implements Callable<Integer> {
         }
       }
     };
-    Scanner scanner = builder.listener(live).listener(timeline).listener(tap).build();
+    Scanner scanner = builder.listener(live).listener(timeline).listener(tap)
+        .listener(progress).build();
+    built.set(scanner);
     resources.add(0, scanner);
     boolean terminal = !quiet && System.console() != null && !"dumb".equals(System.getenv("TERM"));
     Scheduler io = Schedulers.newSingle("scanflux-app-io", true);
@@ -352,11 +384,15 @@ final class ScanfluxCommand implements Callable<Integer> {
         .then()
         .cache();
     reports.subscribe();
-    Instant started = Instant.now();
-    Disposable redraw = terminal ? Flux.interval(Duration.ofMillis(250), io)
-        .subscribe(t -> out.print("\033[H\033[2J" + live.frame(Instant.now(),
-            Duration.between(started, Instant.now()))))
-        : () -> { };
+    long started = System.nanoTime();
+    Disposable redraw = terminal ? Screen.show(out, io, () -> live.frame(Screen.width(),
+        Duration.ofNanos(System.nanoTime() - started)))
+        : quiet ? () -> { } : Flux.interval(Duration.ofSeconds(1), io).subscribe(t -> {
+          if (System.nanoTime() - lastLine.get() >= PROGRESS_EVERY.toNanos()) {
+            out.println(progress.line(Duration.ofNanos(System.nanoTime() - started)));
+            lastLine.set(System.nanoTime());
+          }
+        });
 
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -384,7 +420,7 @@ final class ScanfluxCommand implements Callable<Integer> {
       if (htmlReport != null) {
         Files.writeString(htmlReport, timeline.render("Scanflux scan timeline", Instant.now()));
       }
-      finalReport(last, signalCount, snapshots, alerts);
+      finalReport(last, live, signalCount, snapshots, alerts);
       recorder.dispose();
       strategies.dispose();
       return 0;
@@ -400,6 +436,58 @@ final class ScanfluxCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A scanner builder over these {@code --venue} specs with every scan flag applied; the venues'
+   * rate limits go to {@code limits}, simulators to close to {@code resources}. With
+   * {@code --symbols}, each venue is asked what it lists first: a venue is warned about (by name)
+   * for the symbols it does not list and left out if it lists none; if no venue lists any, the
+   * invocation is refused.
+   */
+  Scanner.Builder scanner(List<String> names, boolean streams, boolean announce,
+      Map<String, RateLimitSpec> limits, List<AutoCloseable> resources) {
+    Scanner.Builder builder = Scanner.builder().priority(priority).interval(interval)
+        .priorityRefresh(priorityRefresh).maxCycles(cycles).filter(filter());
+    List<Instrument> wanted = symbols.stream().map(Instrument::parse).toList();
+    List<String> warnings = new ArrayList<>();
+    for (String spec : names) {
+      VenueSetup setup = VenueSetup.resolve(spec, live, simInstruments, seed, streams,
+          streamUrls, resources);
+      MarketSource source = setup.source();
+      VenueOptions.Builder options = VenueOptions.custom().depth(depth)
+          .stream(setup.streamed());
+      Integer c = concurrency.get(setup.name());
+      if (c != null) {
+        options.concurrency(c);
+      }
+      RateLimitSpec limit = source.rateLimit();
+      String rate = rates.get(setup.name());
+      if (rate != null) {
+        RateLimitSpec parsed = RateLimitSpec.parse(rate);
+        limit = limit.withBudget(parsed.budget(), parsed.window());
+        options.rateLimit(limit);
+      }
+      if (announce) {
+        out.println(setup.name() + ": " + setup.where());
+      }
+      if (!wanted.isEmpty()) {
+        List<Instrument> listed = SymbolCheck.listed(setup.name(), source, wanted, warnings);
+        if (listed.isEmpty()) {
+          continue;
+        }
+        options.instruments(listed);
+      }
+      limits.put(setup.name(), limit);
+      builder.venue(source, options.build());
+    }
+    if (limits.isEmpty()) {
+      throw usage("--symbols " + String.join(",", symbols) + ": no venue scanned lists "
+          + (symbols.size() == 1 ? "it" : "any of them") + " (" + String.join(", ", names)
+          + ")");
+    }
+    warnings.forEach(w -> out.println("warning: " + w));
+    return builder;
+  }
+
   private UniverseFilter filter() {
     UniverseFilter.Builder f = UniverseFilter.custom()
         .quotes(quotes.toArray(String[]::new))
@@ -413,10 +501,11 @@ final class ScanfluxCommand implements Callable<Integer> {
     if (quiet || terminal) {
       return;
     }
+    lastLine.set(System.nanoTime());
     out.println(LiveView.line(scan.report()));
     for (VenueReport v : scan.report().venues().values()) {
       if (v.successes() == 0 && v.failed() > 0) {
-        out.println("  " + v.venue() + ": unreachable or failing this cycle ("
+        out.println("  " + v.venue() + ": unreachable or failing in this scan's period ("
             + v.failed() + " failed requests: " + v.failures() + "); the other venues go on");
       }
     }
@@ -451,22 +540,23 @@ final class ScanfluxCommand implements Callable<Integer> {
     }
   }
 
-  private void finalReport(@Nullable Scan last, long signalCount, long snapshots,
-      AlertRun alerts) {
+  private void finalReport(@Nullable Scan last, LiveView live, long signalCount,
+      long snapshots, AlertRun alerts) {
     out.println();
-    out.println("Final report");
+    out.println("Final report (the whole run)");
+    live.totals().forEach(line -> out.println("  " + line));
     if (last == null) {
-      out.println("  no cycle completed");
+      out.println("  no scan completed: some venue had not finished its first pass");
     } else {
-      out.println("  " + LiveView.line(last.report()));
+      out.println("  last " + LiveView.line(last.report()));
       last.report().venues().values().stream()
           .sorted(Comparator.comparing(VenueReport::venue))
           .forEach(v -> out.println(String.format(Locale.ROOT,
-              "  %-12s %4d instruments %6d requests %6d ok %4d failed %3d throttled "
-                  + "%4d retries p50 %6.1f ms p99 %6.1f ms utilisation %3.0f%%",
-              v.venue(), v.instruments(), v.requests(), v.successes(), v.failed(),
-              v.throttles(), v.retries(), v.latencyP50().toNanos() / 1e6,
-              v.latencyP99().toNanos() / 1e6, v.utilisation() * 100)));
+              "    %-10s %4d instruments, in the last scan's period: %s requests, p50 %.0f ms,"
+                  + " p99 %.0f ms, utilisation %.0f%%",
+              v.venue(), v.instruments(), LiveView.count(v.requests()),
+              v.latencyP50().toNanos() / 1e6, v.latencyP99().toNanos() / 1e6,
+              v.utilisation() * 100)));
     }
     out.println("  " + signalCount + " signals from " + Strategies.NAMES);
     out.println("  " + alerts.summary());
