@@ -42,6 +42,7 @@ public final class ScanfluxApp {
         .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
         .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
         .setCaseInsensitiveEnumValuesAllowed(true);
+    HelpSections.install(cli);
     cli.setParameterExceptionHandler((e, args2) -> {
       e.getCommandLine().getErr().println("scanflux: " + e.getMessage());
       e.getCommandLine().getErr().println("Try 'scanflux --help' for the options.");

@@ -145,7 +145,7 @@ final class ScanfluxCommand implements Callable<Integer> {
   @Nullable Path replay;
 
   @Option(names = "--json-report", paramLabel = "FILE",
-      description = "Write one JSON object per cycle to FILE.")
+      description = "Write one JSON object per scan to FILE (fields: docs/app.md).")
   @Nullable Path jsonReport;
 
   @Option(names = "--html-report", paramLabel = "FILE",

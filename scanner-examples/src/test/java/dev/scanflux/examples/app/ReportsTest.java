@@ -40,7 +40,9 @@ class ReportsTest {
     String line = ReportJson.line(report());
     assertThat(line).doesNotContain("\n");
     JsonNode json = new ObjectMapper().readTree(line);
-    assertThat(json.get("cycle").asLong()).isEqualTo(3);
+    assertThat(json.get("schema").asInt()).isEqualTo(ReportJson.SCHEMA);
+    assertThat(json.get("scan").asLong()).isEqualTo(3);
+    assertThat(line).startsWith("{\"schema\":");
     assertThat(json.get("durationMs").asDouble()).isEqualTo(1000);
     assertThat(json.get("sequentialEstimateMs").asDouble()).isEqualTo(1900);
     assertThat(json.get("speedup").asDouble()).isEqualTo(1.9);

@@ -50,7 +50,7 @@ class ScanfluxAppTest {
         "--record", recording.toString());
 
     assertThat(live.exit()).as(live.err()).isZero();
-    assertThat(live.out()).contains("cycle 1: 3 venues", "cycle 2: 3 venues", "Final report",
+    assertThat(live.out()).contains("scan 1: 3 venues", "scan 2: 3 venues", "Final report",
         "0 throttled");
 
     List<String> lines = Files.readAllLines(json);
@@ -58,7 +58,7 @@ class ScanfluxAppTest {
     ObjectMapper mapper = new ObjectMapper();
     for (int i = 0; i < 2; i++) {
       JsonNode cycle = mapper.readTree(lines.get(i));
-      assertThat(cycle.get("cycle").asInt()).isEqualTo(i + 1);
+      assertThat(cycle.get("scan").asInt()).isEqualTo(i + 1);
       assertThat(cycle.get("venues").size()).isEqualTo(3);
       assertThat(cycle.get("throttles").asLong()).isZero();
       assertThat(cycle.get("speedup").asDouble()).isGreaterThan(1);
@@ -89,11 +89,12 @@ class ScanfluxAppTest {
         "--interval", "0s");
 
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out()).contains("cycle 1: 3 venues", "0 failed");
+    assertThat(run.out()).contains("scan 1: 3 venues", "0 failed");
     for (String venue : List.of("okx-swap", "bybit-linear", "gate-futures")) {
       assertThat(run.out().lines().filter(l -> l.strip().startsWith(venue + " ")
-          && l.contains("requests")).findFirst().orElseThrow())
-          .contains("2 instruments", " 0 failed");
+          && l.contains("requests (")).findFirst().orElseThrow()).contains(" 0 failed");
+      assertThat(run.out().lines().filter(l -> l.strip().startsWith(venue + " ")
+          && l.contains("instruments")).findFirst().orElseThrow()).contains(" 2 instruments");
     }
   }
 
@@ -142,7 +143,7 @@ class ScanfluxAppTest {
 
     Run rate = run("--rate", "binance=fast");
     assertThat(rate.exit()).isEqualTo(2);
-    assertThat(rate.err()).contains("--rate binance: rate limit must look like WEIGHT/WINDOW");
+    assertThat(rate.err()).contains("--rate binance=fast: rate limit must look like WEIGHT/WINDOW");
 
     Run interval = run("--interval", "soon");
     assertThat(interval.exit()).isEqualTo(2);
@@ -164,7 +165,7 @@ class ScanfluxAppTest {
         "--sim-instruments", "5", "--cycles", "1", "--interval", "0s");
 
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out()).contains("binance: unreachable or failing this cycle",
+    assertThat(run.out()).contains("binance: unreachable or failing in this scan's period",
         "the other venues go on");
     assertThat(run.out()).as("a venue at a base URL without --stream-url is polled only: its"
         + " stream would go to the exchange").doesNotContain("streams: binance");
