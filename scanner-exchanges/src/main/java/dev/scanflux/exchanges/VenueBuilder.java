@@ -23,6 +23,8 @@ public final class VenueBuilder {
   private final SourceFactory factory;
   private final @Nullable StreamFactory streams;
   private String streamUrl;
+  private boolean baseUrlGiven;
+  private boolean streamUrlGiven;
   private String venue;
   private String baseUrl;
   private RateLimitSpec rateLimit;
@@ -67,6 +69,7 @@ public final class VenueBuilder {
           "baseUrl must be an absolute http or https URL but was '" + baseUrl + "'");
     }
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.baseUrlGiven = true;
     return this;
   }
 
@@ -95,6 +98,7 @@ public final class VenueBuilder {
           "streamUrl must be an absolute ws or wss URL but was '" + streamUrl + "'");
     }
     this.streamUrl = streamUrl;
+    this.streamUrlGiven = true;
     return this;
   }
 
@@ -153,14 +157,16 @@ public final class VenueBuilder {
   /**
    * A new source with these settings; it connects on its first request. A preset with a push
    * stream returns a source whose {@link MarketSource#stream()} offers it; the scanner connects
-   * it only for venues whose options enable streaming.
+   * it only for venues whose options enable streaming. A preset given a {@link #baseUrl} and no
+   * {@link #streamUrl} has no stream: it would otherwise stream from the production exchange
+   * while polling elsewhere.
    */
   public MarketSource build() {
     SourceSettings settings =
         new SourceSettings(venue, baseUrl, rateLimit, concurrency, httpTimeout, clock, streamUrl);
     MarketSource rest = factory.create(settings);
-    if (streams == null) {
-      return rest;
+    if (streams == null || (baseUrlGiven && !streamUrlGiven)) {
+      return rest; // a venue elsewhere never streams from the production address
     }
     try {
       return new StreamingSource(rest, streams.create(settings, rest));

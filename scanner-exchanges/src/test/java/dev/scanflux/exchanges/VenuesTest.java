@@ -53,6 +53,22 @@ class VenuesTest {
   }
 
   @Test
+  void aPresetGivenABaseUrlStreamsOnlyFromAStreamUrlGivenToo() {
+    for (Supplier<VenueBuilder> preset : List.<Supplier<VenueBuilder>>of(Venues::binance,
+        Venues::okx, Venues::bybit, Venues::kraken, Venues::hyperliquid)) {
+      try (MarketSource production = preset.get().build();
+          MarketSource elsewhere = preset.get().baseUrl("http://127.0.0.1:9").build();
+          MarketSource both = preset.get().baseUrl("http://127.0.0.1:9")
+              .streamUrl("ws://127.0.0.1:9/ws").build()) {
+        assertThat(production.stream()).as(production.venue()).isPresent();
+        assertThat(elsewhere.stream()).as("%s at a base URL: no stream from production",
+            elsewhere.venue()).isEmpty();
+        assertThat(both.stream()).as(both.venue()).isPresent();
+      }
+    }
+  }
+
+  @Test
   void buildingConnectsToNothing() {
     // Port 9 (discard) on loopback: nobody listens, yet build() must not fail or block.
     try (MarketSource s = Venues.okx().baseUrl("http://127.0.0.1:9").build()) {
