@@ -8,7 +8,6 @@ import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.MarketSnapshot;
-import dev.scanflux.core.replay.RecordingWriter;
 import dev.scanflux.core.replay.Replay;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
@@ -140,6 +139,13 @@ final class ScanfluxCommand implements Callable<Integer> {
       description = "Record every snapshot to FILE (JSON Lines; gzipped if it ends in .gz).")
   @Nullable Path record;
 
+  @Option(names = "--record-max-size", converter = Amounts.class, paramLabel = "SIZE",
+      defaultValue = "0", description = "Rotate the recording when it reaches SIZE bytes, e.g."
+      + " 500M: FILE becomes FILE.1 and a new FILE begins (default: no limit).")
+  double recordMaxSizeBytes;
+
+  private long recordMaxSize;
+
   @Option(names = "--replay", paramLabel = "FILE",
       description = "Replay a recording through the strategies instead of scanning.")
   @Nullable Path replay;
@@ -213,6 +219,9 @@ final class ScanfluxCommand implements Callable<Integer> {
     check(minChange > 0 && minChange < 10, "--min-change must be in (0, 10) but was " + minChange);
     check(simInstruments >= 1 && simInstruments <= 5000,
         "--sim-instruments must be in [1, 5000] but was " + simInstruments);
+    check(recordMaxSizeBytes == 0 || (record != null && recordMaxSizeBytes >= 1_000),
+        "--record-max-size " + (long) recordMaxSizeBytes + ": needs --record and at least 1k");
+    recordMaxSize = (long) recordMaxSizeBytes;
     String alertProblem = alertOptions.problem(env);
     check(alertProblem == null, String.valueOf(alertProblem));
     if (replay != null) {
@@ -353,10 +362,14 @@ final class ScanfluxCommand implements Callable<Integer> {
     Scheduler io = Schedulers.newSingle("scanflux-app-io", true);
     resources.add(1, io::dispose);
 
-    Mono<Long> recorded = record == null ? Mono.just(0L)
-        : RecordingWriter.builder(record).venues(new ArrayList<>(limits.keySet())).build()
-            .write(forRecorder.asFlux()).cache();
-    Disposable recorder = recorded.subscribe(n -> { }, e -> out.println(
+    Recorder recorder = record == null ? null
+        : new Recorder(record, recordMaxSize, new ArrayList<>(limits.keySet()));
+    if (recorder != null && !quiet) {
+      out.println(recorder.announce());
+    }
+    Mono<Long> recorded = recorder == null ? Mono.just(0L)
+        : recorder.write(forRecorder.asFlux()).cache();
+    Disposable recordingRun = recorded.subscribe(n -> { }, e -> out.println(
         "scanflux: recording failed: " + e.getMessage()));
     AlertRun alerts = new AlertRun(alertOptions.build(env, window,
         quiet || terminal ? null : out, io), live::alerts);
@@ -385,11 +398,21 @@ final class ScanfluxCommand implements Callable<Integer> {
         .cache();
     reports.subscribe();
     long started = System.nanoTime();
-    Disposable redraw = terminal ? Screen.show(out, io, () -> live.frame(Screen.width(),
-        Duration.ofNanos(System.nanoTime() - started)))
+    Disposable redraw = terminal ? Screen.show(out, io, () -> {
+      int width = Screen.width();
+      List<String> frame = new ArrayList<>(live.frame(width,
+          Duration.ofNanos(System.nanoTime() - started)));
+      if (recorder != null) {
+        frame.add(LiveView.fit(recorder.status(), width));
+      }
+      return frame;
+    })
         : quiet ? () -> { } : Flux.interval(Duration.ofSeconds(1), io).subscribe(t -> {
           if (System.nanoTime() - lastLine.get() >= PROGRESS_EVERY.toNanos()) {
             out.println(progress.line(Duration.ofNanos(System.nanoTime() - started)));
+            if (recorder != null) {
+              out.println(recorder.status());
+            }
             lastLine.set(System.nanoTime());
           }
         });
@@ -420,8 +443,8 @@ final class ScanfluxCommand implements Callable<Integer> {
       if (htmlReport != null) {
         Files.writeString(htmlReport, timeline.render("Scanflux scan timeline", Instant.now()));
       }
-      finalReport(last, live, signalCount, snapshots, alerts);
-      recorder.dispose();
+      finalReport(last, live, signalCount, snapshots, alerts, recorder);
+      recordingRun.dispose();
       strategies.dispose();
       return 0;
     } finally {
@@ -541,7 +564,7 @@ final class ScanfluxCommand implements Callable<Integer> {
   }
 
   private void finalReport(@Nullable Scan last, LiveView live, long signalCount,
-      long snapshots, AlertRun alerts) {
+      long snapshots, AlertRun alerts, @Nullable Recorder recorder) {
     out.println();
     out.println("Final report (the whole run)");
     live.totals().forEach(line -> out.println("  " + line));
@@ -562,7 +585,8 @@ final class ScanfluxCommand implements Callable<Integer> {
     out.println("  " + alerts.summary());
     alerts.sinkLines().forEach(line -> out.println("    " + line));
     if (record != null) {
-      out.println("  recorded " + snapshots + " snapshots to " + record);
+      out.println("  recorded " + snapshots + " snapshots to " + record + " ("
+          + Recorder.bytes(recorder == null ? 0 : recorder.currentSize()) + ")");
     }
     if (jsonReport != null) {
       out.println("  JSON report: " + jsonReport);
