@@ -1,6 +1,7 @@
 package dev.scanflux.examples.app;
 
 import dev.scanflux.core.alert.Alert;
+import dev.scanflux.core.alert.AlertEvent;
 import dev.scanflux.core.alert.AlertStats;
 import dev.scanflux.core.alert.AlertText;
 import dev.scanflux.core.alert.Alerts;
@@ -40,8 +41,18 @@ final class AlertRun {
    * @param show   receives the lines the live view shows about alerts, after each event
    */
   AlertRun(Alerts alerts, Consumer<List<String>> show) {
+    this(alerts, show, e -> { });
+  }
+
+  /**
+   * @param alerts the alerts to feed
+   * @param show   receives the lines the live view shows about alerts, after each event
+   * @param events receives each alert event (opened, updated, closed), e.g. for the timeline
+   */
+  AlertRun(Alerts alerts, Consumer<List<String>> show, Consumer<AlertEvent> events) {
     this.alerts = alerts;
     this.tracked = alerts.track(signals.asFlux())
+        .doOnNext(events)
         .doOnNext(e -> show.accept(lines()))
         .then()
         .cache();

@@ -372,7 +372,7 @@ final class ScanfluxCommand implements Callable<Integer> {
     Disposable recordingRun = recorded.subscribe(n -> { }, e -> out.println(
         "scanflux: recording failed: " + e.getMessage()));
     AlertRun alerts = new AlertRun(alertOptions.build(env, window,
-        quiet || terminal ? null : out, io), live::alerts);
+        quiet || terminal ? null : out, io), live::alerts, timeline::alert);
     if (!quiet && !terminal) {
       out.println(Strategies.thresholds(minEdge, minChange) + "; alerts after "
           + alertOptions.minLifetime.toSeconds() + " s, cooldown "

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.ErrorClass;
@@ -69,15 +70,24 @@ class ReportsTest {
     timeline.onScan(new Scan(T0.plusSeconds(1), List.of(),
         new ScanReport(1, T0, Duration.ofSeconds(1), List.of(venue("v<1>", 1000)))));
 
+    timeline.onStreamTransition(new StreamTransition("v<1>", StreamTransition.Type.CONNECTED,
+        null, null, "connected", T0.plusMillis(50)));
+    timeline.onStreamTransition(new StreamTransition("v<1>", StreamTransition.Type.DISCONNECTED,
+        null, null, "idle 30 s", T0.plusMillis(250)));
+
     String html = timeline.render("Scanflux <run>", T0);
 
-    assertThat(count(html, "<rect ")).isEqualTo(9);
-    assertThat(html).contains("9 requests, at most 3 in flight; limit 10 weight per 1s")
+    assertThat(count(html, "v&lt;1&gt;: book BTC/USDT")).as("9 bars and 1 throttle mark")
+        .isEqualTo(10);
+    assertThat(html).contains("9 requests, 1 scans, 2 stream events")
         .contains("fill=\"#1d3557\"") // priority
         .contains("fill=\"#e63946\"") // throttled
         .contains("v&lt;1&gt;").doesNotContain("v<1>")
         .contains("<title>Scanflux &lt;run&gt;</title>")
-        .contains("cycle 1 starts")
+        .contains("time since the first request (s)", ">0.5</text>", ">1.0</text>")
+        .contains("v&lt;1&gt; pass 1 begins", "scan 1 cut")
+        .contains("v&lt;1&gt; stream connected", "v&lt;1&gt; stream dropped: idle 30 s")
+        .contains("limit: 10 weight per 1s")
         .contains("<polyline");
     assertThat(html).as("self-contained").doesNotContain("src=", "href=", "<script");
   }
@@ -90,8 +100,9 @@ class ReportsTest {
           T0.plusSeconds(i), Duration.ofMillis(10), null));
     }
     String html = timeline.render("t", T0);
-    assertThat(html).contains("5 requests shown (the 3 oldest were dropped)");
-    assertThat(count(html, "<rect ")).isEqualTo(5);
+    assertThat(html).contains("5 requests, 0 scans, 0 stream events, 0 alert events shown (the 3"
+        + " oldest requests were dropped)");
+    assertThat(count(html, "v: tickers")).isEqualTo(5);
   }
 
   private static int count(String s, String what) {

@@ -66,8 +66,8 @@ class ScanfluxAppTest {
     }
 
     String page = Files.readString(html);
-    assertThat(page).startsWith("<!DOCTYPE html>").contains("<h2>binance</h2>",
-        "<h2>okx</h2>", "<h2>hyperliquid</h2>", "<rect ", "<h2>Cycles</h2>");
+    assertThat(page).startsWith("<!DOCTYPE html>").contains(">binance</text>",
+        ">okx</text>", ">hyperliquid</text>", "<rect ", "<h2>Scans</h2>");
     assertThat(page).doesNotContain("<script", "src=", "href=");
 
     List<MarketSnapshot> recorded = RecordingReader.of(recording).snapshots().collectList()
