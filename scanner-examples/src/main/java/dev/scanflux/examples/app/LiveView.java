@@ -125,9 +125,9 @@ final class LiveView implements ScanListener {
             : "scan " + scans, Progress.clock(elapsed)));
     lines.add("");
     boolean narrow = width < NARROW; // the streams go below the table
-    String columns = narrow ? "%-10s %4s %9s %6s %6s %7s %8s %9s %5s %5s"
-        : "%-10s %4s %9s %6s %6s %7s %8s %9s %5s %5s  %s";
-    lines.add(String.format(Locale.ROOT, columns, "venue", "pass", "fresh", "req/s", "wt/s",
+    String columns = narrow ? "%-10s %6s %9s %6s %6s %7s %8s %9s %5s %5s"
+        : "%-10s %6s %9s %6s %6s %7s %8s %9s %5s %5s  %s";
+    lines.add(String.format(Locale.ROOT, columns, "venue", "passes", "fresh", "req/s", "wt/s",
         "limit/s", "requests", "snapshots", "fail", "thrtl", "stream"));
     List<String> streams = new ArrayList<>();
     long now = nanoTime.getAsLong();
@@ -144,8 +144,7 @@ final class LiveView implements ScanListener {
       String pass = "-";
       String fresh = "-";
       if (progress != null) {
-        long p = progress.pass(e.getKey());
-        pass = p == 0 ? "-" : Long.toString(p);
+        pass = progress.started(e.getKey()) ? Long.toString(progress.passes(e.getKey())) : "-";
         int[] f = progress.fresh(e.getKey());
         fresh = f[1] == 0 ? "listing" : f[0] + "/" + f[1];
       }

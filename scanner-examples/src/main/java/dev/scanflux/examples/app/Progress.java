@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Each venue's progress between scans, for the plain output and the live view: which pass it is
- * in (from its requests) and how many of its books are fresh now (from the view's per-book
+ * Each venue's progress between scans, for the plain output and the live view: how many passes
+ * it completed and how many of its books are fresh now (from the view's per-book
  * health: live on the stream, or polled within their refresh period). Thread-safe.
  */
 final class Progress implements ScanListener {
@@ -22,6 +22,7 @@ final class Progress implements ScanListener {
   private final List<String> venues;
   private final Function<String, List<BookHealth>> health;
   private final Map<String, Long> pass = new LinkedHashMap<>();
+  private final Map<String, Long> passesInScans = new LinkedHashMap<>();
   private long scans;
 
   /**
@@ -41,6 +42,8 @@ final class Progress implements ScanListener {
   @Override
   public synchronized void onScan(Scan scan) {
     scans = Math.max(scans, scan.report().cycle());
+    scan.report().venues().values().forEach(v -> passesInScans.merge(v.venue(), v.passes(),
+        Long::sum));
   }
 
   /** Scans completed so far. */
@@ -48,9 +51,18 @@ final class Progress implements ScanListener {
     return scans;
   }
 
-  /** The pass a venue is in, from 1; 0 before its first request. */
-  synchronized long pass(String venue) {
-    return pass.getOrDefault(venue, 0L);
+  /**
+   * Passes a venue completed: those the scans reported, or, before a scan reports them, those its
+   * requests moved past (a streamed venue's passes need no request once its books are live).
+   */
+  synchronized long passes(String venue) {
+    return Math.max(passesInScans.getOrDefault(venue, 0L),
+        Math.max(0, pass.getOrDefault(venue, 0L) - 1));
+  }
+
+  /** Whether a venue made a request yet. */
+  synchronized boolean started(String venue) {
+    return pass.containsKey(venue) || passesInScans.containsKey(venue);
   }
 
   /** Fresh books and books in the universe of one venue; {0, 0} before its universe is known. */
@@ -71,8 +83,9 @@ final class Progress implements ScanListener {
   }
 
   /**
-   * One plain line, e.g. {@code progress 00:10: binance pass 1, 152/200 books fresh (stream);
-   * kraken pass 1, 12/200 books fresh; ... (a scan is cut when every venue completed a pass)}.
+   * One plain line, e.g. {@code progress 00:00:10: binance 0 passes, 152/200 books fresh
+   * (stream); kraken 0 passes, 12/200 books fresh; ... (scan 1 is cut when every venue
+   * completed its first pass)}.
    */
   String line(Duration elapsed) {
     List<String> parts = new ArrayList<>();
@@ -83,15 +96,15 @@ final class Progress implements ScanListener {
         + (scans() == 0 ? " (scan 1 is cut when every venue completed its first pass)" : "");
   }
 
-  /** e.g. {@code pass 2, 152/200 books fresh (stream)}, or {@code listing instruments}. */
+  /** e.g. {@code 2 passes, 152/200 books fresh (stream)}, or {@code listing instruments}. */
   String cell(String venue) {
     int[] f = fresh(venue);
-    long p = pass(venue);
     if (f[1] == 0) {
-      return p == 0 ? "starting" : "listing instruments";
+      return started(venue) ? "listing instruments" : "starting";
     }
-    return String.format(Locale.ROOT, "pass %d, %d/%d books fresh%s", Math.max(p, 1), f[0], f[1],
-        streaming(venue) ? " (stream)" : "");
+    long p = passes(venue);
+    return String.format(Locale.ROOT, "%d %s, %d/%d books fresh%s", p,
+        p == 1 ? "pass" : "passes", f[0], f[1], streaming(venue) ? " (stream)" : "");
   }
 
   /** hh:mm:ss. */

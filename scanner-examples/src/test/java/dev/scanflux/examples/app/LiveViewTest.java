@@ -70,9 +70,9 @@ class LiveViewTest {
         .contains("spread BTC/USDT buy okx sell binance +0.12%")
         .contains("failures: binance 1 throttled");
     assertThat(frame.stream().filter(l -> l.startsWith("binance")).findFirst().orElseThrow())
-        .as("pass 2, 152/200 fresh, 10 req/s and 20 weight/s against 100 weight/s, 50 requests"
+        .as("1 pass done, 152/200 fresh, 10 req/s and 20 weight/s against 100 weight/s, 50 requests"
             + " in the run, 1 failed, 1 throttled")
-        .matches("binance\\s+2\\s+152/200\\s+10\\.0\\s+20\\.0\\s+100\\.0\\s+50\\s+0\\s+1\\s+1"
+        .matches("binance\\s+1\\s+152/200\\s+10\\.0\\s+20\\.0\\s+100\\.0\\s+50\\s+0\\s+1\\s+1"
             + "\\s+-");
   }
 
