@@ -125,8 +125,8 @@ final class LiveView implements ScanListener {
             : "scan " + scans, Progress.clock(elapsed)));
     lines.add("");
     boolean narrow = width < NARROW; // the streams go below the table
-    String columns = narrow ? "%-10s %6s %9s %6s %6s %7s %8s %9s %5s %5s"
-        : "%-10s %6s %9s %6s %6s %7s %8s %9s %5s %5s  %s";
+    String columns = narrow ? "%-10s %6s %8s %6s %6s %7s %8s %9s %5s %5s"
+        : "%-10s %6s %8s %6s %6s %7s %8s %9s %5s %5s  %s";
     lines.add(String.format(Locale.ROOT, columns, "venue", "passes", "fresh", "req/s", "wt/s",
         "limit/s", "requests", "snapshots", "fail", "thrtl", "stream"));
     List<String> streams = new ArrayList<>();
@@ -200,7 +200,7 @@ final class LiveView implements ScanListener {
         rate(v.weight / seconds), limits.get(name) == null ? "-"
             : rate(limits.get(name).ratePerSecond()),
         count(v.snapshots), rate(v.snapshots / seconds),
-        v.streamUpdates > 0 ? ", " + count(v.streamUpdates) + " streamed" : "",
+        v.streamUpdates > 0 ? "; " + count(v.streamUpdates) + " stream updates" : "",
         count(v.failed()), v.failed() > 0 ? " (" + failureClasses(v.failures) + ")" : "",
         count(v.passes), v.passes > 0 ? String.format(Locale.ROOT, ", last %.1f s",
             v.lastPass.toMillis() / 1000.0) : "")));

@@ -98,6 +98,8 @@ class LiveViewTest {
       assertThat(frame).as("every line fits %d columns", width)
           .allSatisfy(l -> assertThat(l.length()).isLessThan(width));
       assertThat(frame).anySatisfy(l -> assertThat(l).endsWith("…"));
+      assertThat(frame.get(2)).as("the table's header is whole at %d columns", width)
+          .endsWith(width < LiveView.NARROW ? "thrtl" : "stream");
       assertThat(frame).as("the stream's figures are shown, for people, at %d columns", width)
           .anySatisfy(l -> assertThat(l).startsWith("okx").contains("557.3 M"))
           .noneSatisfy(l -> assertThat(l).contains("E8"));
