@@ -1,6 +1,5 @@
 package dev.scanflux.server;
 
-import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
 
@@ -25,16 +24,13 @@ final class Spreads {
           .filter(b -> b.isTwoSided() && b.spread() / b.mid() >= min)
           .map(b -> Signal.builder(KIND, scan.completedAt()).venues(b.venue())
               .instruments(b.instrument()).strength(b.spread() / b.mid()).evidence(b)
-              .description("spread " + b.spread() + " on " + b.instrument()).build())
+              .description(String.format(java.util.Locale.ROOT, "%s spread %.2f bp on %s",
+                  b.instrument(), b.spread() / b.mid() * 1e4, b.venue())).build())
           .toList();
     });
   }
 
   static ScanServer.Builder declare(ScanServer.Builder b) {
     return b.threshold("min_spread", 0.0, 0.0, 1.0).signals(Spreads::of);
-  }
-
-  static double spread(BookSnapshot b) {
-    return b.spread() / b.mid();
   }
 }

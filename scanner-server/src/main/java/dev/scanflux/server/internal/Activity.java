@@ -70,6 +70,7 @@ public final class Activity implements ScanListener {
     private @Nullable Instant lastFailureAt;
     private @Nullable Instant lastSuccessAt;
     private @Nullable StreamTransition lastTransition;
+    private @Nullable Instant firstAt;
 
     Venue(String name) {
       this.name = name;
@@ -82,6 +83,9 @@ public final class Activity implements ScanListener {
       }
       doneInCycle++;
       requests++;
+      if (firstAt == null) {
+        firstAt = e.start();
+      }
       Instant end = e.start().plus(e.roundTrip());
       if (e.failure() == null) {
         ok++;
@@ -112,7 +116,10 @@ public final class Activity implements ScanListener {
       plannedPerCycle = r.requests();
     }
 
-    /** A consistent copy of the venue's state at {@code now}. */
+    /**
+   * A consistent copy of the venue's state at {@code now}, its rates measured over {@code
+   * rateWindow} (or since its first request, if that is more recent, but at least a second).
+   */
     public synchronized State state(Instant now, Duration rateWindow) {
       Instant from = now.minus(rateWindow);
       long inWindow = 0;
@@ -123,7 +130,9 @@ public final class Activity implements ScanListener {
           weight += e.weight();
         }
       }
-      double seconds = rateWindow.toNanos() / 1e9;
+      Duration measured = firstAt == null || Duration.between(firstAt, now).compareTo(rateWindow) >= 0
+          ? rateWindow : Duration.between(firstAt, now);
+      double seconds = Math.max(1.0, measured.toNanos() / 1e9);
       return new State(name, cycle, doneInCycle, plannedPerCycle, requests, ok,
           new EnumMap<>(failures), failedInARow, lastFailure, lastFailureAt, lastSuccessAt,
           lastTransition, inWindow / seconds, weight / seconds);

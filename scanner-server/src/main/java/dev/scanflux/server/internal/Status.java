@@ -27,8 +27,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Status {
 
-  /** The window requests and weight per second are measured over. */
+  /** The shortest window requests and weight per second are measured over. */
   public static final Duration RATE_WINDOW = Duration.ofSeconds(5);
+  /** The longest window requests and weight per second are measured over. */
+  public static final Duration MAX_RATE_WINDOW = Duration.ofSeconds(60);
   /** Failed requests in a row after which a venue shows as failing. */
   public static final int FAILING_IN_A_ROW = 5;
   /** Most requests per venue in one dashboard picture. */
@@ -57,8 +59,10 @@ public final class Status {
     o.put("venue", venue);
     Scan scan = feeds.latest();
     VenueReport last = scan == null ? null : scan.report().venues().get(venue);
+    RateLimitSpec limit = settings.limits().get(venue);
+    Duration window = rateWindow(limit);
     Activity.State act = settings.activity() == null ? null
-        : settings.activity().venue(venue).state(now, RATE_WINDOW);
+        : settings.activity().venue(venue).state(now, window);
 
     ObjectNode progress = o.putObject("progress");
     long planned = act != null && act.plannedPerCycle() > 0 ? act.plannedPerCycle()
@@ -73,11 +77,11 @@ public final class Status {
     }
 
     ObjectNode rate = o.putObject("rate");
+    rate.put("measured_over_seconds", Json.seconds(window));
     if (act != null) {
       rate.put("requests_per_second", Json.round(act.requestsPerSecond(), 2));
       rate.put("weight_per_second", Json.round(act.weightPerSecond(), 2));
     }
-    RateLimitSpec limit = settings.limits().get(venue);
     if (limit != null) {
       double perSecond = limit.budget() / (limit.window().toNanos() / 1e9);
       ObjectNode l = rate.putObject("limit");
@@ -238,6 +242,18 @@ public final class Status {
         return freshest;
       }
     }
+  }
+
+  /**
+   * The venue's own rate-limit window, within [{@link #RATE_WINDOW}, {@link #MAX_RATE_WINDOW}]:
+   * over it the weight per second compares with the limit's without counting a burst the
+   * window allows as an excess.
+   */
+  private static Duration rateWindow(@Nullable RateLimitSpec limit) {
+    if (limit == null || limit.window().compareTo(RATE_WINDOW) < 0) {
+      return RATE_WINDOW;
+    }
+    return limit.window().compareTo(MAX_RATE_WINDOW) > 0 ? MAX_RATE_WINDOW : limit.window();
   }
 
   /** Every venue's status. */
