@@ -30,7 +30,9 @@ public final class ScanfluxApp {
    */
   public static int run(String[] args, PrintStream out, PrintStream err, boolean stopOnSignal) {
     ScanfluxCommand command = new ScanfluxCommand(out, stopOnSignal);
-    CommandLine cli = new CommandLine(command)
+    boolean serve = args.length > 0 && args[0].equals("serve");
+    CommandLine cli = (serve ? ServeCommand.line(command, out, stopOnSignal)
+        : new CommandLine(command))
         .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
         .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
         .setCaseInsensitiveEnumValuesAllowed(true);
@@ -44,6 +46,6 @@ public final class ScanfluxApp {
       return e instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE
           : CommandLine.ExitCode.SOFTWARE;
     });
-    return cli.execute(args);
+    return cli.execute(serve ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
   }
 }

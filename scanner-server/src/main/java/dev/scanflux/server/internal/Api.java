@@ -84,7 +84,7 @@ public final class Api
     this.worker = worker;
     this.feeds = feeds;
     this.status = new Status(settings, feeds);
-    this.scans = new ScanEndpoint(settings, worker);
+    this.scans = new ScanEndpoint(settings, worker, feeds::latest);
     this.dashboard = resource("/dev/scanflux/server/dashboard.html");
     Gauge.builder("scanflux.server.sse.clients", sseClients, AtomicInteger::get)
         .description("Open Server-Sent Event streams").register(settings.registry());

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import dev.scanflux.core.MarketView;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * {@code POST /api/scanner/scan}: the signals of the requested venues and the metadata of the
- * original service. Venues the running scanner covers are answered from its latest scan; the
+ * original service. Venues the running scanner covers are answered at once from its view (the
+ * latest book and ticker of each instrument) with the timing of its latest completed scan; the
  * others run one one-off scan, at most {@link Settings#maxOneOff()} at a time.
  */
 public final class ScanEndpoint {
@@ -42,9 +45,12 @@ public final class ScanEndpoint {
   private final Scheduler worker;
   private final Semaphore oneOffSlots;
   private final Set<String> known;
+  private final Supplier<@Nullable Scan> latest;
 
-  public ScanEndpoint(Settings settings, Scheduler worker) {
+  public ScanEndpoint(Settings settings, Scheduler worker,
+      Supplier<@Nullable Scan> latest) {
     this.settings = settings;
+    this.latest = latest;
     this.worker = worker;
     this.oneOffSlots = new Semaphore(settings.maxOneOff());
     Set<String> all = new LinkedHashSet<>(settings.scanner().venues());
@@ -78,13 +84,8 @@ public final class ScanEndpoint {
           + RETRY_AFTER_SECONDS + " s, or ask only for the running scanner's venues "
           + settings.scanner().venues());
     }
-    Mono<Part> live = running.isEmpty() ? Mono.just(Part.EMPTY) : settings.scanner().latest()
-        .timeout(settings.oneOffTimeout(), worker)
-        .map(scan -> Part.of(scan, running, "running_scanner", null))
-        .onErrorResume(TimeoutException.class, e -> Mono.just(Part.failed(running,
-            "running_scanner", "no scan completed within "
-                + Json.seconds(settings.oneOffTimeout()) + " s")))
-        .defaultIfEmpty(Part.failed(running, "running_scanner", "the scanner is closed"));
+    Mono<Part> live = running.isEmpty() ? Mono.just(Part.EMPTY)
+        : Mono.fromSupplier(() -> Part.running(settings.scanner().view(), latest.get(), running));
     Mono<Part> once = oneOff.isEmpty() ? Mono.just(Part.EMPTY) : oneOff(oneOff)
         .doFinally(s -> oneOffSlots.release());
     return Mono.zip(live, once).flatMap(parts -> answer(q, parts.getT1(), parts.getT2()));
@@ -94,7 +95,7 @@ public final class ScanEndpoint {
     long started = worker.now(java.util.concurrent.TimeUnit.NANOSECONDS);
     return Mono.defer(() -> java.util.Objects.requireNonNull(settings.oneOff()).scan(venues))
         .timeout(settings.oneOffTimeout(), worker)
-        .map(scan -> Part.of(scan, venues, "one_off_scan", null))
+        .map(scan -> Part.oneOff(scan, venues))
         .onErrorResume(e -> {
           String why = e instanceof TimeoutException
               ? "the one-off scan did not finish within "
@@ -115,11 +116,11 @@ public final class ScanEndpoint {
     List<VenueReport> reports = new ArrayList<>(live.reports.values());
     reports.addAll(once.reports.values());
     Duration parallel = max(live.parallel(), once.parallel());
-    Instant started = live.scan != null ? live.scan.startedAt()
-        : once.scan != null ? once.scan.startedAt() : settings.scanner().view().now();
-    Instant completed = live.scan != null ? live.scan.completedAt()
-        : once.scan != null ? once.scan.completedAt() : started;
-    long cycle = live.scan != null ? live.scan.cycle() : 1;
+    Instant now = settings.scanner().view().now();
+    Instant completed = !live.venues.isEmpty() ? now
+        : once.scan != null ? once.scan.completedAt() : now;
+    Instant started = completed.minus(parallel);
+    long cycle = live.scan != null ? live.scan.cycle() : once.scan != null ? once.scan.cycle() : 0;
     Scan combined = new Scan(completed, snapshots,
         new ScanReport(cycle, started, parallel, reports));
     Mono<List<Signal>> signals = settings.signals() == null || snapshots.isEmpty()
@@ -159,6 +160,9 @@ public final class ScanEndpoint {
       if (part.scan != null) {
         e.put("cycle", part.scan.cycle());
         e.put("scan_completed_at", part.scan.completedAt().toString());
+      } else if (part.error == null) {
+        e.put("note", "the running scanner's first pass is not complete: the data is what "
+            + "has arrived so far, and no duration is known yet");
       }
       Duration newest = null;
       Duration oldest = null;
@@ -254,11 +258,6 @@ public final class ScanEndpoint {
       this.source = source;
       this.error = error;
       if (scan != null) {
-        for (MarketSnapshot s : scan.snapshots()) {
-          if (venues.contains(s.venue())) {
-            snapshots.add(s);
-          }
-        }
         for (String v : venues) {
           VenueReport r = scan.report().venues().get(v);
           if (r != null) {
@@ -268,9 +267,37 @@ public final class ScanEndpoint {
       }
     }
 
-    static Part of(Scan scan, List<String> venues, String source, @Nullable String error) {
-      Part p = new Part(scan, venues, source, error);
-      p.took = source.equals("one_off_scan") ? scan.report().duration() : p.slowest();
+    /** A one-off scan's venues: its snapshots, reports and duration. */
+    static Part oneOff(Scan scan, List<String> venues) {
+      Part p = new Part(scan, venues, "one_off_scan", null);
+      for (MarketSnapshot s : scan.snapshots()) {
+        if (venues.contains(s.venue())) {
+          p.snapshots.add(s);
+        }
+      }
+      p.took = scan.report().duration();
+      return p;
+    }
+
+    /**
+     * The running scanner's venues, at once: the latest book and ticker of each instrument from
+     * its view, and the reports of its latest completed scan (none before the first completes).
+     */
+    static Part running(MarketView view, @Nullable Scan latest, List<String> venues) {
+      Part p = new Part(latest, venues, "running_scanner", null);
+      for (MarketSnapshot s : view.books()) {
+        if (venues.contains(s.venue())) {
+          p.snapshots.add(s);
+        }
+      }
+      for (MarketSnapshot s : view.tickers()) {
+        if (venues.contains(s.venue())) {
+          p.snapshots.add(s);
+        }
+      }
+      for (VenueReport r : p.reports.values()) {
+        p.took = max(p.took, r.duration());
+      }
       return p;
     }
 
@@ -281,15 +308,6 @@ public final class ScanEndpoint {
     Part took(Duration d) {
       this.took = d;
       return this;
-    }
-
-    /** The venues' slowest duration: how long they took side by side. */
-    Duration slowest() {
-      Duration d = Duration.ZERO;
-      for (VenueReport r : reports.values()) {
-        d = max(d, r.duration());
-      }
-      return d;
     }
 
     Duration parallel() {
