@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running scanner over embedded venue simulators (loopback, a few instruments, low latency),
@@ -34,17 +35,34 @@ final class SimulatedScan implements AutoCloseable {
    */
   SimulatedScan(List<SimulatedVenue> venues,
       BiFunction<SimulatedScan, ScanServer.Builder, ScanServer.Builder> configure) {
+    this(venues, null, configure);
+  }
+
+  /**
+   * @param streamEvery with a value, each venue streams its books over its simulated WebSocket,
+   *                    updating every instrument this often (a fast, heavy flow of snapshots)
+   */
+  SimulatedScan(List<SimulatedVenue> venues, @Nullable Duration streamEvery,
+      BiFunction<SimulatedScan, ScanServer.Builder, ScanServer.Builder> configure) {
     Scanner.Builder b = Scanner.builder().interval(Duration.ofMillis(200)).listener(tap)
         .priority("BTC", "ETH");
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
     for (SimulatedVenue v : venues) {
-      VenueSimulator sim = VenueSimulator.builder(v).instruments(INSTRUMENTS)
-          .latency(Duration.ofMillis(5)).jitter(Duration.ofMillis(2)).seed(7).build();
+      VenueSimulator.Builder sb = VenueSimulator.builder(v).instruments(INSTRUMENTS)
+          .latency(Duration.ofMillis(5)).jitter(Duration.ofMillis(2)).seed(7);
+      if (streamEvery != null) {
+        sb.websocket(true).streamInterval(streamEvery);
+      }
+      VenueSimulator sim = sb.build();
       String url = sim.start();
-      MarketSource source = v.preset().baseUrl(url).build();
+      var preset = v.preset().baseUrl(url);
+      if (streamEvery != null) {
+        preset.streamUrl(sim.websocketUrl());
+      }
+      MarketSource source = preset.build();
       sims.put(source.venue(), sim);
       limits.put(source.venue(), source.rateLimit());
-      b.venue(source, VenueOptions.custom().depth(10).build());
+      b.venue(source, VenueOptions.custom().depth(10).stream(streamEvery != null).build());
     }
     scanner = b.build().start();
     server = configure.apply(this, ScanServer.builder(scanner).port(0).tap(tap).limits(limits)

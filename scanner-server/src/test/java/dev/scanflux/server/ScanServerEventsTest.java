@@ -1,0 +1,194 @@
+package dev.scanflux.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflux.exchanges.sim.SimulatedVenue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/** The event streams over real sockets, a slow client among them. */
+class ScanServerEventsTest {
+
+  @Test
+  void scansSnapshotsAndAlertsArriveAsServerSentEvents() throws Exception {
+    Sinks.Many<AlertEvent> alerts = Sinks.many().replay().all();
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    alerts.tryEmitNext(alert("k1", AlertEvent.Type.OPENED, t));
+    try (SimulatedScan f = new SimulatedScan(List.of(SimulatedVenue.OKX, SimulatedVenue.BYBIT),
+        (self, b) -> b.alerts(alerts.asFlux()));
+        Http http = new Http(f.url())) {
+      f.scanner.latest().block(Http.WAIT);
+
+      List<Event> scans = events(http, "/api/events/scans", 1);
+      assertThat(scans.get(0).name()).isEqualTo("scan");
+      assertThat(scans.get(0).json().get("cycle").asLong()).isPositive();
+      assertThat(scans.get(0).json().get("report").get("venues").has("bybit")).isTrue();
+
+      String symbol = f.scanner.view().books().stream().filter(b -> b.venue().equals("okx"))
+          .findFirst().orElseThrow().instrument().toString();
+      List<Event> books = events(http, "/api/events/snapshots?venue=okx&kind=book&depth=2"
+          + "&instrument=" + symbol, 3);
+      for (Event e : books) {
+        assertThat(e.name()).isEqualTo("book");
+        assertThat(e.json().get("venue").asText()).isEqualTo("okx");
+        assertThat(e.json().get("instrument").asText()).isEqualTo(symbol);
+        assertThat(e.json().get("bids").size()).isLessThanOrEqualTo(2);
+      }
+
+      List<Event> fromAlerts = new ArrayList<>();
+      Disposable live = sse(http, "/api/events/alerts").subscribe(fromAlerts::add);
+      try {
+        Awaits.until(() -> fromAlerts.size() >= 1);
+        alerts.tryEmitNext(alert("k2", AlertEvent.Type.OPENED, t.plusSeconds(1)));
+        alerts.tryEmitNext(alert("k1", AlertEvent.Type.CLOSED, t.plusSeconds(2)));
+        Awaits.until(() -> fromAlerts.size() >= 3);
+      } finally {
+        live.dispose();
+      }
+      assertThat(fromAlerts).extracting(e -> e.json().get("key").asText() + " "
+          + e.json().get("type").asText()).containsExactly("k1 opened", "k2 opened", "k1 closed");
+      JsonNode open = http.get("/api/alerts").json();
+      assertThat(open.get("open").size()).isEqualTo(1);
+      assertThat(open.get("open").get(0).get("key").asText()).isEqualTo("k2");
+      assertThat(open.get("recent").size()).isEqualTo(3);
+
+      ScanServerApiTest.assertBad(http.get("/api/events/snapshots?venue=mtgox"), 404,
+          "unknown_venue", "mtgox");
+      ScanServerApiTest.assertBad(http.get("/api/events/snapshots?instrument=nope"), 400,
+          "bad_instrument", "nope");
+      ScanServerApiTest.assertBad(http.get("/api/events/snapshots?kind=trades"), 400,
+          "bad_parameter", "kind");
+    }
+  }
+
+  @Test
+  void aSlowClientGetsTheLatestPerKeyAndNeverHoldsUpTheOthers() throws Exception {
+    try (SimulatedScan f = new SimulatedScan(List.of(SimulatedVenue.BINANCE_SPOT),
+        Duration.ofMillis(2), (self, b) -> b);
+        Http http = new Http(f.url())) {
+      AtomicLong fast = new AtomicLong();
+      Disposable fastClient = sse(http, "/api/events/snapshots?venue=binance")
+          .subscribe(e -> fast.incrementAndGet());
+      try (Socket slow = new Socket()) {
+        slow.setReceiveBufferSize(4096);
+        slow.connect(new InetSocketAddress("127.0.0.1", f.server.port()));
+        OutputStream out = slow.getOutputStream();
+        out.write(("GET /api/events/snapshots?venue=binance&depth=10 HTTP/1.1\r\n"
+            + "Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = slow.getInputStream();
+        byte[] head = new byte[512];
+        assertThat(in.read(head)).isPositive(); // then it stops reading
+
+        Awaits.until(() -> conflated(f) > 1000);
+        long before = fast.get();
+        Awaits.until(() -> fast.get() > before + 100);
+
+        // the slow client reads again: well-formed events, each key's data never older than
+        // what it had before, the newest data among them
+        slow.setSoTimeout(30_000);
+        String text = readAtLeast(in, 2_000_000);
+        Matcher m = Pattern.compile("id: (\\d+)\nevent: (book|ticker)\ndata: (\\{[^\n]*\\})\n\n")
+            .matcher(text);
+        Map<String, Instant> lastByKey = new HashMap<>();
+        long lastId = 0;
+        int events = 0;
+        while (m.find()) {
+          long id = Long.parseLong(m.group(1));
+          assertThat(id).isGreaterThan(lastId);
+          lastId = id;
+          JsonNode data = Http.MAPPER.readTree(m.group(3));
+          String key = data.get("instrument").asText() + m.group(2);
+          Instant at = Instant.parse(data.get("received_at").asText());
+          Instant previous = lastByKey.put(key, at);
+          if (previous != null) {
+            assertThat(at).as(key).isAfterOrEqualTo(previous);
+          }
+          events++;
+        }
+        assertThat(events).isGreaterThan(100);
+      } finally {
+        fastClient.dispose();
+      }
+    }
+  }
+
+  private static double conflated(SimulatedScan f) {
+    var counter = f.server.registry().find("scanflux.server.sse.conflated").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static String readAtLeast(InputStream in, int bytes) throws IOException {
+    byte[] buf = new byte[65536];
+    StringBuilder sb = new StringBuilder();
+    int total = 0;
+    while (total < bytes) {
+      int n = in.read(buf);
+      if (n < 0) {
+        break;
+      }
+      total += n;
+      sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+    }
+    return sb.toString().replace("\r\n", "\n");
+  }
+
+  private static AlertEvent alert(String key, AlertEvent.Type type, Instant at) {
+    return new AlertEvent(key, type, "test", "alert " + key, List.of("okx"),
+        List.of("BTC/USDT"), 1.0, Instant.parse("2026-01-01T00:00:00Z"), at);
+  }
+
+  record Event(String name, String data) {
+    JsonNode json() {
+      try {
+        return Http.MAPPER.readTree(data);
+      } catch (IOException e) {
+        throw new AssertionError(data, e);
+      }
+    }
+  }
+
+  /** The events of a stream, parsed from its lines (comments skipped). */
+  static Flux<Event> sse(Http http, String path) {
+    return http.client.get().uri(path).responseContent().asString()
+        .concatMapIterable(chunk -> List.of(chunk.split("\n", -1)))
+        .scan(new String[] {null, null, null}, (state, line) -> {
+          if (line.startsWith("event: ")) {
+            return new String[] {line.substring(7), null, null};
+          }
+          if (line.startsWith("data: ")) {
+            return new String[] {state[0], line.substring(6), null};
+          }
+          if (line.isEmpty() && state[0] != null && state[1] != null) {
+            return new String[] {null, null, state[0] + "\u0000" + state[1]};
+          }
+          return new String[] {state[0], state[1], null};
+        })
+        .filter(s -> s[2] != null)
+        .map(s -> new Event(s[2].substring(0, s[2].indexOf('\u0000')),
+            s[2].substring(s[2].indexOf('\u0000') + 1)));
+  }
+
+  private static List<Event> events(Http http, String path, int n) {
+    return sse(http, path).take(n).collectList().block(Http.WAIT);
+  }
+}
