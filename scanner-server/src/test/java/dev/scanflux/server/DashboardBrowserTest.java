@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -33,8 +36,9 @@ import reactor.core.publisher.Sinks;
  * The dashboard in a real browser: Debian's headless Chromium, driven by Selenium through
  * Debian's chromedriver (both installed by {@code .ci/run}), opens the page the server serves
  * over simulated Binance, OKX and Kraken, and checks what a person would see. Screenshots go to
- * {@code target/screenshots/}.
+ * {@code target/screenshots/}; the last, {@code dashboard.png}, is the one in docs/server.md.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // healthy rows first, then a fault
 class DashboardBrowserTest {
 
   static final String CHROMIUM = "/usr/bin/chromium";
@@ -59,7 +63,8 @@ class DashboardBrowserTest {
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1440,1100",
+        "--disable-dev-shm-usage", "--disable-crash-reporter", "--disable-breakpad",
+        "--window-size=1440,1100",
         "--user-data-dir=" + profile.toAbsolutePath());
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
@@ -71,7 +76,11 @@ class DashboardBrowserTest {
   static void stop() throws IOException {
     try {
       if (browser != null) {
-        browser.quit();
+        try {
+          screenshot("dashboard.png"); // after every test: rows, timeline, a fault, an alert
+        } finally {
+          browser.quit();
+        }
       }
     } finally {
       if (fixture != null) {
@@ -86,6 +95,7 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @Order(1)
   void venueRowsAppearAndTheirNumbersChange() throws IOException {
     await(d -> d.findElement(By.id("conn")).getText().equals("live"));
     for (String venue : List.of("binance", "okx", "kraken")) {
@@ -100,10 +110,11 @@ class DashboardBrowserTest {
         .getDomAttribute("data-requests")) > 0);
     await(d -> !d.findElements(By.cssSelector("#books tbody td.venue")).isEmpty());
     assertThat(canvasHasInk()).as("the timeline canvas is drawn").isTrue();
-    screenshot("dashboard.png");
+    screenshot("dashboard-rows.png");
   }
 
   @Test
+  @Order(3)
   void anInjectedFaultShowsInTheVenuesRow() throws IOException {
     await(d -> !d.findElements(By.cssSelector("tr[data-venue='okx']")).isEmpty());
     Fault[] faults = new Fault[40];
@@ -115,6 +126,7 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @Order(2)
   void anAlertAppearsInTheFeed() throws IOException {
     Instant now = Instant.now();
     alerts.tryEmitNext(new AlertEvent("walls|binance|BTC/USDT|bid", AlertEvent.Type.OPENED,

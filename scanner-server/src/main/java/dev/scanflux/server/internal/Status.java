@@ -150,17 +150,20 @@ public final class Status {
     h.put("books", bookCount);
     h.put("tickers", mine.size() - bookCount);
     long stale = 0;
+    long staleBooks = 0;
     Duration newest = null;
     Duration oldest = null;
     for (MarketSnapshot s : mine) {
       Duration age = s.ageAt(now);
       if (age.compareTo(settings.staleAfter()) > 0) {
         stale++;
+        staleBooks += s instanceof BookSnapshot ? 1 : 0;
       }
       newest = newest == null || age.compareTo(newest) < 0 ? age : newest;
       oldest = oldest == null || age.compareTo(oldest) > 0 ? age : oldest;
     }
     h.put("stale", stale);
+    h.put("stale_books", staleBooks);
     h.put("stale_after_seconds", Json.seconds(settings.staleAfter()));
     if (newest != null) {
       h.put("newest_age_seconds", Json.seconds(newest));
