@@ -10,7 +10,6 @@ import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.MarketSnapshot;
-import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.strategy.Signal;
 import java.time.Duration;
@@ -333,15 +332,6 @@ public final class Status {
     }
     books.sort(Comparator.comparing(BookSnapshot::receivedAt).reversed());
     return books.subList(0, Math.min(BOOKS_SHOWN, books.size()));
-  }
-
-  /** The request outcomes' names, by code. */
-  public static List<String> outcomes() {
-    List<String> names = new ArrayList<>(List.of("ok"));
-    for (ErrorClass c : ErrorClass.values()) {
-      names.add(c.name().toLowerCase(Locale.ROOT));
-    }
-    return names;
   }
 
   private static String fmt(double seconds) {
