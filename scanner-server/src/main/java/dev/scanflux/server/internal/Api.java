@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -166,11 +167,11 @@ public final class Api
       }
       case "/api/events/scans" -> {
         return sse(res, settings.scanner().scans()
-            .map(s -> new Sse("scan", "scan", Json.write(Json.scan(s, now())))));
+            .map(s -> new Sse("scan", "scan", () -> Json.write(Json.scan(s, now())))));
       }
       case "/api/events/alerts" -> {
         return sse(res, Flux.concat(Flux.fromIterable(feeds.openAlerts()), feeds.alertEvents())
-            .map(a -> new Sse(a.key(), "alert", Json.write(Json.alert(a, now())))));
+            .map(a -> new Sse(a.key(), "alert", () -> Json.write(Json.alert(a, now())))));
       }
       case "/api/events/snapshots" -> {
         return sse(res, snapshots(uri));
@@ -262,10 +263,9 @@ public final class Api
   }
 
   private Sse snapshotEvent(MarketSnapshot s, int depth) {
-    boolean book = s instanceof BookSnapshot;
-    String kind = book ? "book" : "ticker";
-    ObjectNode o = book ? Json.book((BookSnapshot) s, now(), depth) : Json.snapshot(s, now());
-    return new Sse(s.venue() + '|' + s.instrument() + '|' + kind, kind, Json.write(o));
+    String kind = s instanceof BookSnapshot ? "book" : "ticker";
+    return new Sse(s.venue() + '|' + s.instrument() + '|' + kind, kind, () -> Json.write(
+        s instanceof BookSnapshot b ? Json.book(b, now(), depth) : Json.snapshot(s, now())));
   }
 
   private Flux<Sse> dashboardTicks() {
@@ -274,7 +274,8 @@ public final class Api
       return Flux.interval(Duration.ZERO, TICK, worker).map(i -> {
         Instant now = now();
         ObjectNode o = status.dashboard(since.getAndSet(now));
-        return new Sse("dashboard", "dashboard", Json.write(o));
+        String text = Json.write(o);
+        return new Sse("dashboard", "dashboard", () -> text);
       });
     });
   }
@@ -465,15 +466,18 @@ public final class Api
     }
   }
 
-  /** One server-sent event; its key decides what a slow client may skip. */
-  record Sse(String key, String name, String data) {
-    static final Sse HEARTBEAT = new Sse("", "", "");
+  /**
+   * One server-sent event; its key decides what a slow client may skip, and its data is written
+   * only if it is sent (a skipped event costs no JSON).
+   */
+  record Sse(String key, String name, Supplier<String> data) {
+    static final Sse HEARTBEAT = new Sse("", "", () -> "");
 
     String text(long id) {
       if (name.isEmpty()) {
         return ": keep-alive\n\n";
       }
-      return "id: " + id + "\nevent: " + name + "\ndata: " + data + "\n\n";
+      return "id: " + id + "\nevent: " + name + "\ndata: " + data.get() + "\n\n";
     }
   }
 }
