@@ -11,10 +11,14 @@ final class Awaits {
   private Awaits() {}
 
   static void until(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + BOUND.toNanos();
+    until(BOUND, condition);
+  }
+
+  static void until(Duration bound, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + bound.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + BOUND);
+        throw new AssertionError("condition not met within " + bound);
       }
       Thread.sleep(50);
     }

@@ -58,7 +58,9 @@ class DashboardBrowserTest {
         + CHROMEDRIVER).isTrue();
     fixture = new SimulatedScan(
         List.of(SimulatedVenue.BINANCE_SPOT, SimulatedVenue.OKX, SimulatedVenue.KRAKEN),
-        (f, b) -> Spreads.declare(b).alerts(alerts.asFlux()));
+        // Kraken's 1 request a second makes each cycle about 10 s long, and today's engine
+        // refreshes a venue once per cycle: a minute keeps the healthy rows "ok"
+        (f, b) -> Spreads.declare(b).alerts(alerts.asFlux()).staleAfter(Duration.ofMinutes(1)));
     profile = Files.createTempDirectory("scanflux-chromium-");
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -62,6 +62,7 @@ final class ServeCommand implements Callable<Integer> {
   private final ScanfluxCommand scan;
   private final PrintStream out;
   private final boolean stopOnSignal;
+  private boolean served;
 
   ServeCommand(ScanfluxCommand scan, PrintStream out, boolean stopOnSignal) {
     this.scan = scan;
@@ -99,16 +100,42 @@ final class ServeCommand implements Callable<Integer> {
           "--port must be in [0, 65535] but was " + port);
     }
     List<AutoCloseable> resources = new ArrayList<>();
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> { // Ctrl-C: stop, and let the server and scanner close
+      stop.countDown();
+      try {
+        finished.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "scanflux-serve-shutdown");
+    if (stopOnSignal) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
     try {
-      return serve(resources);
+      serve(resources, stop);
     } finally {
       for (AutoCloseable r : resources) {
         r.close();
       }
+      if (served) {
+        out.println("scanflux: server stopped");
+      }
+      finished.countDown();
+      if (stopOnSignal) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // Ctrl-C: the hook is running and waited for the resources to close.
+        }
+      }
     }
+    return 0;
   }
 
-  private int serve(List<AutoCloseable> resources) throws InterruptedException {
+  private void serve(List<AutoCloseable> resources, CountDownLatch stop)
+      throws InterruptedException {
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
     ScanTap tap = ScanTap.create();
     Scanner scanner = scan.scanner(scan.venues.isEmpty() ? VenueCatalog.DEFAULT : scan.venues,
@@ -129,31 +156,15 @@ final class ServeCommand implements Callable<Integer> {
     ScanServer server = builder.build();
     scanner.start();
     resources.add(0, server.start());
+    served = true;
     out.println("scanflux: serving " + scanner.venues() + " at " + server.url()
         + "/ (dashboard), API at " + server.url() + "/api/scanner/scan"
         + (serveFor == null ? "; Ctrl-C stops" : "; stopping after " + serveFor));
-    CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "scanflux-serve-shutdown");
-    if (stopOnSignal) {
-      Runtime.getRuntime().addShutdownHook(hook);
+    if (serveFor == null) {
+      stop.await();
+    } else {
+      stop.await(serveFor.toMillis(), TimeUnit.MILLISECONDS);
     }
-    try {
-      if (serveFor == null) {
-        stop.await();
-      } else {
-        stop.await(serveFor.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } finally {
-      if (stopOnSignal) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // Ctrl-C: the JVM is stopping; the resources are closed on the way out.
-        }
-      }
-    }
-    out.println("scanflux: server stopped");
-    return 0;
   }
 
   /**

@@ -81,7 +81,9 @@ public final class Activity implements ScanListener {
         cycle = e.cycle();
         doneInCycle = 0;
       }
-      doneInCycle++;
+      if (e.attempt() == 1) { // a pass's progress counts fetches, not their retries
+        doneInCycle++;
+      }
       requests++;
       if (firstAt == null) {
         firstAt = e.start();
@@ -113,7 +115,7 @@ public final class Activity implements ScanListener {
     }
 
     synchronized void scanned(VenueReport r) {
-      plannedPerCycle = r.requests();
+      plannedPerCycle = r.requests() - r.retries();
     }
 
     /**
@@ -159,6 +161,9 @@ public final class Activity implements ScanListener {
   /**
    * A venue's activity at one moment.
    *
+   * @param doneInCycle       first attempts completed in the current cycle (retries aside)
+   * @param plannedPerCycle   first attempts the last completed cycle made, 0 before one did
+   * @param requests          requests completed since the start, retries included
    * @param requestsPerSecond requests completed per second over the rate window
    * @param weightPerSecond   rate-limit weight spent per second over the rate window
    */

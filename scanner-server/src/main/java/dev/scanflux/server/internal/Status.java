@@ -65,7 +65,7 @@ public final class Status {
 
     ObjectNode progress = o.putObject("progress");
     long planned = act != null && act.plannedPerCycle() > 0 ? act.plannedPerCycle()
-        : last == null ? 0 : last.requests();
+        : last == null ? 0 : last.requests() - last.retries();
     progress.put("cycle", act != null ? act.cycle() : scan == null ? 0 : scan.cycle());
     if (act != null) {
       progress.put("done", act.doneInCycle());
