@@ -168,10 +168,23 @@ class ScanServerEventsTest {
     }
   }
 
-  /** The events of a stream, parsed from its lines (comments skipped). */
+  /**
+   * The events of a stream, parsed from its lines (comments skipped); a line may span chunks.
+   */
   static Flux<Event> sse(Http http, String path) {
-    return http.client.get().uri(path).responseContent().asString()
-        .concatMapIterable(chunk -> List.of(chunk.split("\n", -1)))
+    return Flux.defer(() -> {
+      StringBuilder carry = new StringBuilder();
+      return http.client.get().uri(path).responseContent().asString()
+          .concatMapIterable(chunk -> {
+            carry.append(chunk);
+            List<String> lines = new ArrayList<>();
+            for (int nl = carry.indexOf("\n"); nl >= 0; nl = carry.indexOf("\n")) {
+              lines.add(carry.substring(0, nl));
+              carry.delete(0, nl + 1);
+            }
+            return lines;
+          });
+    })
         .scan(new String[] {null, null, null}, (state, line) -> {
           if (line.startsWith("event: ")) {
             return new String[] {line.substring(7), null, null};
