@@ -1,6 +1,7 @@
 package dev.scanflux.server;
 
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.alert.Alerts;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
@@ -24,7 +25,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
@@ -195,7 +195,7 @@ public final class ScanServer implements AutoCloseable {
     private Duration oneOffTimeout = Duration.ofMinutes(2);
     private final Map<String, ThresholdSpec> thresholds = new LinkedHashMap<>();
     private @Nullable Function<Thresholds, Strategy<Signal>> signals;
-    private @Nullable Flux<AlertEvent> alerts;
+    private @Nullable Alerts alerts;
     private int maxBodyBytes = 64 * 1024;
     private Duration staleAfter = Duration.ofSeconds(10);
 
@@ -312,8 +312,13 @@ public final class ScanServer implements AutoCloseable {
       return this;
     }
 
-    /** The alert events to serve and push (default none; the dashboard says so). */
-    public Builder alerts(Flux<AlertEvent> alerts) {
+    /**
+     * The alerts to serve ({@code GET /api/alerts}: its {@link Alerts#snapshot() snapshot}) and
+     * push (the {@code alerts} event stream: its {@link Alerts#events() events}); default none,
+     * and the dashboard says so. The server only reads them: what they track, and closing
+     * them, is the caller's.
+     */
+    public Builder alerts(Alerts alerts) {
       this.alerts = Objects.requireNonNull(alerts, "alerts");
       return this;
     }

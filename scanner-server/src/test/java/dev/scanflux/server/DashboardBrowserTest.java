@@ -2,6 +2,9 @@ package dev.scanflux.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scanflux.core.alert.Alerts;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.exchanges.sim.Fault;
 import dev.scanflux.exchanges.sim.SimulatedVenue;
 import java.io.File;
@@ -46,7 +49,8 @@ class DashboardBrowserTest {
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
   static SimulatedScan fixture;
-  static Sinks.Many<AlertEvent> alerts = Sinks.many().replay().all();
+  static Alerts alerts = Alerts.builder().build();
+  static Sinks.Many<Signal> signals = Sinks.many().unicast().onBackpressureBuffer();
   static WebDriver browser;
   static Path profile;
 
@@ -60,7 +64,8 @@ class DashboardBrowserTest {
         List.of(SimulatedVenue.BINANCE_SPOT, SimulatedVenue.OKX, SimulatedVenue.KRAKEN),
         // Kraken's 1 request a second makes each cycle about 10 s long, and today's engine
         // refreshes a venue once per cycle: a minute keeps the healthy rows "ok"
-        (f, b) -> Spreads.declare(b).alerts(alerts.asFlux()).staleAfter(Duration.ofMinutes(1)));
+        (f, b) -> Spreads.declare(b).alerts(alerts).staleAfter(Duration.ofMinutes(1)));
+    alerts.track(signals.asFlux()).subscribe();
     profile = Files.createTempDirectory("scanflux-chromium-");
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -85,6 +90,8 @@ class DashboardBrowserTest {
         }
       }
     } finally {
+      signals.tryEmitComplete();
+      alerts.close(Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
       if (fixture != null) {
         fixture.close();
       }
@@ -130,10 +137,10 @@ class DashboardBrowserTest {
   @Test
   @Order(2)
   void anAlertAppearsInTheFeed() throws IOException {
-    Instant now = Instant.now();
-    alerts.tryEmitNext(new AlertEvent("walls|binance|BTC/USDT|bid", AlertEvent.Type.OPENED,
-        "order-book-wall", "bid wall of 1.2 M USDT at 64,100 on BTC/USDT",
-        List.of("binance"), List.of("BTC/USDT"), 1.2e6, now, now));
+    signals.tryEmitNext(Signal.builder("order-book-wall", Instant.now())
+        .description("bid wall of 1.2 M USDT at 64,100 on BTC/USDT").venues("binance")
+        .instruments(Instrument.parse("BTC/USDT")).subject("binance bid 64,100")
+        .strength(1.2e6).build());
     await(d -> d.findElements(By.cssSelector("#alerts li[data-key]")).stream()
         .anyMatch(li -> li.getText().contains("bid wall of 1.2 M USDT")));
     WebElement li = browser.findElement(By.cssSelector("#alerts li[data-key]"));

@@ -3,6 +3,9 @@ package dev.scanflux.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflux.core.alert.Alerts;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.exchanges.sim.SimulatedVenue;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,11 +32,12 @@ class ScanServerEventsTest {
 
   @Test
   void scansSnapshotsAndAlertsArriveAsServerSentEvents() throws Exception {
-    Sinks.Many<AlertEvent> alerts = Sinks.many().replay().all();
-    Instant t = Instant.parse("2026-01-01T00:00:00Z");
-    alerts.tryEmitNext(alert("k1", AlertEvent.Type.OPENED, t));
+    Alerts alerts = Alerts.builder().build();
+    Sinks.Many<Signal> signals = Sinks.many().unicast().onBackpressureBuffer();
+    alerts.track(signals.asFlux()).subscribe();
+    signals.tryEmitNext(signal("k1"));
     try (SimulatedScan f = new SimulatedScan(List.of(SimulatedVenue.OKX, SimulatedVenue.BYBIT),
-        (self, b) -> b.alerts(alerts.asFlux()));
+        (self, b) -> b.alerts(alerts));
         Http http = new Http(f.url())) {
       f.scanner.latest().block(Http.WAIT);
 
@@ -53,22 +57,27 @@ class ScanServerEventsTest {
         assertThat(e.json().get("bids").size()).isLessThanOrEqualTo(2);
       }
 
-      List<Event> fromAlerts = new ArrayList<>();
+      List<Event> fromAlerts = new java.util.concurrent.CopyOnWriteArrayList<>();
       Disposable live = sse(http, "/api/events/alerts").subscribe(fromAlerts::add);
       try {
         Awaits.until(() -> fromAlerts.size() >= 1);
-        alerts.tryEmitNext(alert("k2", AlertEvent.Type.OPENED, t.plusSeconds(1)));
-        alerts.tryEmitNext(alert("k1", AlertEvent.Type.CLOSED, t.plusSeconds(2)));
-        Awaits.until(() -> fromAlerts.size() >= 3);
+        signals.tryEmitNext(signal("k2"));
+        Awaits.until(() -> fromAlerts.size() >= 2);
+        signals.tryEmitComplete(); // the signals end: every open alert closes
+        Awaits.until(() -> fromAlerts.size() >= 4);
       } finally {
         live.dispose();
       }
-      assertThat(fromAlerts).extracting(e -> e.json().get("key").asText() + " "
-          + e.json().get("type").asText()).containsExactly("k1 opened", "k2 opened", "k1 closed");
-      JsonNode open = http.get("/api/alerts").json();
-      assertThat(open.get("open").size()).isEqualTo(1);
-      assertThat(open.get("open").get(0).get("key").asText()).isEqualTo("k2");
-      assertThat(open.get("recent").size()).isEqualTo(3);
+      assertThat(fromAlerts).extracting(e -> e.json().get("subject").asText() + " "
+          + e.json().get("type").asText())
+          .containsExactlyInAnyOrder("k1 open", "k2 opened", "k1 closed", "k2 closed")
+          .startsWith("k1 open", "k2 opened");
+      JsonNode snapshot = http.get("/api/alerts").json();
+      assertThat(snapshot.get("alerting").asBoolean()).isTrue();
+      assertThat(snapshot.get("open").size()).isZero();
+      assertThat(snapshot.get("recent").size()).isEqualTo(2);
+      assertThat(snapshot.get("stats").get("opened").asLong()).isEqualTo(2);
+      assertThat(snapshot.get("recent").get(0).get("lifetime_seconds").isNumber()).isTrue();
 
       ScanServerApiTest.assertBad(http.get("/api/events/snapshots?venue=mtgox"), 404,
           "unknown_venue", "mtgox");
@@ -153,9 +162,10 @@ class ScanServerEventsTest {
     return sb.toString().replace("\r\n", "\n");
   }
 
-  private static AlertEvent alert(String key, AlertEvent.Type type, Instant at) {
-    return new AlertEvent(key, type, "test", "alert " + key, List.of("okx"),
-        List.of("BTC/USDT"), 1.0, Instant.parse("2026-01-01T00:00:00Z"), at);
+  private static Signal signal(String subject) {
+    return Signal.builder("test", Instant.now()).description("alert " + subject)
+        .venues("okx").instruments(Instrument.parse("BTC/USDT")).subject(subject)
+        .strength(1.0).build();
   }
 
   record Event(String name, String data) {

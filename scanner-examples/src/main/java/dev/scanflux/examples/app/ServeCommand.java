@@ -2,6 +2,7 @@ package dev.scanflux.examples.app;
 
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.alert.Alerts;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.server.ScanServer;
 import dev.scanflux.server.ScanTap;
@@ -25,13 +26,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code scanflux serve}: the scan of the main command (every scan flag applies), served over
  * HTTP by a {@link ScanServer}: the scan API, event streams, metrics and the dashboard. Venues of
  * the catalog the scan does not cover are answered by one-off scans (simulated, or live with
- * {@code --live}). Runs until interrupted, or for {@code --for}.
+ * {@code --live}). The example strategies' signals become alerts as in the scan command (its
+ * alert flags apply: console, Telegram, webhook), served at {@code /api/alerts} and on the
+ * dashboard. Runs until interrupted, or for {@code --for}.
  */
 @Command(name = "scanflux serve", sortOptions = false, usageHelpAutoWidth = true,
     mixinStandardHelpOptions = true,
@@ -141,6 +145,16 @@ final class ServeCommand implements Callable<Integer> {
     Scanner scanner = scan.scanner(scan.venues.isEmpty() ? VenueCatalog.DEFAULT : scan.venues,
         scan.stream, !scan.quiet, limits, resources).listener(tap).build();
     resources.add(0, scanner);
+    Scheduler alertClock = Schedulers.newSingle("scanflux-serve-alerts", true);
+    Alerts alerts = scan.alertOptions.build(scan.env, scan.window, scan.quiet ? null : out,
+        alertClock);
+    AlertRun run = new AlertRun(alerts, lines -> { });
+    scanner.scans().publishOn(alertClock) // strategies off the scanner's threads
+        .transform(Strategies.all(scan.minEdge, scan.minChange))
+        .transform(run.tap())
+        .subscribe(s -> { }, e -> out.println("scanflux: alerts stopped: " + e.getMessage()));
+    resources.add(1, run::finish); // after the scanner: its scans end, the alerts close
+    resources.add(2, alertClock::dispose);
     Set<String> others = new LinkedHashSet<>(VenueCatalog.names());
     others.removeAll(limits.keySet());
     ScanServer.Builder builder = ScanServer.builder(scanner).port(port).bindAddress(bind)
@@ -148,7 +162,8 @@ final class ServeCommand implements Callable<Integer> {
         .threshold("min_edge", scan.minEdge, 0, 0.99)
         .threshold("min_change", scan.minChange, 0.0001, 9.99)
         .signals(t -> Strategies.all(t.get("min_edge"), t.get("min_change")))
-        .oneOff(others, this::oneOff);
+        .oneOff(others, this::oneOff)
+        .alerts(alerts);
     String token = System.getenv(TOKEN_ENV);
     if (token != null && !token.isBlank()) {
       builder.token(token);

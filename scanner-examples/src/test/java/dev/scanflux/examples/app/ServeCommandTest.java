@@ -50,6 +50,7 @@ class ServeCommandTest {
 
     assertThat(get(http, base + "/health").body()).contains("\"status\":\"up\"");
     assertThat(get(http, base + "/").body()).contains("<title>Scanflux</title>");
+    assertThat(get(http, base + "/api/alerts").body()).contains("\"alerting\":true");
 
     HttpResponse<String> both = post(http, base + "/api/scanner/scan",
         "{\"exchange\": [\"binance\", \"gate\"], \"min_edge\": 0.001}");

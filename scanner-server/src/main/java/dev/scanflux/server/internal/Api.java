@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.MarketView;
 import dev.scanflux.core.Scan;
+import dev.scanflux.core.alert.AlertEvent;
+import dev.scanflux.core.alert.AlertSnapshot;
+import dev.scanflux.core.alert.AlertStats;
+import dev.scanflux.core.alert.Alerts;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.MarketSnapshot;
@@ -170,8 +174,7 @@ public final class Api
             .map(s -> new Sse("scan", "scan", () -> Json.write(Json.scan(s, now())))));
       }
       case "/api/events/alerts" -> {
-        return sse(res, Flux.concat(Flux.fromIterable(feeds.openAlerts()), feeds.alertEvents())
-            .map(a -> new Sse(a.key(), "alert", () -> Json.write(Json.alert(a, now())))));
+        return sse(res, alertEvents());
       }
       case "/api/events/snapshots" -> {
         return sse(res, snapshots(uri));
@@ -233,13 +236,47 @@ public final class Api
 
   private ObjectNode alerts() {
     ObjectNode o = Json.object();
-    o.put("alerting", feeds.alerting());
-    Instant now = now();
+    Alerts alerts = settings.alerts();
+    o.put("alerting", alerts != null);
     ArrayNode open = o.putArray("open");
-    feeds.openAlerts().forEach(a -> open.add(Json.alert(a, now)));
     ArrayNode recent = o.putArray("recent");
-    feeds.recentAlerts().forEach(a -> recent.add(Json.alert(a, now)));
+    if (alerts != null) {
+      AlertSnapshot snapshot = alerts.snapshot();
+      Instant now = now();
+      snapshot.open().forEach(a -> open.add(Json.alert(a, now)));
+      snapshot.recent().forEach(a -> recent.add(Json.alert(a, now)));
+      AlertStats st = snapshot.stats();
+      ObjectNode stats = o.putObject("stats");
+      stats.put("signals", st.signals());
+      stats.put("opened", st.opened());
+      stats.put("updated", st.updated());
+      stats.put("closed", st.closed());
+      stats.put("suppressed", st.suppressed());
+    }
     return o;
+  }
+
+  /**
+   * The open alerts as they stand (type {@code open}), then every delivered event (opened,
+   * updated, closed; suppressed ones are not shown, as they are not delivered), keyed by alert.
+   */
+  private Flux<Sse> alertEvents() {
+    Alerts alerts = settings.alerts();
+    if (alerts == null) {
+      return Flux.never();
+    }
+    Flux<Sse> live = alerts.events()
+        .filter(e -> e.type() != AlertEvent.Type.SUPPRESSED)
+        .map(e -> new Sse(e.alert().id(), "alert",
+            () -> Json.write(Json.alertEvent(e, now()))));
+    return Flux.defer(() -> Flux.concat(Flux.fromIterable(alerts.snapshot().open())
+        .filter(a -> !a.suppressed())
+        .map(a -> new Sse(a.id(), "alert", () -> {
+          ObjectNode o = Json.alert(a, now());
+          o.put("type", "open");
+          o.put("at", a.lastSeen().toString());
+          return Json.write(o);
+        })), live));
   }
 
   private Flux<Sse> snapshots(QueryStringDecoder uri) {

@@ -3,9 +3,7 @@ package dev.scanflux.server.internal;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
-import dev.scanflux.server.AlertEvent;
 import dev.scanflux.server.Thresholds;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,34 +16,25 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The server's own subscriptions to the scanner and the alerts: the latest scan, the strongest
- * signals of the latest scan (at the default thresholds), and the open and recent alerts, with a
- * hot feed of alert events for the event streams. Thread-safe.
+ * The server's own subscription to the scanner: the latest scan and the strongest signals of the
+ * latest scan (at the default thresholds). Thread-safe.
  */
 public final class Feeds implements Disposable {
 
   private static final Logger log = LoggerFactory.getLogger(Feeds.class);
 
-  /** Recent alert events kept. */
-  public static final int RECENT_ALERTS = 200;
   /** Strongest live signals kept. */
   public static final int TOP_SIGNALS = 20;
 
   private final AtomicReference<@Nullable Scan> latest = new AtomicReference<>();
   private final AtomicReference<List<Signal>> topSignals = new AtomicReference<>(List.of());
-  private final Map<String, AlertEvent> open = new LinkedHashMap<>();
-  private final ArrayDeque<AlertEvent> recent = new ArrayDeque<>();
-  private final Sinks.Many<AlertEvent> alertEvents =
-      Sinks.many().multicast().directBestEffort();
   private final Disposable.Composite subscriptions = Disposables.composite();
-  private final boolean alerting;
 
   /**
-   * Subscribes to the scanner's scans and to the alerts.
+   * Subscribes to the scanner's scans.
    *
    * @param settings the server's settings
    * @param worker   where strategies run, off the scanner's threads
@@ -62,11 +51,6 @@ public final class Feeds implements Disposable {
             .collectList(), 0)
         .subscribe(all -> topSignals.set(strongest(all, TOP_SIGNALS)),
             e -> log.warn("the server's scan feed ended with an error: {}", e.toString())));
-    alerting = settings.alerts() != null;
-    if (settings.alerts() != null) {
-      subscriptions.add(settings.alerts().subscribe(this::alert,
-          e -> log.warn("the alert feed ended with an error: {}", e.toString())));
-    }
   }
 
   /** The thresholds at their defaults. */
@@ -83,21 +67,6 @@ public final class Feeds implements Disposable {
     return List.copyOf(sorted.subList(0, Math.min(n, sorted.size())));
   }
 
-  private void alert(AlertEvent e) {
-    synchronized (this) {
-      if (e.type() == AlertEvent.Type.CLOSED) {
-        open.remove(e.key());
-      } else {
-        open.put(e.key(), e);
-      }
-      recent.addFirst(e);
-      if (recent.size() > RECENT_ALERTS) {
-        recent.removeLast();
-      }
-    }
-    alertEvents.tryEmitNext(e);
-  }
-
   /** The latest completed scan, if any. */
   public @Nullable Scan latest() {
     return latest.get();
@@ -108,30 +77,9 @@ public final class Feeds implements Disposable {
     return topSignals.get();
   }
 
-  /** Whether the server was given alerts. */
-  public boolean alerting() {
-    return alerting;
-  }
-
-  /** The open alerts, oldest first. */
-  public synchronized List<AlertEvent> openAlerts() {
-    return List.copyOf(open.values());
-  }
-
-  /** The recent alert events, newest first. */
-  public synchronized List<AlertEvent> recentAlerts() {
-    return List.copyOf(recent);
-  }
-
-  /** Every alert event from now on; hot. */
-  public Flux<AlertEvent> alertEvents() {
-    return alertEvents.asFlux();
-  }
-
   @Override
   public void dispose() {
     subscriptions.dispose();
-    alertEvents.tryEmitComplete();
   }
 
   @Override

@@ -13,7 +13,8 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.strategy.Signal;
-import dev.scanflux.server.AlertEvent;
+import dev.scanflux.core.alert.Alert;
+import dev.scanflux.core.alert.AlertEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -188,22 +189,42 @@ public final class Json {
     return o;
   }
 
-  /** An alert event. */
-  public static ObjectNode alert(AlertEvent a, Instant now) {
+  /**
+   * An alert's state: its id, key (kind, instruments, subject), its latest signal's description
+   * and venues, peak, times and lifetime.
+   */
+  public static ObjectNode alert(Alert a, Instant now) {
     ObjectNode o = object();
-    o.put("key", a.key());
-    o.put("type", name(a.type()));
-    o.put("kind", a.kind());
-    o.put("description", a.description());
+    o.put("id", a.id());
+    o.put("key", a.key().toString());
+    o.put("kind", a.key().kind());
+    o.put("subject", a.key().subject());
+    o.put("description", a.latest().description());
     ArrayNode venues = o.putArray("venues");
-    a.venues().forEach(venues::add);
+    a.latest().venues().forEach(venues::add);
     ArrayNode instruments = o.putArray("instruments");
-    a.instruments().forEach(instruments::add);
-    o.put("value", a.value());
-    o.put("opened_at", a.openedAt().toString());
-    o.put("at", a.at().toString());
-    o.put("lifetime_seconds", seconds(age(a.openedAt(), a.at())));
-    o.put("age_seconds", seconds(age(a.at(), now)));
+    a.key().instruments().forEach(i -> instruments.add(i.toString()));
+    o.put("value", a.latest().strength());
+    o.put("peak", a.peakValue());
+    o.put("signals", a.signals());
+    o.put("first_seen", a.firstSeen().toString());
+    o.put("last_seen", a.lastSeen().toString());
+    if (a.closedAt() != null) {
+      o.put("closed_at", a.closedAt().toString());
+    }
+    o.put("open", a.isOpen());
+    o.put("suppressed", a.suppressed());
+    o.put("lifetime_seconds", seconds(a.lifetime()));
+    o.put("age_seconds", seconds(age(a.lastSeen(), now)));
+    return o;
+  }
+
+  /** An alert event: the alert's state after it, with what happened ({@code type}) and when. */
+  public static ObjectNode alertEvent(AlertEvent e, Instant now) {
+    ObjectNode o = alert(e.alert(), now);
+    o.put("event", e.id());
+    o.put("type", name(e.type()));
+    o.put("at", e.at().toString());
     return o;
   }
 

@@ -1,10 +1,10 @@
 package dev.scanflux.server.internal;
 
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.alert.Alerts;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
-import dev.scanflux.server.AlertEvent;
 import dev.scanflux.server.OneOffScanner;
 import dev.scanflux.server.Thresholds;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 
 /**
  * Everything a server was built with, checked by the builder.
@@ -30,7 +29,7 @@ import reactor.core.publisher.Flux;
  * @param oneOffTimeout how long a one-off scan may take
  * @param thresholds    the declared thresholds by name
  * @param signals       the strategy for a request's thresholds, or null
- * @param alerts        the alert events, or null
+ * @param alerts        the alerts to serve, or null
  * @param maxBodyBytes  the largest request body accepted
  * @param staleAfter    a book older than this is stale
  * @param token         the bearer token, or null when none is needed
@@ -40,5 +39,5 @@ public record Settings(Scanner scanner, @Nullable Activity activity,
     Set<String> oneOffVenues, @Nullable OneOffScanner oneOff, int maxOneOff,
     Duration oneOffTimeout, Map<String, ThresholdSpec> thresholds,
     @Nullable Function<Thresholds, Strategy<Signal>> signals,
-    @Nullable Flux<AlertEvent> alerts, int maxBodyBytes, Duration staleAfter,
+    @Nullable Alerts alerts, int maxBodyBytes, Duration staleAfter,
     @Nullable String token) {}

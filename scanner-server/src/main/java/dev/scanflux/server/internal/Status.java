@@ -306,7 +306,7 @@ public final class Status {
       signals.add(Json.signal(sig));
     }
     o.put("strategy", settings.signals() != null);
-    o.put("alerting", feeds.alerting());
+    o.put("alerting", settings.alerts() != null);
     ArrayNode books = o.putArray("books");
     for (BookSnapshot b : freshestBooks()) {
       ObjectNode n = books.addObject();
