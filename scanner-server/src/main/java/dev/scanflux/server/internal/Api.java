@@ -252,6 +252,9 @@ public final class Api
       stats.put("updated", st.updated());
       stats.put("closed", st.closed());
       stats.put("suppressed", st.suppressed());
+      stats.put("short_lived", st.shortLived());
+      stats.put("overflowed", st.overflowed());
+      stats.put("open", st.open());
     }
     return o;
   }
