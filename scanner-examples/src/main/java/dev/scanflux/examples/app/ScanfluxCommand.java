@@ -48,7 +48,9 @@ import reactor.core.scheduler.Schedulers;
     sortOptions = false, usageHelpAutoWidth = true,
     description = "Scans many exchanges at once under each one's rate limit, priority "
         + "instruments first, and shows what the example strategies find. With no --venue it "
-        + "runs on the embedded venue simulator (no network); --live reaches the real exchanges.")
+        + "runs on the embedded venue simulator (no network); --live reaches the real exchanges.",
+    footer = "%n'scanflux serve [--port N] [--bind ADDRESS] [--for DURATION] [these options]' "
+        + "serves the scan over HTTP with a live dashboard (scanflux serve --help).")
 final class ScanfluxCommand implements Callable<Integer> {
 
   @Option(names = "--venue", paramLabel = "NAME[=BASE_URL]",
@@ -192,7 +194,7 @@ final class ScanfluxCommand implements Callable<Integer> {
     }
   }
 
-  private void validate() {
+  void validate() {
     check(depth >= 1 && depth <= VenueOptions.MAX_DEPTH, "--depth must be in [1, "
         + VenueOptions.MAX_DEPTH + "] but was " + depth);
     check(cycles >= 0, "--cycles must be 0 or more but was " + cycles);
@@ -270,36 +272,9 @@ final class ScanfluxCommand implements Callable<Integer> {
   }
 
   private int scan(List<AutoCloseable> resources) throws Exception {
-    List<String> names = venues.isEmpty() ? VenueCatalog.DEFAULT : venues;
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
-    Scanner.Builder builder = Scanner.builder().priority(priority).interval(interval)
-        .priorityRefresh(priorityRefresh).maxCycles(cycles).filter(filter());
-    for (String spec : names) {
-      VenueSetup setup = VenueSetup.resolve(spec, live, simInstruments, seed, stream,
-          streamUrls, resources);
-      MarketSource source = setup.source();
-      VenueOptions.Builder options = VenueOptions.custom().depth(depth)
-          .stream(setup.streamed());
-      Integer c = concurrency.get(setup.name());
-      if (c != null) {
-        options.concurrency(c);
-      }
-      RateLimitSpec limit = source.rateLimit();
-      String rate = rates.get(setup.name());
-      if (rate != null) {
-        RateLimitSpec parsed = RateLimitSpec.parse(rate);
-        limit = limit.withBudget(parsed.budget(), parsed.window());
-        options.rateLimit(limit);
-      }
-      if (!symbols.isEmpty()) {
-        options.instruments(symbols.stream().map(Instrument::parse).toList());
-      }
-      limits.put(setup.name(), limit);
-      builder.venue(source, options.build());
-      if (!quiet) {
-        out.println(setup.name() + ": " + setup.where());
-      }
-    }
+    Scanner.Builder builder = scanner(venues.isEmpty() ? VenueCatalog.DEFAULT : venues, stream,
+        !quiet, limits, resources);
 
     LiveView live = new LiveView(limits);
     TimelineReport timeline = new TimelineReport(limits, 200_000);
@@ -398,6 +373,43 @@ final class ScanfluxCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * A scanner builder over these {@code --venue} specs with every scan flag applied; the venues'
+   * rate limits go to {@code limits}, simulators to close to {@code resources}.
+   */
+  Scanner.Builder scanner(List<String> names, boolean streams, boolean announce,
+      Map<String, RateLimitSpec> limits, List<AutoCloseable> resources) {
+    Scanner.Builder builder = Scanner.builder().priority(priority).interval(interval)
+        .priorityRefresh(priorityRefresh).maxCycles(cycles).filter(filter());
+    for (String spec : names) {
+      VenueSetup setup = VenueSetup.resolve(spec, live, simInstruments, seed, streams,
+          streamUrls, resources);
+      MarketSource source = setup.source();
+      VenueOptions.Builder options = VenueOptions.custom().depth(depth)
+          .stream(setup.streamed());
+      Integer c = concurrency.get(setup.name());
+      if (c != null) {
+        options.concurrency(c);
+      }
+      RateLimitSpec limit = source.rateLimit();
+      String rate = rates.get(setup.name());
+      if (rate != null) {
+        RateLimitSpec parsed = RateLimitSpec.parse(rate);
+        limit = limit.withBudget(parsed.budget(), parsed.window());
+        options.rateLimit(limit);
+      }
+      if (!symbols.isEmpty()) {
+        options.instruments(symbols.stream().map(Instrument::parse).toList());
+      }
+      limits.put(setup.name(), limit);
+      builder.venue(source, options.build());
+      if (announce) {
+        out.println(setup.name() + ": " + setup.where());
+      }
+    }
+    return builder;
   }
 
   private UniverseFilter filter() {
