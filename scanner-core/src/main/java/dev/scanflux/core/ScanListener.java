@@ -21,6 +21,12 @@ public interface ScanListener {
   /** A venue's push stream connected, dropped, resynced an instrument or rejected a message. */
   default void onStreamTransition(StreamTransition transition) {}
 
+  /**
+   * A venue completed a pass over its universe. Venues run at their own pace, so fast ones
+   * report many passes per scan.
+   */
+  default void onPass(PassEvent pass) {}
+
   /** A scan completed: every venue finished a pass since the previous one. */
   default void onScan(Scan scan) {}
 }

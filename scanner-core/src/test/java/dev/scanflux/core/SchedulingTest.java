@@ -155,6 +155,37 @@ class SchedulingTest {
   }
 
   @Test
+  void everyPassIsReportedPerVenueAtItsOwnPace() {
+    FakeSource fast = new FakeSource("fast", vts, FakeSource.universe(10))
+        .limit(RateLimitSpec.of(20, Duration.ofSeconds(1)));
+    FakeSource slow = new FakeSource("slow", vts, FakeSource.universe(10))
+        .limit(RateLimitSpec.of(2, Duration.ofSeconds(1)));
+    List<PassEvent> passes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    run(Scanner.builder().venue(fast, books()).venue(slow, books()).interval(Duration.ZERO)
+        .listener(new ScanListener() {
+          @Override
+          public void onPass(PassEvent pass) {
+            passes.add(pass);
+          }
+        }), Duration.ofSeconds(60));
+
+    List<PassEvent> fastPasses = passes.stream().filter(p -> p.venue().equals("fast")).toList();
+    List<PassEvent> slowPasses = passes.stream().filter(p -> p.venue().equals("slow")).toList();
+    assertThat(fastPasses).extracting(PassEvent::pass)
+        .startsWith(1L, 2L, 3L).doesNotHaveDuplicates();
+    assertThat(fastPasses).allSatisfy(p -> {
+      assertThat(p.items()).isEqualTo(10);
+      assertThat(p.gaveUp()).isZero();
+    });
+    // 10 books at 20 and at 2 a second (less the discovery's slot in the first pass)
+    assertThat(fastPasses.get(3).duration()).isBetween(Duration.ofMillis(450),
+        Duration.ofMillis(600));
+    assertThat(slowPasses.get(3).duration()).isBetween(Duration.ofMillis(4_500),
+        Duration.ofMillis(5_600));
+    assertThat(fastPasses.size()).isGreaterThan(8 * slowPasses.size());
+  }
+
+  @Test
   void aLongWindowIsPacedNotSpentInABurstAndNeverExceededUnderJitter() {
     // 600 weight a minute: a burst would spend it in seconds, then idle for the rest
     RateLimitSpec limit = RateLimitSpec.of(600, Duration.ofMinutes(1));

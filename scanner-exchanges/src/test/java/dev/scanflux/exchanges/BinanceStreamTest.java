@@ -4,6 +4,7 @@ import static dev.scanflux.exchanges.StreamProbe.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.scanflux.core.BookHealth;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
@@ -33,7 +34,9 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
 
 /**
  * Binance spot's push stream against the simulator's REST and WebSocket sides on real sockets:
@@ -386,17 +389,26 @@ class BinanceStreamTest {
     assertThat(sim.requestLog().subList(logged, sim.requestLog().size()))
         .as("requests while everything is streamed").isEmpty();
     assertThat(stream(later).updates()).isPositive();
-    assertThat(later.book("binance", BTC)).isPresent();
+    assertThat(scanner.view().health("binance", BTC)).get().extracting(BookHealth::origin)
+        .isEqualTo(BookHealth.Origin.STREAM);
 
+    int beforeDrop = sim.requestLog().size();
     sim.wsFault(WsFault.DROP);
-    // a scan holds what was refreshed since the previous one: wait for the one with BTC polled
-    Scan polled = awaitScan(scanner, s -> s.cycle() > later.cycle() && stream(s).polled() > 0
-        && s.book("binance", BTC).isPresent() && stream(s).state() == StreamReport.State.DOWN);
+    // requests are counted in the scan in which they complete
+    Scan polled = awaitScan(scanner, s -> s.cycle() > later.cycle()
+        && s.report().venues().get("binance").requests() > 0);
+    // BTC's book polled while the stream is down
+    StepVerifier.create(Flux.interval(Duration.ZERO, Duration.ofMillis(10))
+            .filter(t -> sim.requestLog().subList(beforeDrop, sim.requestLog().size()).stream()
+                .anyMatch(r -> r.path().equals("/api/v3/depth") && "BTCUSDT".equals(r.symbol())
+                    && r.status() == 200 && !r.query().contains("limit=1000")))
+            .next())
+        .expectNextCount(1).expectComplete().verify(PATIENCE);
     Scan back = awaitScan(scanner, s -> s.cycle() > polled.cycle()
         && stream(s).state() == StreamReport.State.CONNECTED && stream(s).liveBooks() == 2
         && stream(s).polled() == 0);
 
-    assertThat(polled.book("binance", BTC)).isPresent();
+    assertThat(scanner.view().book("binance", BTC)).isPresent();
     assertThat(transitions).filteredOn(t -> t.type() == StreamTransition.Type.CONNECTED)
         .hasSize(2);
     assertThat(transitions).filteredOn(t -> t.type() == StreamTransition.Type.DISCONNECTED)

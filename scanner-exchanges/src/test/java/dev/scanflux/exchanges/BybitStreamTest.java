@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflux.core.BookHealth;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
@@ -505,8 +506,11 @@ class BybitStreamTest {
     Scan later = scan(scanner, s -> s.cycle() >= live.cycle() + 3);
     assertThat(sim.requestLog()).as("nothing polled while the stream keeps all live").isEmpty();
     assertThat(report(later).polled()).isZero();
-    assertThat(later.book("bybit-linear", three.get(2))).isPresent();
-    assertThat(later.ticker("bybit-linear", three.get(2))).isPresent();
+    // a scan holds what changed in its period; the view holds the latest, here from the stream
+    assertThat(scanner.view().health("bybit-linear", three.get(2))).get()
+        .extracting(BookHealth::origin, BookHealth::state)
+        .containsExactly(BookHealth.Origin.STREAM, BookHealth.State.LIVE);
+    assertThat(scanner.view().ticker("bybit-linear", three.get(2))).isPresent();
 
     sim.wsFault(WsFault.REFUSE); // the reconnections fail until the faults are cleared
     sim.wsFault(WsFault.DROP);

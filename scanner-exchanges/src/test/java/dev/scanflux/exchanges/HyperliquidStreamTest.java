@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflux.core.BookHealth;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
@@ -358,8 +359,11 @@ class HyperliquidStreamTest {
     Scan later = scan(scanner, s -> s.cycle() >= live.cycle() + 3);
     assertThat(sim.requestLog()).as("nothing polled while the stream keeps all live").isEmpty();
     assertThat(report(later).polled()).isZero();
-    assertThat(later.book("hyperliquid", BTC)).isPresent();
-    assertThat(later.ticker("hyperliquid", BTC)).isPresent();
+    // a scan holds what changed in its period; the view holds the latest, here from the stream
+    assertThat(scanner.view().health("hyperliquid", BTC)).get()
+        .extracting(BookHealth::origin, BookHealth::state)
+        .containsExactly(BookHealth.Origin.STREAM, BookHealth.State.LIVE);
+    assertThat(scanner.view().ticker("hyperliquid", BTC)).isPresent();
 
     sim.wsFault(WsFault.REFUSE); // the reconnections fail until the faults are cleared
     sim.wsFault(WsFault.DROP);

@@ -2,6 +2,7 @@ package dev.scanflux.exchanges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scanflux.core.BookHealth;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.StreamReport;
@@ -75,7 +76,9 @@ class KrakenStreamingScanTest {
     assertThat(stream(to).state()).isEqualTo(StreamReport.State.CONNECTED);
     assertThat(stream(to).liveBooks()).isEqualTo(2);
     assertThat(stream(to).liveTickers()).isEqualTo(2);
-    assertThat(to.book("kraken", BTC)).isPresent();
+    assertThat(scanner.view().health("kraken", BTC)).get()
+        .extracting(BookHealth::origin, BookHealth::state)
+        .containsExactly(BookHealth.Origin.STREAM, BookHealth.State.LIVE);
 
     // Dropped: polled over REST, then streamed again on a second connection.
     Instant dropped = Instant.now();

@@ -1,5 +1,6 @@
 package dev.scanflux.core.internal;
 
+import dev.scanflux.core.PassEvent;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanListener;
@@ -43,6 +44,11 @@ final class SafeListener implements ScanListener {
   @Override
   public void onStreamTransition(StreamTransition transition) {
     each(l -> l.onStreamTransition(transition));
+  }
+
+  @Override
+  public void onPass(PassEvent pass) {
+    each(l -> l.onPass(pass));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.scanflux.core.internal;
 
 import dev.scanflux.core.BookHealth;
+import dev.scanflux.core.PassEvent;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.UniverseFilter;
@@ -421,6 +422,10 @@ final class VenueLane {
     if (p.gaveUp() > 0) {
       log.warn("{}: pass {} ended with {} of {} items not refreshed (failing; each backs off)",
           venue, p.number(), p.gaveUp(), p.items());
+    }
+    if (!listener.isEmpty()) {
+      listener.onPass(new PassEvent(venue, p.number(), clock.instant(p.startNanos()),
+          Duration.ofNanos(p.endNanos() - p.startNanos()), p.items(), p.gaveUp()));
     }
     sink.accept(new PassEnd(this, p));
   }

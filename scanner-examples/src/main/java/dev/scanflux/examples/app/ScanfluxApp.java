@@ -38,7 +38,9 @@ public final class ScanfluxApp {
       Map<String, String> env) {
     ScanfluxCommand command = new ScanfluxCommand(out, stopOnSignal);
     command.env = env;
-    CommandLine cli = new CommandLine(command)
+    boolean serve = args.length > 0 && args[0].equals("serve");
+    CommandLine cli = (serve ? ServeCommand.line(command, out, stopOnSignal)
+        : new CommandLine(command))
         .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
         .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
         .setCaseInsensitiveEnumValuesAllowed(true);
@@ -58,7 +60,7 @@ public final class ScanfluxApp {
       return e instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE
           : CommandLine.ExitCode.SOFTWARE;
     });
-    return cli.execute(args);
+    return cli.execute(serve ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
   }
 
   /**

@@ -47,7 +47,9 @@ import reactor.core.scheduler.Schedulers;
     sortOptions = false, usageHelpAutoWidth = true,
     description = "Scans many exchanges at once under each one's rate limit, priority "
         + "instruments first, and shows what the example strategies find. With no --venue it "
-        + "runs on the embedded venue simulator (no network); --live reaches the real exchanges.")
+        + "runs on the embedded venue simulator (no network); --live reaches the real exchanges.",
+    footer = "%n'scanflux serve [--port N] [--bind ADDRESS] [--for DURATION] [these options]' "
+        + "serves the scan over HTTP with a live dashboard (scanflux serve --help).")
 final class ScanfluxCommand implements Callable<Integer> {
 
   @Option(names = "--venue", paramLabel = "NAME[=BASE_URL]",
@@ -206,7 +208,7 @@ final class ScanfluxCommand implements Callable<Integer> {
     }
   }
 
-  private void validate() {
+  void validate() {
     check(depth >= 1 && depth <= VenueOptions.MAX_DEPTH, "--depth must be in [1, "
         + VenueOptions.MAX_DEPTH + "] but was " + depth);
     check(cycles >= 0, "--cycles must be 0 or more but was " + cycles);
