@@ -547,7 +547,7 @@ class BybitStreamTest {
   void aStreamNeedsBybitsRestSource() {
     VenueSimulator sim = sim(SimulatedVenue.BYBIT);
     StreamingSource hyperliquid = (StreamingSource) closing(Venues.hyperliquid()
-        .baseUrl(sim.baseUrl()).build());
+        .baseUrl(sim.baseUrl()).streamUrl("ws://127.0.0.1:9/ws").build());
     assertThatThrownBy(() -> new BybitStream(settings(sim, "bybit"), hyperliquid.rest()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BybitSource");
   }
