@@ -29,6 +29,8 @@ final class HelpSections {
         "--min-lifetime"));
     GROUPS.put("Output:", List.of("--record", "--record-max-size", "--replay", "--json-report",
         "--html-report", "--quiet", "--verbose"));
+    GROUPS.put("Serving and publishing:", List.of("--port", "--bind", "--for", "--kafka",
+        "--node", "--shard", "--topics", "--scans"));
   }
 
   private HelpSections() {}
