@@ -1,0 +1,100 @@
+package dev.scanflux.kafka.internal;
+
+import dev.scanflux.core.MarketView;
+import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.core.model.TickerSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The feed's latest view: one map per kind, instrument to venue to snapshot. Written by the
+ * feed's poll thread only; read lock-free from any thread.
+ */
+public final class FeedView implements MarketView {
+
+  private final Scheduler clock;
+  private final Map<Instrument, Map<String, BookSnapshot>> books = new ConcurrentHashMap<>();
+  private final Map<Instrument, Map<String, TickerSnapshot>> tickers = new ConcurrentHashMap<>();
+  private final AtomicInteger size = new AtomicInteger();
+
+  public FeedView(Scheduler clock) {
+    this.clock = clock;
+  }
+
+  /** Keeps the snapshot as the latest of its venue, instrument and kind. */
+  public void put(MarketSnapshot s) {
+    Object previous = s instanceof BookSnapshot b
+        ? books.computeIfAbsent(b.instrument(), i -> new ConcurrentHashMap<>()).put(b.venue(), b)
+        : tickers.computeIfAbsent(s.instrument(), i -> new ConcurrentHashMap<>())
+            .put(s.venue(), (TickerSnapshot) s);
+    if (previous == null) {
+      size.incrementAndGet();
+    }
+  }
+
+  /** Forgets a key (a tombstone on the compacted topic). */
+  public void remove(String venue, Instrument instrument, boolean book) {
+    Map<String, ?> byVenue = book ? books.get(instrument) : tickers.get(instrument);
+    if (byVenue != null && byVenue.remove(venue) != null) {
+      size.decrementAndGet();
+    }
+  }
+
+  @Override
+  public Instant now() {
+    return Instant.ofEpochMilli(clock.now(TimeUnit.MILLISECONDS));
+  }
+
+  @Override
+  public Optional<BookSnapshot> book(String venue, Instrument instrument) {
+    Map<String, BookSnapshot> byVenue = books.get(instrument);
+    return byVenue == null ? Optional.empty() : Optional.ofNullable(byVenue.get(venue));
+  }
+
+  @Override
+  public Optional<TickerSnapshot> ticker(String venue, Instrument instrument) {
+    Map<String, TickerSnapshot> byVenue = tickers.get(instrument);
+    return byVenue == null ? Optional.empty() : Optional.ofNullable(byVenue.get(venue));
+  }
+
+  @Override
+  public Collection<BookSnapshot> books(Instrument instrument) {
+    Map<String, BookSnapshot> byVenue = books.get(instrument);
+    return byVenue == null ? List.of() : List.copyOf(byVenue.values());
+  }
+
+  @Override
+  public Collection<TickerSnapshot> tickers(Instrument instrument) {
+    Map<String, TickerSnapshot> byVenue = tickers.get(instrument);
+    return byVenue == null ? List.of() : List.copyOf(byVenue.values());
+  }
+
+  @Override
+  public Collection<BookSnapshot> books() {
+    List<BookSnapshot> out = new ArrayList<>();
+    books.values().forEach(m -> out.addAll(m.values()));
+    return out;
+  }
+
+  @Override
+  public Collection<TickerSnapshot> tickers() {
+    List<TickerSnapshot> out = new ArrayList<>();
+    tickers.values().forEach(m -> out.addAll(m.values()));
+    return out;
+  }
+
+  @Override
+  public int size() {
+    return size.get();
+  }
+}
