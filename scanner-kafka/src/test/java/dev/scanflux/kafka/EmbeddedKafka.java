@@ -29,7 +29,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * class: random free ports chosen once (a restart keeps them), a temporary log directory deleted
  * on {@link #close()}.
  */
-final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
 
   private final Path dir;
   private final int brokerPort;
@@ -43,7 +43,7 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Formats a fresh log directory and starts the broker; returns once it answers. */
-  static EmbeddedKafka start() throws Exception {
+  public static EmbeddedKafka start() throws Exception {
     EmbeddedKafka kafka = new EmbeddedKafka();
     new Formatter()
         .setClusterId(Uuid.randomUuid().toString())
@@ -59,7 +59,7 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** {@code 127.0.0.1:PORT}. */
-  String bootstrap() {
+  public String bootstrap() {
     return "127.0.0.1:" + brokerPort;
   }
 

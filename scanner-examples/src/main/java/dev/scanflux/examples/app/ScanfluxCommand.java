@@ -12,6 +12,9 @@ import dev.scanflux.core.replay.RecordingWriter;
 import dev.scanflux.core.replay.Replay;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.kafka.KafkaPublisher;
+import dev.scanflux.kafka.KafkaTopics;
+import dev.scanflux.kafka.Shard;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,6 +47,7 @@ import reactor.core.scheduler.Schedulers;
 
 /** The {@code scanflux} command: options, then one scan session (or a replay). */
 @Command(name = "scanflux", mixinStandardHelpOptions = true, version = "scanflux 0.1.0",
+    subcommands = FeedCommand.class,
     sortOptions = false, usageHelpAutoWidth = true,
     description = "Scans many exchanges at once under each one's rate limit, priority "
         + "instruments first, and shows what the example strategies find. With no --venue it "
@@ -153,6 +157,32 @@ final class ScanfluxCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print only the final report.")
   boolean quiet;
 
+  // Kafka (scanner-kafka): publish to a broker, scan a shard of the venues
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Publish every snapshot "
+      + "and scan to these Kafka brokers (host:port[,...]); read them with 'scanflux feed'.")
+  @Nullable String kafka;
+
+  @Option(names = "--node", paramLabel = "NAME", description = "This node's name on Kafka "
+      + "(default: scanflux-INDEX-of-COUNT with --shard, else scanflux).")
+  @Nullable String node;
+
+  @Option(names = "--shard", paramLabel = "INDEX/COUNT", converter = ShardConverter.class,
+      description = "Scan only this node's share of the venues, e.g. 2/3: the venues sorted by "
+          + "name and dealt round-robin (default: all).")
+  Shard shard = Shard.ALL;
+
+  @Option(names = "--topics", defaultValue = KafkaTopics.DEFAULT_PREFIX, paramLabel = "PREFIX",
+      description = "Kafka topics' prefix (default: ${DEFAULT-VALUE}).")
+  String topics = KafkaTopics.DEFAULT_PREFIX;
+
+  /** Parses --shard with the Shard's own message. */
+  static final class ShardConverter implements picocli.CommandLine.ITypeConverter<Shard> {
+    @Override
+    public Shard convert(String value) {
+      return Shard.parse(value);
+    }
+  }
+
   @Spec
   @Nullable CommandSpec spec;
 
@@ -162,6 +192,16 @@ final class ScanfluxCommand implements Callable<Integer> {
   ScanfluxCommand(PrintStream out, boolean stopOnSignal) {
     this.out = out;
     this.stopOnSignal = stopOnSignal;
+  }
+
+  /** Where subcommands print. */
+  PrintStream out() {
+    return out;
+  }
+
+  /** Whether subcommands stop cleanly on Ctrl-C. */
+  boolean stopOnSignal() {
+    return stopOnSignal;
   }
 
   @Override
@@ -253,7 +293,9 @@ final class ScanfluxCommand implements Callable<Integer> {
   }
 
   private int scan(List<AutoCloseable> resources) throws Exception {
-    List<String> names = venues.isEmpty() ? VenueCatalog.DEFAULT : venues;
+    List<String> names = KafkaSetup.shard(venues.isEmpty() ? VenueCatalog.DEFAULT : venues,
+        shard);
+    check(!names.isEmpty(), "--shard " + shard + " leaves this node no venue");
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
     Scanner.Builder builder = Scanner.builder().priority(priority).interval(interval)
         .maxCycles(cycles).filter(filter());
@@ -300,6 +342,14 @@ final class ScanfluxCommand implements Callable<Integer> {
     };
     Scanner scanner = builder.listener(live).listener(timeline).listener(tap).build();
     resources.add(0, scanner);
+    String nodeName = node != null ? node
+        : shard.equals(Shard.ALL) ? "scanflux" : "scanflux-" + shard.index() + "-of-" + shard.count();
+    KafkaPublisher publisher = kafka == null ? null : KafkaPublisher.builder(kafka)
+        .topics(KafkaTopics.prefixed(topics)).node(nodeName).build();
+    if (publisher != null) {
+      resources.add(publisher); // closed after the scanner: what is buffered is sent
+      publisher.publish(scanner);
+    }
     boolean terminal = !quiet && System.console() != null && !"dumb".equals(System.getenv("TERM"));
     Scheduler io = Schedulers.newSingle("scanflux-app-io", true);
     resources.add(1, io::dispose);
@@ -359,6 +409,10 @@ final class ScanfluxCommand implements Callable<Integer> {
         Files.writeString(htmlReport, timeline.render("Scanflux scan timeline", Instant.now()));
       }
       finalReport(last, signalCount, snapshots);
+      if (publisher != null) {
+        publisher.close();
+        out.println("  " + KafkaSetup.line(kafka, nodeName, publisher.report()));
+      }
       recorder.dispose();
       strategies.dispose();
       return 0;

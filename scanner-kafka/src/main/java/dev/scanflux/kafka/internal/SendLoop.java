@@ -168,6 +168,10 @@ public final class SendLoop {
     synchronized (lock) {
       dropped += pending.size();
       pending.clear();
+      scansLost += scans.size();
+      scans.clear();
+    }
+    synchronized (failures) {
       failures.tryEmitComplete();
     }
   }
@@ -418,6 +422,7 @@ public final class SendLoop {
   private static String describe(Throwable e) {
     Throwable t = e.getCause() != null && e instanceof java.util.concurrent.ExecutionException
         ? e.getCause() : e;
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
+    return t.getMessage() == null ? t.getClass().getSimpleName()
+        : t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }
