@@ -274,6 +274,10 @@ public final class KafkaPublisher implements AutoCloseable {
       props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
       props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSetup.MAX_SCAN_BYTES);
       props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) closeTimeout.toMillis());
+      // One produce request per broker at a time (each carries a batch for every partition):
+      // with five, a loaded machine saw the 4.2 broker reject retried batches as out of
+      // sequence until they expired.
+      props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
       props.putAll(producer);
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       props.put(ProducerConfig.ACKS_CONFIG, "all");
