@@ -3,6 +3,7 @@ package dev.scanflux.kafka;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.kafka.internal.Args;
 import dev.scanflux.kafka.internal.SendLoop;
 import dev.scanflux.kafka.internal.TopicSetup;
 import java.time.Duration;
@@ -164,11 +165,7 @@ public final class KafkaPublisher implements AutoCloseable {
     private Scheduler clock = Schedulers.parallel();
 
     private Builder(String bootstrapServers) {
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-      if (bootstrapServers.isBlank()) {
-        throw new IllegalArgumentException("bootstrapServers must not be blank");
-      }
-      client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, Args.bootstrap(bootstrapServers));
     }
 
     /** The topic names (default {@link KafkaTopics#ofDefaults()}). */
@@ -196,31 +193,31 @@ public final class KafkaPublisher implements AutoCloseable {
      * 10,000,000 (default 100,000); a snapshot of a new key beyond it is dropped and counted.
      */
     public Builder maxPending(int keys) {
-      this.maxPending = range("maxPending", keys, 1, 10_000_000);
+      this.maxPending = Args.range("maxPending", keys, 1, 10_000_000);
       return this;
     }
 
     /** Records handed to the producer and not yet acknowledged, 1 to 1,000,000 (default 10,000). */
     public Builder maxInFlight(int records) {
-      this.maxInFlight = range("maxInFlight", records, 1, 1_000_000);
+      this.maxInFlight = Args.range("maxInFlight", records, 1, 1_000_000);
       return this;
     }
 
     /** Scans buffered while the broker is slow, 1 to 1,000 (default 8); the oldest is lost beyond. */
     public Builder scanBuffer(int scans) {
-      this.scanBuffer = range("scanBuffer", scans, 1, 1_000);
+      this.scanBuffer = Args.range("scanBuffer", scans, 1, 1_000);
       return this;
     }
 
     /** How often the node's beacon is published, 10 ms to 1 h (default 1 s). */
     public Builder beaconInterval(Duration interval) {
-      this.beaconInterval = duration("beaconInterval", interval);
+      this.beaconInterval = Args.duration("beaconInterval", interval);
       return this;
     }
 
     /** How long {@link #close()} waits for the broker, 10 ms to 1 h (default 5 s). */
     public Builder closeTimeout(Duration timeout) {
-      this.closeTimeout = duration("closeTimeout", timeout);
+      this.closeTimeout = Args.duration("closeTimeout", timeout);
       return this;
     }
 
@@ -237,7 +234,7 @@ public final class KafkaPublisher implements AutoCloseable {
 
     /** Partitions of the snapshot topic when it is created, 1 to 10,000 (default 6). */
     public Builder partitions(int partitions) {
-      this.partitions = range("partitions", partitions, 1, 10_000);
+      this.partitions = Args.range("partitions", partitions, 1, 10_000);
       return this;
     }
 
@@ -248,13 +245,9 @@ public final class KafkaPublisher implements AutoCloseable {
      * @throws IllegalArgumentException for a setting the publisher owns
      */
     public Builder property(String name, Object value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, "value");
-      if (List.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+      Args.property(name, value, List.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
           ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-          ProducerConfig.ACKS_CONFIG).contains(name)) {
-        throw new IllegalArgumentException("property '" + name + "' is set by the publisher");
-      }
+          ProducerConfig.ACKS_CONFIG), "publisher");
       producer.put(name, value);
       client.put(name, value); // the admin client ignores the producer's own settings
       return this;
@@ -286,22 +279,6 @@ public final class KafkaPublisher implements AutoCloseable {
       return new KafkaPublisher(new SendLoop(new SendLoop.Config(clientCopy, props, topics, node,
           maxPending, maxInFlight, scanBuffer, beaconInterval, closeTimeout, createTopics,
           partitions, clock)));
-    }
-
-    private static int range(String name, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be in [" + min + ", " + max
-            + "] but was " + value);
-      }
-      return value;
-    }
-
-    private static Duration duration(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(Duration.ofMillis(10)) < 0 || value.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException(name + " must be in [PT0.01S, PT1H] but was " + value);
-      }
-      return value;
     }
   }
 }

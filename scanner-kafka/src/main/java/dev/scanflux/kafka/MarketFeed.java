@@ -5,6 +5,7 @@ import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.MarketSnapshot;
+import dev.scanflux.kafka.internal.Args;
 import dev.scanflux.kafka.internal.FeedLoop;
 import dev.scanflux.kafka.internal.FeedView;
 import java.time.Duration;
@@ -164,11 +165,7 @@ public final class MarketFeed implements Scanner {
     private Scheduler clock = Schedulers.parallel();
 
     private Builder(String bootstrapServers) {
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-      if (bootstrapServers.isBlank()) {
-        throw new IllegalArgumentException("bootstrapServers must not be blank");
-      }
-      consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Args.bootstrap(bootstrapServers));
     }
 
     /** The topic names (default {@link KafkaTopics#ofDefaults()}). */
@@ -182,13 +179,7 @@ public final class MarketFeed implements Scanner {
      * it stale: 10 ms to 1 h (default 5 s). Make it a few of the nodes' beacon intervals.
      */
     public Builder staleAfter(Duration staleAfter) {
-      Objects.requireNonNull(staleAfter, "staleAfter");
-      if (staleAfter.compareTo(Duration.ofMillis(10)) < 0
-          || staleAfter.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("staleAfter must be in [PT0.01S, PT1H] but was "
-            + staleAfter);
-      }
-      this.staleAfter = staleAfter;
+      this.staleAfter = Args.duration("staleAfter", staleAfter);
       return this;
     }
 
@@ -205,13 +196,9 @@ public final class MarketFeed implements Scanner {
      * @throws IllegalArgumentException for a setting the feed owns
      */
     public Builder property(String name, Object value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, "value");
-      if (List.of(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+      Args.property(name, value, List.of(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
           ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.GROUP_ID_CONFIG,
-          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG).contains(name)) {
-        throw new IllegalArgumentException("property '" + name + "' is set by the feed");
-      }
+          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG), "feed");
       consumer.put(name, value);
       return this;
     }

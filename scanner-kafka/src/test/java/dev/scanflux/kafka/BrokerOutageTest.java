@@ -9,25 +9,15 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The broker stops and starts again while a node scans and publishes. */
 class BrokerOutageTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    kafka.close();
-  }
+  @RegisterExtension
+  static final EmbeddedKafka kafka = new EmbeddedKafka();
 
   @Test
   void scanningGoesOnAndTheLatestOfEveryKeyArrivesWhenTheBrokerIsBack() throws Exception {

@@ -23,39 +23,58 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real, single-node Kafka (KRaft, broker and controller combined) on 127.0.0.1, for one test
  * class: random free ports chosen once (a restart keeps them), a temporary log directory deleted
- * on {@link #close()}.
+ * on {@link #close()}. Use it as an extension, {@code @RegisterExtension static final
+ * EmbeddedKafka kafka = new EmbeddedKafka();}, which starts it before the class's tests and
+ * closes it after them, or {@link #start()} it yourself.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
-  private final Path dir;
-  private final int brokerPort;
-  private final int controllerPort;
+  private Path dir;
+  private int brokerPort;
+  private int controllerPort;
   private KafkaRaftServer server;
 
-  private EmbeddedKafka() throws IOException {
-    this.dir = Files.createTempDirectory("scanflux-kafka-");
-    this.brokerPort = freePort();
-    this.controllerPort = freePort();
-  }
+  /** An unstarted broker, for {@code @RegisterExtension}. */
+  public EmbeddedKafka() {}
 
-  /** Formats a fresh log directory and starts the broker; returns once it answers. */
+  /** Formats a fresh log directory and starts a broker; returns once it answers. */
   public static EmbeddedKafka start() throws Exception {
     EmbeddedKafka kafka = new EmbeddedKafka();
+    kafka.format();
+    return kafka;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    format();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  private void format() throws Exception {
+    dir = Files.createTempDirectory("scanflux-kafka-");
+    brokerPort = freePort();
+    controllerPort = freePort();
     new Formatter()
         .setClusterId(Uuid.randomUuid().toString())
         .setNodeId(1)
-        .setDirectories(List.of(kafka.dir.toString()))
-        .setMetadataLogDirectory(kafka.dir.toString())
+        .setDirectories(List.of(dir.toString()))
+        .setMetadataLogDirectory(dir.toString())
         .setControllerListenerName("CONTROLLER")
         .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
         .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
         .run();
-    kafka.startServer();
-    return kafka;
+    startServer();
   }
 
   /** {@code 127.0.0.1:PORT}. */
@@ -80,6 +99,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   @Override
   public void close() throws IOException {
     stop();
+    if (dir == null) {
+      return;
+    }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {

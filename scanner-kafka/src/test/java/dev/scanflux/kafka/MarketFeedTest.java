@@ -25,9 +25,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import dev.scanflux.kafka.internal.TopicSetup;
 import reactor.core.Disposable;
@@ -35,17 +34,8 @@ import reactor.core.Disposable;
 class MarketFeedTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    kafka.close();
-  }
+  @RegisterExtension
+  static final EmbeddedKafka kafka = new EmbeddedKafka();
 
   /** Runs a scanner of two venues for some cycles, published; returns it closed. */
   private static Scanner scanAndPublish(KafkaTopics topics, int cycles) {

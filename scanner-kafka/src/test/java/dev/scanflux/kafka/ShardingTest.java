@@ -14,9 +14,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two nodes share the venues; one feed sees both, and sees one stop, die and come back. */
 class ShardingTest {
@@ -24,17 +23,8 @@ class ShardingTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final List<String> VENUES = List.of("alpha", "beta", "gamma", "delta");
   private static final Instrument BTC = Instrument.parse("BTC/USDT");
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    kafka.close();
-  }
+  @RegisterExtension
+  static final EmbeddedKafka kafka = new EmbeddedKafka();
 
   /** A node scanning its shard of {@link #VENUES} continuously, publishing as {@code name}. */
   private record Node(Scanner scanner, KafkaPublisher publisher) implements AutoCloseable {

@@ -29,33 +29,18 @@ final class FeedCommand implements Callable<Integer> {
       description = "The Kafka brokers, host:port[,host:port...].")
   String bootstrap = "";
 
-  @Option(names = "--topics", defaultValue = KafkaTopics.DEFAULT_PREFIX, paramLabel = "PREFIX",
-      description = "The topics' prefix: PREFIX.snapshots, .scans, .nodes (default: "
-          + "${DEFAULT-VALUE}).")
-  String topics = KafkaTopics.DEFAULT_PREFIX;
-
   @Option(names = "--scans", defaultValue = "0", paramLabel = "N",
       description = "Stop after N scans (the latest published one counts); 0 runs until "
           + "interrupted (default: ${DEFAULT-VALUE}).")
   long scans;
-
-  @Option(names = "--min-edge", defaultValue = "0.0005", paramLabel = "FRACTION",
-      description = "Cross-venue spreads must beat fees by this much (default: ${DEFAULT-VALUE}).")
-  double minEdge;
-
-  @Option(names = "--min-change", defaultValue = "0.02", paramLabel = "FRACTION",
-      description = "24 h movers must have moved this much (default: ${DEFAULT-VALUE}).")
-  double minChange;
-
-  @Option(names = "--signals", description = "Print every strategy signal as a line.")
-  boolean printSignals;
 
   @ParentCommand
   @Nullable ScanfluxCommand parent;
 
   @Override
   public Integer call() throws Exception {
-    ScanfluxCommand app = Objects.requireNonNull(parent);
+    ScanfluxCommand app = Objects.requireNonNull(parent); // --topics, --min-edge, --min-change
+    String topics = app.topics;                            // and --signals are the app's
     PrintStream out = app.out();
     if (scans < 0) {
       throw new IllegalArgumentException("--scans must be 0 or more but was " + scans);
@@ -82,9 +67,9 @@ final class FeedCommand implements Callable<Integer> {
         var flux = feed.scans().publishOn(io) // strategies off the feed's thread
             .doOnNext(scan -> out.println(line(scan, feed)));
         Long count = (scans > 0 ? flux.take(scans) : flux)
-            .transform(Strategies.all(minEdge, minChange))
+            .transform(Strategies.all(app.minEdge, app.minChange))
             .doOnNext(s -> {
-              if (printSignals) {
+              if (app.printSignals) {
                 out.println(Strategies.line(s));
               }
             })

@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import reactor.core.Disposable;
@@ -119,10 +120,12 @@ final class ScanfluxCommand implements Callable<Integer> {
   Duration window = Duration.ofSeconds(5);
 
   @Option(names = "--min-edge", defaultValue = "0.0005", paramLabel = "FRACTION",
+      scope = ScopeType.INHERIT,
       description = "Cross-venue spreads must beat fees by this much (default: ${DEFAULT-VALUE}).")
   double minEdge;
 
   @Option(names = "--min-change", defaultValue = "0.02", paramLabel = "FRACTION",
+      scope = ScopeType.INHERIT,
       description = "24 h movers must have moved this much (default: ${DEFAULT-VALUE}).")
   double minChange;
 
@@ -150,7 +153,8 @@ final class ScanfluxCommand implements Callable<Integer> {
       description = "Write a self-contained HTML timeline of every request to FILE at the end.")
   @Nullable Path htmlReport;
 
-  @Option(names = "--signals", description = "Print every strategy signal as a line (piped "
+  @Option(names = "--signals", scope = ScopeType.INHERIT,
+      description = "Print every strategy signal as a line (piped "
       + "output; a terminal shows the top ones live).")
   boolean printSignals;
 
@@ -172,6 +176,7 @@ final class ScanfluxCommand implements Callable<Integer> {
   Shard shard = Shard.ALL;
 
   @Option(names = "--topics", defaultValue = KafkaTopics.DEFAULT_PREFIX, paramLabel = "PREFIX",
+      scope = ScopeType.INHERIT,
       description = "Kafka topics' prefix (default: ${DEFAULT-VALUE}).")
   String topics = KafkaTopics.DEFAULT_PREFIX;
 

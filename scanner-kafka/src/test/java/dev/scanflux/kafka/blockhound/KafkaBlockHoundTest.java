@@ -16,9 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -33,18 +33,14 @@ class KafkaBlockHoundTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final List<String> BLOCKED = new CopyOnWriteArrayList<>();
-  private static EmbeddedKafka kafka;
+  @RegisterExtension
+  static final EmbeddedKafka kafka = new EmbeddedKafka();
 
   @BeforeAll
-  static void install() throws Exception {
-    kafka = EmbeddedKafka.start(); // the broker's threads are its own, never non-blocking
+  static void install() {
+    // the extension started the broker already: its threads are its own, never non-blocking
     BlockHound.install(b -> b.blockingMethodCallback(m -> BLOCKED.add(
         m + " on " + Thread.currentThread().getName())));
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    kafka.close();
   }
 
   @Test
