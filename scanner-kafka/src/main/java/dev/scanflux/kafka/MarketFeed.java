@@ -96,21 +96,36 @@ public final class MarketFeed implements Scanner {
     return this;
   }
 
+  /**
+   * Every snapshot read, the topic's backlog first, then each one as it is published; hot. A
+   * subscriber without demand gets, when it asks again, only the latest snapshot per venue,
+   * instrument and kind it missed. Completes on {@link #close()}.
+   */
   @Override
   public Flux<MarketSnapshot> snapshots() {
     return loop.snapshots();
   }
 
+  /** The latest snapshot per venue, instrument and kind read so far; reads never lock. */
   @Override
   public MarketView view() {
     return loop.view();
   }
 
+  /**
+   * Every node's completed scans; hot. A subscriber first gets the latest scan published (if
+   * any), then each new one; a slow subscriber skips to the newest. Completes on {@link
+   * #close()}.
+   */
   @Override
   public Flux<Scan> scans() {
     return loop.scans();
   }
 
+  /**
+   * The latest published scan: at once if the feed has read one, otherwise the first to arrive;
+   * completes empty if the feed closes first.
+   */
   @Override
   public Mono<Scan> latest() {
     return loop.latest();

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
@@ -328,8 +329,8 @@ public final class SendLoop {
         LOG.warn("Kafka publisher for node {} cannot deliver; buffering the latest snapshot per"
             + " key until the broker is back: {}", config.node(), lastError);
       }
-      if (closing || producerClosed) {
-        dropped++;
+      if (closing || producerClosed || !(error instanceof RetriableException)) {
+        dropped++; // closed, or an error that sending again cannot cure (too large, forbidden)
         outcome = PublishFailure.Outcome.LOST;
       } else if (lastSent.get(key) != s || pending.containsKey(key)) {
         superseded++;
