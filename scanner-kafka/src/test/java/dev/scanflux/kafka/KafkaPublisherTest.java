@@ -123,6 +123,35 @@ class KafkaPublisherTest {
         + closed.dropped() + closed.pending() + closed.inFlight());
   }
 
+  @Test
+  void aRecordTheBrokerRefusesForGoodIsDroppedCountedAndReportedNotRetried() {
+    Sinks.Many<MarketSnapshot> snapshots = Sinks.many().unicast().onBackpressureBuffer();
+    try (KafkaPublisher publisher = KafkaPublisher.builder(kafka.bootstrap())
+        .topics(KafkaTopics.prefixed("large")).property("max.request.size", 300).build()) {
+      List<PublishFailure> failures = new CopyOnWriteArrayList<>();
+      publisher.failures().subscribe(failures::add);
+      publisher.publish(snapshots.asFlux(), Flux.<Scan>never());
+      BookSnapshot.Builder big = BookSnapshot.builder("a", Instrument.parse("BTC/USDT"));
+      for (int i = 0; i < 50; i++) {
+        big.bid(1000 - i, 1).ask(1001 + i, 1);
+      }
+      snapshots.tryEmitNext(big.build());
+      snapshots.tryEmitNext(book("b", 100)); // small enough
+
+      await().atMost(WAIT).until(() -> publisher.report().published() == 1
+          && publisher.report().dropped() == 1);
+      PublishReport r = publisher.report();
+      assertThat(r.failed()).isEqualTo(1);
+      assertThat(r.pending() + r.inFlight()).isZero();
+      assertThat(r.lastError()).startsWith("RecordTooLargeException");
+      assertThat(failures).singleElement().satisfies(f -> {
+        assertThat(f.key()).isEqualTo("a|BTC/USDT|book");
+        assertThat(f.topic()).isEqualTo("large.snapshots");
+        assertThat(f.outcome()).isEqualTo(PublishFailure.Outcome.LOST);
+      });
+    }
+  }
+
   private static BookSnapshot book(String venue, double bid) {
     return BookSnapshot.builder(venue, Instrument.parse("BTC/USDT")).bid(bid, 1).ask(bid + 1, 1)
         .receivedAt(Instant.EPOCH).build();
