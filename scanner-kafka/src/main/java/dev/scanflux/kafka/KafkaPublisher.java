@@ -2,6 +2,9 @@ package dev.scanflux.kafka;
 
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.alert.AlertEvent;
+import dev.scanflux.core.alert.AlertSink;
+import dev.scanflux.core.alert.SinkStats;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.kafka.internal.Args;
 import dev.scanflux.kafka.internal.SendLoop;
@@ -19,6 +22,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -69,8 +73,40 @@ public final class KafkaPublisher implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final Disposable.Composite subscriptions = Disposables.composite();
 
+  private final AlertSink alertSink;
+
   private KafkaPublisher(SendLoop loop) {
     this.loop = loop;
+    this.alertSink = new AlertSink() {
+      @Override
+      public String name() {
+        return "kafka";
+      }
+
+      @Override
+      public void offer(AlertEvent event) {
+        if (event.type() != AlertEvent.Type.SUPPRESSED) {
+          start();
+          loop.offer(event);
+        }
+      }
+
+      @Override
+      public SinkStats stats() {
+        return loop.alertStats();
+      }
+
+      @Override
+      public Mono<Void> close(Duration timeout) {
+        return Mono.empty();
+      }
+    };
+  }
+
+  private void start() {
+    if (started.compareAndSet(false, true)) {
+      loop.start();
+    }
   }
 
   /**
@@ -105,14 +141,24 @@ public final class KafkaPublisher implements AutoCloseable {
       Publisher<Scan> scans) {
     Objects.requireNonNull(snapshots, "snapshots");
     Objects.requireNonNull(scans, "scans");
-    if (started.compareAndSet(false, true)) {
-      loop.start();
-    }
+    start();
     Disposable both = Disposables.composite(
         Flux.from(snapshots).subscribe(loop::offer, this::sourceFailed),
         Flux.from(scans).subscribe(loop::offer, this::sourceFailed));
     subscriptions.add(both);
     return both;
+  }
+
+  /**
+   * An alert sink that publishes alert events (opened, updated, closed; never suppressed ones) to
+   * {@link KafkaTopics#alerts()}, keyed by alert id, each value the webhook's JSON (docs/alerts.md),
+   * through this publisher's producer: give it to {@code Alerts.builder().sink(...)}. Events wait
+   * in a buffer of {@value SendLoop#ALERT_BUFFER} (the oldest dropped beyond) while the broker is
+   * slow; failed sends are not retried. Its {@code close} returns at once: {@link #close()}
+   * delivers what is buffered.
+   */
+  public AlertSink alerts() {
+    return alertSink;
   }
 
   /** The counts so far; see {@link PublishReport}. */

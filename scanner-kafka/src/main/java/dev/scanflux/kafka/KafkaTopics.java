@@ -11,16 +11,19 @@ import java.util.Objects;
  *   <li>{@link #scans()}: every node's completed scans, keyed by node, one partition, deleted
  *       after a retention time;
  *   <li>{@link #nodes()}: each node's beacon (its venues, running or stopped, when it last
- *       spoke), keyed by node, compacted.
+ *       spoke), keyed by node, compacted;
+ *   <li>{@link #alerts()}: alert events (opened, updated, closed), keyed by alert id, as the
+ *       webhook's JSON, one partition, deleted after a retention time.
  * </ul>
  *
  * @param snapshots the snapshot topic's name
  * @param scans     the scan topic's name
  * @param nodes     the node topic's name
+ * @param alerts    the alert topic's name
  */
-public record KafkaTopics(String snapshots, String scans, String nodes) {
+public record KafkaTopics(String snapshots, String scans, String nodes, String alerts) {
 
-  /** The default prefix: {@code scanflux.snapshots}, {@code scanflux.scans}, {@code scanflux.nodes}. */
+  /** The default prefix: {@code scanflux.snapshots}, {@code .scans}, {@code .nodes}, {@code .alerts}. */
   public static final String DEFAULT_PREFIX = "scanflux";
 
   /**
@@ -32,25 +35,28 @@ public record KafkaTopics(String snapshots, String scans, String nodes) {
     check("snapshots", snapshots);
     check("scans", scans);
     check("nodes", nodes);
-    if (snapshots.equals(scans) || snapshots.equals(nodes) || scans.equals(nodes)) {
+    check("alerts", alerts);
+    if (java.util.Set.of(snapshots, scans, nodes, alerts).size() != 4) {
       throw new IllegalArgumentException("topics must be distinct but were " + snapshots + ", "
-          + scans + ", " + nodes);
+          + scans + ", " + nodes + ", " + alerts);
     }
   }
 
-  /** {@code scanflux.snapshots}, {@code scanflux.scans} and {@code scanflux.nodes}. */
+  /** {@code scanflux.snapshots}, {@code .scans}, {@code .nodes} and {@code .alerts}. */
   public static KafkaTopics ofDefaults() {
     return prefixed(DEFAULT_PREFIX);
   }
 
   /**
-   * {@code PREFIX.snapshots}, {@code PREFIX.scans} and {@code PREFIX.nodes}.
+   * {@code PREFIX.snapshots}, {@code PREFIX.scans}, {@code PREFIX.nodes} and {@code
+   * PREFIX.alerts}.
    *
    * @throws IllegalArgumentException if the names would not be legal topic names
    */
   public static KafkaTopics prefixed(String prefix) {
     Objects.requireNonNull(prefix, "prefix");
-    return new KafkaTopics(prefix + ".snapshots", prefix + ".scans", prefix + ".nodes");
+    return new KafkaTopics(prefix + ".snapshots", prefix + ".scans", prefix + ".nodes",
+        prefix + ".alerts");
   }
 
   private static void check(String name, String topic) {

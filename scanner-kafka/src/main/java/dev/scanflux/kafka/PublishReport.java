@@ -26,8 +26,11 @@ import org.jspecify.annotations.Nullable;
  * @param scansPublished scans the broker acknowledged
  * @param scansLost      scans lost: the scan buffer was full, the send failed, or the scan
  *                       could not be encoded (scans are not retried: the next one follows)
+ * @param alertsPublished alert events the broker acknowledged
+ * @param alertsLost     alert events lost: the alert buffer was full, the send failed, or the
+ *                       publisher was closed
  * @param lastError      the latest failure, {@code ExceptionClass: message}, or null if none
  */
 public record PublishReport(long offered, long published, long superseded, long dropped,
     long failed, int pending, int inFlight, long scansPublished, long scansLost,
-    @Nullable String lastError) {}
+    long alertsPublished, long alertsLost, @Nullable String lastError) {}

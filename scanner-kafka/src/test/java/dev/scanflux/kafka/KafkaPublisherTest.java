@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.alert.Alert;
+import dev.scanflux.core.alert.AlertEvent;
+import dev.scanflux.core.alert.AlertKey;
+import dev.scanflux.core.alert.AlertSink;
+import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.MarketSnapshot;
@@ -150,6 +155,35 @@ class KafkaPublisherTest {
         assertThat(f.outcome()).isEqualTo(PublishFailure.Outcome.LOST);
       });
     }
+  }
+
+  @Test
+  void alertEventsArePublishedAsTheWebhooksJsonKeyedByAlertId() {
+    KafkaTopics topics = KafkaTopics.prefixed("alerts");
+    Instant t = Instant.parse("2025-01-31T12:00:00Z");
+    Signal s = Signal.builder("order-book-wall", t).venues("binance")
+        .instruments(Instrument.parse("BTC/USDT")).subject("binance bid").strength(1.2e6)
+        .description("bid wall on binance BTC/USDT").build();
+    Alert open = new Alert("3f2a9c0d1b7e4a55", AlertKey.of(s), t, t, null, 1, s, s, false);
+    Alert closed = new Alert("3f2a9c0d1b7e4a55", AlertKey.of(s), t, t.plusSeconds(60),
+        t.plusSeconds(90), 9, s, s, false);
+    try (KafkaPublisher publisher = KafkaPublisher.builder(kafka.bootstrap()).topics(topics)
+        .build()) {
+      AlertSink sink = publisher.alerts();
+      sink.offer(new AlertEvent(AlertEvent.Type.OPENED, 0, t, open));
+      sink.offer(new AlertEvent(AlertEvent.Type.SUPPRESSED, 0, t, open)); // never delivered
+      sink.offer(new AlertEvent(AlertEvent.Type.CLOSED, 1, t.plusSeconds(90), closed));
+      await().atMost(WAIT).until(() -> sink.stats().delivered() == 2);
+      assertThat(sink.stats().lost()).isZero();
+      assertThat(publisher.report().alertsPublished()).isEqualTo(2);
+    }
+    List<ConsumerRecord<String, byte[]>> records = readAll(topics.alerts(), 2);
+    assertThat(records).extracting(ConsumerRecord::key)
+        .containsExactly("3f2a9c0d1b7e4a55", "3f2a9c0d1b7e4a55");
+    assertThat(new String(records.get(0).value(), StandardCharsets.UTF_8))
+        .contains("\"eventId\":\"3f2a9c0d1b7e4a55-0\"", "\"type\":\"opened\"");
+    assertThat(new String(records.get(1).value(), StandardCharsets.UTF_8))
+        .contains("\"eventId\":\"3f2a9c0d1b7e4a55-1\"", "\"type\":\"closed\"");
   }
 
   private static BookSnapshot book(String venue, double bid) {

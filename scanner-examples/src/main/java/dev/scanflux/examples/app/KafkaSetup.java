@@ -33,9 +33,11 @@ final class KafkaSetup {
   /** One line for the final report. */
   static String line(String bootstrap, String node, PublishReport r) {
     return String.format(Locale.ROOT, "kafka %s as %s: %d snapshots offered, %d published, "
-            + "%d superseded, %d dropped, %d failed sends, %d scans published, %d lost%s",
+            + "%d superseded, %d dropped, %d failed sends, %d scans published, %d lost, "
+            + "%d alert events published, %d lost%s",
         bootstrap, node, r.offered(), r.published(), r.superseded(), r.dropped(), r.failed(),
-        r.scansPublished(), r.scansLost(), r.lastError() == null ? ""
+        r.scansPublished(), r.scansLost(), r.alertsPublished(), r.alertsLost(),
+        r.lastError() == null ? ""
             : "; last error: " + r.lastError());
   }
 }

@@ -374,7 +374,8 @@ final class ScanfluxCommand implements Callable<Integer> {
     Disposable recorder = recorded.subscribe(n -> { }, e -> out.println(
         "scanflux: recording failed: " + e.getMessage()));
     AlertRun alerts = new AlertRun(alertOptions.build(env, window,
-        quiet || terminal ? null : out, io), live::alerts);
+        quiet || terminal ? null : out, io,
+        publisher == null ? List.of() : List.of(publisher.alerts())), live::alerts);
     if (!quiet && !terminal) {
       out.println(Strategies.thresholds(minEdge, minChange) + "; alerts after "
           + alertOptions.minLifetime.toSeconds() + " s, cooldown "

@@ -40,7 +40,7 @@ class KafkaAppTest {
         .doesNotContain("okx: simulated", "bybit: simulated")
         .containsPattern("kafka 127\\.0\\.0\\.1:\\d+ as scanflux-1-of-2: (\\d+) snapshots "
             + "offered, [1-9]\\d* published, \\d+ superseded, 0 dropped, 0 failed sends, 2 scans "
-            + "published, 0 lost");
+            + "published, 0 lost, \\d+ alert events published, 0 lost");
     Run two = node("2/2");
     assertThat(two.exit()).as(two.err()).isZero();
     assertThat(two.out()).contains("bybit: simulated", "okx: simulated")
@@ -66,7 +66,8 @@ class KafkaAppTest {
     assertThat(run.out()).contains("cycle 2:")
         // cycle 2 superseded cycle 1 in the buffer; what was left is dropped at close
         .contains("kafka 127.0.0.1:1 as scanflux: 12 snapshots offered, 0 published, "
-            + "6 superseded, 6 dropped, 0 failed sends, 0 scans published, 2 lost; last error: ");
+            + "6 superseded, 6 dropped, 0 failed sends, 0 scans published, 2 lost, "
+            + "0 alert events published, 0 lost; last error: ");
   }
 
   @Test

@@ -1,6 +1,9 @@
 package dev.scanflux.kafka.internal;
 
 import dev.scanflux.core.Scan;
+import dev.scanflux.core.alert.AlertEvent;
+import dev.scanflux.core.alert.SinkStats;
+import dev.scanflux.core.alert.internal.WireJson;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.replay.RecordFormat;
 import dev.scanflux.kafka.KafkaTopics;
@@ -45,6 +48,8 @@ public final class SendLoop {
 
   private static final Logger LOG = LoggerFactory.getLogger(SendLoop.class);
   private static final Duration TOPIC_RETRY = Duration.ofSeconds(1);
+  /** Alert events buffered while the broker is slow or away; the oldest is dropped beyond. */
+  public static final int ALERT_BUFFER = 1_000;
 
   /** The loop's settings. */
   public record Config(Properties client, Map<String, Object> producer, KafkaTopics topics,
@@ -56,6 +61,7 @@ public final class SendLoop {
   private final Object lock = new Object();
   private final LinkedHashMap<String, MarketSnapshot> pending = new LinkedHashMap<>();
   private final ArrayDeque<Scan> scans = new ArrayDeque<>();
+  private final ArrayDeque<AlertEvent> alerts = new ArrayDeque<>();
   private final Map<String, MarketSnapshot> lastSent = new ConcurrentHashMap<>();
   private final Set<String> venues = new LinkedHashSet<>();
   private final Sinks.Many<PublishFailure> failures = Sinks.many().multicast().directBestEffort();
@@ -70,6 +76,9 @@ public final class SendLoop {
   private int inFlight;
   private long scansPublished;
   private long scansLost;
+  private long alertsPublished;
+  private long alertsFailed;
+  private long alertsDropped;
   private @Nullable String lastError;
   private boolean closing;
   private boolean producerClosed;
@@ -133,6 +142,31 @@ public final class SendLoop {
     }
   }
 
+  /** Buffers an alert event; the oldest buffered one is dropped beyond {@link #ALERT_BUFFER}. */
+  public void offer(AlertEvent event) {
+    synchronized (lock) {
+      if (closing) {
+        alertsDropped++;
+        return;
+      }
+      if (alerts.size() >= ALERT_BUFFER) {
+        alerts.pollFirst();
+        alertsDropped++;
+        lastError = "alert buffer full: " + ALERT_BUFFER + " events waiting";
+      }
+      alerts.addLast(event);
+      lock.notifyAll();
+    }
+  }
+
+  /** The alert events' delivery, as an alert sink reports it. */
+  public SinkStats alertStats() {
+    synchronized (lock) {
+      return new SinkStats("kafka", alertsPublished, 0, alertsFailed, 0, alertsDropped, 0,
+          alerts.size(), lastError == null ? "" : lastError);
+    }
+  }
+
   /** Every failed record, as it fails; hot, and a subscriber without demand misses some. */
   public Flux<PublishFailure> failures() {
     return failures.asFlux();
@@ -142,7 +176,8 @@ public final class SendLoop {
   public PublishReport report() {
     synchronized (lock) {
       return new PublishReport(offered, published, superseded, dropped, failed, pending.size(),
-          inFlight, scansPublished, scansLost, lastError);
+          inFlight, scansPublished, scansLost, alertsPublished, alertsFailed + alertsDropped,
+          lastError);
     }
   }
 
@@ -171,6 +206,8 @@ public final class SendLoop {
       pending.clear();
       scansLost += scans.size();
       scans.clear();
+      alertsDropped += alerts.size();
+      alerts.clear();
     }
     synchronized (failures) {
       failures.tryEmitComplete();
@@ -187,19 +224,23 @@ public final class SendLoop {
     long nextBeacon = 0;
     List<MarketSnapshot> batch = new ArrayList<>();
     List<Scan> scanBatch = new ArrayList<>();
+    List<AlertEvent> alertBatch = new ArrayList<>();
     try {
       while (true) {
         boolean stop;
         synchronized (lock) {
           long now = nowMillis();
-          while (!closing && now < nextBeacon && scans.isEmpty()
+          while (!closing && now < nextBeacon && scans.isEmpty() && alerts.isEmpty()
               && (pending.isEmpty() || inFlight >= config.maxInFlight())) {
             lock.wait(Math.max(1, nextBeacon - now));
             now = nowMillis();
           }
           stop = closing;
           take(batch, scanBatch, stop);
+          alertBatch.addAll(alerts);
+          alerts.clear();
         }
+        sendAlerts(producer, alertBatch);
         send(producer, format, batch, scanBatch);
         if (stop) {
           beacon(producer, false);
@@ -281,6 +322,34 @@ public final class SendLoop {
       }
     }
     batch.clear();
+  }
+
+  /** Sends alert events as the webhook's JSON, keyed by alert id so an alert's events keep order. */
+  private void sendAlerts(Producer<String, byte[]> producer, List<AlertEvent> batch) {
+    for (AlertEvent e : batch) {
+      ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().alerts(),
+          e.alert().id(), WireJson.webhook(e).getBytes(StandardCharsets.UTF_8));
+      Records.stamp(record.headers(), node);
+      try {
+        producer.send(record, (meta, error) -> alertSent(e, error));
+      } catch (RuntimeException ex) {
+        alertSent(e, ex);
+      }
+    }
+    batch.clear();
+  }
+
+  private void alertSent(AlertEvent e, @Nullable Exception error) {
+    synchronized (lock) {
+      if (error == null) {
+        alertsPublished++;
+        return;
+      }
+      alertsFailed++;
+      lastError = describe(error);
+    }
+    emit(new PublishFailure(config.topics().alerts(), e.alert().id(), describe(error),
+        PublishFailure.Outcome.LOST));
   }
 
   private void sendScan(Producer<String, byte[]> producer, ProducerRecord<String, byte[]> record) {

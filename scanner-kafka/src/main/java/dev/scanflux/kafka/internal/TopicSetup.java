@@ -60,6 +60,10 @@ public final class TopicSetup {
       wanted.add(new NewTopic(topics.nodes(), Optional.of(1), Optional.empty())
           .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
               TopicConfig.CLEANUP_POLICY_COMPACT)));
+      wanted.add(new NewTopic(topics.alerts(), Optional.of(1), Optional.empty())
+          .configs(Map.of(
+              TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+              TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))));
       for (KafkaFuture<Void> f : admin.createTopics(wanted).values().values()) {
         try {
           f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -69,7 +73,8 @@ public final class TopicSetup {
           }
         }
       }
-      awaitLeaders(admin, List.of(topics.snapshots(), topics.scans(), topics.nodes()), timeout);
+      awaitLeaders(admin, List.of(topics.snapshots(), topics.scans(), topics.nodes(),
+          topics.alerts()), timeout);
     }
   }
 
