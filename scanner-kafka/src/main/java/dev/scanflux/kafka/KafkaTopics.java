@@ -3,7 +3,7 @@ package dev.scanflux.kafka;
 import java.util.Objects;
 
 /**
- * The names of the three topics one deployment of scanner nodes and feeds shares.
+ * The names of the four topics one deployment of scanner nodes and feeds shares.
  *
  * <ul>
  *   <li>{@link #snapshots()}: every snapshot, keyed {@code venue|instrument|kind} (e.g. {@code

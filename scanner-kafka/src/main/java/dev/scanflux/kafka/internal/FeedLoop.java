@@ -205,8 +205,8 @@ public final class FeedLoop {
   }
 
   /**
-   * Assigns every partition of the three topics, waiting until they exist; seeks the snapshot
-   * and node topics to their beginning and the scan topic to its last record.
+   * Assigns every partition of the snapshot, scan and node topics, waiting until they exist;
+   * seeks the snapshot and node topics to their beginning and the scan topic to its last record.
    *
    * @return the end offsets to reach before the feed has caught up
    */

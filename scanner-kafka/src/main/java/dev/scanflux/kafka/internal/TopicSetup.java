@@ -21,7 +21,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Creates the three topics with their settings where they do not exist yet; blocking, for the
+ * Creates the four topics with their settings where they do not exist yet; blocking, for the
  * publisher's own thread. Existing topics are left as they are.
  */
 public final class TopicSetup {
