@@ -128,35 +128,36 @@ public final class SendLoop {
   /** Buffers a scan; the oldest buffered scan is lost when the scan buffer is full. */
   public void offer(Scan scan) {
     synchronized (lock) {
-      if (closing) {
-        scansLost++;
-        return;
-      }
-      if (scans.size() >= config.scanBuffer()) {
-        scans.pollFirst();
-        scansLost++;
-        lastError = "scan buffer full: " + config.scanBuffer() + " scans waiting";
-      }
-      scans.addLast(scan);
-      lock.notifyAll();
+      scansLost += enqueue(scans, scan, config.scanBuffer(), "scan");
     }
   }
 
   /** Buffers an alert event; the oldest buffered one is dropped beyond {@link #ALERT_BUFFER}. */
   public void offer(AlertEvent event) {
     synchronized (lock) {
-      if (closing) {
-        alertsDropped++;
-        return;
-      }
-      if (alerts.size() >= ALERT_BUFFER) {
-        alerts.pollFirst();
-        alertsDropped++;
-        lastError = "alert buffer full: " + ALERT_BUFFER + " events waiting";
-      }
-      alerts.addLast(event);
-      lock.notifyAll();
+      alertsDropped += enqueue(alerts, event, ALERT_BUFFER, "alert");
     }
+  }
+
+  /**
+   * Adds to a bounded queue (under the lock), dropping its oldest beyond {@code limit}, or drops
+   * the item when closing.
+   *
+   * @return how many items were dropped: 0 or 1
+   */
+  private <T> int enqueue(ArrayDeque<T> queue, T item, int limit, String what) {
+    if (closing) {
+      return 1;
+    }
+    int lost = 0;
+    if (queue.size() >= limit) {
+      queue.pollFirst();
+      lost = 1;
+      lastError = what + " buffer full: " + limit + " waiting";
+    }
+    queue.addLast(item);
+    lock.notifyAll();
+    return lost;
   }
 
   /** The alert events' delivery, as an alert sink reports it. */
