@@ -31,10 +31,10 @@ import reactor.core.scheduler.Schedulers;
  * a {@link MarketFeed}.
  *
  * <pre>{@code
- * try (Scanner scanner = Scanner.builder().venue(binance).venue(okx).build();
- *      KafkaPublisher kafka = KafkaPublisher.builder("broker1:9092,broker2:9092")
+ * try (KafkaPublisher kafka = KafkaPublisher.builder("broker1:9092,broker2:9092")
  *          .node("scanner-eu-1")
- *          .build()) {
+ *          .build();
+ *      Scanner scanner = Scanner.builder().venue(binance).venue(okx).build()) {
  *   kafka.publish(scanner);   // before start(), so the first snapshots are published too
  *   scanner.start();
  *   ...
