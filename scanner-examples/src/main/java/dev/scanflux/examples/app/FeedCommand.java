@@ -17,12 +17,15 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * {@code scanflux feed --kafka BOOTSTRAP}: runs the example strategies in this process on what
- * scanner nodes publish to Kafka ({@code scanflux --kafka BOOTSTRAP}), with no scanner of its own.
+ * {@code scanflux feed --kafka BOOTSTRAP}: runs the example strategies and their alerts in this
+ * process on what scanner nodes publish to Kafka ({@code scanflux --kafka BOOTSTRAP}), with no
+ * scanner of its own. The app's alert flags ({@code --telegram-chat}, {@code --webhook}, ...)
+ * go before {@code feed}.
  */
 @Command(name = "feed", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Reads the scans that scanner nodes publish to Kafka and runs the example "
-        + "strategies on them: one line per scan, every signal with --signals.")
+        + "strategies and alerts on them: one line per scan, every signal with --signals. "
+        + "Alert flags go before 'feed'.")
 final class FeedCommand implements Callable<Integer> {
 
   @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP",
@@ -45,7 +48,13 @@ final class FeedCommand implements Callable<Integer> {
     if (scans < 0) {
       throw new IllegalArgumentException("--scans must be 0 or more but was " + scans);
     }
+    String alertProblem = app.alertOptions.problem(app.env); // the app's alert flags, given
+    if (alertProblem != null) {                              // before 'feed'
+      throw new IllegalArgumentException(alertProblem);
+    }
     Scheduler io = Schedulers.newSingle("scanflux-feed-io", true);
+    AlertRun alerts = new AlertRun(app.alertOptions.build(app.env, app.window, out, io),
+        lines -> { });
     CountDownLatch stopped = new CountDownLatch(1);
     MarketFeed feed = MarketFeed.builder(bootstrap).topics(KafkaTopics.prefixed(topics)).build();
     try {
@@ -73,11 +82,15 @@ final class FeedCommand implements Callable<Integer> {
                 out.println(Strategies.line(s));
               }
             })
+            .transform(alerts.tap())
             .count()
             .block();
+        alerts.finish();
         out.println("feed " + bootstrap + ": " + feed.report().scans() + " scans and "
             + feed.report().snapshots() + " snapshots read, " + feed.report().invalid()
             + " invalid records skipped, " + (count == null ? 0 : count) + " signals");
+        out.println("  " + alerts.summary());
+        alerts.sinkLines().forEach(l -> out.println("    " + l));
         for (NodeStatus n : feed.nodes()) {
           out.println("  node " + n.node() + " " + n.state().name().toLowerCase(java.util.Locale.ROOT)
               + ", venues " + n.venues() + ", last seen " + n.lastSeen());

@@ -54,6 +54,7 @@ class KafkaAppTest {
         .containsPattern("feed " + kafka.bootstrap() + ": 1 scans and (2[4-9]|[3-9]\\d) "
             + "snapshots read")
         .contains("0 invalid records skipped")
+        .containsPattern("\n  alerts: \\d+ opened")  // the strategies' alerts run on the feed
         .contains("node scanflux-1-of-2 stopped, venues [binance, kucoin]")
         .contains("node scanflux-2-of-2 stopped, venues [bybit, okx]");
   }
