@@ -7,10 +7,12 @@ import dev.scanflux.exchanges.internal.BingxSource;
 import dev.scanflux.exchanges.internal.BybitSource;
 import dev.scanflux.exchanges.internal.BybitStream;
 import dev.scanflux.exchanges.internal.GateFuturesSource;
+import dev.scanflux.exchanges.internal.GateSource;
 import dev.scanflux.exchanges.internal.HyperliquidSource;
 import dev.scanflux.exchanges.internal.HyperliquidStream;
 import dev.scanflux.exchanges.internal.KrakenStream;
 import dev.scanflux.exchanges.internal.KucoinFuturesSource;
+import dev.scanflux.exchanges.internal.KucoinSource;
 import dev.scanflux.exchanges.internal.LighterSource;
 import dev.scanflux.exchanges.internal.OkxStream;
 import dev.scanflux.exchanges.internal.OkxSwapSource;
@@ -152,23 +154,27 @@ public final class Venues {
   }
 
   /**
-   * KuCoin spot via XChange, {@code https://api.kucoin.com}: 2,000 weight per 30 s (book 2 up
-   * to 20 levels, 4 up to 100; ticker 15; all tickers 15), bulk tickers
-   * ({@code /api/v1/market/allTickers}), default concurrency 4, symbols {@code BTC-USDT}.
+   * KuCoin spot, native, on KuCoin's current public endpoints, {@code https://api.kucoin.com}:
+   * 2,000 weight per 30 s (book 2 up to 20 levels, 4 up to 100; ticker 15; all tickers 15;
+   * discovery 4), discovery {@code /api/v2/symbols}, bulk tickers
+   * ({@code /api/v1/market/allTickers}), default concurrency 4, symbols {@code BTC-USDT}. Native
+   * because XChange 5.2.1 starts with {@code /api/v1/currencies}, which KuCoin no longer
+   * documents.
    */
   public static VenueBuilder kucoin() {
-    return new VenueBuilder("kucoin", "https://api.kucoin.com", Presets.KUCOIN_LIMIT, 4,
-        s -> new XChangeSource(s, Presets.kucoin()));
+    return new VenueBuilder("kucoin", "https://api.kucoin.com", KucoinSource.LIMIT, 4,
+        KucoinSource::new);
   }
 
   /**
-   * Gate.io spot via XChange (API v4), {@code https://api.gateio.ws}: 200 requests per 10 s per
-   * endpoint, books of 10 levels (XChange asks for Gate's default), bulk tickers
-   * ({@code /api/v4/spot/tickers}), default concurrency 4, symbols {@code BTC_USDT}.
+   * Gate.io spot, native (API v4), {@code https://api.gateio.ws}: 200 requests per 10 s per
+   * endpoint, books as asked up to 100 levels, bulk tickers ({@code /api/v4/spot/tickers}),
+   * default concurrency 4, symbols {@code BTC_USDT}. Native because XChange 5.2.1 fails on a
+   * book without {@code current}.
    */
   public static VenueBuilder gate() {
-    return new VenueBuilder("gate", "https://api.gateio.ws", Presets.GATE_LIMIT, 4,
-        s -> new XChangeSource(s, Presets.gate()));
+    return new VenueBuilder("gate", "https://api.gateio.ws", GateSource.LIMIT, 4,
+        GateSource::new);
   }
 
   /**

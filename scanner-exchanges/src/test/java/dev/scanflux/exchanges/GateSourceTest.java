@@ -19,16 +19,4 @@ class GateSourceTest extends VenueSourceContract {
   Instrument btc() {
     return Instrument.spot("BTC", "USDT");
   }
-
-  /** XChange asks for Gate's default book of 10 levels. */
-  @Override
-  int maxBookLevels() {
-    return 10;
-  }
-
-  /** GateioException keeps no response headers, so the 429's Retry-After is lost in XChange. */
-  @Override
-  boolean retryAfterReachable() {
-    return false;
-  }
 }

@@ -108,12 +108,16 @@ public final class GateFuturesSource extends NativeSource {
         ? Instant.ofEpochMilli(Math.round(current.asDouble() * 1000)) : now;
     BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
         .exchangeTime(time).contractSize(multiplier);
-    for (int k = 0; k < Math.min(depth, bids.size()); k++) {
-      b.bid(number(what, bids.get(k), "p"), number(what, bids.get(k), "s"));
+    Levels bidSide = Levels.bids();
+    for (JsonNode level : bids) {
+      bidSide.add(number(what, level, "p"), number(what, level, "s"));
     }
-    for (int k = 0; k < Math.min(depth, asks.size()); k++) {
-      b.ask(number(what, asks.get(k), "p"), number(what, asks.get(k), "s"));
+    Levels askSide = Levels.asks();
+    for (JsonNode level : asks) {
+      askSide.add(number(what, level, "p"), number(what, level, "s"));
     }
+    bidSide.into(b, depth);
+    askSide.into(b, depth);
     return b.build();
   }
 

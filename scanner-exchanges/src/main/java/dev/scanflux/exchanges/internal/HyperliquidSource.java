@@ -112,7 +112,7 @@ public final class HyperliquidSource extends NativeSource {
   /**
    * A book from an {@code l2Book}, as the info endpoint answers it and the {@code l2Book}
    * channel pushes it: {@code {"coin", "time", "levels": [bids, asks]}}, each level
-   * {@code {"px", "sz", "n"}}, best first.
+   * {@code {"px", "sz", "n"}}, in any order (put best first, see {@link Levels}).
    *
    * @param depth levels per side wanted, at most those sent
    * @param now   the receive time, and the exchange time if the book has none
@@ -124,20 +124,16 @@ public final class HyperliquidSource extends NativeSource {
     BookSnapshot.Builder b = BookSnapshot.builder(venue, instrument).receivedAt(now)
         .exchangeTime(time(l2Book, now));
     JsonNode levels = l2Book.path("levels");
-    int n = 0;
+    Levels bids = Levels.bids();
     for (JsonNode level : levels.path(0)) {
-      if (n++ == depth) {
-        break;
-      }
-      b.bid(optional(level, "px"), optional(level, "sz"));
+      bids.add(optional(level, "px"), optional(level, "sz"));
     }
-    n = 0;
+    Levels asks = Levels.asks();
     for (JsonNode level : levels.path(1)) {
-      if (n++ == depth) {
-        break;
-      }
-      b.ask(optional(level, "px"), optional(level, "sz"));
+      asks.add(optional(level, "px"), optional(level, "sz"));
     }
+    bids.into(b, depth);
+    asks.into(b, depth);
     return b.build();
   }
 

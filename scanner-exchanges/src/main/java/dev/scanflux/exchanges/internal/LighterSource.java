@@ -112,7 +112,7 @@ public final class LighterSource extends NativeSource {
     return http.get(what, "/api/v1/orderBookOrders?market_id=" + marketId + "&limit=" + limit);
   }
 
-  /** Orders summed into levels by price, best first, cut at {@code depth}. */
+  /** Orders in any order summed into levels by price, best first, cut at {@code depth}. */
   private BookSnapshot book(String what, Instrument instrument, JsonNode json, int depth) {
     JsonNode bids = json.path("bids");
     JsonNode asks = json.path("asks");
@@ -122,39 +122,16 @@ public final class LighterSource extends NativeSource {
     Instant now = http.now();
     BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
         .exchangeTime(now);
-    levels(what, bids, depth, b::bid);
-    levels(what, asks, depth, b::ask);
+    levels(what, bids, Levels.bids().summing()).into(b, depth);
+    levels(what, asks, Levels.asks().summing()).into(b, depth);
     return b.build();
   }
 
-  private interface Level {
-    void add(double price, double size);
-  }
-
-  private void levels(String what, JsonNode orders, int depth, Level out) {
-    int levels = 0;
-    double price = Double.NaN;
-    double size = 0;
+  private Levels levels(String what, JsonNode orders, Levels side) {
     for (JsonNode order : orders) {
-      double p = number(what, order, "price");
-      double s = number(what, order, "remaining_base_amount");
-      if (p == price) {
-        size += s;
-        continue;
-      }
-      if (levels > 0) {
-        out.add(price, size);
-      }
-      if (levels == depth) {
-        return;
-      }
-      levels++;
-      price = p;
-      size = s;
+      side.add(number(what, order, "price"), number(what, order, "remaining_base_amount"));
     }
-    if (levels > 0) {
-      out.add(price, size);
-    }
+    return side;
   }
 
   private Mono<Long> marketId(String what, Instrument instrument) {

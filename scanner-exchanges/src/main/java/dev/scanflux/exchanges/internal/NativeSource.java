@@ -143,7 +143,8 @@ abstract class NativeSource implements MarketSource {
   }
 
   /**
-   * A book from {@code [[price, size, ...], ...]} arrays, best first, cut at {@code depth}.
+   * A book from {@code [[price, size, ...], ...]} arrays in any order, put best first and cut
+   * at {@code depth} (see {@link Levels}).
    */
   final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
       int depth, Instant exchangeTime, Instant now) {
@@ -152,7 +153,8 @@ abstract class NativeSource implements MarketSource {
 
   /**
    * A book whose sizes are contracts of {@code contractSize} base units each (1: base units),
-   * from {@code [[price, size, ...], ...]} arrays, best first, cut at {@code depth}.
+   * from {@code [[price, size, ...], ...]} arrays in any order, put best first and cut at
+   * {@code depth} (see {@link Levels}).
    */
   final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
       int depth, Instant exchangeTime, Instant now, double contractSize) {
@@ -161,14 +163,18 @@ abstract class NativeSource implements MarketSource {
     }
     BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
         .exchangeTime(exchangeTime).contractSize(contractSize);
-    for (int k = 0; k < Math.min(depth, bids.size()); k++) {
-      b.bid(numberValue(what, bids.get(k).path(0), "bid price"),
-          numberValue(what, bids.get(k).path(1), "bid size"));
+    Levels bidSide = Levels.bids();
+    for (JsonNode level : bids) {
+      bidSide.add(numberValue(what, level.path(0), "bid price"),
+          numberValue(what, level.path(1), "bid size"));
     }
-    for (int k = 0; k < Math.min(depth, asks.size()); k++) {
-      b.ask(numberValue(what, asks.get(k).path(0), "ask price"),
-          numberValue(what, asks.get(k).path(1), "ask size"));
+    Levels askSide = Levels.asks();
+    for (JsonNode level : asks) {
+      askSide.add(numberValue(what, level.path(0), "ask price"),
+          numberValue(what, level.path(1), "ask size"));
     }
+    bidSide.into(b, depth);
+    askSide.into(b, depth);
     return b.build();
   }
 

@@ -35,8 +35,11 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * OKX's public WebSocket ({@value #URL}, API v5) as a {@link MarketStream}, for spot and for
@@ -45,14 +48,19 @@ import reactor.core.publisher.Mono;
  * <p>One connection subscribes channel {@code books} (400 levels) and {@code tickers} for each
  * instrument of the request, {@value #ARGS_PER_FRAME} arguments per frame, and sends the text
  * {@code ping} every 20 s (OKX closes a connection idle for 30 s). A book starts from the
- * {@code snapshot} that follows a subscription; each {@code update} must name the last
- * message's {@code seqId} as its {@code prevSeqId}, and its {@code checksum} (the CRC32 of the
- * top 25 levels; 0, OKX's value once it retires the checksum, is not checked) must match the
- * local book's. A gap, a wrong checksum, an unreadable level or a book crossed after an update
- * is reported as a {@link StreamEvent.Resync}, and the instrument's {@code books} channel is
- * unsubscribed and subscribed again, which makes OKX send a new snapshot; updates still in
- * flight from the old subscription are dropped, and {@value #MAX_UNSYNCED} of them without a
- * snapshot count as a lost snapshot (a gap). A resync the scanner asks for resubscribes both
+ * {@code snapshot} that follows a subscription; when the snapshot carries a {@code seqId}, each
+ * {@code update} must name the last message's {@code seqId} as its {@code prevSeqId}; a snapshot
+ * without one (OKX sent none before 2023, as the recorded sessions show) is followed by the
+ * checksums alone. Each message's {@code checksum} (the CRC32 of the top 25 levels; 0, OKX's
+ * value once it retires the checksum, is not checked) must match the local book's. A gap, a
+ * wrong checksum, an unreadable level or a book crossed after an update is reported as a
+ * {@link StreamEvent.Resync}, and the instrument's {@code books} channel is unsubscribed and
+ * subscribed again, which makes OKX send a new snapshot: at once the first time, then after a
+ * backoff that doubles from {@link #FIRST_BACKOFF} up to {@link #MAX_BACKOFF} while resyncs
+ * follow each other without an update applied in between (timed on the settings' clock), so a
+ * venue whose books keep failing is not resubscribed in a storm. Updates still in flight from
+ * the old subscription, or arriving while a resubscription waits, are dropped, and
+ * {@value #MAX_UNSYNCED} of them without a snapshot count as a lost snapshot (a gap). A resync the scanner asks for resubscribes both
  * channels of the instrument. After every applied message the top {@link StreamRequest#depth()}
  * levels are emitted, in the REST source's unit (swap books in contracts of {@code ctVal}).
  *
@@ -83,6 +91,10 @@ public final class OkxStream extends WsStream {
    * the book resubscribed: those of the old subscription still in flight are a few.
    */
   private static final int MAX_UNSYNCED = 50;
+  /** The wait before the second resubscription of a book in a row; it doubles after that. */
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  /** The longest wait before resubscribing a book that keeps failing. */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final String BOOKS = "books";
   private static final String TICKERS = "tickers";
 
@@ -199,6 +211,15 @@ public final class OkxStream extends WsStream {
     return Double.parseDouble(v.asText());
   }
 
+  /** The wait before resubscribing a book after {@code failures} resyncs in a row. */
+  static Duration backoff(int failures) {
+    if (failures == 0) {
+      return Duration.ZERO;
+    }
+    long millis = FIRST_BACKOFF.toMillis() << Math.min(failures - 1, 20);
+    return millis >= MAX_BACKOFF.toMillis() ? MAX_BACKOFF : Duration.ofMillis(millis);
+  }
+
   private static String abbreviate(String text) {
     return text.length() <= 120 ? text : text.substring(0, 120) + "...";
   }
@@ -213,6 +234,12 @@ public final class OkxStream extends WsStream {
     boolean synced;
     /** Updates dropped while waiting for a snapshot. */
     int unsynced;
+    /** The snapshot had a seqId: updates chain by prevSeqId; otherwise by checksum alone. */
+    boolean sequenced;
+    /** Resyncs since the last update applied. */
+    int failures;
+    /** A resubscription waits for its backoff. */
+    boolean waiting;
 
     Tracked(Instrument instrument, String instId, double contractSize) {
       this.instrument = instrument;
@@ -236,6 +263,9 @@ public final class OkxStream extends WsStream {
     private final List<StreamEvent> out = new ArrayList<>();
     private final List<ObjectNode> unsubscribe = new ArrayList<>();
     private final List<ObjectNode> subscribe = new ArrayList<>();
+    /** Resubscriptions whose backoff has passed, handled in turn with the other inputs. */
+    private final Sinks.Many<Runnable> later = Sinks.many().unicast().onBackpressureBuffer();
+    private final Disposable.Composite timers = Disposables.composite();
 
     Connection(StreamRequest request) {
       this.request = request;
@@ -267,10 +297,11 @@ public final class OkxStream extends WsStream {
       List<String> frames = frames();
       Flux<Runnable> inputs = Flux.merge(
           session.receive().<Runnable>map(text -> () -> onMessage(text)),
-          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)));
+          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), later.asFlux());
       return session.send(frames)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()), Flux.fromIterable(notes),
-              inputs.concatMap(input -> handle(session, input))));
+              inputs.concatMap(input -> handle(session, input))))
+          .doFinally(signal -> timers.dispose());
     }
 
     /** Runs one input's handler; sends the frames it asked for, then emits its events. */
@@ -332,9 +363,13 @@ public final class OkxStream extends WsStream {
     }
 
     private void onBook(Tracked t, String action, JsonNode d) {
+      if (t.waiting) {
+        return;
+      }
       if (action.equals("snapshot")) {
         t.book.clear();
         t.synced = true;
+        t.sequenced = d.path("seqId").canConvertToLong();
       } else if (!action.equals("update")) {
         resync(t, ResyncCause.BAD_DATA, "books action '" + action + "'");
         return;
@@ -345,13 +380,14 @@ public final class OkxStream extends WsStream {
           resync(t, ResyncCause.SEQUENCE_GAP, "no snapshot after " + MAX_UNSYNCED + " updates");
         }
         return;
-      } else if (d.path("prevSeqId").asLong(Long.MIN_VALUE) != t.book.sequence()) {
+      } else if (t.sequenced
+          && d.path("prevSeqId").asLong(Long.MIN_VALUE) != t.book.sequence()) {
         resync(t, ResyncCause.SEQUENCE_GAP, "expected prevSeqId " + t.book.sequence()
             + ", got " + d.path("prevSeqId").asText("none"));
         return;
       }
-      if (!d.path("seqId").canConvertToLong()) {
-        resync(t, ResyncCause.BAD_DATA, "no seqId");
+      if (t.sequenced && !d.path("seqId").canConvertToLong()) {
+        resync(t, ResyncCause.BAD_DATA, "no seqId after a snapshot with one");
         return;
       }
       try {
@@ -361,7 +397,7 @@ public final class OkxStream extends WsStream {
         return;
       }
       t.book.trim(BOOK_LEVELS);
-      t.book.sequence(d.path("seqId").asLong());
+      t.book.sequence(d.path("seqId").asLong(-1));
       int checksum = d.path("checksum").asInt(0);
       if (checksum != 0 && checksum != t.book.okxChecksum()) {
         resync(t, ResyncCause.CHECKSUM_MISMATCH, "OKX's checksum " + checksum + ", the book's "
@@ -370,6 +406,9 @@ public final class OkxStream extends WsStream {
         resync(t, ResyncCause.BAD_DATA, "crossed at seqId " + t.book.sequence() + ": "
             + t.book);
       } else {
+        if (action.equals("update")) {
+          t.failures = 0;
+        }
         out.add(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
             t.contractSize, NativeSource.millis(d, "ts", now()))));
       }
@@ -404,7 +443,17 @@ public final class OkxStream extends WsStream {
       t.synced = false;
       t.book.clear();
       out.add(StreamEvent.resync(t.instrument, cause, detail));
-      resubscribe(t, BOOKS);
+      Duration wait = backoff(t.failures++);
+      if (wait.isZero()) {
+        resubscribe(t, BOOKS);
+        return;
+      }
+      t.waiting = true;
+      timers.add(Mono.delay(wait, settings.clock()).subscribe(tick ->
+          later.emitNext(() -> {
+            t.waiting = false;
+            resubscribe(t, BOOKS);
+          }, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)))));
     }
 
     private void reject(String detail) {

@@ -8,10 +8,7 @@ import org.knowm.xchange.binance.BinanceExchange;
 import org.knowm.xchange.binance.dto.ExchangeType;
 import org.knowm.xchange.bitstamp.BitstampExchange;
 import org.knowm.xchange.coinbasepro.CoinbaseProExchange;
-import org.knowm.xchange.gateio.GateioExchange;
 import org.knowm.xchange.kraken.KrakenExchange;
-import org.knowm.xchange.kucoin.KucoinExchange;
-import org.knowm.xchange.kucoin.KucoinMarketDataService;
 import org.knowm.xchange.okex.OkexExchange;
 import org.knowm.xchange.okex.dto.OkexInstType;
 import org.knowm.xchange.service.marketdata.params.Params;
@@ -82,36 +79,6 @@ public final class Presets {
     return new XChangeVenue(KrakenExchange.class, spec -> {}, Instrument.Kind.SPOT,
         XChangeVenue.Overload.CURRENCY_PAIR, "PERP",
         depth -> new Object[] {Math.min(depth, 500)}, NO_PARAMS, false);
-  }
-
-  /**
-   * KuCoin spot: the public resource pool of 2,000 weight per 30 s; a 20-level book weighs 2, a
-   * 100-level book 4, a ticker (24 h stats) 15, all tickers 15, discovery (symbols and
-   * currencies) 7.
-   */
-  public static final RateLimitSpec KUCOIN_LIMIT = RateLimitSpec.of(2000, Duration.ofSeconds(30))
-      .withBookWeight(depth -> depth <= 20 ? 2 : 4)
-      .withWeight(RequestKind.TICKER, 15)
-      .withWeight(RequestKind.TICKERS, 15)
-      .withWeight(RequestKind.INSTRUMENTS, 7);
-
-  /** KuCoin spot through XChange: 20-level books up to depth 20, 100-level books beyond. */
-  public static XChangeVenue kucoin() {
-    return new XChangeVenue(KucoinExchange.class, spec -> {}, Instrument.Kind.SPOT,
-        XChangeVenue.Overload.CURRENCY_PAIR, "PERP",
-        depth -> depth <= 20
-            ? new Object[] {KucoinMarketDataService.PARAM_PARTIAL_SHALLOW_ORDERBOOK}
-            : new Object[0],
-        NO_PARAMS, true);
-  }
-
-  /** Gate.io spot: 200 requests per 10 s on each public endpoint. */
-  public static final RateLimitSpec GATE_LIMIT = RateLimitSpec.of(200, Duration.ofSeconds(10));
-
-  /** Gate.io spot through XChange's v4 module; its books are Gate's default 10 levels. */
-  public static XChangeVenue gate() {
-    return new XChangeVenue(GateioExchange.class, spec -> {}, Instrument.Kind.SPOT,
-        XChangeVenue.Overload.INSTRUMENT, "PERP", depth -> new Object[0], NO_PARAMS, true);
   }
 
   /**

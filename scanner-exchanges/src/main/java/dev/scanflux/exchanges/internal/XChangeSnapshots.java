@@ -39,7 +39,8 @@ final class XChangeSnapshots {
   }
 
   /**
-   * The top {@code depth} levels per side of an XChange book.
+   * The best {@code depth} levels per side of an XChange book, in whatever order XChange
+   * holds them (see {@link Levels}).
    *
    * @throws BadDataException         if a level has no price or size
    * @throws InvalidSnapshotException if the levels are invalid (crossed, unsorted, negative)
@@ -49,22 +50,18 @@ final class XChangeSnapshots {
     BookSnapshot.Builder b = BookSnapshot.builder(venue, instrument).receivedAt(now);
     b.exchangeTime(bookTimestamps && ob.getTimeStamp() != null
         ? ob.getTimeStamp().toInstant() : now);
-    int n = 0;
+    Levels bids = Levels.bids();
     for (LimitOrder o : ob.getBids()) {
-      if (n++ == depth) {
-        break;
-      }
-      b.bid(number(instrument, "bid price", o.getLimitPrice()),
+      bids.add(number(instrument, "bid price", o.getLimitPrice()),
           number(instrument, "bid size", o.getOriginalAmount()));
     }
-    n = 0;
+    Levels asks = Levels.asks();
     for (LimitOrder o : ob.getAsks()) {
-      if (n++ == depth) {
-        break;
-      }
-      b.ask(number(instrument, "ask price", o.getLimitPrice()),
+      asks.add(number(instrument, "ask price", o.getLimitPrice()),
           number(instrument, "ask size", o.getOriginalAmount()));
     }
+    bids.into(b, depth);
+    asks.into(b, depth);
     return b.build();
   }
 

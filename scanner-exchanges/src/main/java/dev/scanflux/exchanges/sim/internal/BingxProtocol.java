@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * BingX spot, {@code /openApi/spot/v1}, after the public API documentation: answers are
  * {@code {"code":0,"msg":"","data":...}}; 100 public requests per 10 s per IP here, beyond which
- * HTTP 429 with code 100410. The 24 h ticker requires a {@code timestamp} parameter.
+ * HTTP 429 with code 100410. The 24 h ticker requires a {@code timestamp} parameter. As on the
+ * real wire (wire-samples/bingx), book asks come worst first and ticker prices are JSON numbers.
  */
 public final class BingxProtocol implements VenueProtocol {
 
@@ -98,7 +99,7 @@ public final class BingxProtocol implements VenueProtocol {
     SimInstrument.Book b = i.book(limit, crossed);
     ObjectNode data = Json.object();
     data.set("bids", levels(i, b.bids()));
-    data.set("asks", levels(i, b.asks()));
+    data.set("asks", worstFirst(levels(i, b.asks())));
     data.put("ts", clock.getAsLong());
     return ok(data);
   }
@@ -123,9 +124,9 @@ public final class BingxProtocol implements VenueProtocol {
     SimInstrument.Ticker t = i.ticker(crossed);
     long now = clock.getAsLong();
     return Json.object().put("symbol", i.base() + '-' + i.quote())
-        .put("openPrice", i.px(t.open())).put("highPrice", i.px(t.high()))
-        .put("lowPrice", i.px(t.low())).put("lastPrice", i.px(t.last()))
-        .put("priceChange", i.px(t.last() - t.open()))
+        .put("openPrice", number(i.px(t.open()))).put("highPrice", number(i.px(t.high())))
+        .put("lowPrice", number(i.px(t.low()))).put("lastPrice", number(i.px(t.last())))
+        .put("priceChange", number(i.px(t.last() - t.open())))
         .put("priceChangePercent", String.format(Locale.ROOT, "%.2f%%", 100 * t.change()))
         .put("volume", Double.parseDouble(i.qty(t.volume())))
         .put("quoteVolume", Double.parseDouble(i.px(t.quoteVolume())))
@@ -134,6 +135,20 @@ public final class BingxProtocol implements VenueProtocol {
         .put("askQty", Double.parseDouble(i.qty(t.askSize())))
         .put("bidPrice", Double.parseDouble(i.px(t.bid())))
         .put("bidQty", Double.parseDouble(i.qty(t.bidSize())));
+  }
+
+  /** A price as BingX's ticker sends it: a JSON number, not a string. */
+  private static double number(String price) {
+    return Double.parseDouble(price);
+  }
+
+  /** BingX sends its asks worst (highest) first, the best ask last. */
+  private static ArrayNode worstFirst(ArrayNode asks) {
+    ArrayNode out = Json.array();
+    for (int k = asks.size() - 1; k >= 0; k--) {
+      out.add(asks.get(k));
+    }
+    return out;
   }
 
   private static ArrayNode levels(SimInstrument i, double[] side) {

@@ -13,8 +13,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * KuCoin spot, {@code /api}, after the public REST API documentation: answers are
  * {@code {"code":"200000","data":...}}; the public resource pool allows 2,000 weight per 30 s,
- * with symbols 4, currencies 3, a 20-level book 2, a 100-level book 4, 24 h stats 15 and all
- * tickers 15. Beyond it KuCoin answers HTTP 429 with code {@code 429000}.
+ * with symbols ({@code /api/v2/symbols}) 4, currencies ({@code /api/v3/currencies}) 3, a 20-level book 2, a 100-level book 4, 24 h stats 15 and all
+ * tickers 15. Beyond it KuCoin answers HTTP 429 with code {@code 429000}. The retired
+ * {@code /api/v1/symbols} and {@code /api/v1/currencies}, which KuCoin no longer documents, are
+ * not served.
  */
 public final class KucoinProtocol implements VenueProtocol {
 
@@ -45,8 +47,8 @@ public final class KucoinProtocol implements VenueProtocol {
   public Call route(Request r) {
     @Nullable String symbol = r.param("symbol");
     return switch (r.path()) {
-      case "/api/v1/symbols" -> new Call(PUBLIC, 4, null, c -> symbols());
-      case "/api/v1/currencies" -> new Call(PUBLIC, 3, null, c -> currencies());
+      case "/api/v2/symbols" -> new Call(PUBLIC, 4, null, c -> symbols());
+      case "/api/v3/currencies" -> new Call(PUBLIC, 3, null, c -> currencies());
       case "/api/v1/market/orderbook/level2_20" -> new Call(PUBLIC, 2, symbol,
           crossed -> book(symbol, 20, crossed));
       case "/api/v1/market/orderbook/level2_100" -> new Call(PUBLIC, 4, symbol,
@@ -80,7 +82,13 @@ public final class KucoinProtocol implements VenueProtocol {
           .put("baseMaxSize", "10000000000").put("quoteMaxSize", "99999999")
           .put("baseIncrement", i.stepText()).put("quoteIncrement", "0.000001")
           .put("priceIncrement", i.tickText()).put("priceLimitRate", "0.1")
-          .put("minFunds", "0.1").put("isMarginEnabled", false).put("enableTrading", true);
+          .put("minFunds", "0.1").put("isMarginEnabled", false).put("enableTrading", true)
+          .put("feeCategory", 1).put("makerFeeCoefficient", "1.00")
+          .put("takerFeeCoefficient", "1.00").put("st", false)
+          .put("callauctionIsEnabled", false).putNull("callauctionPriceFloor")
+          .putNull("callauctionPriceCeiling").putNull("callauctionFirstStageStartTime")
+          .putNull("callauctionSecondStageStartTime").putNull("callauctionThirdStageStartTime")
+          .putNull("tradingStartTime");
     }
     return ok(data);
   }
@@ -95,11 +103,16 @@ public final class KucoinProtocol implements VenueProtocol {
   }
 
   private static void currency(ArrayNode data, String code, int precision) {
-    data.addObject().put("currency", code).put("name", code).put("fullName", code)
-        .put("precision", precision).putNull("confirms").putNull("contractAddress")
-        .put("withdrawalMinSize", "0.001").put("withdrawalMinFee", "0.0005")
-        .put("isWithdrawEnabled", true).put("isDepositEnabled", true)
-        .put("isMarginEnabled", false).put("isDebitEnabled", false);
+    ObjectNode c = data.addObject().put("currency", code).put("name", code)
+        .put("fullName", code).put("precision", precision).putNull("confirms")
+        .putNull("contractAddress").put("isMarginEnabled", false).put("isDebitEnabled", false);
+    c.putArray("chains").addObject().put("chainName", code).put("withdrawalMinSize", "0.001")
+        .put("depositMinSize", "0.0002").put("withdrawFeeRate", "0")
+        .put("withdrawalMinFee", "0.0005").put("isWithdrawEnabled", true)
+        .put("isDepositEnabled", true).put("confirms", 3).put("preConfirms", 1)
+        .put("contractAddress", "").put("withdrawPrecision", precision)
+        .putNull("maxWithdraw").putNull("maxDeposit").put("needTag", false)
+        .put("chainId", code.toLowerCase(java.util.Locale.ROOT));
   }
 
   private Reply book(@Nullable String symbol, int depth, boolean crossed) {
