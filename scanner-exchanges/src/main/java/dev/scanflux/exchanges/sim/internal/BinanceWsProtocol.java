@@ -8,6 +8,7 @@ import dev.scanflux.exchanges.sim.WsFault;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,16 +20,20 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Binance spot's public WebSocket market streams at {@code /ws} (raw streams, subscribed live),
- * after the spot API documentation.
+ * Binance spot's public WebSocket market streams, after the spot API documentation, on the paths
+ * clients use: {@code /ws} (raw streams, subscribed live), {@code /ws/<stream>[/<stream>...]}
+ * (raw streams given in the path), {@code /stream} and {@code /stream?streams=<s1>/<s2>}
+ * (combined streams: every event wrapped as {@code {"stream":"<name>","data":<event>}}).
  *
  * <ul>
  *   <li>{@code {"method":"SUBSCRIBE","params":["btcusdt@depth@100ms","btcusdt@ticker"],"id":1}}
  *       is answered {@code {"result":null,"id":1}}; {@code UNSUBSCRIBE} likewise,
  *       {@code LIST_SUBSCRIPTIONS} with the connection's streams, {@code GET_PROPERTY}
- *       {@code combined} with {@code false}. A frame that is not such a request is answered
- *       {@code {"code":2,"msg":"Invalid request: ...","id":...}}. Streams of symbols the venue
- *       does not list are accepted and stay silent, as on Binance.
+ *       {@code combined} with whether the connection is combined. A frame that is not such a
+ *       request, or a stream of a type not served here, is answered
+ *       {@code {"code":2,"msg":"Invalid request: ...","id":...}}: every stream acknowledged is
+ *       sent. Streams of symbols the venue does not list are accepted and stay silent, as on
+ *       Binance.
  *   <li>{@code <symbol>@depth} and {@code <symbol>@depth@100ms}: a diff event per tick,
  *       {@code {"e":"depthUpdate","E":ms,"s":"BTCUSDT","U":first,"u":last,"b":[[px,qty]],
  *       "a":[...]}}, quantity {@code "0"} removing a level. Update ids are per symbol, shared by
@@ -50,6 +55,11 @@ public final class BinanceWsProtocol implements WsProtocol {
   private final long seed;
   private final Map<String, SimInstrument> bySymbol = new HashMap<>();
   private final Map<WsPeer, Set<String>> peers = new LinkedHashMap<>();
+  /** The connections on a combined-stream path, whose events are wrapped. */
+  private final Set<WsPeer> combined = new HashSet<>();
+  /** The stream types served, after the symbol: everything acknowledged is sent. */
+  private static final Set<String> TYPES =
+      Set.of("depth", "depth@100ms", "ticker", "miniTicker", "bookTicker");
   private final Map<SimInstrument, Streamed> streamed = new ConcurrentHashMap<>();
 
   /**
@@ -76,6 +86,49 @@ public final class BinanceWsProtocol implements WsProtocol {
   }
 
   @Override
+  public boolean accepts(String path) {
+    return path.equals("/ws") || path.startsWith("/ws/") || path.equals("/stream");
+  }
+
+  /** Subscribes the streams named in the path or the {@code streams} query, if any. */
+  @Override
+  public void onOpen(WsPeer peer) {
+    String resource = peer.resource();
+    int q = resource.indexOf('?');
+    String path = q < 0 ? resource : resource.substring(0, q);
+    Set<String> streams = peers.computeIfAbsent(peer, p -> new LinkedHashSet<>());
+    String names = "";
+    if (path.startsWith("/ws/")) {
+      names = path.substring(4);
+    } else if (path.equals("/stream")) {
+      combined.add(peer);
+      for (String param : (q < 0 ? "" : resource.substring(q + 1)).split("&")) {
+        if (param.startsWith("streams=")) {
+          names = param.substring(8);
+        }
+      }
+    }
+    for (String name : names.split("/")) {
+      if (served(name)) {
+        streams.add(name(name));
+      }
+    }
+  }
+
+  /** A stream's name with its symbol in lower case, its type as given ({@code miniTicker}). */
+  private static String name(String stream) {
+    int at = stream.indexOf('@');
+    return at < 0 ? stream.toLowerCase(Locale.ROOT)
+        : stream.substring(0, at).toLowerCase(Locale.ROOT) + stream.substring(at);
+  }
+
+  /** Whether {@code stream} is {@code <symbol>@<type>} of a type served here. */
+  private static boolean served(String stream) {
+    int at = stream.indexOf('@');
+    return at > 0 && TYPES.contains(stream.substring(at + 1));
+  }
+
+  @Override
   public void onText(WsPeer peer, String text) {
     JsonNode request = Json.request(text,
         e -> peer.send(error(null, 3, "Invalid JSON: " + e.getOriginalMessage())));
@@ -93,7 +146,15 @@ public final class BinanceWsProtocol implements WsProtocol {
           return;
         }
         for (JsonNode p : params) {
-          String stream = p.asText().toLowerCase(Locale.ROOT);
+          if (method.equals("SUBSCRIBE") && !served(p.asText())) {
+            peer.send(error(id, 2, "Invalid request: unknown stream '" + p.asText()
+                + "', expected <symbol>@depth, @depth@100ms, @ticker, @miniTicker or "
+                + "@bookTicker"));
+            return;
+          }
+        }
+        for (JsonNode p : params) {
+          String stream = name(p.asText());
           if (method.equals("SUBSCRIBE")) {
             streams.add(stream);
           } else {
@@ -108,7 +169,8 @@ public final class BinanceWsProtocol implements WsProtocol {
         streams.forEach(list::add);
         peer.send(Json.write(answer));
       }
-      case "GET_PROPERTY" -> peer.send(Json.write(result(id).put("result", false)));
+      case "GET_PROPERTY" -> peer.send(Json.write(result(id).put("result",
+          combined.contains(peer))));
       default -> peer.send(error(id, 2, "Invalid request: unknown variant `" + method
           + "`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, "
           + "`SET_PROPERTY`, `GET_PROPERTY`"));
@@ -118,42 +180,47 @@ public final class BinanceWsProtocol implements WsProtocol {
   @Override
   public void onClose(WsPeer peer) {
     peers.remove(peer);
+    combined.remove(peer);
   }
 
   @Override
   public void onTick(WsFaults faults) {
-    Map<SimInstrument, Set<WsPeer>> depth = new LinkedHashMap<>();
-    Map<SimInstrument, Set<WsPeer>> tickers = new LinkedHashMap<>();
+    // Per instrument, its subscribed streams and who subscribed each.
+    Map<SimInstrument, Map<String, Set<WsPeer>>> live = new LinkedHashMap<>();
     peers.forEach((peer, streams) -> {
       for (String stream : streams) {
         int at = stream.indexOf('@');
         SimInstrument i = at < 0 ? null
             : bySymbol.get(stream.substring(0, at).toUpperCase(Locale.ROOT));
-        String channel = at < 0 ? "" : stream.substring(at + 1);
-        if (i != null && (channel.equals("depth") || channel.equals("depth@100ms"))) {
-          depth.computeIfAbsent(i, k -> new LinkedHashSet<>()).add(peer);
-        } else if (i != null && channel.equals("ticker")) {
-          tickers.computeIfAbsent(i, k -> new LinkedHashSet<>()).add(peer);
+        if (i != null) {
+          live.computeIfAbsent(i, k -> new LinkedHashMap<>())
+              .computeIfAbsent(stream, k -> new LinkedHashSet<>()).add(peer);
         }
       }
     });
-    Set<SimInstrument> live = new LinkedHashSet<>(depth.keySet());
-    live.addAll(tickers.keySet());
-    for (SimInstrument i : live) {
+    live.forEach((i, streams) -> {
       Streamed s = streamed(i);
-      String event;
-      String ticker;
+      Map<String, String> events = new HashMap<>();
       synchronized (s) {
         LiveBook.Delta d = s.book.step();
         // A gap: the event starts one id past the one that follows the last id sent.
         long first = s.lastUpdateId + (faults.take(WsFault.SEQUENCE_GAP, i) ? 2 : 1);
         s.lastUpdateId = first + Math.max(0, d.bids().size() + d.asks().size() - 1);
-        event = depthUpdate(s, d, first);
-        ticker = ticker(s);
+        String depth = depthUpdate(s, d, first);
+        events.put("depth", depth);
+        events.put("depth@100ms", depth);
+        events.put("ticker", ticker(s, false));
+        events.put("miniTicker", ticker(s, true));
+        events.put("bookTicker", bookTicker(s));
       }
-      depth.getOrDefault(i, Set.of()).forEach(peer -> peer.send(event, i));
-      tickers.getOrDefault(i, Set.of()).forEach(peer -> peer.send(ticker, i));
-    }
+      streams.forEach((stream, subscribers) -> {
+        String event = events.get(stream.substring(stream.indexOf('@') + 1));
+        for (WsPeer peer : subscribers) {
+          peer.send(combined.contains(peer)
+              ? "{\"stream\":\"" + stream + "\",\"data\":" + event + '}' : event, i);
+        }
+      });
+    });
   }
 
   /**
@@ -231,7 +298,17 @@ public final class BinanceWsProtocol implements WsProtocol {
         : i.qty(l.size());
   }
 
-  private String ticker(Streamed s) {
+  /** The best levels, {@code <symbol>@bookTicker}'s event. */
+  private static String bookTicker(Streamed s) {
+    LiveBook.Level bid = s.book.bids(1).get(0);
+    LiveBook.Level ask = s.book.asks(1).get(0);
+    return Json.write(Json.object().put("u", s.lastUpdateId)
+        .put("s", symbol(s.book.instrument())).put("b", px(s, bid)).put("B", qty(s, bid))
+        .put("a", px(s, ask)).put("A", qty(s, ask)));
+  }
+
+  /** The 24 h ticker, or its short form {@code 24hrMiniTicker} when {@code mini}. */
+  private String ticker(Streamed s, boolean mini) {
     SimInstrument i = s.book.instrument();
     LiveBook.Level bid = s.book.bids(1).get(0);
     LiveBook.Level ask = s.book.asks(1).get(0);
@@ -240,6 +317,12 @@ public final class BinanceWsProtocol implements WsProtocol {
     SimInstrument.Ticker t = i.ticker(false);
     double last = t.last() >= askPx ? askPx : bidPx;
     long now = clock.getAsLong();
+    if (mini) {
+      return Json.write(Json.object().put("e", "24hrMiniTicker").put("E", now)
+          .put("s", symbol(i)).put("c", i.px(last)).put("o", i.px(t.open()))
+          .put("h", i.px(Math.max(t.high(), last))).put("l", i.px(Math.min(t.low(), last)))
+          .put("v", i.qty(t.volume())).put("q", i.px(t.quoteVolume())));
+    }
     return Json.write(Json.object().put("e", "24hrTicker").put("E", now).put("s", symbol(i))
         .put("p", i.px(last - t.open()))
         .put("P", String.format(Locale.ROOT, "%.3f", 100 * (last / t.open() - 1)))

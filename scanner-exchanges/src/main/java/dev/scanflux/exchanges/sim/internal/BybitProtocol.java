@@ -169,28 +169,44 @@ public final class BybitProtocol implements VenueProtocol {
     ArrayNode list = result.putArray("list");
     if (symbol == null) {
       for (SimInstrument i : market.instruments()) {
-        list.add(ticker(i, crossed));
+        list.add(ticker(i, crossed, linear, clock.getAsLong()));
       }
     } else {
       SimInstrument i = bySymbol.get(symbol);
       if (i == null) {
         return error(10001, "Not supported symbols");
       }
-      list.add(ticker(i, crossed));
+      list.add(ticker(i, crossed, linear, clock.getAsLong()));
     }
     return ok(result);
   }
 
-  private static JsonNode ticker(SimInstrument i, boolean crossed) {
+  /**
+   * A ticker of the category: linear tickers carry the derivative fields of Bybit's documented
+   * answer (index and mark price, open interest and its value, funding rate and time, and the
+   * delivery fields, empty for perpetuals); spot ones {@code usdIndexPrice}.
+   */
+  private static JsonNode ticker(SimInstrument i, boolean crossed, boolean linear, long now) {
     SimInstrument.Ticker t = i.ticker(crossed);
-    return Json.object().put("symbol", i.base() + i.quote()).put("bid1Price", i.px(t.bid()))
+    ObjectNode o = Json.object().put("symbol", i.base() + i.quote())
+        .put("bid1Price", i.px(t.bid()))
         .put("bid1Size", i.qty(t.bidSize())).put("ask1Price", i.px(t.ask()))
         .put("ask1Size", i.qty(t.askSize())).put("lastPrice", i.px(t.last()))
         .put("prevPrice24h", i.px(t.open()))
         .put("price24hPcnt", String.format(java.util.Locale.ROOT, "%.4f", t.change()))
         .put("highPrice24h", i.px(t.high())).put("lowPrice24h", i.px(t.low()))
-        .put("turnover24h", i.px(t.quoteVolume())).put("volume24h", i.qty(t.volume()))
-        .put("usdIndexPrice", i.px(t.last()));
+        .put("turnover24h", i.px(t.quoteVolume())).put("volume24h", i.qty(t.volume()));
+    if (!linear) {
+      return o.put("usdIndexPrice", i.px(t.last()));
+    }
+    double openInterest = t.volume() / 4;
+    return o.put("indexPrice", i.px(t.last())).put("markPrice", i.px(t.last()))
+        .put("prevPrice1h", i.px(t.open())).put("openInterest", i.qty(openInterest))
+        .put("openInterestValue", i.px(openInterest * t.last()))
+        .put("fundingRate", "0.0001")
+        .put("nextFundingTime", Long.toString(now / 28_800_000 * 28_800_000 + 28_800_000))
+        .put("predictedDeliveryPrice", "").put("basisRate", "").put("deliveryFeeRate", "")
+        .put("deliveryTime", "0").put("basis", "");
   }
 
   private static ArrayNode levels(SimInstrument i, double[] side) {

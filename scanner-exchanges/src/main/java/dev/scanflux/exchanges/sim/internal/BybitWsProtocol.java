@@ -287,8 +287,10 @@ public final class BybitWsProtocol implements WsProtocol {
         .put("lowPrice24h", i.px(Math.min(t.low(), last)))
         .put("turnover24h", i.px(t.quoteVolume())).put("volume24h", i.qty(t.volume()));
     if (linear) {
-      full.put("markPrice", i.px(last)).put("indexPrice", i.px(t.last()))
-          .put("openInterest", i.qty(t.volume() / 4)).put("fundingRate", "0.0001")
+      full.put("prevPrice1h", i.px(t.open())).put("markPrice", i.px(last))
+          .put("indexPrice", i.px(t.last())).put("openInterest", i.qty(t.volume() / 4))
+          .put("openInterestValue", i.px(t.volume() / 4 * last)).put("fundingRate", "0.0001")
+          .put("fundingIntervalHour", "8")
           .put("nextFundingTime", Long.toString(clock.getAsLong() / 28_800_000 * 28_800_000
               + 28_800_000))
           .put("bid1Price", i.px(bidPx)).put("bid1Size", i.qty(bid.size()))

@@ -122,7 +122,7 @@ public final class CoinbaseProtocol implements VenueProtocol {
     SimInstrument.Ticker t = i.ticker(crossed);
     return new Reply(200, Json.write(Json.object().put("ask", i.px(t.ask()))
         .put("bid", i.px(t.bid())).put("volume", i.qty(t.volume()))
-        .put("trade_id", 86_000_000L + i.index()).put("price", i.px(t.last()))
+        .put("trade_id", Long.toString(86_000_000L + i.index())).put("price", i.px(t.last()))
         .put("size", i.qty(t.bidSize() / 3)).put("time", now())));
   }
 

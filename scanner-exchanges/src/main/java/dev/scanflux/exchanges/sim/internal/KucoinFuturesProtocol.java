@@ -90,14 +90,45 @@ public final class KucoinFuturesProtocol implements VenueProtocol {
     ArrayNode data = Json.array();
     for (SimInstrument i : market.instruments()) {
       BigDecimal px = new BigDecimal(i.px(i.mid()));
-      data.addObject().put("symbol", symbol(i)).put("rootSymbol", i.quote())
-          .put("type", "FFWCSX").put("baseCurrency", code(i.base()))
+      SimInstrument.Ticker t = i.ticker(false);
+      String base = code(i.base());
+      long now = clock.getAsLong();
+      ObjectNode c = data.addObject().put("symbol", symbol(i)).put("rootSymbol", i.quote())
+          .put("type", "FFWCSX").put("firstOpenDate", 1_585_555_200_000L)
+          .putNull("expireDate").putNull("settleDate").put("baseCurrency", base)
           .put("quoteCurrency", i.quote()).put("settleCurrency", i.quote())
-          .put("maxOrderQty", 1_000_000).put("lotSize", 1)
-          .put("tickSize", new BigDecimal(i.tickText())).put("multiplier", multiplier(i))
-          .put("isInverse", false).put("isQuanto", false).put("maxLeverage", 75)
-          .put("status", "Open").put("markPrice", px).put("indexPrice", px)
-          .put("lastTradePrice", px).put("fundingFeeRate", 0.0001);
+          .put("maxOrderQty", 1_000_000).put("maxPrice", 1_000_000).put("lotSize", 1)
+          .put("tickSize", new BigDecimal(i.tickText())).put("indexPriceTickSize", 0.01)
+          .put("multiplier", multiplier(i)).put("initialMargin", 0.008)
+          .put("maintainMargin", 0.004).put("maxRiskLimit", 100_000)
+          .put("minRiskLimit", 100_000).put("riskStep", 50_000).put("makerFeeRate", 0.0002)
+          .put("takerFeeRate", 0.0006).put("takerFixFee", 0).put("makerFixFee", 0)
+          .putNull("settlementFee").put("isDeleverage", true).put("isQuanto", false)
+          .put("isInverse", false).put("markMethod", "FairPrice")
+          .put("fairMethod", "FundingRate").put("fundingBaseSymbol", "." + base + "INT8H")
+          .put("fundingQuoteSymbol", "." + i.quote() + "INT8H")
+          .put("fundingRateSymbol", "." + symbol(i) + "FPI8H")
+          .put("indexSymbol", ".K" + base + i.quote()).put("settlementSymbol", "")
+          .put("status", "Open").put("fundingFeeRate", 0.0001)
+          .put("predictedFundingFeeRate", 0.0001).put("fundingRateGranularity", 28_800_000)
+          .put("openInterest", Long.toString(Math.round(t.volume())))
+          .put("turnoverOf24h", t.quoteVolume()).put("volumeOf24h", t.volume())
+          .put("markPrice", px).put("indexPrice", px).put("lastTradePrice", px)
+          .put("nextFundingRateTime", 28_800_000 - now % 28_800_000).put("maxLeverage", 75);
+      c.putArray("sourceExchanges").add("okex").add("binance").add("kucoin").add("bybit");
+      c.put("premiumsSymbol1M", "." + symbol(i) + "PI")
+          .put("premiumsSymbol8H", "." + symbol(i) + "PI8H")
+          .put("fundingBaseSymbol1M", "." + base + "INT")
+          .put("fundingQuoteSymbol1M", "." + i.quote() + "INT")
+          .put("lowPrice", new BigDecimal(i.px(t.low())))
+          .put("highPrice", new BigDecimal(i.px(t.high())))
+          .put("priceChgPct", Math.round(t.change() * 10_000) / 10_000.0)
+          .put("priceChg", new BigDecimal(i.px(Math.abs(t.last() - t.open())))
+              .multiply(BigDecimal.valueOf(t.last() >= t.open() ? 1 : -1)))
+          .put("k", 490).put("m", 300).put("f", 1.3).put("mmrLimit", 0.3)
+          .put("mmrLevConstant", 75).put("supportCross", true)
+          .put("buyLimit", new BigDecimal(i.px(i.mid() * 1.05)))
+          .put("sellLimit", new BigDecimal(i.px(i.mid() * 0.95)));
     }
     return ok(data);
   }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -17,17 +19,24 @@ import org.jspecify.annotations.Nullable;
  * {@code remaining_base_amount} as text, at most 250 per side. Answers carry {@code "code":200}.
  * One bucket of 60 requests per minute (the documented standard-account limit as we read it);
  * beyond it HTTP 429.
+ *
+ * <p>As on Lighter mainnet (wire-samples/lighter), market 0 is ETH: the markets are numbered with
+ * ETH first when it is listed, then the others in the market's order; and
+ * {@code orderBookDetails} without {@code market_id} answers every market.
  */
 public final class LighterProtocol implements VenueProtocol {
 
   private static final String IP = "ip";
   private static final int MAX_LIMIT = 250;
 
-  private final SyntheticMarket market;
+  /** The markets by {@code market_id}: ETH first, then the others in the market's order. */
+  private final List<SimInstrument> markets;
 
   /** @param market the market (perpetuals quoted in USDC) */
   public LighterProtocol(SyntheticMarket market) {
-    this.market = market;
+    List<SimInstrument> ids = new ArrayList<>(market.instruments());
+    ids.sort(Comparator.comparing(i -> !i.base().equals("ETH")));
+    this.markets = List.copyOf(ids);
   }
 
   @Override
@@ -37,11 +46,13 @@ public final class LighterProtocol implements VenueProtocol {
 
   @Override
   public Call route(Request r) {
-    @Nullable SimInstrument i = instrument(r.param("market_id"));
+    @Nullable String marketId = r.param("market_id");
+    @Nullable SimInstrument i = instrument(marketId);
     @Nullable String symbol = i == null ? null : i.base();
     return switch (r.path()) {
       case "/api/v1/orderBooks" -> new Call(IP, 1, null, c -> orderBooks());
-      case "/api/v1/orderBookDetails" -> new Call(IP, 1, symbol, crossed -> details(i, crossed));
+      case "/api/v1/orderBookDetails" -> new Call(IP, 1, symbol, crossed -> marketId == null
+          ? details(markets, crossed) : i == null ? unknownMarket() : details(List.of(i), crossed));
       case "/api/v1/orderBookOrders" -> new Call(IP, 1, symbol,
           crossed -> orders(i, r.param("limit"), crossed));
       default -> Call.notFound(IP, r.path());
@@ -64,35 +75,49 @@ public final class LighterProtocol implements VenueProtocol {
       return null;
     }
     int id = Integer.parseInt(marketId);
-    return id < market.instruments().size() ? market.instruments().get(id) : null;
+    return id < markets.size() ? markets.get(id) : null;
   }
 
   private Reply orderBooks() {
     ObjectNode o = Json.object().put("code", 200);
     ArrayNode books = o.putArray("order_books");
-    for (SimInstrument i : market.instruments()) {
-      books.addObject().put("symbol", i.base()).put("market_id", i.index())
-          .put("market_type", "perp").put("status", "active").put("taker_fee", "0.0000")
-          .put("maker_fee", "0.0000").put("liquidation_fee", "1.0000")
-          .put("min_base_amount", i.stepText()).put("min_quote_amount", "10.000000")
-          .put("supported_size_decimals", i.sizeDecimals())
-          .put("supported_price_decimals", i.priceDecimals())
-          .put("supported_quote_decimals", 6);
+    for (SimInstrument i : markets) {
+      market(books.addObject(), i);
     }
     return new Reply(200, Json.write(o));
   }
 
-  private Reply details(@Nullable SimInstrument i, boolean crossed) {
-    if (i == null) {
-      return unknownMarket();
-    }
-    SimInstrument.Ticker t = i.ticker(crossed);
+  /** The fields {@code orderBooks} and {@code orderBookDetails} share. */
+  private ObjectNode market(ObjectNode m, SimInstrument i) {
+    int id = markets.indexOf(i);
+    return m.put("symbol", i.base()).put("market_id", id).put("market_type", "perp")
+        .put("base_asset_id", id).put("quote_asset_id", 0).put("status", "active")
+        .put("taker_fee", "0.0000").put("is_taker_fee_enabled", true)
+        .put("maker_fee", "0.0000").put("is_maker_fee_enabled", true)
+        .put("liquidation_fee", "1.0000").put("min_base_amount", i.stepText())
+        .put("min_quote_amount", "10.000000").put("order_quote_limit", "281474976.710655")
+        .put("supported_size_decimals", i.sizeDecimals())
+        .put("supported_price_decimals", i.priceDecimals())
+        .put("supported_quote_decimals", 6);
+  }
+
+  private Reply details(List<SimInstrument> of, boolean crossed) {
     ObjectNode o = Json.object().put("code", 200);
-    o.putArray("order_book_details").addObject().put("symbol", i.base())
-        .put("market_id", i.index()).put("market_type", "perp").put("status", "active")
-        .put("size_decimals", i.sizeDecimals()).put("price_decimals", i.priceDecimals())
+    ArrayNode details = o.putArray("order_book_details");
+    for (SimInstrument i : of) {
+      details(market(details.addObject(), i), i, crossed);
+    }
+    return new Reply(200, Json.write(o));
+  }
+
+  private void details(ObjectNode d, SimInstrument i, boolean crossed) {
+    SimInstrument.Ticker t = i.ticker(crossed);
+    d.put("size_decimals", i.sizeDecimals()).put("price_decimals", i.priceDecimals())
+        .put("quote_multiplier", 1).put("default_initial_margin_fraction", 500)
+        .put("min_initial_margin_fraction", 200).put("maintenance_margin_fraction", 120)
+        .put("closeout_margin_fraction", 80)
         .put("last_trade_price", new BigDecimal(i.px(t.last())))
-        .put("daily_trades_count", 1000 + i.index())
+        .put("daily_trades_count", 1000 + markets.indexOf(i))
         .put("daily_base_token_volume", new BigDecimal(i.qty(t.volume())))
         .put("daily_quote_token_volume", new BigDecimal(i.px(t.quoteVolume())))
         .put("daily_price_low", new BigDecimal(i.px(t.low())))
@@ -100,7 +125,6 @@ public final class LighterProtocol implements VenueProtocol {
         .put("daily_price_change", new BigDecimal(
             String.format(Locale.ROOT, "%.4f", 100 * t.change())))
         .put("open_interest", new BigDecimal(i.qty(t.volume() / 10)));
-    return new Reply(200, Json.write(o));
   }
 
   private Reply orders(@Nullable SimInstrument i, @Nullable String limitText, boolean crossed) {

@@ -11,11 +11,18 @@ public final class WsPeer {
   private final int id;
   private final WsServer server;
   private final org.java_websocket.WebSocket socket;
+  private final String resource;
 
-  WsPeer(int id, WsServer server, org.java_websocket.WebSocket socket) {
+  WsPeer(int id, WsServer server, org.java_websocket.WebSocket socket, String resource) {
     this.id = id;
     this.server = server;
     this.socket = socket;
+    this.resource = resource;
+  }
+
+  /** The path and query the client connected to, e.g. {@code /stream?streams=a/b}. */
+  public String resource() {
+    return resource;
   }
 
   /** The connection's number, from 1, as in the WebSocket log. */

@@ -18,8 +18,13 @@ import org.jspecify.annotations.Nullable;
  */
 public interface WsProtocol {
 
-  /** The path clients connect to, e.g. {@code /ws/v5/public}; other paths are refused. */
+  /** The path clients connect to by default, e.g. {@code /ws/v5/public}. */
   String path();
+
+  /** Whether clients may connect at {@code path} (no query); other paths are refused. */
+  default boolean accepts(String path) {
+    return path.equals(path());
+  }
 
   /** A client connected; nothing to do by default. */
   default void onOpen(WsPeer peer) {}

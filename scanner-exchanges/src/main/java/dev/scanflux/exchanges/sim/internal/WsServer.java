@@ -286,7 +286,7 @@ public final class WsServer implements AutoCloseable {
     public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn,
         Draft draft, ClientHandshake request) throws InvalidDataException {
       String path = path(request.getResourceDescriptor());
-      if (refuse || !path.equals(config.protocol().path())) {
+      if (refuse || !config.protocol().accepts(path)) {
         int id = connections.incrementAndGet();
         record(id, WsEvent.Kind.REFUSED, path);
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION,
@@ -297,7 +297,8 @@ public final class WsServer implements AutoCloseable {
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-      WsPeer peer = new WsPeer(connections.incrementAndGet(), WsServer.this, conn);
+      WsPeer peer = new WsPeer(connections.incrementAndGet(), WsServer.this, conn,
+          handshake.getResourceDescriptor());
       peers.put(conn, peer);
       record(peer.id(), WsEvent.Kind.OPENED, path(handshake.getResourceDescriptor()));
       execute("open", () -> config.protocol().onOpen(peer));

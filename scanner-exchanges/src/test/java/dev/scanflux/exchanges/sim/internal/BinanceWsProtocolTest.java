@@ -51,6 +51,51 @@ class BinanceWsProtocolTest {
     }
   }
 
+  @Test
+  void streamsNamedInThePathAreRawAndCombinedStreamsAreWrapped() {
+    try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.BINANCE_SPOT).instruments(5)
+        .websocket(true).streamInterval(Duration.ofMillis(20)).build()) {
+      sim.start();
+      String base = sim.websocketUrl().replaceAll("/ws$", "");
+      WsClient client = new WsClient(HttpClient.newHttpClient());
+
+      List<String> raw = client.connect(WsSpec.of("binance",
+              URI.create(base + "/ws/btcusdt@bookTicker")), List.of())
+          .take(3).collectList().block(Duration.ofSeconds(10));
+      assertThat(raw).allSatisfy(m -> assertThat(m).startsWith("{\"u\":")
+          .contains("\"s\":\"BTCUSDT\"", "\"b\":", "\"A\":"));
+
+      List<String> wrapped = client.connect(WsSpec.of("binance", URI.create(base
+              + "/stream?streams=btcusdt@depth@100ms/ethusdt@miniTicker")),
+              List.of("{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],\"id\":1}"))
+          .scan(List.<String>of(), (seen, m) -> append(seen, m))
+          .filter(seen -> seen.stream().anyMatch(m -> m.contains("@miniTicker"))
+              && seen.stream().anyMatch(m -> m.contains("@depth@100ms")))
+          .blockFirst(Duration.ofSeconds(10));
+      assertThat(wrapped).contains("{\"result\":true,\"id\":1}");
+      assertThat(wrapped).filteredOn(m -> m.startsWith("{\"stream\":")).allSatisfy(m ->
+          assertThat(m).matches("\\{\"stream\":\"(btcusdt@depth@100ms\",\"data\":\\{\"e\":"
+              + "\"depthUpdate\"|ethusdt@miniTicker\",\"data\":\\{\"e\":\"24hrMiniTicker\").*"));
+    }
+  }
+
+  @Test
+  void aStreamOfATypeNotServedIsRefusedNotAcknowledged() {
+    try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.BINANCE_SPOT).instruments(5)
+        .websocket(true).build()) {
+      sim.start();
+      List<String> answers = new WsClient(HttpClient.newHttpClient()).connect(
+              WsSpec.of("binance", URI.create(sim.websocketUrl())), List.of(
+                  "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@kline_1m\"],\"id\":1}",
+                  "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":2}"))
+          .take(2).collectList().block(Duration.ofSeconds(10));
+      assertThat(answers).satisfiesExactly(
+          m -> assertThat(m).startsWith("{\"code\":2,\"msg\":\"Invalid request: unknown stream")
+              .endsWith("\"id\":1}"),
+          m -> assertThat(m).isEqualTo("{\"result\":[],\"id\":2}"));
+    }
+  }
+
   private static List<String> append(List<String> seen, String message) {
     List<String> out = new java.util.ArrayList<>(seen);
     out.add(message);
