@@ -19,12 +19,15 @@ import reactor.core.publisher.Mono;
  * What the native sources share: settings, the asynchronous HTTP client, error classification
  * and JSON reading helpers.
  */
-abstract class NativeSource implements MarketSource {
+public abstract class NativeSource implements MarketSource {
 
-  final SourceSettings settings;
-  final NativeHttp http;
+  /** The user's settings. */
+  protected final SourceSettings settings;
+  /** The venue's HTTP client. */
+  protected final NativeHttp http;
 
-  NativeSource(SourceSettings settings) {
+  /** @param settings the user's settings */
+  protected NativeSource(SourceSettings settings) {
     this.settings = settings;
     this.http = new NativeHttp(settings);
   }
@@ -51,7 +54,7 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** Invalid snapshots and unreadable values become bad data; source exceptions pass. */
-  final <T> Mono<T> classified(String what, Mono<T> call) {
+  protected final <T> Mono<T> classified(String what, Mono<T> call) {
     return call.onErrorMap(e -> Errors.classify(venue(), what, e, http.now()));
   }
 
@@ -59,7 +62,7 @@ abstract class NativeSource implements MarketSource {
    * The instruments of a venue's listing, in its order: the trading entries that map to an
    * instrument.
    */
-  static List<Instrument> listing(Iterable<JsonNode> entries, Predicate<JsonNode> trading,
+  public static List<Instrument> listing(Iterable<JsonNode> entries, Predicate<JsonNode> trading,
       Function<JsonNode, @Nullable Instrument> instrument) {
     List<Instrument> out = new ArrayList<>();
     for (JsonNode entry : entries) {
@@ -78,7 +81,7 @@ abstract class NativeSource implements MarketSource {
    *
    * @param missing what to say when the venue does not list the instrument
    */
-  final <V> Mono<V> learnt(String what, Map<Instrument, V> table, Instrument instrument,
+  protected final <V> Mono<V> learnt(String what, Map<Instrument, V> table, Instrument instrument,
       String missing) {
     return Mono.defer(() -> {
       V known = table.get(instrument);
@@ -95,7 +98,7 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** The single ticker of a one-element ticker list, or bad data if the list is empty. */
-  final JsonNode onlyTicker(String what, JsonNode list) {
+  protected final JsonNode onlyTicker(String what, JsonNode list) {
     JsonNode t = list.path(0);
     if (!t.isObject()) {
       throw http.badData(what, "empty ticker list");
@@ -104,17 +107,17 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** Checks a requested depth. */
-  static <T> Mono<T> badDepth(int depth) {
+  public static <T> Mono<T> badDepth(int depth) {
     return Mono.error(new IllegalArgumentException("depth must be at least 1 but was " + depth));
   }
 
   /** A number given as text or as a JSON number. */
-  final double number(String what, JsonNode node, String field) {
+  protected final double number(String what, JsonNode node, String field) {
     return numberValue(what, node.path(field), field);
   }
 
   /** A number given as text or as a JSON number; {@code name} names it in the error. */
-  final double numberValue(String what, JsonNode value, String name) {
+  protected final double numberValue(String what, JsonNode value, String name) {
     if (!value.isTextual() && !value.isNumber()) {
       throw http.badData(what, "missing " + name);
     }
@@ -126,12 +129,12 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** A number if present and readable, otherwise NaN. */
-  static double optional(JsonNode node, String field) {
+  public static double optional(JsonNode node, String field) {
     return optionalValue(node.path(field));
   }
 
   /** A number given as text or as a JSON number if readable, otherwise NaN. */
-  static double optionalValue(JsonNode v) {
+  public static double optionalValue(JsonNode v) {
     if (!v.isTextual() && !v.isNumber()) {
       return Double.NaN;
     }
@@ -146,8 +149,8 @@ abstract class NativeSource implements MarketSource {
    * A book from {@code [[price, size, ...], ...]} arrays in any order, put best first and cut
    * at {@code depth} (see {@link Levels}).
    */
-  final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
-      int depth, Instant exchangeTime, Instant now) {
+  protected final BookSnapshot book(String what, Instrument instrument, JsonNode bids,
+      JsonNode asks, int depth, Instant exchangeTime, Instant now) {
     return book(what, instrument, bids, asks, depth, exchangeTime, now, 1);
   }
 
@@ -156,8 +159,8 @@ abstract class NativeSource implements MarketSource {
    * from {@code [[price, size, ...], ...]} arrays in any order, put best first and cut at
    * {@code depth} (see {@link Levels}).
    */
-  final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
-      int depth, Instant exchangeTime, Instant now, double contractSize) {
+  protected final BookSnapshot book(String what, Instrument instrument, JsonNode bids,
+      JsonNode asks, int depth, Instant exchangeTime, Instant now, double contractSize) {
     if (!bids.isArray() || !asks.isArray()) {
       throw http.badData(what, "the book has no bid or ask array");
     }
@@ -179,7 +182,7 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** A millisecond timestamp field, or {@code fallback}. */
-  static Instant millis(JsonNode node, String field, Instant fallback) {
+  public static Instant millis(JsonNode node, String field, Instant fallback) {
     JsonNode t = node.path(field);
     if (t.canConvertToLong() || (t.isTextual() && t.asText().matches("\\d{1,15}"))) {
       return Instant.ofEpochMilli(t.asLong());
