@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
 import java.time.Instant;
@@ -95,6 +96,35 @@ public abstract class NativeSource implements MarketSource {
             : Mono.error(new PermanentSourceException(venue(), what + ": " + missing, null));
       }));
     });
+  }
+
+  /** Reads one ticker of a bulk answer. */
+  @FunctionalInterface
+  protected interface TickerReader {
+    /** The ticker of {@code instrument} from its entry {@code t}, received at {@code now}. */
+    TickerSnapshot read(Instrument instrument, JsonNode t, Instant now);
+  }
+
+  /**
+   * The tickers of a bulk answer that is a JSON array of ticker objects, each naming its venue
+   * symbol in field {@code symbolField}; entries of symbols discovery has not seen are left out.
+   *
+   * @throws dev.scanflux.core.spi.BadDataException if the answer is not an array
+   */
+  protected final List<TickerSnapshot> tickerArray(String what, JsonNode array, SymbolTable table,
+      String symbolField, TickerReader reader) {
+    if (!array.isArray()) {
+      throw http.badData(what, "tickers is not an array");
+    }
+    Instant now = http.now();
+    List<TickerSnapshot> out = new ArrayList<>(array.size());
+    for (JsonNode t : array) {
+      Instrument i = table.instrument(t.path(symbolField).asText(""));
+      if (i != null) {
+        out.add(reader.read(i, t, now));
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** The single ticker of a one-element ticker list, or bad data if the list is empty. */

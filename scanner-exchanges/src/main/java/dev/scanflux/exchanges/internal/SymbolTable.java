@@ -43,4 +43,15 @@ public final class SymbolTable {
   public @Nullable Instrument instrument(String symbol) {
     return instruments.get(symbol);
   }
+
+  /**
+   * Learns a spot listing given as symbol, base and quote codes (aliases mapped to ours); null,
+   * and nothing learnt, if any of the three is empty.
+   */
+  public @Nullable Instrument learnSpot(String symbol, String base, String quote) {
+    if (symbol.isEmpty() || base.isEmpty() || quote.isEmpty()) {
+      return null;
+    }
+    return learn(symbol, () -> Instrument.spot(Aliases.canonical(base), Aliases.canonical(quote)));
+  }
 }

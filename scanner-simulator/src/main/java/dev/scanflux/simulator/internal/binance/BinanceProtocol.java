@@ -1,17 +1,17 @@
 package dev.scanflux.simulator.internal.binance;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.SimInstrument;
 import dev.scanflux.simulator.internal.SlidingWindowLimiter;
 import dev.scanflux.simulator.internal.SyntheticMarket;
+import dev.scanflux.simulator.internal.VenueProtocol;
 import dev.scanflux.simulator.internal.VenueProtocol.Call;
 import dev.scanflux.simulator.internal.VenueProtocol.Limit;
 import dev.scanflux.simulator.internal.VenueProtocol.Reply;
 import dev.scanflux.simulator.internal.VenueProtocol.Request;
-import dev.scanflux.simulator.internal.VenueProtocol;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

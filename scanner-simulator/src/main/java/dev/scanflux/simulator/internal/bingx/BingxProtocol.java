@@ -1,16 +1,16 @@
 package dev.scanflux.simulator.internal.bingx;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.SimInstrument;
 import dev.scanflux.simulator.internal.SyntheticMarket;
+import dev.scanflux.simulator.internal.VenueProtocol;
 import dev.scanflux.simulator.internal.VenueProtocol.Call;
 import dev.scanflux.simulator.internal.VenueProtocol.Limit;
 import dev.scanflux.simulator.internal.VenueProtocol.Reply;
 import dev.scanflux.simulator.internal.VenueProtocol.Request;
-import dev.scanflux.simulator.internal.VenueProtocol;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -1,15 +1,15 @@
 package dev.scanflux.simulator.internal.hyperliquid;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.LiveBook;
 import dev.scanflux.simulator.internal.SimInstrument;
 import dev.scanflux.simulator.internal.SyntheticMarket;
 import dev.scanflux.simulator.internal.WsPeer;
-import dev.scanflux.simulator.internal.WsProtocol.WsFaults;
 import dev.scanflux.simulator.internal.WsProtocol;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.simulator.internal.WsProtocol.WsFaults;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

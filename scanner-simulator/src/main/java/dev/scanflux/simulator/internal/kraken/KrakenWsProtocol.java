@@ -1,17 +1,17 @@
 package dev.scanflux.simulator.internal.kraken;
 
-import dev.scanflux.simulator.internal.Json;
-import dev.scanflux.simulator.internal.LiveBook;
-import dev.scanflux.simulator.internal.SimInstrument;
-import dev.scanflux.simulator.internal.SyntheticMarket;
-import dev.scanflux.simulator.internal.WsPeer;
-import dev.scanflux.simulator.internal.WsProtocol.WsFaults;
-import dev.scanflux.simulator.internal.WsProtocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.simulator.WsFault;
+import dev.scanflux.simulator.internal.Json;
+import dev.scanflux.simulator.internal.LiveBook;
+import dev.scanflux.simulator.internal.SimInstrument;
+import dev.scanflux.simulator.internal.SyntheticMarket;
+import dev.scanflux.simulator.internal.WsPeer;
+import dev.scanflux.simulator.internal.WsProtocol;
+import dev.scanflux.simulator.internal.WsProtocol.WsFaults;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,16 +1,16 @@
 package dev.scanflux.simulator.internal.kucoin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.SimInstrument;
 import dev.scanflux.simulator.internal.SyntheticMarket;
+import dev.scanflux.simulator.internal.VenueProtocol;
 import dev.scanflux.simulator.internal.VenueProtocol.Call;
 import dev.scanflux.simulator.internal.VenueProtocol.Limit;
 import dev.scanflux.simulator.internal.VenueProtocol.Reply;
 import dev.scanflux.simulator.internal.VenueProtocol.Request;
-import dev.scanflux.simulator.internal.VenueProtocol;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * KuCoin spot, {@code /api}, after the public REST API documentation: answers are
  * {@code {"code":"200000","data":...}}; the public resource pool allows 2,000 weight per 30 s,
- * with symbols ({@code /api/v2/symbols}) 4, currencies ({@code /api/v3/currencies}) 3, a 20-level book 2, a 100-level book 4, 24 h stats 15 and all
+ * with symbols ({@code /api/v2/symbols}) 4, currencies ({@code /api/v3/currencies}) 3, a
+ * 20-level book 2, a 100-level book 4, 24 h stats 15 and all
  * tickers 15. Beyond it KuCoin answers HTTP 429 with code {@code 429000}. The retired
  * {@code /api/v1/symbols} and {@code /api/v1/currencies}, which KuCoin no longer documents, are
  * not served.

@@ -1,7 +1,5 @@
 package dev.scanflux.exchanges.venue.binance.internal;
 
-import dev.scanflux.exchanges.internal.NativeHttp;
-import dev.scanflux.exchanges.internal.SourceSettings;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +13,8 @@ import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
+import dev.scanflux.exchanges.internal.NativeHttp;
+import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;

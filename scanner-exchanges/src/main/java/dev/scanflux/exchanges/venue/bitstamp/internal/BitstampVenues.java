@@ -1,9 +1,9 @@
 package dev.scanflux.exchanges.venue.bitstamp.internal;
 
 import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.VenueDescriptor;
 import dev.scanflux.exchanges.internal.VenueDefinition;
-import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
 import java.time.Duration;

@@ -1,20 +1,19 @@
 package dev.scanflux.exchanges.venue.gate.internal;
 
-import dev.scanflux.exchanges.internal.Levels;
-import dev.scanflux.exchanges.internal.NativeSource;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.SymbolTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.Levels;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.SymbolTable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,20 +143,8 @@ public final class GateFuturesSource extends NativeSource {
   @Override
   public Mono<List<TickerSnapshot>> tickers() {
     String what = "tickers";
-    return classified(what, http.get(what, PREFIX + "tickers").map(json -> {
-      if (!json.isArray()) {
-        throw http.badData(what, "tickers is not an array");
-      }
-      Instant now = http.now();
-      List<TickerSnapshot> out = new ArrayList<>(json.size());
-      for (JsonNode t : json) {
-        Instrument i = table.instrument(t.path("contract").asText(""));
-        if (i != null) {
-          out.add(ticker(what, i, t, now));
-        }
-      }
-      return List.copyOf(out);
-    }));
+    return classified(what, http.get(what, PREFIX + "tickers").map(json -> tickerArray(what,
+        json, table, "contract", (i, t, now) -> ticker(what, i, t, now))));
   }
 
   private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {

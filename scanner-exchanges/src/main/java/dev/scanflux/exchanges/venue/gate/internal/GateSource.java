@@ -1,23 +1,19 @@
 package dev.scanflux.exchanges.venue.gate.internal;
 
-import dev.scanflux.exchanges.internal.Aliases;
-import dev.scanflux.exchanges.internal.Errors;
-import dev.scanflux.exchanges.internal.NativeSource;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.SymbolTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.SymbolTable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -56,16 +52,9 @@ public final class GateSource extends NativeSource {
         throw http.badData(what, "currency_pairs is not an array");
       }
       return listing(pairs, p -> "tradable".equals(p.path("trade_status").asText("")),
-          p -> instrument(p.path("id").asText(""), p.path("base").asText(""),
+          p -> table.learnSpot(p.path("id").asText(""), p.path("base").asText(""),
               p.path("quote").asText("")));
     }));
-  }
-
-  private @Nullable Instrument instrument(String id, String base, String quote) {
-    if (id.isEmpty() || base.isEmpty() || quote.isEmpty()) {
-      return null;
-    }
-    return table.learn(id, () -> Instrument.spot(Aliases.canonical(base), Aliases.canonical(quote)));
   }
 
   @Override
@@ -100,20 +89,8 @@ public final class GateSource extends NativeSource {
   @Override
   public Mono<List<TickerSnapshot>> tickers() {
     String what = "tickers";
-    return classified(what, http.get(what, PREFIX + "tickers").map(json -> {
-      if (!json.isArray()) {
-        throw http.badData(what, "tickers is not an array");
-      }
-      Instant now = http.now();
-      List<TickerSnapshot> out = new ArrayList<>(json.size());
-      for (JsonNode t : json) {
-        Instrument i = table.instrument(t.path("currency_pair").asText(""));
-        if (i != null) {
-          out.add(ticker(what, i, t, now));
-        }
-      }
-      return List.copyOf(out);
-    }));
+    return classified(what, http.get(what, PREFIX + "tickers").map(json -> tickerArray(what,
+        json, table, "currency_pair", (i, t, now) -> ticker(what, i, t, now))));
   }
 
   private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {

@@ -1,9 +1,5 @@
 package dev.scanflux.exchanges.venue.kraken.internal;
 
-import dev.scanflux.exchanges.internal.Aliases;
-import dev.scanflux.exchanges.internal.Errors;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.XChangeSnapshots;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.InvalidSnapshotException;
@@ -15,6 +11,9 @@ import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.TransientSourceException;
+import dev.scanflux.exchanges.internal.Aliases;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.XChangeSnapshots;
 import info.bitrich.xchangestream.core.ProductSubscription;
 import info.bitrich.xchangestream.core.StreamingExchange;
 import info.bitrich.xchangestream.core.StreamingMarketDataService;

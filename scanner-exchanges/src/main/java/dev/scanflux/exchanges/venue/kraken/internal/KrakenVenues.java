@@ -1,10 +1,10 @@
 package dev.scanflux.exchanges.venue.kraken.internal;
 
 import dev.scanflux.core.model.Instrument;
-import dev.scanflux.exchanges.VenueDescriptor;
-import dev.scanflux.exchanges.internal.VenueDefinition;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.exchanges.VenueDescriptor;
+import dev.scanflux.exchanges.internal.VenueDefinition;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
 import java.time.Duration;

@@ -1,9 +1,5 @@
 package dev.scanflux.exchanges.venue.kucoin.internal;
 
-import dev.scanflux.exchanges.internal.Aliases;
-import dev.scanflux.exchanges.internal.NativeSource;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.SymbolTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -11,7 +7,10 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
-import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.exchanges.internal.Aliases;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.SymbolTable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,9 +51,6 @@ public final class KucoinFuturesSource extends NativeSource {
       .withBookWeight(depth -> depth <= 20 ? 5 : 10)
       .withWeight(RequestKind.TICKER, 2)
       .withWeight(RequestKind.INSTRUMENTS, 3);
-
-  private static final String OK = "200000";
-  private static final String THROTTLED = "429000";
 
   private final SymbolTable table = new SymbolTable();
   private final Map<Instrument, Double> multipliers = new ConcurrentHashMap<>();
@@ -130,22 +126,9 @@ public final class KucoinFuturesSource extends NativeSource {
         }));
   }
 
-  /** GET, then check the envelope and return its {@code data}. */
+  /** GET, then check KuCoin's envelope and return its {@code data}. */
   private Mono<JsonNode> get(String what, String pathAndQuery) {
-    return http.get(what, pathAndQuery).map(json -> {
-      String code = json.path("code").asText("");
-      if (OK.equals(code)) {
-        return json.path("data");
-      }
-      String msg = json.path("msg").asText("");
-      if (THROTTLED.equals(code)) {
-        throw new ThrottledException(venue(), what + ": code " + code + " " + msg, null);
-      }
-      if (code.isEmpty()) {
-        throw http.badData(what, "no code in the answer");
-      }
-      throw new PermanentSourceException(venue(), what + ": code " + code + " " + msg, null);
-    });
+    return KucoinEnvelope.get(http, venue(), what, pathAndQuery);
   }
 
   private Mono<String> symbol(String what, Instrument instrument) {

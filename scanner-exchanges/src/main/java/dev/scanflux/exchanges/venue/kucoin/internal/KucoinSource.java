@@ -1,9 +1,5 @@
 package dev.scanflux.exchanges.venue.kucoin.internal;
 
-import dev.scanflux.exchanges.internal.Aliases;
-import dev.scanflux.exchanges.internal.NativeSource;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.SymbolTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -11,14 +7,15 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
-import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.SymbolTable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -45,9 +42,6 @@ public final class KucoinSource extends NativeSource {
       .withWeight(RequestKind.TICKERS, 15)
       .withWeight(RequestKind.INSTRUMENTS, 4);
 
-  private static final String OK = "200000";
-  private static final String THROTTLED = "429000";
-
   private final SymbolTable table = new SymbolTable();
 
   /** @param settings the user's settings */
@@ -63,16 +57,9 @@ public final class KucoinSource extends NativeSource {
         throw http.badData(what, "symbols is not an array");
       }
       return listing(data, s -> s.path("enableTrading").asBoolean(false),
-          s -> instrument(s.path("symbol").asText(""), s.path("baseCurrency").asText(""),
+          s -> table.learnSpot(s.path("symbol").asText(""), s.path("baseCurrency").asText(""),
               s.path("quoteCurrency").asText("")));
     }));
-  }
-
-  private @Nullable Instrument instrument(String symbol, String base, String quote) {
-    if (symbol.isEmpty() || base.isEmpty() || quote.isEmpty()) {
-      return null;
-    }
-    return table.learn(symbol, () -> Instrument.spot(Aliases.canonical(base), Aliases.canonical(quote)));
   }
 
   @Override
@@ -136,22 +123,9 @@ public final class KucoinSource extends NativeSource {
         optional(t, "volValue"), optional(t, "changeRate"), time, now);
   }
 
-  /** GET, then check the envelope and return its {@code data}. */
+  /** GET, then check KuCoin's envelope and return its {@code data}. */
   private Mono<JsonNode> get(String what, String pathAndQuery) {
-    return http.get(what, pathAndQuery).map(json -> {
-      String code = json.path("code").asText("");
-      if (OK.equals(code)) {
-        return json.path("data");
-      }
-      String msg = json.path("msg").asText("");
-      if (THROTTLED.equals(code)) {
-        throw new ThrottledException(venue(), what + ": code " + code + " " + msg, null);
-      }
-      if (code.isEmpty()) {
-        throw http.badData(what, "no code in the answer");
-      }
-      throw new PermanentSourceException(venue(), what + ": code " + code + " " + msg, null);
-    });
+    return KucoinEnvelope.get(http, venue(), what, pathAndQuery);
   }
 
   private Mono<String> symbol(String what, Instrument instrument) {

@@ -1,9 +1,5 @@
 package dev.scanflux.exchanges.venue.lighter.internal;
 
-import dev.scanflux.exchanges.internal.Levels;
-import dev.scanflux.exchanges.internal.NativeSource;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.SymbolTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -11,6 +7,10 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.exchanges.internal.Levels;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.SymbolTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

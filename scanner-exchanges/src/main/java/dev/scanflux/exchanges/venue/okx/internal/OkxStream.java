@@ -1,9 +1,5 @@
 package dev.scanflux.exchanges.venue.okx.internal;
 
-import dev.scanflux.exchanges.internal.Levels;
-import dev.scanflux.exchanges.internal.NativeSource;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.XChangeSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +18,9 @@ import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.core.spi.TransientSourceException;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
@@ -35,7 +34,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +62,8 @@ import reactor.core.publisher.Sinks;
  * follow each other without an update applied in between (timed on the settings' clock), so a
  * venue whose books keep failing is not resubscribed in a storm. Updates still in flight from
  * the old subscription, or arriving while a resubscription waits, are dropped, and
- * {@value #MAX_UNSYNCED} of them without a snapshot count as a lost snapshot (a gap). A resync the scanner asks for resubscribes both
+ * {@value #MAX_UNSYNCED} of them without a snapshot count as a lost snapshot (a gap). A resync
+ * the scanner asks for resubscribes both
  * channels of the instrument. After every applied message the top {@link StreamRequest#depth()}
  * levels are emitted, in the REST source's unit (swap books in contracts of {@code ctVal}).
  *

@@ -1,9 +1,5 @@
 package dev.scanflux.exchanges.venue.okx.internal;
 
-import dev.scanflux.exchanges.internal.Aliases;
-import dev.scanflux.exchanges.internal.NativeSource;
-import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.SymbolTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -13,6 +9,10 @@ import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.exchanges.internal.Aliases;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.SymbolTable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
