@@ -23,6 +23,12 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
+ * <p>A signal that an alert may be raised on also names the condition it is about, its
+ * {@link #subject()} (e.g. {@code "binance bid 64,120.5"} for one wall of one book, or
+ * {@code "up"} for a move seen on several venues): {@code dev.scanflux.core.alert.AlertKey}
+ * takes kind, instruments and subject as the identity of the condition, so the same condition
+ * seen on many scans is one alert. Without a subject, the venues name it.
+ *
  * <p>Immutable; equal when every component is equal, so tests can compare signals whole.
  *
  * @param kind        what kind of signal, a short stable name such as {@code cross-venue-spread}
@@ -33,9 +39,23 @@ import java.util.Objects;
  *                    scanner's (or the recording's) clock
  * @param strength    a strategy-defined finite magnitude, e.g. an edge as a fraction; 0 if none
  * @param evidence    the snapshots that justified it
+ * @param subject     the condition, with kind and instruments its identity: a short stable name
+ *                    such as {@code "binance bid 64,120.5"} or {@code "up"}; empty to let the
+ *                    venues name it
  */
 public record Signal(String kind, String description, List<String> venues,
-    List<Instrument> instruments, Instant at, double strength, List<MarketSnapshot> evidence) {
+    List<Instrument> instruments, Instant at, double strength, List<MarketSnapshot> evidence,
+    String subject) {
+
+  /**
+   * A signal with no subject, as before subjects existed.
+   *
+   * @throws IllegalArgumentException as the canonical constructor does
+   */
+  public Signal(String kind, String description, List<String> venues,
+      List<Instrument> instruments, Instant at, double strength, List<MarketSnapshot> evidence) {
+    this(kind, description, venues, instruments, at, strength, evidence, "");
+  }
 
   /**
    * Validates and freezes the signal.
@@ -61,6 +81,7 @@ public record Signal(String kind, String description, List<String> venues,
       throw new IllegalArgumentException("strength must be finite but was " + strength);
     }
     evidence = List.copyOf(Objects.requireNonNull(evidence, "evidence"));
+    Objects.requireNonNull(subject, "subject");
   }
 
   /**
@@ -74,10 +95,11 @@ public record Signal(String kind, String description, List<String> venues,
     return new Builder(kind, at);
   }
 
-  /** A one-line summary: kind, instruments, venues, time, strength, description. */
+  /** A one-line summary: kind, subject, instruments, venues, time, strength, description. */
   @Override
   public String toString() {
-    return "Signal{" + kind + ' ' + instruments + " on " + venues + " at " + at + " strength "
+    return "Signal{" + kind + (subject.isEmpty() ? "" : " " + subject) + ' ' + instruments
+        + " on " + venues + " at " + at + " strength "
         + strength + (description.isEmpty() ? "" : ": " + description) + ", " + evidence.size()
         + " snapshots of evidence}";
   }
@@ -91,6 +113,7 @@ public record Signal(String kind, String description, List<String> venues,
     private final List<Instrument> instruments = new ArrayList<>();
     private double strength;
     private final List<MarketSnapshot> evidence = new ArrayList<>();
+    private String subject = "";
 
     private Builder(String kind, Instant at) {
       this.kind = Objects.requireNonNull(kind, "kind");
@@ -100,6 +123,15 @@ public record Signal(String kind, String description, List<String> venues,
     /** A human-readable explanation (default empty). */
     public Builder description(String description) {
       this.description = Objects.requireNonNull(description, "description");
+      return this;
+    }
+
+    /**
+     * The condition the signal is about (default empty: its venues name it). With kind and
+     * instruments it is the signal's alert key, so keep it stable while the condition lasts.
+     */
+    public Builder subject(String subject) {
+      this.subject = Objects.requireNonNull(subject, "subject");
       return this;
     }
 
@@ -147,7 +179,7 @@ public record Signal(String kind, String description, List<String> venues,
      * @throws IllegalArgumentException as {@link Signal#Signal} does
      */
     public Signal build() {
-      return new Signal(kind, description, venues, instruments, at, strength, evidence);
+      return new Signal(kind, description, venues, instruments, at, strength, evidence, subject);
     }
   }
 }

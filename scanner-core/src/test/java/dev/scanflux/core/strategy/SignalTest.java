@@ -57,4 +57,19 @@ class SignalTest {
     assertThatThrownBy(() -> Signal.builder("k", T).venues("").build())
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aSubjectNamesTheConditionAndOldSignalsHaveNone() {
+    Signal plain = new Signal("k", "", List.of("okx"), List.of(BTC), T, 0, List.of());
+    assertThat(plain.subject()).isEmpty();
+    assertThat(plain).isEqualTo(Signal.builder("k", T).venues("okx").instruments(BTC).build());
+    Signal wall = Signal.builder("k", T).venues("okx").instruments(BTC).subject("okx bid 100")
+        .build();
+    assertThat(wall).isNotEqualTo(plain);
+    assertThat(wall.toString()).startsWith("Signal{k okx bid 100 [BTC/USDT] on [okx]");
+    assertThat(dev.scanflux.core.alert.AlertKey.of(plain))
+        .hasToString("k BTC/USDT okx");
+    assertThat(dev.scanflux.core.alert.AlertKey.of(wall))
+        .hasToString("k BTC/USDT okx bid 100");
+  }
 }

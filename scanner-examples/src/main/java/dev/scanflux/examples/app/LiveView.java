@@ -36,6 +36,7 @@ final class LiveView implements ScanListener {
   private final Map<String, RateLimitSpec> limits;
   private final Map<String, VenueState> venues = new LinkedHashMap<>();
   private List<String> opportunities = List.of();
+  private List<String> alerts = List.of();
   private @Nullable ScanReport lastReport;
   private long cycle;
 
@@ -85,6 +86,11 @@ final class LiveView implements ScanListener {
     this.opportunities = List.copyOf(best);
   }
 
+  /** Replaces the alert lines shown: counts, sinks, open alerts. */
+  synchronized void alerts(List<String> lines) {
+    this.alerts = List.copyOf(lines);
+  }
+
   /** A full frame for a terminal, as of {@code now} on the scanner's clock. */
   synchronized String frame(Instant now, Duration elapsed) {
     StringBuilder b = new StringBuilder();
@@ -115,6 +121,12 @@ final class LiveView implements ScanListener {
     }
     for (String o : opportunities) {
       b.append("  ").append(o).append(System.lineSeparator());
+    }
+    if (!alerts.isEmpty()) {
+      b.append(System.lineSeparator()).append("Alerts").append(System.lineSeparator());
+      for (String a : alerts) {
+        b.append("  ").append(a).append(System.lineSeparator());
+      }
     }
     return b.toString();
   }

@@ -3,11 +3,14 @@ package dev.scanflux.examples.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.alert.AlertStats;
+import dev.scanflux.core.alert.SinkStats;
 import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.ResyncCause;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,6 +29,40 @@ final class ReportJson {
 
   /** The report as a single line of JSON, without a line break. */
   static String line(ScanReport report) {
+    return node(report).toString();
+  }
+
+  /**
+   * The report with the alerts so far: {@code alerts} holds the counts (opened, updated,
+   * closed, suppressed, shortLived, open), the cross-venue mismatches, and per sink what it
+   * delivered, retried and lost.
+   */
+  static String line(ScanReport report, AlertStats alerts, List<SinkStats> sinks,
+      long mismatches) {
+    ObjectNode root = node(report);
+    ObjectNode a = root.putObject("alerts");
+    a.put("opened", alerts.opened());
+    a.put("updated", alerts.updated());
+    a.put("closed", alerts.closed());
+    a.put("suppressed", alerts.suppressed());
+    a.put("shortLived", alerts.shortLived());
+    a.put("open", alerts.open());
+    a.put("mismatches", mismatches);
+    ObjectNode bySink = a.putObject("sinks");
+    for (SinkStats s : sinks) {
+      ObjectNode n = bySink.putObject(s.sink());
+      n.put("delivered", s.delivered());
+      n.put("retries", s.retries());
+      n.put("failed", s.failed());
+      n.put("rejected", s.rejected());
+      n.put("dropped", s.dropped());
+      n.put("abandoned", s.abandoned());
+      n.put("pending", s.pending());
+    }
+    return root.toString();
+  }
+
+  private static ObjectNode node(ScanReport report) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("cycle", report.cycle());
     root.put("startedAt", report.startedAt().toString());
@@ -71,7 +108,7 @@ final class ReportJson {
         sn.put("polled", st.polled());
       }
     }
-    return root.toString();
+    return root;
   }
 
   private static double millis(Duration d) {

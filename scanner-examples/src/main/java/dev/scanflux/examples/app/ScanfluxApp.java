@@ -3,6 +3,7 @@ package dev.scanflux.examples.app;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import picocli.CommandLine;
 
 /**
@@ -29,7 +30,14 @@ public final class ScanfluxApp {
    * @return the exit code: 0 done, 1 failed, 2 bad arguments
    */
   public static int run(String[] args, PrintStream out, PrintStream err, boolean stopOnSignal) {
+    return run(args, out, err, stopOnSignal, System.getenv());
+  }
+
+  /** Runs the command in-process with the given environment (the alerts' secrets); for tests. */
+  static int run(String[] args, PrintStream out, PrintStream err, boolean stopOnSignal,
+      Map<String, String> env) {
     ScanfluxCommand command = new ScanfluxCommand(out, stopOnSignal);
+    command.env = env;
     CommandLine cli = new CommandLine(command)
         .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
         .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))

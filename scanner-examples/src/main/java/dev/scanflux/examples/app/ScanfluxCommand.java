@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -153,6 +154,12 @@ final class ScanfluxCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print only the final report.")
   boolean quiet;
 
+  @Mixin
+  AlertOptions alertOptions = new AlertOptions();
+
+  /** Where the alert secrets are read from; the process environment unless a test says. */
+  Map<String, String> env = System.getenv();
+
   @Spec
   @Nullable CommandSpec spec;
 
@@ -190,6 +197,8 @@ final class ScanfluxCommand implements Callable<Integer> {
     check(minChange > 0 && minChange < 10, "--min-change must be in (0, 10) but was " + minChange);
     check(simInstruments >= 1 && simInstruments <= 5000,
         "--sim-instruments must be in [1, 5000] but was " + simInstruments);
+    String alertProblem = alertOptions.problem(env);
+    check(alertProblem == null, String.valueOf(alertProblem));
     if (replay != null) {
       check(venues.isEmpty() && record == null && jsonReport == null && htmlReport == null
           && !live, "--replay runs the strategies over a recording: it takes no --venue, --live, "
@@ -309,6 +318,13 @@ final class ScanfluxCommand implements Callable<Integer> {
             .write(forRecorder.asFlux()).cache();
     Disposable recorder = recorded.subscribe(n -> { }, e -> out.println(
         "scanflux: recording failed: " + e.getMessage()));
+    AlertRun alerts = new AlertRun(alertOptions.build(env, window,
+        quiet || terminal ? null : out, io), live::alerts);
+    if (!quiet && !terminal) {
+      out.println(Strategies.thresholds(minEdge, minChange) + "; alerts after "
+          + alertOptions.minLifetime.toSeconds() + " s, cooldown "
+          + alertOptions.cooldown.toMinutes() + " min");
+    }
     Mono<Long> signals = forStrategies.asFlux().publishOn(io) // strategies off the scan thread
         .transform(Replay.scans(window))
         .transform(Strategies.all(minEdge, minChange))
@@ -318,12 +334,13 @@ final class ScanfluxCommand implements Callable<Integer> {
           }
         })
         .transform(Strategies.top(live::opportunities))
+        .transform(alerts.tap())
         .count()
         .cache();
     Disposable strategies = signals.subscribe();
     Mono<Void> reports = scanner.scans().publishOn(io)
         .doOnNext(scan -> report(scan, terminal))
-        .transform(scans -> json(scans))
+        .transform(scans -> json(scans, alerts))
         .then()
         .cache();
     reports.subscribe();
@@ -353,12 +370,13 @@ final class ScanfluxCommand implements Callable<Integer> {
       forStrategies.tryEmitComplete();
       forRecorder.tryEmitComplete();
       long signalCount = signals.block(Duration.ofSeconds(30));
+      alerts.finish();
       long snapshots = recorded.block(Duration.ofSeconds(60));
       reports.block(Duration.ofSeconds(30));
       if (htmlReport != null) {
         Files.writeString(htmlReport, timeline.render("Scanflux scan timeline", Instant.now()));
       }
-      finalReport(last, signalCount, snapshots);
+      finalReport(last, signalCount, snapshots, alerts);
       recorder.dispose();
       strategies.dispose();
       return 0;
@@ -396,13 +414,14 @@ final class ScanfluxCommand implements Callable<Integer> {
     }
   }
 
-  private Flux<Scan> json(Flux<Scan> scans) {
+  private Flux<Scan> json(Flux<Scan> scans, AlertRun alerts) {
     if (jsonReport == null) {
       return scans;
     }
     Path file = jsonReport;
     return Flux.using(() -> Files.newBufferedWriter(file),
-        writer -> scans.doOnNext(scan -> writeLine(writer, ReportJson.line(scan.report()))),
+        writer -> scans.doOnNext(scan -> writeLine(writer, ReportJson.line(scan.report(),
+            alerts.stats(), alerts.sinks(), alerts.mismatches()))),
         writer -> close(writer));
   }
 
@@ -424,7 +443,8 @@ final class ScanfluxCommand implements Callable<Integer> {
     }
   }
 
-  private void finalReport(@Nullable Scan last, long signalCount, long snapshots) {
+  private void finalReport(@Nullable Scan last, long signalCount, long snapshots,
+      AlertRun alerts) {
     out.println();
     out.println("Final report");
     if (last == null) {
@@ -441,6 +461,8 @@ final class ScanfluxCommand implements Callable<Integer> {
               v.latencyP99().toNanos() / 1e6, v.utilisation() * 100)));
     }
     out.println("  " + signalCount + " signals from " + Strategies.NAMES);
+    out.println("  " + alerts.summary());
+    alerts.sinkLines().forEach(line -> out.println("    " + line));
     if (record != null) {
       out.println("  recorded " + snapshots + " snapshots to " + record);
     }

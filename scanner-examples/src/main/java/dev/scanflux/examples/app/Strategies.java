@@ -23,16 +23,32 @@ final class Strategies {
       + "spikes";
 
   private static final int TOP = 5;
+  /** Signals of each kind per scan: a chat's worth, not a screen's. */
+  private static final int PER_SCAN = 5;
   private static final int REMEMBERED = 500;
 
   private Strategies() {}
 
   /** Every example strategy, over one subscription to the scans. */
   static Strategy<Signal> all(double minEdge, double minChange) {
-    return Strategy.merge(
-        CrossVenueSpread.builder().minEdge(minEdge).build(),
-        OrderBookWalls.builder().build(),
-        Movers.builder().minChange(minChange).build());
+    return Strategy.merge(spread(minEdge), walls(), movers(minChange));
+  }
+
+  /** What the strategies look for, their thresholds stated. */
+  static String thresholds(double minEdge, double minChange) {
+    return "strategies: " + spread(minEdge) + "; " + walls() + "; " + movers(minChange);
+  }
+
+  private static CrossVenueSpread spread(double minEdge) {
+    return CrossVenueSpread.builder().minEdge(minEdge).top(PER_SCAN).build();
+  }
+
+  private static OrderBookWalls walls() {
+    return OrderBookWalls.builder().top(PER_SCAN).build();
+  }
+
+  private static Movers movers(double minChange) {
+    return Movers.builder().minChange(minChange).top(PER_SCAN).build();
   }
 
   /** A signal as one plain line: time, kind, description. */

@@ -8,6 +8,7 @@ import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +28,18 @@ import reactor.core.publisher.Flux;
  * highest net edge, {@code bid * (1 - sellFee) / (ask * (1 + buyFee)) - 1}. When that edge exceeds
  * the minimum, one {@link Signal} of kind {@value #KIND} is emitted, at the scan's completion
  * time, with venues {@code [buy venue, sell venue]}, the net edge as its strength, and the two
- * quotes as evidence. Instruments are visited in their natural order, so the output is
- * deterministic.
+ * quotes as evidence. Its subject is {@code spread}: one opportunity per instrument, so with
+ * alerts it stays one alert when the best pair of venues changes. Of a scan's opportunities the
+ * {@linkplain Builder#top(int) top} by edge are emitted, best first (ties in the instruments'
+ * natural order), then the mismatches in that order, so the output is deterministic.
+ *
+ * <h2>Mismatches</h2>
+ * A gross spread (a venue's bid over another's ask) beyond the {@linkplain
+ * Builder#maxSpread(double) sanity bound} is no opportunity: it is nearly always two different
+ * assets listed under one name (a known trap), a stale quote, or a mis-scaled price. Such an
+ * instrument gives no {@value #KIND} signal but one of kind {@value #MISMATCH_KIND}, with the
+ * gross spread as strength and subject {@code mismatch}, for the caller to count and report;
+ * {@link #isOpportunity(Signal)} tells the two apart.
  *
  * <pre>{@code
  * Strategy<Signal> arb = CrossVenueSpread.builder()
@@ -43,22 +54,42 @@ import reactor.core.publisher.Flux;
  */
 public final class CrossVenueSpread implements Strategy<Signal> {
 
-  /** The kind of every signal this strategy emits. */
+  /** The kind of the opportunities this strategy emits. */
   public static final String KIND = "cross-venue-spread";
+
+  /** The kind of the mismatches, spreads beyond the sanity bound, this strategy emits. */
+  public static final String MISMATCH_KIND = "cross-venue-mismatch";
 
   private final Map<String, Double> takerFees;
   private final double defaultTakerFee;
   private final double minEdge;
+  private final double maxSpread;
+  private final int top;
 
   private CrossVenueSpread(Builder b) {
+    this.top = b.top;
     this.takerFees = Map.copyOf(b.takerFees);
     this.defaultTakerFee = b.defaultTakerFee;
     this.minEdge = b.minEdge;
+    this.maxSpread = b.maxSpread;
   }
 
-  /** A builder with no per-venue fees, a default taker fee of 0.1 % and a minimum edge of 0. */
+  /**
+   * A builder with no per-venue fees, a default taker fee of 0.1 %, a minimum edge of 0, a
+   * sanity bound of 5 % and the top 10 opportunities per scan.
+   */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Whether a signal is an opportunity ({@value #KIND}) rather than a mismatch.
+   *
+   * @param signal a signal of this strategy
+   * @return true for an opportunity
+   */
+  public static boolean isOpportunity(Signal signal) {
+    return KIND.equals(signal.kind());
   }
 
   @Override
@@ -74,16 +105,62 @@ public final class CrossVenueSpread implements Strategy<Signal> {
         quotes.computeIfAbsent(s.instrument(), i -> new TreeMap<>()).put(s.venue(), q);
       }
     }
-    List<Signal> out = new ArrayList<>();
+    List<Signal> opportunities = new ArrayList<>();
+    List<Signal> mismatches = new ArrayList<>();
     quotes.forEach((instrument, byVenue) -> {
       if (byVenue.size() > 1) {
-        Signal signal = best(scan, instrument, byVenue);
-        if (signal != null) {
-          out.add(signal);
+        Signal mismatch = mismatch(scan, instrument, byVenue);
+        if (mismatch != null) {
+          mismatches.add(mismatch);
+        } else {
+          Signal signal = best(scan, instrument, byVenue);
+          if (signal != null) {
+            opportunities.add(signal);
+          }
         }
       }
     });
+    // stable: equal edges keep the instruments' order
+    opportunities.sort(Comparator.comparingDouble(Signal::strength).reversed());
+    List<Signal> out = new ArrayList<>(opportunities.subList(0,
+        Math.min(top, opportunities.size())));
+    out.addAll(mismatches);
     return out;
+  }
+
+  /** A mismatch signal if the highest bid and the lowest ask are too far apart, else null. */
+  private @Nullable Signal mismatch(Scan scan, Instrument instrument,
+      Map<String, Quote> byVenue) {
+    @Nullable Quote high = null;
+    @Nullable Quote low = null;
+    for (Quote q : byVenue.values()) {
+      if (high == null || q.bid > high.bid) {
+        high = q;
+      }
+      if (low == null || q.ask < low.ask) {
+        low = q;
+      }
+    }
+    if (high == null || low == null || high == low) {
+      return null;
+    }
+    double gross = high.bid / low.ask - 1;
+    if (!(gross > maxSpread)) {
+      return null;
+    }
+    int decimals = Figures.decimals(high.bid, low.ask);
+    return Signal.builder(MISMATCH_KIND, scan.completedAt())
+        .description(String.format(Locale.ROOT,
+            "%s bid %s on %s is %s above the ask %s on %s, beyond the %s sanity bound: "
+                + "probably not the same asset, not an opportunity", instrument,
+            Figures.price(high.bid, decimals), high.snapshot.venue(), Figures.percent(gross),
+            Figures.price(low.ask, decimals), low.snapshot.venue(), Figures.percent(maxSpread)))
+        .venues(low.snapshot.venue(), high.snapshot.venue())
+        .instruments(instrument)
+        .subject("mismatch")
+        .strength(gross)
+        .evidence(low.snapshot, high.snapshot)
+        .build();
   }
 
   private @Nullable Signal best(Scan scan, Instrument instrument, Map<String, Quote> byVenue) {
@@ -108,12 +185,15 @@ public final class CrossVenueSpread implements Strategy<Signal> {
     }
     String buyVenue = buy.snapshot.venue();
     String sellVenue = sell.snapshot.venue();
+    int decimals = Figures.decimals(buy.ask, sell.bid);
     return Signal.builder(KIND, scan.completedAt())
         .description(String.format(Locale.ROOT,
-            "buy %s on %s at %s, sell on %s at %s: %.4f %% net of taker fees", instrument,
-            buyVenue, buy.ask, sellVenue, sell.bid, bestEdge * 100))
+            "buy %s on %s at %s, sell on %s at %s: %.3f %% net of taker fees", instrument,
+            buyVenue, Figures.price(buy.ask, decimals), sellVenue,
+            Figures.price(sell.bid, decimals), bestEdge * 100))
         .venues(buyVenue, sellVenue)
         .instruments(instrument)
+        .subject("spread")
         .strength(bestEdge)
         .evidence(buy.snapshot, sell.snapshot)
         .build();
@@ -125,8 +205,10 @@ public final class CrossVenueSpread implements Strategy<Signal> {
 
   @Override
   public String toString() {
-    return "CrossVenueSpread{fees " + new TreeMap<>(takerFees) + ", default fee " + defaultTakerFee
-        + ", min edge " + minEdge + '}';
+    return "cross-venue spread: net of taker fees " + new TreeMap<>(takerFees) + " (default "
+        + Figures.percent(defaultTakerFee) + ") above " + Figures.percent(minEdge)
+        + ", the top " + top + " per scan; gross spreads beyond " + Figures.percent(maxSpread)
+        + " are mismatches";
   }
 
   /** A venue's best bid and ask for one instrument, and the snapshot they came from. */
@@ -145,8 +227,39 @@ public final class CrossVenueSpread implements Strategy<Signal> {
     private final Map<String, Double> takerFees = new HashMap<>();
     private double defaultTakerFee = 0.001;
     private double minEdge;
+    private double maxSpread = 0.05;
+    private int top = 10;
 
     private Builder() {}
+
+    /**
+     * The most opportunities signalled per scan, the best net edges (default 10); mismatches
+     * are all signalled.
+     *
+     * @throws IllegalArgumentException if the count is less than 1
+     */
+    public Builder top(int top) {
+      if (top < 1) {
+        throw new IllegalArgumentException("top must be at least 1 but was " + top);
+      }
+      this.top = top;
+      return this;
+    }
+
+    /**
+     * The sanity bound: a gross spread (best bid over best ask, across venues) beyond it is a
+     * mismatch, not an opportunity (default 0.05, 5 %).
+     *
+     * @throws IllegalArgumentException if the bound is not finite and more than 0
+     */
+    public Builder maxSpread(double maxSpread) {
+      if (!(maxSpread > 0 && maxSpread < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException(
+            "maxSpread must be finite and more than 0 but was " + maxSpread);
+      }
+      this.maxSpread = maxSpread;
+      return this;
+    }
 
     /**
      * A venue's taker fee as a fraction, e.g. 0.001 for 0.1 %.

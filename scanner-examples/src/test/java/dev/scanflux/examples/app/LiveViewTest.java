@@ -79,4 +79,15 @@ class LiveViewTest {
     LiveView view = new LiveView(Map.of("okx", RateLimitSpec.parse("40/2s")));
     assertThat(view.frame(T0, Duration.ZERO)).contains("0 requests", "none yet", "20.0");
   }
+
+  @Test
+  void showsTheAlertsOnceThereAreAny() {
+    LiveView view = new LiveView(Map.of("okx", RateLimitSpec.parse("40/2s")));
+    assertThat(view.frame(T0, Duration.ZERO)).doesNotContain("Alerts");
+    view.alerts(List.of("alerts: 2 opened, 0 updated, 1 closed, 0 suppressed, 4 short-lived,"
+        + " 1 open", "telegram: 3 delivered, 1 retries", "open 1 min 5 s: bid wall on okx"));
+    assertThat(view.frame(T0, Duration.ZERO)).endsWith(String.join(System.lineSeparator(),
+        "Alerts", "  alerts: 2 opened, 0 updated, 1 closed, 0 suppressed, 4 short-lived, 1 open",
+        "  telegram: 3 delivered, 1 retries", "  open 1 min 5 s: bid wall on okx", ""));
+  }
 }

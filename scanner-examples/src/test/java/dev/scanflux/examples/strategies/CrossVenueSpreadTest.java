@@ -60,8 +60,10 @@ class CrossVenueSpreadTest {
               .isCloseTo(100_500 * (1 - 0.001) / (100_000 * (1 + 0.0008)) - 1, within(1e-12));
           assertThat(signal.evidence()).extracting(MarketSnapshot::venue)
               .containsExactly("okx", "binance");
-          assertThat(signal.description()).startsWith("buy BTC/USDT on okx at 100000.0, sell on"
-              + " binance at 100500.0");
+          assertThat(signal.description()).isEqualTo("buy BTC/USDT on okx at 100,000, sell on"
+              + " binance at 100,500: 0.319 % net of taker fees");
+          assertThat(signal.subject()).isEqualTo("spread");
+          assertThat(CrossVenueSpread.isOpportunity(signal)).isTrue();
         })
         .verify();
   }
@@ -123,6 +125,45 @@ class CrossVenueSpreadTest {
     assertThatThrownBy(() -> CrossVenueSpread.builder().minEdge(1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minEdge must be in [0, 1) but was 1.0");
+    assertThatThrownBy(() -> CrossVenueSpread.builder().maxSpread(0))
+        .hasMessage("maxSpread must be finite and more than 0 but was 0.0");
+    assertThat(ARB).hasToString("cross-venue spread: net of taker fees {binance=0.001, "
+        + "okx=8.0E-4} (default 0.10 %) above 0.00 %, the top 10 per scan; gross spreads beyond"
+        + " 5.00 % are mismatches");
+    assertThatThrownBy(() -> CrossVenueSpread.builder().top(0))
+        .hasMessage("top must be at least 1 but was 0");
+  }
+
+  @Test
+  void aSpreadBeyondTheSanityBoundIsAMismatchNotAnOpportunity() {
+    // "GALA" on two venues: one lists the old token, one the new, a thousand times apart
+    Instrument gala = Instrument.spot("GALA", "USDT");
+    BookSnapshot old = book("okx", gala, 0.1, 0.01998, 0.02002);
+    BookSnapshot renamed = book("binance", gala, 0.2, 20.0, 20.02);
+    BookSnapshot near = book("bybit", ETH, 0.3, 3_000, 3_000.5);
+    BookSnapshot far = book("kraken", ETH, 0.4, 3_160, 3_160.5);
+
+    StrategyTester.given(List.of(old, renamed, near, far)).when(ARB)
+        .assertSignalAt(Duration.ofSeconds(1), s -> {
+          assertThat(s.kind()).isEqualTo(CrossVenueSpread.MISMATCH_KIND);
+          assertThat(s.instruments()).containsExactly(ETH);
+          assertThat(s.description()).isEqualTo("ETH/USDT bid 3,160.0 on kraken is 5.32 % above"
+              + " the ask 3,000.5 on bybit, beyond the 5.00 % sanity bound: probably not the"
+              + " same asset, not an opportunity");
+        })
+        .assertSignalAt(Duration.ofSeconds(1), s -> {
+          assertThat(s.kind()).isEqualTo(CrossVenueSpread.MISMATCH_KIND);
+          assertThat(CrossVenueSpread.isOpportunity(s)).isFalse();
+          assertThat(s.venues()).containsExactly("okx", "binance");
+          assertThat(s.strength()).isCloseTo(20.0 / 0.02002 - 1, within(1e-9));
+          assertThat(s.subject()).isEqualTo("mismatch");
+        })
+        .verify();
+    StrategyTester.given(List.of(near, far))
+        .when(CrossVenueSpread.builder().maxSpread(0.06).build())
+        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(CrossVenueSpread.isOpportunity(s))
+            .isTrue())
+        .verify();
   }
 
   /** Ten seconds of one venue's quotes, written to a gzipped recording. */

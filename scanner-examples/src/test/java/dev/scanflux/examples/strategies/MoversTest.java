@@ -43,7 +43,7 @@ class MoversTest {
   Path dir;
 
   @Test
-  void signalsMoversAtLeastTheThresholdStrongestFirstThenByVenueAndInstrument() {
+  void signalsMoversAtLeastTheThresholdStrongestFirstThenByInstrumentAndDirection() {
     TickerSnapshot ethDown = ticker("binance", ETH, 0, -0.08, NONE);
     List<TickerSnapshot> tickers = List.of(
         ticker("okx", SOL, 0, -0.05, NONE),
@@ -55,20 +55,21 @@ class MoversTest {
 
     StrategyTester.given(tickers).when(MOVERS)
         .expectSignalAt(Duration.ofSeconds(1), Signal.builder(Movers.MOVER_KIND, T0.plusSeconds(1))
-            .description("ETH/USDT on binance down 8.00 % in 24 h, last 100.0")
+            .description("ETH/USDT down 8.00 % in 24 h on binance, last 100.0")
             .venues("binance")
             .instruments(ETH)
+            .subject("down")
             .strength(0.08)
             .evidence(ethDown)
             .build())
         .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.description())
-            .isEqualTo("BTC/USDT on binance up 5.00 % in 24 h, last 100.0"))
-        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.description())
-            .isEqualTo("SOL/USDT on binance up 5.00 % in 24 h, last 100.0"))
+            .isEqualTo("BTC/USDT up 5.00 % in 24 h on binance, last 100.0"))
         .assertSignalAt(Duration.ofSeconds(1), s -> {
-          assertThat(s.description()).isEqualTo("SOL/USDT on okx down 5.00 % in 24 h, last 100.0");
+          assertThat(s.description()).isEqualTo("SOL/USDT down 5.00 % in 24 h on okx, last 100.0");
           assertThat(s.strength()).isEqualTo(0.05);
         })
+        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.description())
+            .isEqualTo("SOL/USDT up 5.00 % in 24 h on binance, last 100.0"))
         .verify();
   }
 
@@ -90,25 +91,44 @@ class MoversTest {
         .assertSignalAt(Duration.ofSeconds(3), s -> {
           assertThat(s.kind()).isEqualTo(Movers.SPIKE_KIND);
           assertThat(s.description())
-              .isEqualTo("BTC/USDT on okx 24 h quote volume 150.0, 1.50 times the 100.0 of 1 scan"
-                  + " earlier");
+              .isEqualTo("BTC/USDT 24 h quote volume 150 USDT on okx, 1.5 × the 100 USDT of 1"
+                  + " scan earlier");
         })
         // binance's unreported volume of second 1 is skipped; 1000 is 3 scans back, just in
         .expectSignalAt(Duration.ofSeconds(4), Signal.builder(Movers.SPIKE_KIND, T0.plusSeconds(4))
-            .description("BTC/USDT on binance 24 h quote volume 1500.0, 1.50 times the 1000.0 of"
-                + " 3 scans earlier")
+            .description("BTC/USDT 24 h quote volume 1,500 USDT on binance, 1.5 × the 1,000"
+                + " USDT of 3 scans earlier")
             .venues("binance")
             .instruments(BTC)
+            .subject("volume")
             .strength(1.5)
             .evidence(tickers.get(0), tickers.get(6))
             .build())
         // at second 4, 1000 has left the lookback: 1500 against 1400 is no spike
         .assertSignalAt(Duration.ofSeconds(6), s -> {
-          assertThat(s.description()).isEqualTo("BTC/USDT on binance 24 h quote volume 2250.0,"
-              + " 1.61 times the 1400.0 of 3 scans earlier");
+          assertThat(s.description()).isEqualTo("BTC/USDT 24 h quote volume 2,250 USDT on"
+              + " binance, 1.61 × the 1,400 USDT of 3 scans earlier");
           assertThat(s.strength()).isEqualTo(2250.0 / 1400);
           assertThat(s.evidence()).containsExactly(tickers.get(4), tickers.get(8));
         })
+        .verify();
+  }
+
+  @Test
+  void oneMoveOnSeveralVenuesIsOneSignalStrongestVenueFirst() {
+    TickerSnapshot binance = ticker("binance", BTC, 0, 0.06, 1000);
+    TickerSnapshot okx = ticker("okx", BTC, 0, 0.07, 1000);
+    TickerSnapshot bybit = ticker("bybit", BTC, 0, -0.02, 1000);
+
+    StrategyTester.given(List.of(binance, okx, bybit)).when(MOVERS)
+        .expectSignalAt(Duration.ofSeconds(1), Signal.builder(Movers.MOVER_KIND, T0.plusSeconds(1))
+            .description("BTC/USDT up 7.00 % in 24 h on okx, last 100.0; also binance 6.00 %")
+            .venues("okx", "binance")
+            .instruments(BTC)
+            .subject("up")
+            .strength(0.07)
+            .evidence(okx, binance)
+            .build())
         .verify();
   }
 
@@ -164,7 +184,7 @@ class MoversTest {
         .assertSignalAt(Duration.ofSeconds(2),
             s -> assertThat(s.kind()).isEqualTo(Movers.MOVER_KIND))
         .assertSignalAt(Duration.ofSeconds(3), s -> assertThat(s.description())
-            .endsWith("1.50 times the 1000.0 of 2 scans earlier"))
+            .endsWith("1.5 × the 1,000 USDT of 2 scans earlier"))
         .verify();
   }
 
@@ -193,7 +213,7 @@ class MoversTest {
     assertThat(byScanAndKind.keySet()).contains("PT1S mover-24h")
         .anyMatch(key -> key.endsWith(Movers.SPIKE_KIND));
     Comparator<Signal> rank = Comparator.comparingDouble(Signal::strength).reversed()
-        .thenComparing(s -> s.venues().get(0)).thenComparing(s -> s.instruments().get(0));
+        .thenComparing((Signal s) -> s.instruments().get(0)).thenComparing(Signal::subject);
     byScanAndKind.values().forEach(signals -> assertThat(signals).hasSizeBetween(1, 10)
         .isSortedAccordingTo(rank));
   }
@@ -218,8 +238,9 @@ class MoversTest {
     assertThatThrownBy(() -> Movers.builder().top(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("top must be at least 1 but was 0");
-    assertThat(MOVERS).hasToString(
-        "Movers{min change 0.05, volume factor 1.5, lookback 60 scans, top 10}");
+    assertThat(MOVERS).hasToString("24 h movers at least 5.00 % up or down, and volume spikes at"
+        + " least 1.5 × the 24 h quote volume of up to 60 scans earlier; the top 10 of each per"
+        + " scan");
   }
 
   private static TickerSnapshot ticker(String venue, Instrument instrument, double second,

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hand-built books replayed in virtual time. Every book has its mid at 1000 (best bid 999.5,
- * best ask 1000.5) and levels 2 apart, so with the default 2 % band the ten best levels of each
- * side (bids down to 981.5, asks up to 1018.5) are the touch region.
+ * best ask 1000.5) and levels 2 apart, so with the default maximum distance of 2 % the ten best
+ * levels of each side (bids down to 981.5, asks up to 1018.5) are the region; a level of size 1
+ * is worth about 1,000 USDT.
  */
 class OrderBookWallsTest {
 
@@ -30,39 +31,89 @@ class OrderBookWallsTest {
   private static final OrderBookWalls WALLS = OrderBookWalls.builder().build();
 
   @Test
-  void signalsEachWallWhenItsScanCompletesInVenueInstrumentSideOrder() {
-    BookSnapshot quiet = book("binance", BTC, 0, uniform(15), uniform(15));
-    double[] asks = with(with(uniform(15), 2, 9.99), 12, 10);
-    BookSnapshot binanceBtc = book("binance", BTC, 1.3, with(uniform(15), 3, 12), asks);
-    BookSnapshot binanceEth = book("binance", ETH, 1.2, uniform(15), with(uniform(15), 0, 30));
-    BookSnapshot okxBtc = book("okx", BTC, 1.1, with(uniform(15), 0, 20), uniform(15));
-    BookSnapshot later = book("binance", BTC, 2, uniform(15), uniform(15));
+  void adjacentHeavyLevelsAreOneWallMeasuredInQuoteCurrency() {
+    double[] bids = with(with(with(uniform(15), 2, 200), 3, 300), 4, 150);
+    BookSnapshot b = book("binance", BTC, 0.5, bids, uniform(15));
 
-    StrategyTester.given(List.of(quiet, okxBtc, binanceEth, binanceBtc, later))
-        .when(WALLS)
-        .expectSignalAt(Duration.ofSeconds(2), Signal.builder(OrderBookWalls.KIND, at(2))
-            .description("bid wall on binance BTC/USDT at 993.5: size 12.0, 12.00 times the"
-                + " median 1.0, 0.650 % from mid")
+    StrategyTester.given(List.of(b)).when(WALLS)
+        .expectSignalAt(Duration.ofSeconds(1), Signal.builder(OrderBookWalls.KIND, at(1))
+            .description("bid wall on binance BTC/USDT at 993.5: 646 k USDT (650 BTC) over 3"
+                + " levels, 300 × the median level, 0.45 % from mid")
             .venues("binance")
             .instruments(BTC)
-            .strength(12)
-            .evidence(binanceBtc)
+            .subject("binance bid")
+            .strength(995.5 * 200 + 993.5 * 300 + 991.5 * 150)
+            .evidence(b)
             .build())
-        .assertSignalAt(Duration.ofSeconds(2), signal -> {
-          assertThat(signal.description()).isEqualTo("ask wall on binance BTC/USDT at 1024.5:"
-              + " size 10.0, 10.00 times the median 1.0, 2.450 % from mid");
-          assertThat(signal.strength()).isEqualTo(10);
+        .verify();
+  }
+
+  @Test
+  void eachSideSignalsItsLargestWallAndTheScanItsLargestWallsFirst() {
+    BookSnapshot quiet = book("binance", BTC, 0, uniform(15), uniform(15));
+    BookSnapshot binanceBtc = book("binance", BTC, 1.3, with(with(uniform(15), 1, 200), 5, 400),
+        with(uniform(15), 0, 150));
+    BookSnapshot okxEth = book("okx", ETH, 1.1, uniform(15), with(uniform(15), 9, 120));
+    BookSnapshot bybitEth = book("bybit", ETH, 1.2, uniform(15), with(uniform(15), 9, 120));
+
+    StrategyTester.given(List.of(quiet, okxEth, bybitEth, binanceBtc)).when(WALLS)
+        .assertSignalAt(Duration.ofSeconds(2), s -> {
+          assertThat(s.subject()).isEqualTo("binance bid");
+          assertThat(s.description()).startsWith("bid wall on binance BTC/USDT at 989.5: 396 k"
+              + " USDT (400 BTC) over 1 level");
         })
-        .assertSignalAt(Duration.ofSeconds(2), signal -> {
-          assertThat(signal.instruments()).containsExactly(ETH);
-          assertThat(signal.description()).startsWith("ask wall on binance ETH/USDT at 1000.5:");
-          assertThat(signal.evidence()).containsExactly(binanceEth);
+        .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.description())
+            .isEqualTo("ask wall on binance BTC/USDT at 1,000.5: 150 k USDT (150 BTC) over 1"
+                + " level, 150 × the median level, 0.05 % from mid"))
+        .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.subject())
+            .isEqualTo("bybit ask"))
+        .assertSignalAt(Duration.ofSeconds(2), s -> {
+          assertThat(s.subject()).isEqualTo("okx ask");
+          assertThat(s.evidence()).containsExactly(okxEth);
         })
-        .assertSignalAt(Duration.ofSeconds(2), signal -> {
-          assertThat(signal.venues()).containsExactly("okx");
-          assertThat(signal.description()).startsWith("bid wall on okx BTC/USDT at 999.5:");
-          assertThat(signal.strength()).isEqualTo(20);
-        })
+        .verify();
+    StrategyTester.given(List.of(quiet, okxEth, bybitEth, binanceBtc))
+        .when(OrderBookWalls.builder().top(1).build())
+        .assertSignalAt(Duration.ofSeconds(2), s -> assertThat(s.subject())
+            .isEqualTo("binance bid"))
+        .verify();
+  }
+
+  @Test
+  void aWallWorthLessThanTheMinimumIsNoWallAndTheMinimumIsInclusive() {
+    BookSnapshot b = book("binance", BTC, 0, with(uniform(15), 3, 50), uniform(15));
+
+    StrategyTester.given(List.of(b)).when(WALLS).verify();
+    StrategyTester.given(List.of(b))
+        .when(OrderBookWalls.builder().minNotional(993.5 * 50).build())
+        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.strength())
+            .isEqualTo(993.5 * 50))
+        .verify();
+  }
+
+  @Test
+  void levelsBeyondTheMaximumDistanceAreNeitherReferenceNorWall() {
+    // at 975.5, 2.45 % from the mid
+    BookSnapshot b = book("binance", BTC, 0, with(uniform(15), 12, 500), uniform(15));
+
+    StrategyTester.given(List.of(b)).when(WALLS).verify();
+    StrategyTester.given(List.of(b)).when(OrderBookWalls.builder().maxDistance(0.025).build())
+        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.description())
+            .endsWith("500 × the median level, 2.45 % from mid"))
+        .verify();
+  }
+
+  @Test
+  void theMedianNeedsEnoughLevelsInTheRegion() {
+    BookSnapshot thin = BookSnapshot.builder("binance", BTC).receivedAt(at(0))
+        .bid(999.5, 1).bid(997.5, 1).bid(995.5, 1).bid(993.5, 500).bid(950, 50)
+        .ask(1000.5, 1).build();
+
+    StrategyTester.given(List.of(thin)).when(WALLS).verify();
+    StrategyTester.given(List.of(thin))
+        .when(OrderBookWalls.builder().minLevels(4).build())
+        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.description())
+            .startsWith("bid wall on binance BTC/USDT at 993.5:"))
         .verify();
   }
 
@@ -77,110 +128,54 @@ class OrderBookWallsTest {
   }
 
   @Test
-  void theMedianNeedsEnoughLevelsInTheBand() {
-    BookSnapshot thin = BookSnapshot.builder("binance", BTC).receivedAt(at(0))
-        .bid(999.5, 1).bid(997.5, 1).bid(995.5, 1).bid(993.5, 1).bid(950, 50)
-        .ask(1000.5, 1).build();
-
-    StrategyTester.given(List.of(thin)).when(WALLS).verify();
-    StrategyTester.given(List.of(thin))
-        .when(OrderBookWalls.builder().minLevels(4).build())
-        .assertSignalAt(Duration.ofSeconds(1), signal -> assertThat(signal.description())
-            .isEqualTo("bid wall on binance BTC/USDT at 950.0: size 50.0, 50.00 times the median"
-                + " 1.0, 5.000 % from mid"))
-        .verify();
-  }
-
-  @Test
-  void aWiderBandTakesMoreLevelsIntoTheMedian() {
-    // Within 2 % of the mid: ten levels of size 1. Within 5 %: fifteen more of size 5, so the
-    // median is 5. Just beyond 5 %, at 949.5: 50, ten times that.
-    double[] bids = uniform(26);
-    Arrays.fill(bids, 10, 25, 5);
-    bids[25] = 50;
-    BookSnapshot b = book("binance", BTC, 0, bids, uniform(3));
-
-    StrategyTester.given(List.of(b)).when(WALLS)
-        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.strength()).isEqualTo(50))
-        .verify();
-    StrategyTester.given(List.of(b)).when(OrderBookWalls.builder().band(0.05).build())
-        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.description())
-            .isEqualTo("bid wall on binance BTC/USDT at 949.5: size 50.0, 10.00 times the median"
-                + " 5.0, 5.050 % from mid"))
-        .verify();
-  }
-
-  @Test
-  void minNotionalIsInclusive() {
-    BookSnapshot b = book("binance", BTC, 0, with(uniform(15), 3, 12), uniform(15));
-
-    StrategyTester.given(List.of(b))
-        .when(OrderBookWalls.builder().minNotional(993.5 * 12).build())
-        .assertSignalAt(Duration.ofSeconds(1), s -> assertThat(s.strength()).isEqualTo(12))
-        .verify();
-    StrategyTester.given(List.of(b))
-        .when(OrderBookWalls.builder().minNotional(993.5 * 12 + 0.5).build())
-        .verify();
-  }
-
-  @Test
   void aZeroMedianOneSidedBooksAndOlderBooksOfTheScanGiveNoSignal() {
-    BookSnapshot zeros = book("binance", BTC, 0, with(new double[15], 12, 5), uniform(15));
+    BookSnapshot zeros = book("binance", BTC, 0, with(new double[15], 2, 500), uniform(15));
     BookSnapshot oneSided = BookSnapshot.builder("okx", BTC).receivedAt(at(0))
-        .bid(999.5, 1).bid(997.5, 1).bid(995.5, 1).bid(993.5, 1).bid(991.5, 1).bid(989.5, 100)
+        .bid(999.5, 1).bid(997.5, 1).bid(995.5, 1).bid(993.5, 1).bid(991.5, 1).bid(989.5, 900)
         .build();
-    BookSnapshot wall = book("binance", ETH, 1.1, with(uniform(15), 3, 12), uniform(15));
+    BookSnapshot wall = book("binance", ETH, 1.1, with(uniform(15), 3, 500), uniform(15));
     BookSnapshot replaced = book("binance", ETH, 1.9, uniform(15), uniform(15));
 
     StrategyTester.given(List.of(zeros, oneSided, wall, replaced)).when(WALLS).verify();
   }
 
   @Test
-  void isDeterministicAndReusable() {
+  void theSameWallOnEveryScanHasTheSameSubject() {
     List<MarketSnapshot> books = new ArrayList<>();
     for (int second = 0; second < 30; second++) {
-      for (String venue : List.of("okx", "bybit", "binance")) {
-        books.add(book(venue, second % 2 == 0 ? ETH : BTC, second + 0.5,
-            with(uniform(12), second % 12, 10 + second), with(uniform(12), 11 - second % 12, 11)));
-      }
+      books.add(book("binance", BTC, second + 0.5, with(uniform(12), 4, 300 + second),
+          uniform(12)));
     }
     StrategyTester.Then<Signal> run = StrategyTester.given(books).when(WALLS);
 
     List<Emission<Signal>> first = run.signals();
-    assertThat(first).hasSize(30 * 3 * 2);
-    assertThat(first.subList(0, 6))
-        .extracting(e -> e.at().toSeconds() + " s " + e.signal().venues().get(0) + ' '
-            + e.signal().description().substring(0, 3))
-        .containsExactly("1 s binance bid", "1 s binance ask", "1 s bybit bid", "1 s bybit ask",
-            "1 s okx bid", "1 s okx ask");
+    assertThat(first).hasSize(30).extracting(e -> e.signal().subject())
+        .containsOnly("binance bid");
     assertThat(run.signals()).isEqualTo(first);
   }
 
   @Test
-  void builderChecksArguments() {
+  void builderChecksArgumentsAndStatesTheThresholds() {
     assertThatThrownBy(() -> OrderBookWalls.builder().multiple(1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("multiple must be finite and more than 1 but was 1.0");
     assertThatThrownBy(() -> OrderBookWalls.builder().multiple(Double.NaN))
-        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("multiple must be finite and more than 1 but was NaN");
-    assertThatThrownBy(() -> OrderBookWalls.builder().band(0))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("band must be in (0, 1) but was 0.0");
-    assertThatThrownBy(() -> OrderBookWalls.builder().band(1))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("band must be in (0, 1) but was 1.0");
+    assertThatThrownBy(() -> OrderBookWalls.builder().maxDistance(0))
+        .hasMessage("maxDistance must be in (0, 1) but was 0.0");
+    assertThatThrownBy(() -> OrderBookWalls.builder().maxDistance(1))
+        .hasMessage("maxDistance must be in (0, 1) but was 1.0");
     assertThatThrownBy(() -> OrderBookWalls.builder().minLevels(0))
-        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minLevels must be at least 1 but was 0");
     assertThatThrownBy(() -> OrderBookWalls.builder().minNotional(-1))
-        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minNotional must be finite and at least 0 but was -1.0");
     assertThatThrownBy(() -> OrderBookWalls.builder().minNotional(Double.POSITIVE_INFINITY))
-        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minNotional must be finite and at least 0 but was Infinity");
-    assertThat(OrderBookWalls.builder().build()).hasToString(
-        "OrderBookWalls{multiple 10.0, band 0.02, min levels 5, min notional 0.0}");
+    assertThat(OrderBookWalls.builder().build()).hasToString("order-book walls: adjacent "
+        + "levels at least 5 × the median level within 2.00 % of mid (of at least 5 levels), "
+        + "worth at least 100,000 in quote currency; the top 10 per scan");
+    assertThatThrownBy(() -> OrderBookWalls.builder().top(0))
+        .hasMessage("top must be at least 1 but was 0");
   }
 
   private static Instant at(double second) {
