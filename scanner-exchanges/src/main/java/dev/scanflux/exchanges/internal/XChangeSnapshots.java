@@ -39,8 +39,7 @@ public final class XChangeSnapshots {
   }
 
   /**
-   * The best {@code depth} levels per side of an XChange book, in whatever order XChange
-   * holds them (see {@link Levels}).
+   * The top {@code depth} levels per side of an XChange book, which XChange keeps sorted.
    *
    * @throws BadDataException         if a level has no price or size
    * @throws InvalidSnapshotException if the levels are invalid (crossed, unsorted, negative)
@@ -50,18 +49,25 @@ public final class XChangeSnapshots {
     BookSnapshot.Builder b = BookSnapshot.builder(venue, instrument).receivedAt(now);
     b.exchangeTime(bookTimestamps && ob.getTimeStamp() != null
         ? ob.getTimeStamp().toInstant() : now);
-    Levels bids = Levels.bids();
+    // XChange's OrderBook keeps its sides sorted itself, so the venue's order does not reach
+    // here; its streaming books may hold levels beyond the subscribed depth that the venue
+    // told it to drop, so only the top depth levels are read, as the book's owner keeps them.
+    int n = 0;
     for (LimitOrder o : ob.getBids()) {
-      bids.add(number(instrument, "bid price", o.getLimitPrice()),
+      if (n++ == depth) {
+        break;
+      }
+      b.bid(number(instrument, "bid price", o.getLimitPrice()),
           number(instrument, "bid size", o.getOriginalAmount()));
     }
-    Levels asks = Levels.asks();
+    n = 0;
     for (LimitOrder o : ob.getAsks()) {
-      asks.add(number(instrument, "ask price", o.getLimitPrice()),
+      if (n++ == depth) {
+        break;
+      }
+      b.ask(number(instrument, "ask price", o.getLimitPrice()),
           number(instrument, "ask size", o.getOriginalAmount()));
     }
-    bids.into(b, depth);
-    asks.into(b, depth);
     return b.build();
   }
 
