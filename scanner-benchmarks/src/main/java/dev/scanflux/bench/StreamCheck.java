@@ -9,8 +9,9 @@ import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.exchanges.VenueBuilder;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.exchanges.Venues;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,11 +80,25 @@ final class StreamCheck {
   static List<Result> run() {
     List<Result> results = new ArrayList<>();
     for (SimulatedVenue v : CANDIDATES) {
-      if (v.hasWebsocket() && v.preset().hasStream()) {
+      if (v.hasWebsocket() && preset(v).hasStream()) {
         results.add(runOne(v));
       }
     }
     return results;
+  }
+
+  /** The preset whose source speaks {@code v}'s wire format (the simulator knows no client). */
+  private static VenueBuilder preset(SimulatedVenue v) {
+    return switch (v) {
+      case BINANCE_SPOT -> Venues.binance();
+      case OKX -> Venues.okx();
+      case OKX_SWAP -> Venues.okxSwap();
+      case BYBIT -> Venues.bybit();
+      case BYBIT_LINEAR -> Venues.bybitLinear();
+      case KRAKEN -> Venues.kraken();
+      case HYPERLIQUID -> Venues.hyperliquid();
+      default -> throw new IllegalArgumentException("no streamed preset for " + v);
+    };
   }
 
   private static Result runOne(SimulatedVenue v) {
@@ -92,7 +107,7 @@ final class StreamCheck {
         .latency(Duration.ofMillis(40)).jitter(Duration.ofMillis(40)).seed(7).rateLimit(false)
         .websocket(true).streamInterval(TICK).build()) {
       String url = sim.start();
-      VenueBuilder preset = v.preset().baseUrl(url).streamUrl(sim.websocketUrl());
+      VenueBuilder preset = preset(v).baseUrl(url).streamUrl(sim.websocketUrl());
       MarketSource source = preset.build();
       List<Scan> scans = new CopyOnWriteArrayList<>();
       Probe probe = new Probe();

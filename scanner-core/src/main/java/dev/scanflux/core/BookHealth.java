@@ -40,7 +40,12 @@ public record BookHealth(String venue, Instrument instrument, boolean priority, 
     /** The venue's push stream keeps it live. */
     STREAM,
     /** The scanner polls it over REST. */
-    POLL
+    POLL,
+    /**
+     * Another process's scanner delivered it (a feed read from Kafka, say), which does not say
+     * whether it streamed or polled it.
+     */
+    REMOTE
   }
 
   /** Whether a book is being kept fresh. */

@@ -6,6 +6,7 @@ import dev.scanflux.exchanges.internal.SourceFactory;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.StreamFactory;
 import dev.scanflux.exchanges.internal.StreamingSource;
+import dev.scanflux.exchanges.internal.VenueDefinition;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,6 +33,12 @@ public final class VenueBuilder {
   private Duration httpTimeout = Duration.ofSeconds(10);
   private Scheduler clock = Schedulers.parallel();
 
+  VenueBuilder(VenueDefinition definition) {
+    this(definition.name(), definition.descriptor().restUrl(),
+        definition.descriptor().rateLimit(), definition.descriptor().concurrency(),
+        definition.source(), definition.descriptor().streamUrl(), definition.stream());
+  }
+
   VenueBuilder(String venue, String baseUrl, RateLimitSpec rateLimit, int concurrency,
       SourceFactory factory) {
     this(venue, baseUrl, rateLimit, concurrency, factory, "", null);
@@ -50,7 +57,7 @@ public final class VenueBuilder {
 
   /**
    * The REST base URL instead of the venue's production one: a testnet, a proxy, a mirror or a
-   * {@link dev.scanflux.exchanges.sim.VenueSimulator}.
+   * simulator ({@code dev.scanflux.simulator.VenueSimulator}, module scanner-simulator).
    *
    * @param baseUrl an absolute {@code http} or {@code https} URL without a path, e.g.
    *                {@code http://127.0.0.1:8123}
@@ -75,7 +82,7 @@ public final class VenueBuilder {
 
   /**
    * The push stream's URL instead of the venue's production one: a testnet, a proxy or a
-   * {@link dev.scanflux.exchanges.sim.VenueSimulator}'s {@code websocketUrl()}.
+   * simulator ({@code dev.scanflux.simulator.VenueSimulator}, module scanner-simulator)'s {@code websocketUrl()}.
    *
    * @param streamUrl an absolute {@code ws} or {@code wss} URL, e.g.
    *                  {@code ws://127.0.0.1:8123/ws/v5/public}

@@ -1,22 +1,22 @@
 package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.RateLimitSpec;
-import dev.scanflux.exchanges.internal.BinanceFuturesSource;
-import dev.scanflux.exchanges.internal.BinanceStream;
-import dev.scanflux.exchanges.internal.BingxSource;
-import dev.scanflux.exchanges.internal.BybitSource;
-import dev.scanflux.exchanges.internal.BybitStream;
-import dev.scanflux.exchanges.internal.GateFuturesSource;
-import dev.scanflux.exchanges.internal.HyperliquidSource;
-import dev.scanflux.exchanges.internal.HyperliquidStream;
-import dev.scanflux.exchanges.internal.KrakenStream;
-import dev.scanflux.exchanges.internal.KucoinFuturesSource;
-import dev.scanflux.exchanges.internal.LighterSource;
-import dev.scanflux.exchanges.internal.OkxStream;
-import dev.scanflux.exchanges.internal.OkxSwapSource;
-import dev.scanflux.exchanges.internal.Presets;
+import dev.scanflux.exchanges.internal.VenueDefinition;
+import dev.scanflux.exchanges.internal.VenueRegistry;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.XChangeVenue;
+import dev.scanflux.exchanges.venue.binance.internal.BinanceVenues;
+import dev.scanflux.exchanges.venue.bingx.internal.BingxVenues;
+import dev.scanflux.exchanges.venue.bitstamp.internal.BitstampVenues;
+import dev.scanflux.exchanges.venue.bybit.internal.BybitVenues;
+import dev.scanflux.exchanges.venue.coinbase.internal.CoinbaseVenues;
+import dev.scanflux.exchanges.venue.gate.internal.GateVenues;
+import dev.scanflux.exchanges.venue.hyperliquid.internal.HyperliquidVenues;
+import dev.scanflux.exchanges.venue.kraken.internal.KrakenVenues;
+import dev.scanflux.exchanges.venue.kucoin.internal.KucoinVenues;
+import dev.scanflux.exchanges.venue.lighter.internal.LighterVenues;
+import dev.scanflux.exchanges.venue.okx.internal.OkxVenues;
+import java.util.List;
 import java.util.Objects;
 import org.knowm.xchange.Exchange;
 
@@ -25,11 +25,29 @@ import org.knowm.xchange.Exchange;
  * concurrency that reaches that limit at a usual round trip, its symbol mapping, discovery and
  * its bulk ticker endpoint where there is one. Every preset takes a base-URL override.
  *
- * <p>Sources connect on their first request, never on {@code build()}.
+ * <p>Sources connect on their first request, never on {@code build()}. Every preset is also
+ * data: {@link #descriptors()} lists them, {@link #preset(String)} finds one by name. Each venue's
+ * descriptor, source and stream live in one package of their own
+ * ({@code dev.scanflux.exchanges.venue.<venue>.internal}).
  */
 public final class Venues {
 
   private Venues() {}
+
+  /** Every preset's descriptor, in the documentation's order. */
+  public static List<VenueDescriptor> descriptors() {
+    return VenueRegistry.ALL.stream().map(VenueDefinition::descriptor).toList();
+  }
+
+  /**
+   * A new builder of the preset named {@code name}, e.g. {@code binance} or {@code okx-swap}.
+   *
+   * @throws IllegalArgumentException if no preset has that name; the message lists the names
+   */
+  public static VenueBuilder preset(String name) {
+    Objects.requireNonNull(name, "name");
+    return new VenueBuilder(VenueRegistry.get(name));
+  }
 
   /**
    * Binance spot via XChange, {@code https://api.binance.com}: 6,000 weight per minute, book
@@ -40,9 +58,7 @@ public final class Venues {
    * ({@code @ticker}), up to 1,024 streams per connection.
    */
   public static VenueBuilder binance() {
-    return new VenueBuilder("binance", "https://api.binance.com", Presets.BINANCE_SPOT_LIMIT,
-        8, s -> new XChangeSource(s, Presets.binanceSpot()), BinanceStream.URL,
-        (s, rest) -> new BinanceStream(s));
+    return new VenueBuilder(BinanceVenues.SPOT);
   }
 
   /**
@@ -53,8 +69,7 @@ public final class Venues {
    * ask.
    */
   public static VenueBuilder binanceFutures() {
-    return new VenueBuilder("binance-futures", "https://fapi.binance.com",
-        BinanceFuturesSource.LIMIT, 8, BinanceFuturesSource::new);
+    return new VenueBuilder(BinanceVenues.FUTURES);
   }
 
   /**
@@ -63,19 +78,18 @@ public final class Venues {
    * weight per minute, like Binance).
    */
   public static VenueBuilder asterdex() {
-    return binanceFutures().name("asterdex").baseUrl("https://fapi.asterdex.com");
+    return new VenueBuilder(BinanceVenues.ASTERDEX);
   }
 
   /**
    * OKX spot via XChange, {@code https://www.okx.com}: 40 book requests per 2 s (tickers weigh
    * 2, discovery 4), books of 20 levels (XChange asks for 20), bulk tickers
    * ({@code /api/v5/market/tickers?instType=SPOT}), default concurrency 4, symbols
-   * {@code BTC-USDT}. Push stream: OKX's public WebSocket ({@value OkxStream#URL}), 400-level
+   * {@code BTC-USDT}. Push stream: OKX's public WebSocket ({@code wss://ws.okx.com:8443/ws/v5/public}), 400-level
    * books kept from snapshot and checksummed deltas, and tickers.
    */
   public static VenueBuilder okx() {
-    return new VenueBuilder("okx", "https://www.okx.com", Presets.OKX_LIMIT, 4,
-        s -> new XChangeSource(s, Presets.okx()), OkxStream.URL, OkxStream::spot);
+    return new VenueBuilder(OkxVenues.SPOT);
   }
 
   /**
@@ -89,8 +103,7 @@ public final class Venues {
    * books in contracts of {@code ctVal} like the REST books.
    */
   public static VenueBuilder okxSwap() {
-    return new VenueBuilder("okx-swap", "https://www.okx.com", OkxSwapSource.LIMIT, 4,
-        OkxSwapSource::new, OkxStream.URL, OkxStream::swap);
+    return new VenueBuilder(OkxVenues.SWAP);
   }
 
   /**
@@ -105,9 +118,7 @@ public final class Venues {
    * book whose checksum fails without telling, so such resyncs are not reported.
    */
   public static VenueBuilder kraken() {
-    return new VenueBuilder("kraken", "https://api.kraken.com", Presets.KRAKEN_LIMIT, 2,
-        s -> new XChangeSource(s, Presets.kraken()), "wss://ws.kraken.com",
-        (s, rest) -> new KrakenStream(s));
+    return new VenueBuilder(KrakenVenues.SPOT);
   }
 
   /**
@@ -119,8 +130,7 @@ public final class Venues {
    * tickers from {@code activeAssetCtx} read like the bulk ones, at most 1,000 subscriptions.
    */
   public static VenueBuilder hyperliquid() {
-    return new VenueBuilder("hyperliquid", "https://api.hyperliquid.xyz", HyperliquidSource.LIMIT,
-        4, HyperliquidSource::new, HyperliquidStream.URL, (s, rest) -> new HyperliquidStream(s));
+    return new VenueBuilder(HyperliquidVenues.PERPETUALS);
   }
 
   /**
@@ -132,8 +142,7 @@ public final class Venues {
    * scanner's, and {@code tickers}, whose bid and ask come from the streamed book.
    */
   public static VenueBuilder bybit() {
-    return new VenueBuilder("bybit", "https://api.bybit.com", BybitSource.LIMIT, 8,
-        BybitSource::new, BybitStream.SPOT_URL, BybitStream::new);
+    return new VenueBuilder(BybitVenues.SPOT);
   }
 
   /**
@@ -146,29 +155,29 @@ public final class Venues {
    * {@code tickers} whose deltas are merged into the last full ticker.
    */
   public static VenueBuilder bybitLinear() {
-    return new VenueBuilder("bybit-linear", "https://api.bybit.com", BybitSource.LIMIT, 8,
-        s -> new BybitSource(s, BybitSource.Category.LINEAR), BybitStream.LINEAR_URL,
-        BybitStream::new);
+    return new VenueBuilder(BybitVenues.LINEAR);
   }
 
   /**
-   * KuCoin spot via XChange, {@code https://api.kucoin.com}: 2,000 weight per 30 s (book 2 up
-   * to 20 levels, 4 up to 100; ticker 15; all tickers 15), bulk tickers
-   * ({@code /api/v1/market/allTickers}), default concurrency 4, symbols {@code BTC-USDT}.
+   * KuCoin spot, native, on KuCoin's current public endpoints, {@code https://api.kucoin.com}:
+   * 2,000 weight per 30 s (book 2 up to 20 levels, 4 up to 100; ticker 15; all tickers 15;
+   * discovery 4), discovery {@code /api/v2/symbols}, bulk tickers
+   * ({@code /api/v1/market/allTickers}), default concurrency 4, symbols {@code BTC-USDT}. Native
+   * because XChange 5.2.1 starts with {@code /api/v1/currencies}, which KuCoin no longer
+   * documents.
    */
   public static VenueBuilder kucoin() {
-    return new VenueBuilder("kucoin", "https://api.kucoin.com", Presets.KUCOIN_LIMIT, 4,
-        s -> new XChangeSource(s, Presets.kucoin()));
+    return new VenueBuilder(KucoinVenues.SPOT);
   }
 
   /**
-   * Gate.io spot via XChange (API v4), {@code https://api.gateio.ws}: 200 requests per 10 s per
-   * endpoint, books of 10 levels (XChange asks for Gate's default), bulk tickers
-   * ({@code /api/v4/spot/tickers}), default concurrency 4, symbols {@code BTC_USDT}.
+   * Gate.io spot, native (API v4), {@code https://api.gateio.ws}: 200 requests per 10 s per
+   * endpoint, books as asked up to 100 levels, bulk tickers ({@code /api/v4/spot/tickers}),
+   * default concurrency 4, symbols {@code BTC_USDT}. Native because XChange 5.2.1 fails on a
+   * book without {@code current}.
    */
   public static VenueBuilder gate() {
-    return new VenueBuilder("gate", "https://api.gateio.ws", Presets.GATE_LIMIT, 4,
-        s -> new XChangeSource(s, Presets.gate()));
+    return new VenueBuilder(GateVenues.SPOT);
   }
 
   /**
@@ -177,8 +186,7 @@ public final class Venues {
    * concurrency 4, symbols {@code BTC-USD}.
    */
   public static VenueBuilder coinbase() {
-    return new VenueBuilder("coinbase", "https://api.exchange.coinbase.com",
-        Presets.COINBASE_LIMIT, 4, s -> new XChangeSource(s, Presets.coinbase()));
+    return new VenueBuilder(CoinbaseVenues.SPOT);
   }
 
   /**
@@ -187,8 +195,7 @@ public final class Venues {
    * {@code btcusd}.
    */
   public static VenueBuilder bitstamp() {
-    return new VenueBuilder("bitstamp", "https://www.bitstamp.net", Presets.BITSTAMP_LIMIT, 4,
-        s -> new XChangeSource(s, Presets.bitstamp()));
+    return new VenueBuilder(BitstampVenues.SPOT);
   }
 
   /**
@@ -197,8 +204,7 @@ public final class Venues {
    * default concurrency 4, symbols {@code BTC-USDT}.
    */
   public static VenueBuilder bingx() {
-    return new VenueBuilder("bingx", "https://open-api.bingx.com", BingxSource.LIMIT, 4,
-        BingxSource::new);
+    return new VenueBuilder(BingxVenues.SPOT);
   }
 
   /**
@@ -210,8 +216,7 @@ public final class Venues {
    * {@code BTC/USDT:perp} for contract {@code BTC_USDT}.
    */
   public static VenueBuilder gateFutures() {
-    return new VenueBuilder("gate-futures", "https://api.gateio.ws", GateFuturesSource.LIMIT, 4,
-        GateFuturesSource::new);
+    return new VenueBuilder(GateVenues.FUTURES);
   }
 
   /**
@@ -223,8 +228,7 @@ public final class Venues {
    * {@code XBT} is bitcoin).
    */
   public static VenueBuilder kucoinFutures() {
-    return new VenueBuilder("kucoin-futures", "https://api-futures.kucoin.com",
-        KucoinFuturesSource.LIMIT, 4, KucoinFuturesSource::new);
+    return new VenueBuilder(KucoinVenues.FUTURES);
   }
 
   /**
@@ -235,8 +239,7 @@ public final class Venues {
    * {@code ETH/USDC:perp} for market {@code ETH} (sizes in base units).
    */
   public static VenueBuilder lighter() {
-    return new VenueBuilder("lighter", "https://mainnet.zklighter.elliot.ai", LighterSource.LIMIT,
-        2, LighterSource::new);
+    return new VenueBuilder(LighterVenues.PERPETUALS);
   }
 
   /**

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.MarketSource;
-import dev.scanflux.exchanges.sim.ServedRequest;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.simulator.ServedRequest;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -37,7 +37,7 @@ class AllVenuesTest {
       VenueSimulator sim = VenueSimulator.builder(v).instruments(40)
           .latency(Duration.ofMillis(5)).jitter(Duration.ofMillis(5)).build();
       open.add(sim);
-      MarketSource source = v.preset().baseUrl(sim.start()).build();
+      MarketSource source = SimulatedPresets.of(v).baseUrl(sim.start()).build();
       open.add(source);
       sims.put(v, sim);
       sources.put(v, source);

@@ -1,7 +1,7 @@
 package dev.scanflux.exchanges;
 
 import dev.scanflux.core.model.Instrument;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.SimulatedVenue;
 
 class BitstampSourceTest extends VenueSourceContract {
 

@@ -23,16 +23,16 @@ import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.TransientSourceException;
-import dev.scanflux.exchanges.internal.BybitSource;
-import dev.scanflux.exchanges.internal.BybitStream;
+import dev.scanflux.exchanges.venue.bybit.internal.BybitSource;
+import dev.scanflux.exchanges.venue.bybit.internal.BybitStream;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.StreamingSource;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
-import dev.scanflux.exchanges.sim.ServedRequest;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
-import dev.scanflux.exchanges.sim.WsEvent;
-import dev.scanflux.exchanges.sim.WsFault;
+import dev.scanflux.simulator.ServedRequest;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
+import dev.scanflux.simulator.WsEvent;
+import dev.scanflux.simulator.WsFault;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,7 +75,7 @@ class BybitStreamTest {
   }
 
   private MarketSource source(SimulatedVenue venue, VenueSimulator sim) {
-    return closing(venue.preset().baseUrl(sim.start()).streamUrl(sim.websocketUrl()).build());
+    return closing(SimulatedPresets.of(venue).baseUrl(sim.start()).streamUrl(sim.websocketUrl()).build());
   }
 
   private MarketStream stream(SimulatedVenue venue, VenueSimulator sim) {

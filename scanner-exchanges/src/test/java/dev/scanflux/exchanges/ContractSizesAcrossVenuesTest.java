@@ -6,8 +6,8 @@ import static org.assertj.core.data.Percentage.withPercentage;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.MarketSource;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class ContractSizesAcrossVenuesTest {
 
   private static BookSnapshot firstBtcBook(SimulatedVenue venue, Instrument btc) {
     try (VenueSimulator sim = VenueSimulator.builder(venue).instruments(5).seed(11).build();
-        MarketSource source = venue.preset().baseUrl(sim.start()).build()) {
+        MarketSource source = SimulatedPresets.of(venue).baseUrl(sim.start()).build()) {
       List<Instrument> all = source.instruments().block(WAIT);
       assertThat(all).contains(btc);
       return source.book(btc, 10).block(WAIT);

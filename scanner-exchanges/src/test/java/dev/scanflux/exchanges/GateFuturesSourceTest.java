@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.PermanentSourceException;
-import dev.scanflux.exchanges.sim.ServedRequest;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.ServedRequest;
+import dev.scanflux.simulator.SimulatedVenue;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 

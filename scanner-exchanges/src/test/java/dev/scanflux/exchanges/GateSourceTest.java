@@ -1,7 +1,7 @@
 package dev.scanflux.exchanges;
 
 import dev.scanflux.core.model.Instrument;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.SimulatedVenue;
 
 class GateSourceTest extends VenueSourceContract {
 
@@ -18,17 +18,5 @@ class GateSourceTest extends VenueSourceContract {
   @Override
   Instrument btc() {
     return Instrument.spot("BTC", "USDT");
-  }
-
-  /** XChange asks for Gate's default book of 10 levels. */
-  @Override
-  int maxBookLevels() {
-    return 10;
-  }
-
-  /** GateioException keeps no response headers, so the 429's Retry-After is lost in XChange. */
-  @Override
-  boolean retryAfterReachable() {
-    return false;
   }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.PermanentSourceException;
-import dev.scanflux.exchanges.sim.ServedRequest;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.ServedRequest;
+import dev.scanflux.simulator.SimulatedVenue;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -47,7 +47,8 @@ class LighterSourceTest extends VenueSourceContract {
         .verifyComplete();
     ServedRequest r = sim.requestLog().get(0);
     assertThat(r.path()).isEqualTo("/api/v1/orderBookOrders");
-    assertThat(r.query()).isEqualTo("market_id=0&limit=20");
+    // Lighter numbers ETH 0, and the simulator the other markets after it: BTC is 1.
+    assertThat(r.query()).isEqualTo("market_id=1&limit=20");
     assertThat(r.symbol()).isEqualTo("BTC");
   }
 
@@ -64,7 +65,7 @@ class LighterSourceTest extends VenueSourceContract {
     assertThat(sim.requestLog()).extracting(ServedRequest::path)
         .containsExactlyInAnyOrder("/api/v1/orderBookDetails", "/api/v1/orderBookOrders");
     assertThat(sim.requestLog()).extracting(ServedRequest::query)
-        .contains("market_id=1&limit=1");
+        .contains("market_id=0&limit=1");
   }
 
   @Test

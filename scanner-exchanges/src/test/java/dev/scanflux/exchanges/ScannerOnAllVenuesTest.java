@@ -6,9 +6,9 @@ import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.spi.MarketSource;
-import dev.scanflux.exchanges.sim.ServedRequest;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.simulator.ServedRequest;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -47,7 +47,7 @@ class ScannerOnAllVenuesTest {
           .latency(Duration.ofMillis(5)).jitter(Duration.ZERO).build(); // real limit enforced
       open.add(sim);
       sims.put(v, sim);
-      MarketSource source = v.preset().baseUrl(sim.start()).build();
+      MarketSource source = SimulatedPresets.of(v).baseUrl(sim.start()).build();
       concurrency.put(v, source.defaultConcurrency());
       builder.venue(source);
     }

@@ -8,10 +8,10 @@ import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
-import dev.scanflux.exchanges.sim.WsEvent;
-import dev.scanflux.exchanges.sim.WsFault;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
+import dev.scanflux.simulator.WsEvent;
+import dev.scanflux.simulator.WsFault;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +39,7 @@ class StreamFallbackTest {
 
   static Stream<SimulatedVenue> streamed() {
     return Arrays.stream(SimulatedVenue.values())
-        .filter(v -> v.hasWebsocket() && v.preset().hasStream());
+        .filter(v -> v.hasWebsocket() && SimulatedPresets.of(v).hasStream());
   }
 
   @AfterEach
@@ -60,7 +60,7 @@ class StreamFallbackTest {
     }
     String url = sim.start();
     scanner = Scanner.builder()
-        .venue(venue.preset().baseUrl(url).streamUrl(sim.websocketUrl()).build(),
+        .venue(SimulatedPresets.of(venue).baseUrl(url).streamUrl(sim.websocketUrl()).build(),
             VenueOptions.custom().stream(true).staleAfter(STALE_AFTER)
                 .streamCycle(Duration.ofMillis(200))
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).build())

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.exchanges.internal.Aliases;
-import dev.scanflux.exchanges.sim.ServedRequest;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.simulator.ServedRequest;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +32,7 @@ class SymbolRoundTripTest {
   void everyInstrumentMapsToTheVenuesSymbolAndBack(SimulatedVenue venue) {
     try (VenueSimulator sim = VenueSimulator.builder(venue).instruments(INSTRUMENTS)
             .rateLimit(false).build();
-        MarketSource source = venue.preset().baseUrl(sim.start()).build()) {
+        MarketSource source = SimulatedPresets.of(venue).baseUrl(sim.start()).build()) {
       List<Instrument> all = source.instruments().block(Duration.ofSeconds(20));
       assertThat(all).hasSize(INSTRUMENTS).doesNotHaveDuplicates()
           .contains(venue.instrument("BTC"));

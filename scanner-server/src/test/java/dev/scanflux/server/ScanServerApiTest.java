@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.exchanges.Venues;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.SimulatedVenue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

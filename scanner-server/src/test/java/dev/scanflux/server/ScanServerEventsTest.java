@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.alert.Alerts;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.strategy.Signal;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.SimulatedVenue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

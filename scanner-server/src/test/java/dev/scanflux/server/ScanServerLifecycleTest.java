@@ -3,7 +3,7 @@ package dev.scanflux.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.SimulatedVenue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,10 @@ import dev.scanflux.core.Scanner;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
-import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.exchanges.VenueBuilder;
+import dev.scanflux.exchanges.Venues;
+import dev.scanflux.simulator.SimulatedVenue;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +57,7 @@ final class SimulatedScan implements AutoCloseable {
       }
       VenueSimulator sim = sb.build();
       String url = sim.start();
-      var preset = v.preset().baseUrl(url);
+      var preset = preset(v).baseUrl(url);
       if (streamEvery != null) {
         preset.streamUrl(sim.websocketUrl());
       }
@@ -77,12 +79,23 @@ final class SimulatedScan implements AutoCloseable {
       synchronized (oneOffSims) {
         oneOffSims.add(sim);
       }
-      return venues.get(name).preset().baseUrl(sim.start()).build();
+      return preset(venues.get(name)).baseUrl(sim.start()).build();
     });
   }
 
   String url() {
     return server.url();
+  }
+
+  /** The preset that speaks a simulated venue's wire format (the simulator knows no client). */
+  static VenueBuilder preset(SimulatedVenue v) {
+    return switch (v) {
+      case BINANCE_SPOT -> Venues.binance();
+      case OKX -> Venues.okx();
+      case BYBIT -> Venues.bybit();
+      case KRAKEN -> Venues.kraken();
+      default -> throw new IllegalArgumentException("no preset mapped for " + v);
+    };
   }
 
   @Override

@@ -106,6 +106,12 @@ final class AlertOptions {
    */
   Alerts build(Map<String, String> env, Duration window, @Nullable PrintStream console,
       Scheduler scheduler) {
+    return build(env, window, console, scheduler, java.util.List.of());
+  }
+
+  /** As {@link #build(Map, Duration, PrintStream, Scheduler)}, with more sinks (Kafka's). */
+  Alerts build(Map<String, String> env, Duration window, @Nullable PrintStream console,
+      Scheduler scheduler, java.util.List<dev.scanflux.core.alert.AlertSink> more) {
     Alerts.Builder b = Alerts.builder().scheduler(scheduler).config(AlertConfig.custom()
         .cooldown(cooldown)
         .minLifetime(minLifetime)
@@ -125,6 +131,7 @@ final class AlertOptions {
       secret(env, SECRET_ENV).ifPresent(w::secret);
       b.sink(w.build());
     }
+    more.forEach(b::sink);
     return b.build();
   }
 

@@ -11,6 +11,9 @@ import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.replay.Replay;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.kafka.KafkaPublisher;
+import dev.scanflux.kafka.KafkaTopics;
+import dev.scanflux.kafka.Shard;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,6 +36,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import reactor.core.Disposable;
@@ -44,6 +48,7 @@ import reactor.core.scheduler.Schedulers;
 
 /** The {@code scanflux} command: options, then one scan session (or a replay). */
 @Command(name = "scanflux", mixinStandardHelpOptions = true, version = "scanflux 0.1.0",
+    subcommands = FeedCommand.class,
     sortOptions = false, usageHelpAutoWidth = true,
     description = "Scans many exchanges at once under each one's rate limit, priority "
         + "instruments first, and shows what the example strategies find. With no --venue it "
@@ -122,10 +127,12 @@ final class ScanfluxCommand implements Callable<Integer> {
   Duration window = Duration.ofSeconds(5);
 
   @Option(names = "--min-edge", defaultValue = "0.0005", paramLabel = "FRACTION",
+      scope = ScopeType.INHERIT,
       description = "Cross-venue spreads must beat fees by this much (default: ${DEFAULT-VALUE}).")
   double minEdge;
 
   @Option(names = "--min-change", defaultValue = "0.02", paramLabel = "FRACTION",
+      scope = ScopeType.INHERIT,
       description = "24 h movers must have moved this much (default: ${DEFAULT-VALUE}).")
   double minChange;
 
@@ -160,7 +167,8 @@ final class ScanfluxCommand implements Callable<Integer> {
       description = "Write a self-contained HTML timeline of every request to FILE at the end.")
   @Nullable Path htmlReport;
 
-  @Option(names = "--signals", description = "Print every strategy signal as a line (piped "
+  @Option(names = "--signals", scope = ScopeType.INHERIT,
+      description = "Print every strategy signal as a line (piped "
       + "output; a terminal shows the top ones live).")
   boolean printSignals;
 
@@ -169,6 +177,33 @@ final class ScanfluxCommand implements Callable<Integer> {
 
   @Option(names = "--verbose", description = "On a failure, print its stack trace too.")
   boolean verbose;
+
+  // Kafka (scanner-kafka): publish to a broker, scan a shard of the venues
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Publish every snapshot "
+      + "and scan to these Kafka brokers (host:port[,...]); read them with 'scanflux feed'.")
+  @Nullable String kafka;
+
+  @Option(names = "--node", paramLabel = "NAME", description = "This node's name on Kafka "
+      + "(default: scanflux-INDEX-of-COUNT with --shard, else scanflux).")
+  @Nullable String node;
+
+  @Option(names = "--shard", paramLabel = "INDEX/COUNT", converter = ShardConverter.class,
+      description = "Scan only this node's share of the venues, e.g. 2/3: the venues sorted by "
+          + "name and dealt round-robin (default: all).")
+  Shard shard = Shard.ALL;
+
+  @Option(names = "--topics", defaultValue = KafkaTopics.DEFAULT_PREFIX, paramLabel = "PREFIX",
+      scope = ScopeType.INHERIT,
+      description = "Kafka topics' prefix (default: ${DEFAULT-VALUE}).")
+  String topics = KafkaTopics.DEFAULT_PREFIX;
+
+  /** Parses --shard with the Shard's own message. */
+  static final class ShardConverter implements picocli.CommandLine.ITypeConverter<Shard> {
+    @Override
+    public Shard convert(String value) {
+      return Shard.parse(value);
+    }
+  }
 
   @Mixin
   AlertOptions alertOptions = new AlertOptions();
@@ -190,6 +225,16 @@ final class ScanfluxCommand implements Callable<Integer> {
   ScanfluxCommand(PrintStream out, boolean stopOnSignal) {
     this.out = out;
     this.stopOnSignal = stopOnSignal;
+  }
+
+  /** Where subcommands print. */
+  PrintStream out() {
+    return out;
+  }
+
+  /** Whether subcommands stop cleanly on Ctrl-C. */
+  boolean stopOnSignal() {
+    return stopOnSignal;
   }
 
   @Override
@@ -332,9 +377,11 @@ final class ScanfluxCommand implements Callable<Integer> {
   }
 
   private int scan(List<AutoCloseable> resources) throws Exception {
+    List<String> names = KafkaSetup.shard(venues.isEmpty() ? VenueCatalog.DEFAULT : venues,
+        shard);
+    check(!names.isEmpty(), "--shard " + shard + " leaves this node no venue");
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
-    Scanner.Builder builder = scanner(venues.isEmpty() ? VenueCatalog.DEFAULT : venues, stream,
-        !quiet, limits, resources);
+    Scanner.Builder builder = scanner(names, stream, !quiet, limits, resources);
 
     java.util.concurrent.atomic.AtomicReference<@Nullable Scanner> built =
         new java.util.concurrent.atomic.AtomicReference<>();
@@ -360,6 +407,14 @@ final class ScanfluxCommand implements Callable<Integer> {
         .listener(progress).build();
     built.set(scanner);
     resources.add(0, scanner);
+    String nodeName = node != null ? node
+        : shard.equals(Shard.ALL) ? "scanflux" : "scanflux-" + shard.index() + "-of-" + shard.count();
+    KafkaPublisher publisher = kafka == null ? null : KafkaPublisher.builder(kafka)
+        .topics(KafkaTopics.prefixed(topics)).node(nodeName).build();
+    if (publisher != null) {
+      resources.add(publisher); // closed after the scanner: what is buffered is sent
+      publisher.publish(scanner);
+    }
     boolean terminal = !quiet && System.console() != null && !"dumb".equals(System.getenv("TERM"));
     Scheduler io = Schedulers.newSingle("scanflux-app-io", true);
     resources.add(1, io::dispose);
@@ -374,7 +429,9 @@ final class ScanfluxCommand implements Callable<Integer> {
     Disposable recordingRun = recorded.subscribe(n -> { }, e -> out.println(
         "scanflux: recording failed: " + e.getMessage()));
     AlertRun alerts = new AlertRun(alertOptions.build(env, window,
-        quiet || terminal ? null : out, io), live::alerts, timeline::alert);
+        quiet || terminal ? null : out, io,
+        publisher == null ? List.of() : List.of(publisher.alerts())), live::alerts,
+        timeline::alert);
     if (!quiet && !terminal) {
       out.println(Strategies.thresholds(minEdge, minChange) + "; alerts after "
           + alertOptions.minLifetime.toSeconds() + " s, cooldown "
@@ -446,6 +503,10 @@ final class ScanfluxCommand implements Callable<Integer> {
         Files.writeString(htmlReport, timeline.render("Scanflux scan timeline", Instant.now()));
       }
       finalReport(last, live, signalCount, snapshots, alerts, recorder);
+      if (publisher != null) {
+        publisher.close();
+        out.println("  " + KafkaSetup.line(kafka, nodeName, publisher.report()));
+      }
       recordingRun.dispose();
       strategies.dispose();
       return 0;

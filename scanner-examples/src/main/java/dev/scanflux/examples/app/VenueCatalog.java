@@ -1,50 +1,61 @@
 package dev.scanflux.examples.app;
 
 import dev.scanflux.exchanges.VenueBuilder;
+import dev.scanflux.exchanges.VenueDescriptor;
 import dev.scanflux.exchanges.Venues;
-import dev.scanflux.exchanges.sim.SimulatedVenue;
+import dev.scanflux.simulator.SimulatedVenue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** The venues the app knows: each one's preset and the simulator format that stands in for it. */
+/**
+ * The venues the app knows: every preset of the exchanges' registry ({@link Venues#descriptors()},
+ * read by name with {@link Venues#preset(String)}), each with the simulator format that stands in
+ * for it.
+ */
 final class VenueCatalog {
 
   /** A venue the app can scan. */
   record Entry(String name, Supplier<VenueBuilder> preset, SimulatedVenue simulated) {}
 
+  /** The simulator format of each preset: the only venue knowledge kept here. */
+  private static final Map<String, SimulatedVenue> SIMULATED = Map.ofEntries(
+      Map.entry("binance", SimulatedVenue.BINANCE_SPOT),
+      Map.entry("binance-futures", SimulatedVenue.BINANCE_FUTURES),
+      Map.entry("asterdex", SimulatedVenue.BINANCE_FUTURES),
+      Map.entry("okx", SimulatedVenue.OKX),
+      Map.entry("okx-swap", SimulatedVenue.OKX_SWAP),
+      Map.entry("bybit", SimulatedVenue.BYBIT),
+      Map.entry("bybit-linear", SimulatedVenue.BYBIT_LINEAR),
+      Map.entry("kucoin", SimulatedVenue.KUCOIN),
+      Map.entry("kucoin-futures", SimulatedVenue.KUCOIN_FUTURES),
+      Map.entry("kraken", SimulatedVenue.KRAKEN),
+      Map.entry("gate", SimulatedVenue.GATE),
+      Map.entry("gate-futures", SimulatedVenue.GATE_FUTURES),
+      Map.entry("coinbase", SimulatedVenue.COINBASE),
+      Map.entry("bitstamp", SimulatedVenue.BITSTAMP),
+      Map.entry("hyperliquid", SimulatedVenue.HYPERLIQUID),
+      Map.entry("bingx", SimulatedVenue.BINGX),
+      Map.entry("lighter", SimulatedVenue.LIGHTER));
+
   private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
   static {
-    add("binance", Venues::binance, SimulatedVenue.BINANCE_SPOT);
-    add("binance-futures", Venues::binanceFutures, SimulatedVenue.BINANCE_FUTURES);
-    add("okx", Venues::okx, SimulatedVenue.OKX);
-    add("okx-swap", Venues::okxSwap, SimulatedVenue.OKX_SWAP);
-    add("bybit", Venues::bybit, SimulatedVenue.BYBIT);
-    add("bybit-linear", Venues::bybitLinear, SimulatedVenue.BYBIT_LINEAR);
-    add("kucoin", Venues::kucoin, SimulatedVenue.KUCOIN);
-    add("kraken", Venues::kraken, SimulatedVenue.KRAKEN);
-    add("gate", Venues::gate, SimulatedVenue.GATE);
-    add("coinbase", Venues::coinbase, SimulatedVenue.COINBASE);
-    add("bitstamp", Venues::bitstamp, SimulatedVenue.BITSTAMP);
-    add("hyperliquid", Venues::hyperliquid, SimulatedVenue.HYPERLIQUID);
-    add("bingx", Venues::bingx, SimulatedVenue.BINGX);
-    add("asterdex", Venues::asterdex, SimulatedVenue.BINANCE_FUTURES);
-    add("gate-futures", Venues::gateFutures, SimulatedVenue.GATE_FUTURES);
-    add("kucoin-futures", Venues::kucoinFutures, SimulatedVenue.KUCOIN_FUTURES);
-    add("lighter", Venues::lighter, SimulatedVenue.LIGHTER);
+    for (VenueDescriptor d : Venues.descriptors()) {
+      SimulatedVenue sim = SIMULATED.get(d.name());
+      if (sim == null) {
+        throw new IllegalStateException("no simulator format for preset " + d.name());
+      }
+      ENTRIES.put(d.name(), new Entry(d.name(), () -> Venues.preset(d.name()), sim));
+    }
   }
 
   /** The venues of the embedded default, in display order. */
   static final List<String> DEFAULT = List.of("binance", "okx", "bybit", "kucoin", "kraken");
 
   private VenueCatalog() {}
-
-  private static void add(String name, Supplier<VenueBuilder> preset, SimulatedVenue sim) {
-    ENTRIES.put(name, new Entry(name, preset, sim));
-  }
 
   static Entry get(String name) {
     Entry e = ENTRIES.get(name);

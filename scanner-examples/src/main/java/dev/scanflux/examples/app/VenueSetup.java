@@ -2,7 +2,7 @@ package dev.scanflux.examples.app;
 
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.exchanges.VenueBuilder;
-import dev.scanflux.exchanges.sim.VenueSimulator;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

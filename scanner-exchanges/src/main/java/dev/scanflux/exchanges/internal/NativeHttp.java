@@ -33,7 +33,7 @@ import reactor.core.publisher.Mono;
  * request is sent when its {@code Mono} is subscribed; cancelling the {@code Mono} cancels the
  * exchange's future.
  */
-final class NativeHttp implements AutoCloseable {
+public final class NativeHttp implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NativeHttp.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -45,7 +45,8 @@ final class NativeHttp implements AutoCloseable {
   private final ExecutorService executor;
   private final HttpClient client;
 
-  NativeHttp(SourceSettings settings) {
+  /** @param settings the venue's settings */
+  public NativeHttp(SourceSettings settings) {
     this.settings = settings;
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(2, r -> {
@@ -58,29 +59,29 @@ final class NativeHttp implements AutoCloseable {
   }
 
   /** GET {@code pathAndQuery}, answered as JSON. */
-  Mono<JsonNode> get(String what, String pathAndQuery) {
+  public Mono<JsonNode> get(String what, String pathAndQuery) {
     return send(what, HttpRequest.newBuilder(uri(pathAndQuery)).GET());
   }
 
   /** POST a JSON body, answered as JSON. */
-  Mono<JsonNode> post(String what, String path, String json) {
+  public Mono<JsonNode> post(String what, String path, String json) {
     return send(what, HttpRequest.newBuilder(uri(path))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   /** The JDK client, for WebSocket connections on the same threads. */
-  HttpClient client() {
+  public HttpClient client() {
     return client;
   }
 
   /** The current time on the source's clock. */
-  Instant now() {
+  public Instant now() {
     return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
   }
 
   /** A bad-data failure naming the request. */
-  BadDataException badData(String what, String detail) {
+  public BadDataException badData(String what, String detail) {
     return new BadDataException(settings.venue(), what + ": " + detail, null);
   }
 

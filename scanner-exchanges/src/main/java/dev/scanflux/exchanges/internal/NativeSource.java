@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
 import java.time.Instant;
@@ -19,12 +20,15 @@ import reactor.core.publisher.Mono;
  * What the native sources share: settings, the asynchronous HTTP client, error classification
  * and JSON reading helpers.
  */
-abstract class NativeSource implements MarketSource {
+public abstract class NativeSource implements MarketSource {
 
-  final SourceSettings settings;
-  final NativeHttp http;
+  /** The user's settings. */
+  protected final SourceSettings settings;
+  /** The venue's HTTP client. */
+  protected final NativeHttp http;
 
-  NativeSource(SourceSettings settings) {
+  /** @param settings the user's settings */
+  protected NativeSource(SourceSettings settings) {
     this.settings = settings;
     this.http = new NativeHttp(settings);
   }
@@ -51,7 +55,7 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** Invalid snapshots and unreadable values become bad data; source exceptions pass. */
-  final <T> Mono<T> classified(String what, Mono<T> call) {
+  protected final <T> Mono<T> classified(String what, Mono<T> call) {
     return call.onErrorMap(e -> Errors.classify(venue(), what, e, http.now()));
   }
 
@@ -59,7 +63,7 @@ abstract class NativeSource implements MarketSource {
    * The instruments of a venue's listing, in its order: the trading entries that map to an
    * instrument.
    */
-  static List<Instrument> listing(Iterable<JsonNode> entries, Predicate<JsonNode> trading,
+  public static List<Instrument> listing(Iterable<JsonNode> entries, Predicate<JsonNode> trading,
       Function<JsonNode, @Nullable Instrument> instrument) {
     List<Instrument> out = new ArrayList<>();
     for (JsonNode entry : entries) {
@@ -78,7 +82,7 @@ abstract class NativeSource implements MarketSource {
    *
    * @param missing what to say when the venue does not list the instrument
    */
-  final <V> Mono<V> learnt(String what, Map<Instrument, V> table, Instrument instrument,
+  protected final <V> Mono<V> learnt(String what, Map<Instrument, V> table, Instrument instrument,
       String missing) {
     return Mono.defer(() -> {
       V known = table.get(instrument);
@@ -94,8 +98,37 @@ abstract class NativeSource implements MarketSource {
     });
   }
 
+  /** Reads one ticker of a bulk answer. */
+  @FunctionalInterface
+  protected interface TickerReader {
+    /** The ticker of {@code instrument} from its entry {@code t}, received at {@code now}. */
+    TickerSnapshot read(Instrument instrument, JsonNode t, Instant now);
+  }
+
+  /**
+   * The tickers of a bulk answer that is a JSON array of ticker objects, each naming its venue
+   * symbol in field {@code symbolField}; entries of symbols discovery has not seen are left out.
+   *
+   * @throws dev.scanflux.core.spi.BadDataException if the answer is not an array
+   */
+  protected final List<TickerSnapshot> tickerArray(String what, JsonNode array, SymbolTable table,
+      String symbolField, TickerReader reader) {
+    if (!array.isArray()) {
+      throw http.badData(what, "tickers is not an array");
+    }
+    Instant now = http.now();
+    List<TickerSnapshot> out = new ArrayList<>(array.size());
+    for (JsonNode t : array) {
+      Instrument i = table.instrument(t.path(symbolField).asText(""));
+      if (i != null) {
+        out.add(reader.read(i, t, now));
+      }
+    }
+    return List.copyOf(out);
+  }
+
   /** The single ticker of a one-element ticker list, or bad data if the list is empty. */
-  final JsonNode onlyTicker(String what, JsonNode list) {
+  protected final JsonNode onlyTicker(String what, JsonNode list) {
     JsonNode t = list.path(0);
     if (!t.isObject()) {
       throw http.badData(what, "empty ticker list");
@@ -104,17 +137,17 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** Checks a requested depth. */
-  static <T> Mono<T> badDepth(int depth) {
+  public static <T> Mono<T> badDepth(int depth) {
     return Mono.error(new IllegalArgumentException("depth must be at least 1 but was " + depth));
   }
 
   /** A number given as text or as a JSON number. */
-  final double number(String what, JsonNode node, String field) {
+  protected final double number(String what, JsonNode node, String field) {
     return numberValue(what, node.path(field), field);
   }
 
   /** A number given as text or as a JSON number; {@code name} names it in the error. */
-  final double numberValue(String what, JsonNode value, String name) {
+  protected final double numberValue(String what, JsonNode value, String name) {
     if (!value.isTextual() && !value.isNumber()) {
       throw http.badData(what, "missing " + name);
     }
@@ -126,12 +159,12 @@ abstract class NativeSource implements MarketSource {
   }
 
   /** A number if present and readable, otherwise NaN. */
-  static double optional(JsonNode node, String field) {
+  public static double optional(JsonNode node, String field) {
     return optionalValue(node.path(field));
   }
 
   /** A number given as text or as a JSON number if readable, otherwise NaN. */
-  static double optionalValue(JsonNode v) {
+  public static double optionalValue(JsonNode v) {
     if (!v.isTextual() && !v.isNumber()) {
       return Double.NaN;
     }
@@ -143,37 +176,43 @@ abstract class NativeSource implements MarketSource {
   }
 
   /**
-   * A book from {@code [[price, size, ...], ...]} arrays, best first, cut at {@code depth}.
+   * A book from {@code [[price, size, ...], ...]} arrays in any order, put best first and cut
+   * at {@code depth} (see {@link Levels}).
    */
-  final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
-      int depth, Instant exchangeTime, Instant now) {
+  protected final BookSnapshot book(String what, Instrument instrument, JsonNode bids,
+      JsonNode asks, int depth, Instant exchangeTime, Instant now) {
     return book(what, instrument, bids, asks, depth, exchangeTime, now, 1);
   }
 
   /**
    * A book whose sizes are contracts of {@code contractSize} base units each (1: base units),
-   * from {@code [[price, size, ...], ...]} arrays, best first, cut at {@code depth}.
+   * from {@code [[price, size, ...], ...]} arrays in any order, put best first and cut at
+   * {@code depth} (see {@link Levels}).
    */
-  final BookSnapshot book(String what, Instrument instrument, JsonNode bids, JsonNode asks,
-      int depth, Instant exchangeTime, Instant now, double contractSize) {
+  protected final BookSnapshot book(String what, Instrument instrument, JsonNode bids,
+      JsonNode asks, int depth, Instant exchangeTime, Instant now, double contractSize) {
     if (!bids.isArray() || !asks.isArray()) {
       throw http.badData(what, "the book has no bid or ask array");
     }
     BookSnapshot.Builder b = BookSnapshot.builder(venue(), instrument).receivedAt(now)
         .exchangeTime(exchangeTime).contractSize(contractSize);
-    for (int k = 0; k < Math.min(depth, bids.size()); k++) {
-      b.bid(numberValue(what, bids.get(k).path(0), "bid price"),
-          numberValue(what, bids.get(k).path(1), "bid size"));
+    Levels bidSide = Levels.bids();
+    for (JsonNode level : bids) {
+      bidSide.add(numberValue(what, level.path(0), "bid price"),
+          numberValue(what, level.path(1), "bid size"));
     }
-    for (int k = 0; k < Math.min(depth, asks.size()); k++) {
-      b.ask(numberValue(what, asks.get(k).path(0), "ask price"),
-          numberValue(what, asks.get(k).path(1), "ask size"));
+    Levels askSide = Levels.asks();
+    for (JsonNode level : asks) {
+      askSide.add(numberValue(what, level.path(0), "ask price"),
+          numberValue(what, level.path(1), "ask size"));
     }
+    bidSide.into(b, depth);
+    askSide.into(b, depth);
     return b.build();
   }
 
   /** A millisecond timestamp field, or {@code fallback}. */
-  static Instant millis(JsonNode node, String field, Instant fallback) {
+  public static Instant millis(JsonNode node, String field, Instant fallback) {
     JsonNode t = node.path(field);
     if (t.canConvertToLong() || (t.isTextual() && t.asText().matches("\\d{1,15}"))) {
       return Instant.ofEpochMilli(t.asLong());

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * A venue's symbols and Scanflux's instruments, both ways, as learnt at discovery. Thread-safe:
  * discovery writes while requests read.
  */
-final class SymbolTable {
+public final class SymbolTable {
 
   private final Map<Instrument, String> symbols = new ConcurrentHashMap<>();
   private final Map<String, Instrument> instruments = new ConcurrentHashMap<>();
@@ -23,7 +23,7 @@ final class SymbolTable {
    * @return the instrument, or null (nothing learnt) when the codes are outside Scanflux's symbol
    *     language, such as Hyperliquid's {@code @107} spot names
    */
-  @Nullable Instrument learn(String symbol, Supplier<Instrument> instrument) {
+  public @Nullable Instrument learn(String symbol, Supplier<Instrument> instrument) {
     try {
       Instrument i = instrument.get();
       symbols.put(i, symbol);
@@ -35,12 +35,23 @@ final class SymbolTable {
   }
 
   /** The venue's symbol of an instrument; {@code fallback} before discovery has seen it. */
-  String symbol(Instrument instrument, String fallback) {
+  public String symbol(Instrument instrument, String fallback) {
     return symbols.getOrDefault(instrument, fallback);
   }
 
   /** The instrument of a venue symbol, if discovery has seen it. */
-  @Nullable Instrument instrument(String symbol) {
+  public @Nullable Instrument instrument(String symbol) {
     return instruments.get(symbol);
+  }
+
+  /**
+   * Learns a spot listing given as symbol, base and quote codes (aliases mapped to ours); null,
+   * and nothing learnt, if any of the three is empty.
+   */
+  public @Nullable Instrument learnSpot(String symbol, String base, String quote) {
+    if (symbol.isEmpty() || base.isEmpty() || quote.isEmpty()) {
+      return null;
+    }
+    return learn(symbol, () -> Instrument.spot(Aliases.canonical(base), Aliases.canonical(quote)));
   }
 }

@@ -20,7 +20,7 @@ import reactor.core.scheduler.Scheduler;
  * REST source ({@link XChangeSource}) and the XChange streams ({@link KrakenStream}), so XChange
  * types stop here. Stateless apart from its settings; thread-safe.
  */
-final class XChangeSnapshots {
+public final class XChangeSnapshots {
 
   private final String venue;
   private final Scheduler clock;
@@ -32,23 +32,26 @@ final class XChangeSnapshots {
    * @param bookTimestamps whether the venue's books carry its own timestamp, used as the
    *                       exchange time; otherwise the receive time is
    */
-  XChangeSnapshots(String venue, Scheduler clock, boolean bookTimestamps) {
+  public XChangeSnapshots(String venue, Scheduler clock, boolean bookTimestamps) {
     this.venue = venue;
     this.clock = clock;
     this.bookTimestamps = bookTimestamps;
   }
 
   /**
-   * The top {@code depth} levels per side of an XChange book.
+   * The top {@code depth} levels per side of an XChange book, which XChange keeps sorted.
    *
    * @throws BadDataException         if a level has no price or size
    * @throws InvalidSnapshotException if the levels are invalid (crossed, unsorted, negative)
    */
-  BookSnapshot book(Instrument instrument, OrderBook ob, int depth) {
+  public BookSnapshot book(Instrument instrument, OrderBook ob, int depth) {
     Instant now = now();
     BookSnapshot.Builder b = BookSnapshot.builder(venue, instrument).receivedAt(now);
     b.exchangeTime(bookTimestamps && ob.getTimeStamp() != null
         ? ob.getTimeStamp().toInstant() : now);
+    // XChange's OrderBook keeps its sides sorted itself, so the venue's order does not reach
+    // here; its streaming books may hold levels beyond the subscribed depth that the venue
+    // told it to drop, so only the top depth levels are read, as the book's owner keeps them.
     int n = 0;
     for (LimitOrder o : ob.getBids()) {
       if (n++ == depth) {
@@ -74,7 +77,7 @@ final class XChangeSnapshots {
    * @throws BadDataException         if bid, ask or last is missing
    * @throws InvalidSnapshotException if the values are invalid (crossed, negative)
    */
-  TickerSnapshot ticker(Instrument instrument, Ticker t) {
+  public TickerSnapshot ticker(Instrument instrument, Ticker t) {
     Instant now = now();
     BigDecimal change = t.getPercentageChange();
     if (change == null && t.getOpen() != null && t.getLast() != null

@@ -240,7 +240,7 @@ public final class XChangeSource implements MarketSource {
    * as the venue's aliases name them) joined by {@code separator}: {@code BTC-USDT} on OKX.
    * For the venue's stream, which names instruments the way the REST API does.
    */
-  String venueSymbol(Instrument instrument, String separator) {
+  public String venueSymbol(Instrument instrument, String separator) {
     org.knowm.xchange.instrument.Instrument x = toXChange(instrument);
     return x.getBase().getCurrencyCode() + separator + x.getCounter().getCurrencyCode();
   }

@@ -3,7 +3,9 @@ package dev.scanflux.exchanges.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.model.Instrument;
-import dev.scanflux.exchanges.internal.BybitSource.Category;
+import dev.scanflux.exchanges.venue.bybit.internal.BybitSource;
+import dev.scanflux.exchanges.venue.bybit.internal.BybitSource.Category;
+import dev.scanflux.exchanges.venue.okx.internal.OkxSwapSource;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchange.currency.CurrencyPair;
 import org.knowm.xchange.derivative.FuturesContract;

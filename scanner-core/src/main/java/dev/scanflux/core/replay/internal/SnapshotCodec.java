@@ -110,6 +110,12 @@ final class SnapshotCodec {
 
   /** Writes one snapshot object and its line terminator. */
   static void write(JsonGenerator g, MarketSnapshot s) throws IOException {
+    writeObject(g, s);
+    g.writeRaw('\n');
+  }
+
+  /** Writes one snapshot object, without a line terminator (for a value inside another). */
+  static void writeObject(JsonGenerator g, MarketSnapshot s) throws IOException {
     g.writeStartObject();
     g.writeFieldName(TYPE);
     g.writeString(s instanceof BookSnapshot ? BOOK : TICKER);
@@ -153,7 +159,6 @@ final class SnapshotCodec {
       writeOptional(g, t.change24h());
     }
     g.writeEndObject();
-    g.writeRaw('\n');
   }
 
   private static void writeLevel(JsonGenerator g, double price, double size) throws IOException {
@@ -171,7 +176,7 @@ final class SnapshotCodec {
     }
   }
 
-  private static void writeInstant(JsonGenerator g, Instant t) throws IOException {
+  static void writeInstant(JsonGenerator g, Instant t) throws IOException {
     long seconds = t.getEpochSecond();
     if (seconds >= -MAX_LONG_SECONDS && seconds <= MAX_LONG_SECONDS) {
       g.writeNumber(seconds * NANOS_PER_SECOND + t.getNano());
@@ -469,7 +474,7 @@ final class SnapshotCodec {
     return t == JsonToken.VALUE_NULL ? Double.NaN : number(p, t, name);
   }
 
-  private static Instant instant(JsonParser p, JsonToken t, String name) throws IOException,
+  static Instant instant(JsonParser p, JsonToken t, String name) throws IOException,
       BadLineException {
     if (t != JsonToken.VALUE_NUMBER_INT) {
       throw malformed("\"" + name + "\" must be an integer count of nanoseconds since the epoch",

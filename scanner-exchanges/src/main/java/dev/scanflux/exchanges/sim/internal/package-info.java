@@ -1,8 +1,0 @@
-/**
- * Implementation of the venue simulator: the HTTP server, the synthetic market, the sliding
- * window limiter and one wire format per venue. Not part of the API; do not import.
- */
-@NullMarked
-package dev.scanflux.exchanges.sim.internal;
-
-import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,454 @@
+package dev.scanflux.exchanges.venue.binance.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.model.TickerSnapshot;
+import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.ResyncCause;
+import dev.scanflux.core.spi.StreamContext;
+import dev.scanflux.core.spi.StreamEvent;
+import dev.scanflux.core.spi.StreamRequest;
+import dev.scanflux.exchanges.internal.NativeHttp;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.WsClient;
+import dev.scanflux.exchanges.internal.stream.WsSession;
+import dev.scanflux.exchanges.internal.stream.WsSpec;
+import dev.scanflux.exchanges.internal.stream.WsStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Binance spot's push stream: the diff depth stream ({@code <symbol>@depth@100ms}) and the 24 h
+ * rolling ticker ({@code <symbol>@ticker}) on the raw endpoint {@code /ws}, subscribed with
+ * {@code SUBSCRIBE} frames; books kept as Binance's "how to manage a local order book
+ * correctly" says.
+ *
+ * <h2>Book sync</h2>
+ *
+ * Diff events ({@code U} first and {@code u} final update id) are buffered from the moment the
+ * connection subscribes; a REST depth snapshot ({@code /api/v3/depth?limit=1000}, weight 50, run
+ * through {@link StreamContext#request} so that it counts against the venue's limit) gives
+ * {@code lastUpdateId}. Buffered events with {@code u <= lastUpdateId} are dropped; the first one
+ * applied must have {@code U <= lastUpdateId + 1 <= u}, each later one {@code U} = previous
+ * {@code u + 1}. If the oldest event kept starts after {@code lastUpdateId + 1} the snapshot is
+ * older than the stream and is fetched again; a later break in the chain is a
+ * {@link ResyncCause#SEQUENCE_GAP}, an unreadable update or a crossed book a
+ * {@link ResyncCause#BAD_DATA}, and the instrument buffers again and takes a new snapshot. A
+ * book is emitted once synced and after every event applied, never while buffering. Binance
+ * sends no checksum. A failed snapshot is retried after {@value #RETRY_MS} ms, doubling per
+ * failure in a row up to {@value #MAX_RETRY_MS} ms (a delisted symbol must not eat the limit);
+ * the instrument is polled meanwhile, as it is not live.
+ *
+ * <h2>Connection</h2>
+ *
+ * One connection carries at most {@value #MAX_STREAMS} streams (Binance's limit), taken in the
+ * request's priority order: instruments beyond stay polled. Subscriptions go out in frames of
+ * {@value #STREAMS_PER_FRAME} streams, one every {@value #FRAME_PACE_MS} ms, under Binance's 5
+ * incoming messages per second; {@link StreamEvent.Connected} follows the last. Binance pings
+ * every 20 s and the JDK client answers with a pong by itself; a {@code GET_PROPERTY} request
+ * every {@value #HEARTBEAT_S} s lets a dead connection show. Instruments are matched to symbols
+ * as the REST source does ({@code BTC/USDT} is {@code BTCUSDT}); an event for another symbol, a
+ * message that is not JSON and an error answer are {@link StreamEvent.Rejected}.
+ *
+ * <p>Each connection's state is its own; its events are handled one at a time (frames, snapshot
+ * answers and resync requests merged), never blocking.
+ */
+public final class BinanceStream extends WsStream {
+
+  /** Binance spot's raw stream endpoint. */
+  public static final String URL = "wss://stream.binance.com:9443/ws";
+  static final int SNAPSHOT_LIMIT = 1000;
+  static final int MAX_STREAMS = 1024;
+  static final int STREAMS_PER_FRAME = 100;
+  static final long FRAME_PACE_MS = 250;
+  static final long HEARTBEAT_S = 30;
+  static final long RETRY_MS = 1000;
+  static final long MAX_RETRY_MS = 60_000;
+  /** Diff events buffered per instrument at most while its snapshot loads; the oldest go. */
+  static final int MAX_BUFFERED = 5000;
+  private static final String PING = "{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],"
+      + "\"id\":0}";
+  private static final String PONG = "{\"result\":false,\"id\":0}";
+
+  private static final Logger LOG = LoggerFactory.getLogger(BinanceStream.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final NativeHttp http;
+
+  /**
+   * @param settings the venue's settings: {@link SourceSettings#streamUrl()} to connect to,
+   *                 {@link SourceSettings#baseUrl()} for snapshots
+   */
+  public BinanceStream(SourceSettings settings) {
+    this(settings, new NativeHttp(Objects.requireNonNull(settings, "settings")));
+  }
+
+  private BinanceStream(SourceSettings settings, NativeHttp http) {
+    super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
+        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG), new WsClient(http.client()));
+    this.http = http;
+  }
+
+  /** The venue's symbol of an instrument, as the REST source writes it: {@code BTCUSDT}. */
+  static String symbol(Instrument instrument) {
+    return instrument.base() + instrument.quote();
+  }
+
+  @Override
+  protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
+    return client.connect(spec, new Connection(request, context)::run);
+  }
+
+  /** Shuts the HTTP client's threads down; connections still open fail. */
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  @Override
+  public String toString() {
+    return "BinanceStream[" + settings.venue() + " " + settings.streamUrl() + "]";
+  }
+
+  /** What one connection handles, one at a time. */
+  private sealed interface Input {}
+
+  /** A frame from the venue. */
+  private record Frame(String text) implements Input {}
+
+  /** A snapshot answer for the book's load number {@code epoch}. */
+  private record Snapshot(Book book, long epoch, JsonNode json) implements Input {}
+
+  /** A snapshot that could not be had. */
+  private record SnapshotFailed(Book book, long epoch, Throwable error) implements Input {}
+
+  /** The scanner asks for a rebuild. */
+  private record Rebuild(Instrument instrument) implements Input {}
+
+  /** A snapshot to load after {@code delayMs}. */
+  private record Load(Book book, long epoch, long delayMs) {}
+
+  /** One diff event. */
+  private record Delta(long first, long last, Instant time, JsonNode bids, JsonNode asks) {
+
+    /** @throws IllegalArgumentException if a part is missing */
+    static Delta of(JsonNode m) {
+      JsonNode first = m.path("U");
+      JsonNode last = m.path("u");
+      if (!first.canConvertToLong() || !last.canConvertToLong() || !m.path("b").isArray()
+          || !m.path("a").isArray() || first.asLong() > last.asLong()) {
+        throw new IllegalArgumentException("no update ids or levels");
+      }
+      return new Delta(first.asLong(), last.asLong(), Instant.ofEpochMilli(m.path("E").asLong()),
+          m.path("b"), m.path("a"));
+    }
+  }
+
+  /** One instrument's book on one connection. */
+  private static final class Book {
+    final Instrument instrument;
+    final LocalBook levels = new LocalBook();
+    final ArrayDeque<Delta> buffer = new ArrayDeque<>();
+    boolean synced;
+    long epoch;
+    int failures;
+    Instant time = Instant.EPOCH;
+
+    Book(Instrument instrument) {
+      this.instrument = instrument;
+    }
+  }
+
+  private final class Connection {
+
+    private final StreamRequest request;
+    private final StreamContext context;
+    private final Map<String, Book> books = new LinkedHashMap<>();
+    private final Map<Instrument, Book> byInstrument = new HashMap<>();
+    private final Map<String, Instrument> tickers = new HashMap<>();
+    private final List<String> streams = new ArrayList<>();
+    private final Sinks.Many<Load> loads = Sinks.many().unicast().onBackpressureBuffer();
+
+    Connection(StreamRequest request, StreamContext context) {
+      this.request = request;
+      this.context = context;
+      int perInstrument = (request.books() ? 1 : 0) + (request.tickers() ? 1 : 0);
+      for (Instrument i : request.instruments()) {
+        if (streams.size() + perInstrument > MAX_STREAMS) {
+          LOG.warn("{}: {} instruments exceed {} streams on one connection; the rest are polled",
+              venue(), request.instruments().size(), MAX_STREAMS);
+          break;
+        }
+        String symbol = symbol(i);
+        String name = symbol.toLowerCase(Locale.ROOT);
+        if (request.books()) {
+          Book b = new Book(i);
+          books.put(symbol, b);
+          byInstrument.put(i, b);
+          streams.add(name + "@depth@100ms");
+        }
+        if (request.tickers()) {
+          tickers.put(symbol, i);
+          streams.add(name + "@ticker");
+        }
+      }
+    }
+
+    Flux<StreamEvent> run(WsSession session) {
+      Flux<Input> inputs = Flux.merge(
+          session.receive().map(Frame::new),
+          loads.asFlux().flatMap(this::snapshot, Math.max(1, settings.concurrency())),
+          context.resyncs().map(Rebuild::new));
+      return subscribe(session).thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
+          Flux.defer(() -> {
+            books.values().forEach(b -> load(b, 0));
+            return inputs.concatMapIterable(this::handle);
+          })));
+    }
+
+    /** The SUBSCRIBE frames, paced. */
+    private Mono<Void> subscribe(WsSession session) {
+      List<String> frames = new ArrayList<>();
+      for (int from = 0; from < streams.size(); from += STREAMS_PER_FRAME) {
+        ObjectNode frame = JsonNodeFactory.instance.objectNode().put("method", "SUBSCRIBE");
+        ArrayNode params = frame.putArray("params");
+        streams.subList(from, Math.min(streams.size(), from + STREAMS_PER_FRAME))
+            .forEach(params::add);
+        frames.add(frame.put("id", frames.size() + 1).toString());
+      }
+      return Flux.fromIterable(frames).index()
+          .concatMap(f -> Mono.delay(Duration.ofMillis(f.getT1() == 0 ? 0 : FRAME_PACE_MS))
+              .then(session.send(f.getT2())))
+          .then();
+    }
+
+    private void load(Book b, long delayMs) {
+      b.synced = false;
+      b.epoch++;
+      // Only ever called one input at a time, so the emission cannot race.
+      loads.emitNext(new Load(b, b.epoch, delayMs), Sinks.EmitFailureHandler.FAIL_FAST);
+    }
+
+    private Mono<Input> snapshot(Load load) {
+      Book b = load.book();
+      String what = "depth snapshot " + b.instrument;
+      Mono<Input> call = context.request(RequestKind.BOOK, SNAPSHOT_LIMIT,
+              () -> http.get(what, "/api/v3/depth?symbol=" + symbol(b.instrument) + "&limit="
+                  + SNAPSHOT_LIMIT))
+          .<Input>map(json -> new Snapshot(b, load.epoch(), json))
+          .onErrorResume(e -> Mono.just(new SnapshotFailed(b, load.epoch(), e)));
+      return load.delayMs() == 0 ? call : Mono.delay(Duration.ofMillis(load.delayMs())).then(call);
+    }
+
+    private List<StreamEvent> handle(Input input) {
+      if (input instanceof Frame f) {
+        return frame(f.text());
+      }
+      if (input instanceof Snapshot s) {
+        return s.epoch() == s.book().epoch && !s.book().synced ? synced(s.book(), s.json())
+            : List.of();
+      }
+      if (input instanceof SnapshotFailed s) {
+        Book b = s.book();
+        if (s.epoch() == b.epoch) {
+          long delayMs = Math.min(MAX_RETRY_MS, RETRY_MS << Math.min(16, b.failures++));
+          LOG.warn("{}: {}; retrying in {} ms", venue(), s.error().getMessage(), delayMs);
+          load(b, delayMs);
+        }
+        return List.of();
+      }
+      Book b = byInstrument.get(((Rebuild) input).instrument());
+      if (b != null && b.synced) {
+        LOG.debug("{}: rebuilding {} as the scanner asked", venue(), b.instrument);
+        rebuild(b, null, 0);
+      }
+      return List.of();
+    }
+
+    private List<StreamEvent> frame(String text) {
+      JsonNode m;
+      try {
+        m = MAPPER.readTree(text);
+      } catch (JsonProcessingException e) {
+        return List.of(StreamEvent.rejected("not JSON: " + abbreviate(text)));
+      }
+      String type = m.path("e").asText("");
+      if (type.equals("depthUpdate")) {
+        return depthUpdate(m);
+      }
+      if (type.equals("24hrTicker")) {
+        return ticker(m);
+      }
+      if (m.has("error") || m.has("code")) {
+        return List.of(StreamEvent.rejected("error answer: " + abbreviate(text)));
+      }
+      if (!m.has("result")) {
+        LOG.debug("{}: ignored {}", venue(), abbreviate(text));
+      }
+      return List.of();
+    }
+
+    private List<StreamEvent> depthUpdate(JsonNode m) {
+      String symbol = m.path("s").asText("");
+      Book b = books.get(symbol);
+      if (b == null) {
+        return List.of(StreamEvent.rejected("depth update for unknown symbol " + symbol));
+      }
+      Delta d;
+      try {
+        d = Delta.of(m);
+      } catch (IllegalArgumentException e) {
+        return List.of(resync(b, ResyncCause.BAD_DATA,
+            "unreadable depth update: " + e.getMessage(), null));
+      }
+      if (!b.synced) {
+        if (b.buffer.size() == MAX_BUFFERED) {
+          b.buffer.pollFirst();
+        }
+        b.buffer.addLast(d);
+        return List.of();
+      }
+      StreamEvent broken = apply(b, d);
+      return List.of(broken != null ? broken : update(b));
+    }
+
+    /** A snapshot arrived: the buffered events after it are applied and the book emitted. */
+    private List<StreamEvent> synced(Book b, JsonNode json) {
+      JsonNode id = json.path("lastUpdateId");
+      try {
+        if (!id.canConvertToLong()) {
+          throw new IllegalArgumentException("no lastUpdateId");
+        }
+        b.levels.clear();
+        b.levels.set(json.path("bids"), json.path("asks"));
+      } catch (IllegalArgumentException e) {
+        return List.of(resync(b, ResyncCause.BAD_DATA,
+            "unreadable depth snapshot: " + e.getMessage(), null));
+      }
+      long lastUpdateId = id.asLong();
+      b.levels.sequence(lastUpdateId);
+      while (!b.buffer.isEmpty() && b.buffer.peekFirst().last() <= lastUpdateId) {
+        b.buffer.pollFirst();
+      }
+      Delta oldest = b.buffer.peekFirst();
+      if (oldest != null && oldest.first() > lastUpdateId + 1) {
+        LOG.debug("{}: the snapshot of {} at {} is older than the stream's {}; fetching again",
+            venue(), b.instrument, lastUpdateId, oldest.first());
+        b.levels.clear();
+        load(b, RETRY_MS);
+        return List.of();
+      }
+      b.time = http.now();
+      @Nullable StreamEvent broken = crossing(b, "snapshot " + lastUpdateId);
+      while (broken == null && !b.buffer.isEmpty()) {
+        broken = apply(b, b.buffer.pollFirst());
+      }
+      if (broken != null) {
+        return List.of(broken);
+      }
+      b.synced = true;
+      b.failures = 0;
+      return List.of(update(b));
+    }
+
+    /**
+     * Applies one event to a synced book (or one being synced): ignored if already covered,
+     * else it must continue the chain and leave the book uncrossed.
+     *
+     * @return null if applied, else the resync it caused
+     */
+    private @Nullable StreamEvent apply(Book b, Delta d) {
+      long last = b.levels.sequence();
+      if (d.last() <= last) {
+        return null;
+      }
+      if (d.first() > last + 1) {
+        return resync(b, ResyncCause.SEQUENCE_GAP, "expected an update from " + (last + 1)
+            + ", got " + d.first() + ".." + d.last(), d);
+      }
+      try {
+        b.levels.set(d.bids(), d.asks());
+      } catch (IllegalArgumentException e) {
+        return resync(b, ResyncCause.BAD_DATA, "unreadable depth update " + d.last() + ": "
+            + e.getMessage(), null);
+      }
+      b.levels.sequence(d.last());
+      b.time = d.time();
+      return crossing(b, "update " + d.last());
+    }
+
+    /** A {@link ResyncCause#BAD_DATA} resync if {@code what} left the book crossed, else null. */
+    private @Nullable StreamEvent crossing(Book b, String what) {
+      return b.levels.crossed() ? resync(b, ResyncCause.BAD_DATA, what + " crosses the book: bid "
+          + b.levels.bidPriceText(0) + " >= ask " + b.levels.askPriceText(0), null) : null;
+    }
+
+    /** Reports a lost sync and rebuilds the book. */
+    private StreamEvent resync(Book b, ResyncCause cause, String detail, @Nullable Delta keep) {
+      LOG.debug("{}: resync {} ({}): {}", venue(), b.instrument, cause, detail);
+      rebuild(b, keep, 0);
+      return StreamEvent.resync(b.instrument, cause, detail);
+    }
+
+    /** Forgets the book and buffers again from {@code keep}, if given, for a new snapshot. */
+    private void rebuild(Book b, @Nullable Delta keep, long delayMs) {
+      b.levels.clear();
+      b.buffer.clear();
+      if (keep != null) {
+        b.buffer.addLast(keep);
+      }
+      load(b, delayMs);
+    }
+
+    private StreamEvent update(Book b) {
+      return StreamEvent.update(b.levels.snapshot(venue(), b.instrument, request.depth(), 1,
+          b.time));
+    }
+
+    private List<StreamEvent> ticker(JsonNode m) {
+      String symbol = m.path("s").asText("");
+      Instrument i = tickers.get(symbol);
+      if (i == null) {
+        return List.of(StreamEvent.rejected("ticker for unknown symbol " + symbol));
+      }
+      try {
+        Instant time = Instant.ofEpochMilli(m.path("E").asLong());
+        return List.of(StreamEvent.update(new TickerSnapshot(venue(), i, number(m, "b"),
+            number(m, "a"), number(m, "c"), number(m, "v"), number(m, "q"),
+            number(m, "P") / 100, time, time)));
+      } catch (IllegalArgumentException e) { // an InvalidSnapshotException (crossed) is one
+        return List.of(StreamEvent.rejected("ticker of " + symbol + ": " + e.getMessage()));
+      }
+    }
+  }
+
+  /** @throws IllegalArgumentException if the field is not a number */
+  private static double number(JsonNode m, String field) {
+    return Double.parseDouble(m.path(field).asText(""));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 120 ? text.substring(0, 120) + "..." : text;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.scanflux.exchanges.venue.binance.internal;
+
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.exchanges.VenueDescriptor;
+import dev.scanflux.exchanges.internal.VenueDefinition;
+import dev.scanflux.exchanges.internal.XChangeSource;
+import dev.scanflux.exchanges.internal.XChangeVenue;
+import java.time.Duration;
+import java.util.List;
+import org.knowm.xchange.binance.BinanceExchange;
+import org.knowm.xchange.binance.dto.ExchangeType;
+import org.knowm.xchange.service.marketdata.params.Params;
+
+/** Binance spot, Binance USD-M futures and AsterDEX (Binance's futures API). */
+public final class BinanceVenues {
+
+  /**
+   * Binance spot: 6,000 request weight per minute; depth weighs 5 (limit up to 100), 25 (500),
+   * 50 (1,000) or 250 (5,000); a ticker 2, all tickers 80, exchange info 20.
+   */
+  public static final RateLimitSpec SPOT_LIMIT = RateLimitSpec.of(6000, Duration.ofMinutes(1))
+      .withBookWeight(BinanceVenues::spotDepthWeight)
+      .withWeight(RequestKind.TICKER, 2)
+      .withWeight(RequestKind.TICKERS, 80)
+      .withWeight(RequestKind.INSTRUMENTS, 20);
+
+  private static final List<String> THROTTLE = List.of("HTTP 418", "code -1003");
+
+  /** Binance spot via XChange, with a native diff-depth stream. */
+  public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("binance",
+      "XChange", "https://api.binance.com", BinanceStream.URL, SPOT_LIMIT, 8,
+      Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units"),
+      s -> new XChangeSource(s, spot()), (s, rest) -> new BinanceStream(s));
+
+  /** Binance USD-M perpetual futures, native. */
+  public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
+      "binance-futures", "native", "https://fapi.binance.com", "", BinanceFuturesSource.LIMIT,
+      8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units"),
+      BinanceFuturesSource::new, null);
+
+  /** AsterDEX perpetuals: Binance USD-M futures' API and limits at AsterDEX's URL. */
+  public static final VenueDefinition ASTERDEX = new VenueDefinition(new VenueDescriptor(
+      "asterdex", "native", "https://fapi.asterdex.com", "", BinanceFuturesSource.LIMIT, 8,
+      Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units"),
+      BinanceFuturesSource::new, null);
+
+  /** {@code getTickers} parameters Binance ignores. */
+  private static final Params NO_PARAMS = new Params() {};
+
+  private BinanceVenues() {}
+
+  /** Binance spot depth weight by limit. */
+  public static int spotDepthWeight(int limit) {
+    return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+  }
+
+  /** Binance spot through XChange's {@code BinanceExchange}. */
+  static XChangeVenue spot() {
+    return new XChangeVenue(BinanceExchange.class,
+        spec -> spec.setExchangeSpecificParametersItem(BinanceExchange.EXCHANGE_TYPE,
+            ExchangeType.SPOT),
+        Instrument.Kind.SPOT, XChangeVenue.Overload.INSTRUMENT, "PERP",
+        depth -> new Object[] {Math.min(depth, 5000)}, NO_PARAMS, false);
+  }
+}

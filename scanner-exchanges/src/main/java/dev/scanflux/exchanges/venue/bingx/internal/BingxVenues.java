@@ -1,0 +1,17 @@
+package dev.scanflux.exchanges.venue.bingx.internal;
+
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.exchanges.VenueDescriptor;
+import dev.scanflux.exchanges.internal.VenueDefinition;
+import java.util.List;
+
+/** BingX spot, native. */
+public final class BingxVenues {
+
+  /** BingX spot. */
+  public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("bingx",
+      "native", "https://open-api.bingx.com", "", BingxSource.LIMIT, 4, Instrument.Kind.SPOT,
+      "BTC-USDT", List.of("code 100410"), "base units"), BingxSource::new, null);
+
+  private BingxVenues() {}
+}

@@ -1,0 +1,8 @@
+/**
+ * Everything about one venue family in one place: its descriptors and presets
+ * ({@code *Venues}), its sources and its streams. Not part of the API; do not import.
+ */
+@NullMarked
+package dev.scanflux.exchanges.venue.bitstamp.internal;
+
+import org.jspecify.annotations.NullMarked;

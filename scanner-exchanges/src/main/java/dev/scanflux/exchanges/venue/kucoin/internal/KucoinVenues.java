@@ -1,0 +1,26 @@
+package dev.scanflux.exchanges.venue.kucoin.internal;
+
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.exchanges.VenueDescriptor;
+import dev.scanflux.exchanges.internal.VenueDefinition;
+import java.util.List;
+
+/** KuCoin spot and futures, native. */
+public final class KucoinVenues {
+
+  private static final List<String> THROTTLE = List.of("code 429000");
+
+  /** KuCoin spot, on KuCoin's current public endpoints. */
+  public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("kucoin",
+      "native", "https://api.kucoin.com", "", KucoinSource.LIMIT, 4, Instrument.Kind.SPOT,
+      "BTC-USDT", THROTTLE, "base units"), KucoinSource::new, null);
+
+  /** KuCoin futures (perpetuals). */
+  public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
+      "kucoin-futures", "native", "https://api-futures.kucoin.com", "",
+      KucoinFuturesSource.LIMIT, 4, Instrument.Kind.PERPETUAL, "XBTUSDTM → BTC/USDT:perp",
+      THROTTLE, "contracts of multiplier (0.001 BTC for XBTUSDTM)"),
+      KucoinFuturesSource::new, null);
+
+  private KucoinVenues() {}
+}
