@@ -98,7 +98,7 @@ class AppErrorsTest {
   void helpListsTheVenuesAndGroupsTheFlags() {
     Run help = run("--help");
     assertThat(help.exit()).isZero();
-    assertThat(help.out()).contains("Venues: binance, binance-futures, okx", "lighter")
+    assertThat(help.out()).contains("Venues: binance, binance-futures,", " okx,", "lighter")
         .contains("What to scan:", "How fast:", "Output:", "Alerts:");
   }
 }

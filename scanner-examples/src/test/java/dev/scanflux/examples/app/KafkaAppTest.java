@@ -49,7 +49,7 @@ class KafkaAppTest {
     Run feed = run("feed", "--kafka", kafka.bootstrap(), "--topics", "app", "--scans", "1");
     assertThat(feed.exit()).as(feed.err()).isZero();
     assertThat(feed.out())
-        .containsPattern("scan 2 of bybit,okx: cycle 2")   // the latest scan, at once
+        .containsPattern("scan 2 of bybit,okx: scan 2")   // the latest scan, at once
         // every record not yet compacted away: at least the 24 keys' latest
         .containsPattern("feed " + kafka.bootstrap() + ": 1 scans and (2[4-9]|[3-9]\\d) "
             + "snapshots read")
@@ -64,8 +64,8 @@ class KafkaAppTest {
     Run run = run("--kafka", "127.0.0.1:1", "--venue", "binance", "--no-stream",
         "--sim-instruments", "3", "--cycles", "2", "--interval", "0s");
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out()).contains("cycle 2:")
-        // cycle 2 superseded cycle 1 in the buffer; what was left is dropped at close
+    assertThat(run.out()).contains("scan 2:")
+        // scan 2 superseded scan 1 in the buffer; what was left is dropped at close
         .contains("kafka 127.0.0.1:1 as scanflux: 12 snapshots offered, 0 published, "
             + "6 superseded, 6 dropped, 0 failed sends, 0 scans published, 2 lost, "
             + "0 alert events published, 0 lost; last error: ");
