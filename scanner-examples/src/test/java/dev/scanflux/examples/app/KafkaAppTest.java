@@ -51,7 +51,8 @@ class KafkaAppTest {
     assertThat(feed.out())
         .containsPattern("scan 2 of bybit,okx: scan 2")   // the latest scan, at once
         // every record not yet compacted away: at least the 24 keys' latest
-        .containsPattern("feed " + kafka.bootstrap() + ": 1 scans and (2[4-9]|[3-9]\\d|[1-9]\\d{2,}) "
+        .containsPattern("feed " + kafka.bootstrap()
+            + ": 1 scans and (2[4-9]|[3-9]\\d|[1-9]\\d{2,}) "
             + "snapshots read")
         .contains("0 invalid records skipped")
         .containsPattern("\n  alerts: \\d+ opened")  // the strategies' alerts run on the feed

@@ -29,6 +29,7 @@ class PipedRunTest {
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("scan 1: 2 venues, "));
     assertThat(lines.indexOf("Final report (the whole run)")).isPositive();
     assertThat(lines).anySatisfy(l -> assertThat(l)
-        .matches("  kraken +\\d+ requests \\(\\d+\\.\\d/s\\), weight \\d+ \\(\\d+\\.\\d/s of 1\\.0\\).*"));
+        .matches("  kraken +\\d+ requests \\(\\d+\\.\\d/s\\), weight \\d+ "
+            + "\\(\\d+\\.\\d/s of 1\\.0\\).*"));
   }
 }
