@@ -126,6 +126,8 @@ public final class RecordCodec {
     g.writeNumberField("latencyP99", v.latencyP99().toNanos());
     g.writeNumberField("utilisation", v.utilisation());
     g.writeBooleanField("rediscovered", v.rediscovered());
+    g.writeNumberField("passes", v.passes());
+    g.writeNumberField("lastPass", v.lastPass().toNanos());
     StreamReport s = v.stream();
     g.writeObjectFieldStart("stream");
     g.writeStringField("state", s.state().name());
@@ -233,10 +235,16 @@ public final class RecordCodec {
           counts(object(f, "failures"), ErrorClass.class), number(f, "retries"),
           number(f, "gaveUp"), number(f, "weightUsed"), Duration.ofNanos(number(f, "duration")),
           Duration.ofNanos(number(f, "latencyP50")), Duration.ofNanos(number(f, "latencyP99")),
-          u.doubleValue(), r, stream);
+          u.doubleValue(), r, stream, optionalNumber(f, "passes"),
+          Duration.ofNanos(optionalNumber(f, "lastPass")));
     } catch (IllegalArgumentException e) {
       throw badLine("invalid venue report: " + e.getMessage());
     }
+  }
+
+  /** A count added after the first version: 0 where a record written before it has none. */
+  private static long optionalNumber(Map<String, Object> f, String name) throws BadLineException {
+    return f.get(name) == null ? 0 : number(f, name);
   }
 
   /** Counts by enum name; names this version does not know are ignored, as unknown fields are. */
