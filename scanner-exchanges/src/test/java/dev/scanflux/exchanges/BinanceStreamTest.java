@@ -374,8 +374,9 @@ class BinanceStreamTest {
             // The JDK client may not notice an abrupt drop before its next send (Binance's
             // heartbeat is 30 s): the engine's idle timeout is what catches it then.
             .staleAfter(Duration.ofSeconds(2))
-            // Long enough for a few cycles to poll while the stream is down.
-            .reconnectBackoff(Duration.ofMillis(600), Duration.ofSeconds(1)).build())
+            // Long enough to poll every book while the stream is down: the bulk tickers (weight
+            // 80) alone take 0.8 s of the venue's paced budget.
+            .reconnectBackoff(Duration.ofSeconds(3), Duration.ofSeconds(4)).build())
         .listener(transitions)
         .build();
     open.add(scanner);

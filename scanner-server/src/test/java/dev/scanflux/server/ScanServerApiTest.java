@@ -242,6 +242,11 @@ class ScanServerApiTest {
     assertThat(each.size()).isPositive();
     assertThat(each.get(0).get("state").asText()).isIn("live", "stale");
     assertThat(each.get(0).has("age_seconds")).isTrue();
+    JsonNode health = okx.get("books").get("health");
+    assertThat(health.size()).as("the engine's health of every book it scans").isPositive();
+    assertThat(health.get(0).get("origin").asText()).isIn("poll", "stream");
+    assertThat(health.get(0).get("state").asText()).isIn("live", "resyncing", "stale", "failing");
+    assertThat(okx.get("books").get("by_state").get("live").asLong()).isPositive();
 
     String symbol = each.get(0).get("instrument").asText();
     Http.Answer book = http.get("/api/book?venue=okx&instrument=" + symbol + "&depth=3");

@@ -1,6 +1,7 @@
 package dev.scanflux.core.alert;
 
 import dev.scanflux.core.alert.internal.AlertTracker;
+import dev.scanflux.core.internal.EngineClock;
 import dev.scanflux.core.strategy.Signal;
 import dev.scanflux.core.strategy.Strategy;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class Alerts {
 
   private final AlertConfig config;
   private final Scheduler scheduler;
+  private final EngineClock clock;
   private final List<AlertSink> sinks;
   private final AlertTracker tracker;
   private final Sinks.Many<AlertEvent> hot = Sinks.many().multicast().directBestEffort();
@@ -68,6 +70,7 @@ public final class Alerts {
   private Alerts(Builder b) {
     this.config = b.config;
     this.scheduler = b.scheduler == null ? Schedulers.parallel() : b.scheduler;
+    this.clock = new EngineClock(scheduler);
     this.sinks = List.copyOf(b.sinks);
     this.tracker = new AlertTracker(config, this::publish);
   }
@@ -257,8 +260,12 @@ public final class Alerts {
     }
   }
 
+  /**
+   * Wall-clock time on the scheduler's monotonic clock (Reactor's real schedulers count
+   * nanoseconds from an arbitrary origin: read alone, alerts were dated 1970).
+   */
   private Instant now() {
-    return Instant.ofEpochSecond(0, scheduler.now(TimeUnit.NANOSECONDS));
+    return clock.instant();
   }
 
   @Override

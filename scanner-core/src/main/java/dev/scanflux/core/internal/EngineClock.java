@@ -13,14 +13,15 @@ import reactor.core.scheduler.Scheduler;
  * monotonic reading plus the offset between the two, taken once. A virtual-time scheduler answers
  * both from one counter; the offset is then zero and instants are exactly virtual time.
  */
-final class EngineClock {
+public final class EngineClock {
 
   private static final long SAME_CLOCK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Scheduler scheduler;
   private final long epochOffsetNanos;
 
-  EngineClock(Scheduler scheduler) {
+  /** Reads the scheduler's two clocks once to align them. */
+  public EngineClock(Scheduler scheduler) {
     this.scheduler = scheduler;
     long nanos = scheduler.now(TimeUnit.NANOSECONDS);
     long wall = TimeUnit.MILLISECONDS.toNanos(scheduler.now(TimeUnit.MILLISECONDS));
@@ -28,17 +29,17 @@ final class EngineClock {
   }
 
   /** Monotonic nanoseconds, for measuring durations and setting timers. */
-  long nanos() {
+  public long nanos() {
     return scheduler.now(TimeUnit.NANOSECONDS);
   }
 
   /** The instant of a {@link #nanos()} reading. */
-  Instant instant(long nanos) {
+  public Instant instant(long nanos) {
     return Instant.ofEpochSecond(0, epochOffsetNanos + nanos);
   }
 
   /** Now, as an instant. */
-  Instant instant() {
+  public Instant instant() {
     return instant(nanos());
   }
 }

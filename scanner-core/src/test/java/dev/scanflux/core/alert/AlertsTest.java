@@ -54,6 +54,18 @@ class AlertsTest {
   }
 
   @Test
+  void onARealSchedulerAlertsAreDatedOnTheWallClock() {
+    Alerts alerts = Alerts.builder().build(); // Schedulers.parallel(): nanoTime from boot
+    java.time.Instant before = java.time.Instant.now();
+    AlertEvent opened = alerts.track(reactor.core.publisher.Flux.just(wall("bid", 1e6)))
+        .blockFirst(Duration.ofSeconds(5));
+    assertThat(opened).isNotNull();
+    assertThat(opened.type()).isEqualTo(Type.OPENED);
+    assertThat(opened.at()).isBetween(before.minusSeconds(1),
+        java.time.Instant.now().plusSeconds(1));
+  }
+
+  @Test
   void aConditionSeenOnManyScansIsOneAlertWithItsLifetimeAndPeak() {
     Alerts alerts = track(AlertConfig.custom().grace(Duration.ofSeconds(10))
         .updateInterval(Duration.ofSeconds(60)).build());

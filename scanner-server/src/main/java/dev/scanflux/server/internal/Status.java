@@ -2,6 +2,7 @@ package dev.scanflux.server.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.BookHealth;
 import dev.scanflux.core.MarketView;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
@@ -167,6 +168,30 @@ public final class Status {
     if (newest != null) {
       h.put("newest_age_seconds", Json.seconds(newest));
       h.put("oldest_age_seconds", Json.seconds(oldest));
+    }
+    // the engine's own per-book health: origin (stream or poll) and state, with the last error
+    List<BookHealth> engine = view.health(venue);
+    ObjectNode byState = h.putObject("by_state");
+    for (BookHealth.State st : BookHealth.State.values()) {
+      byState.put(st.name().toLowerCase(java.util.Locale.ROOT),
+          engine.stream().filter(b -> b.state() == st).count());
+    }
+    if (each) {
+      ArrayNode health = h.putArray("health");
+      for (BookHealth b : engine) {
+        ObjectNode e = health.addObject();
+        e.put("instrument", b.instrument().toString());
+        e.put("priority", b.priority());
+        e.put("origin", b.origin().name().toLowerCase(java.util.Locale.ROOT));
+        e.put("state", b.state().name().toLowerCase(java.util.Locale.ROOT));
+        if (b.age() != null) {
+          e.put("age_seconds", Json.seconds(b.age()));
+        }
+        if (b.lastError() != null) {
+          e.put("last_error", b.lastError().name().toLowerCase(java.util.Locale.ROOT));
+          e.put("failures", b.failures());
+        }
+      }
     }
     if (each) {
       ArrayNode list = h.putArray("each");
