@@ -78,6 +78,8 @@ import reactor.util.retry.Retry;
 final class VenueLane {
 
   private static final Logger log = LoggerFactory.getLogger(VenueLane.class);
+  /** Requests one drain may start before it yields its thread (a synchronous source). */
+  private static final int MAX_STARTS_PER_STEP = 64;
 
   /** The end of one of this venue's passes, emitted after the pass's snapshots. */
   record PassEnd(VenueLane lane, RefreshPlan.Pass pass) {}
@@ -347,44 +349,48 @@ final class VenueLane {
     }
     int missed = 1;
     do {
+      boolean yielded;
       try {
-        step();
+        yielded = step();
       } catch (RuntimeException e) { // a bug: log, and try again in a second rather than spin
         log.error("{}: the refresh loop failed; it resumes in 1 s", venue, e);
         wakeAt(clock.nanos() + TimeUnit.SECONDS.toNanos(1), clock.nanos());
+        yielded = false;
+      }
+      if (yielded) {
+        // a synchronous source completed requests inside the step: give the thread back and go
+        // on from a timer (after this reset, so no drain() in between is lost)
+        wip.set(0);
+        wakeAt(clock.nanos(), clock.nanos());
+        return;
       }
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
   }
 
-  private void step() {
+  /** Starts what can start now; true if it stopped early to yield the thread. */
+  private boolean step() {
     Consumer<Object> sink = out;
     if (stopped || sink == null) {
-      return;
+      return false;
     }
     long now = clock.nanos();
     if (!discovering && needsDiscovery(now)) {
       discover(now);
     }
-    RefreshPlan.Pass ended;
-    synchronized (this) {
-      if (stream != null) {
-        plan.sweepLive(live);
-      }
-      ended = universe == null ? null : plan.endPass(now, minPassNanos);
-    }
-    if (ended != null) {
-      passEnded(ended, sink);
-    }
     // a priority item is taken up to one book's slot early, so its gap is not a slot longer
     long slotNanos = paceNanos(limit.weight(RequestKind.BOOK, options.depth()));
-    while (!acquiring && !stopped) {
-      if (universe == null) {
-        return; // discovery's end (or its retry timer) drains again
+    for (int started = 0; !stopped; started++) {
+      endPassIfDone(now, sink); // each time round: answers may arrive synchronously
+      if (acquiring || universe == null) {
+        return false; // admission, or discovery's end (or its retry timer), drains again
+      }
+      if (started == MAX_STARTS_PER_STEP) { // a source answering synchronously
+        return true;
       }
       if (now < nextSlotAt) {
         wakeAt(nextSlotAt, now);
-        return;
+        return false;
       }
       RefreshPlan.Item it;
       long due;
@@ -405,7 +411,7 @@ final class VenueLane {
         if (due != Long.MAX_VALUE) {
           wakeAt(Math.max(due, now), now);
         }
-        return;
+        return false;
       }
       // a slot taken late (a timer fires a little late on a busy machine) keeps the schedule,
       // within one slot: lateness is not lost for good, and never turns into a burst
@@ -413,6 +419,20 @@ final class VenueLane {
       nextSlotAt = Math.max(now - pace, nextSlotAt) + pace;
       fetch(it);
       now = clock.nanos();
+    }
+    return false;
+  }
+
+  private void endPassIfDone(long now, Consumer<Object> sink) {
+    RefreshPlan.Pass ended;
+    synchronized (this) {
+      if (stream != null) {
+        plan.sweepLive(live);
+      }
+      ended = universe == null ? null : plan.endPass(now, minPassNanos);
+    }
+    if (ended != null) {
+      passEnded(ended, sink);
     }
   }
 
