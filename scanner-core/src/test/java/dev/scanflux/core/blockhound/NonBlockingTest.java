@@ -107,7 +107,8 @@ class NonBlockingTest {
 
     VenueReport r = scans.get(0).report().venues().get("offender");
     assertThat(r.failures(ErrorClass.PERMANENT)).isEqualTo(10);
-    assertThat(r.successes()).isEqualTo(1); // the instrument listing
+    // the instrument listing, and maybe its rediscovery after the 10th consecutive failure
+    assertThat(r.successes()).isBetween(1L, 2L);
   }
 
   @Test
