@@ -248,11 +248,13 @@ class HyperliquidStreamTest {
         new StreamRequest(List.of(BTC, ETH), 20, true, true),
         StreamContext.direct(resyncs.asFlux())));
     awaitInSync(probe, sim, BTC, 20);
+    // ETH's subscriptions too, or one landing after the log is cleared is counted below
+    awaitInSync(probe, sim, ETH, 20);
     sim.clearWsLog();
 
     resyncs.tryEmitNext(SOL); // not streamed here: nothing to do
     resyncs.tryEmitNext(BTC);
-    probe.await("BTC resubscribed", p -> received(sim).size() == 4, PATIENCE);
+    probe.await("BTC resubscribed", p -> received(sim).size() >= 4, PATIENCE);
 
     assertThat(received(sim)).containsExactly(frame("unsubscribe", "l2Book", "BTC"),
         frame("unsubscribe", "activeAssetCtx", "BTC"), frame("subscribe", "l2Book", "BTC"),
