@@ -145,7 +145,8 @@ class VenuesTest {
     try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.BYBIT).instruments(5)
         .build()) {
       String url = sim.start();
-      MarketSource xchange = Venues.binance().name("threads-x").baseUrl(url).build();
+      MarketSource xchange = Venues.xchange("threads-x", BinanceExchange.class, url,
+          RateLimitSpec.parse("100/1s")).build();
       MarketSource bybit = Venues.bybit().name("threads-n").baseUrl(url).build();
       StepVerifier.create(bybit.instruments()).expectNextCount(1).verifyComplete();
       StepVerifier.create(xchange.instruments()).expectError().verify(Duration.ofSeconds(10));

@@ -98,6 +98,15 @@ public abstract class NativeSource implements MarketSource {
     });
   }
 
+  /**
+   * {@code call} once the venue's symbols are known: while {@code table} is empty (discovery has
+   * never run, as when a user asks for the bulk tickers first), discovery runs first, one request
+   * the engine's limiter does not see, once per source. The engine itself always discovers first.
+   */
+  protected final <T> Mono<T> afterDiscovery(SymbolTable table, Mono<T> call) {
+    return Mono.defer(() -> table.isEmpty() ? instruments().then(call) : call);
+  }
+
   /** Reads one ticker of a bulk answer. */
   @FunctionalInterface
   protected interface TickerReader {

@@ -39,6 +39,11 @@ public final class SymbolTable {
     return symbols.getOrDefault(instrument, fallback);
   }
 
+  /** True until discovery has learnt a symbol. */
+  public boolean isEmpty() {
+    return instruments.isEmpty();
+  }
+
   /** The instrument of a venue symbol, if discovery has seen it. */
   public @Nullable Instrument instrument(String symbol) {
     return instruments.get(symbol);

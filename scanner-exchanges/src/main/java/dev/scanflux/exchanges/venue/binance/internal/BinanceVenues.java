@@ -5,13 +5,8 @@ import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.exchanges.VenueDescriptor;
 import dev.scanflux.exchanges.internal.VenueDefinition;
-import dev.scanflux.exchanges.internal.XChangeSource;
-import dev.scanflux.exchanges.internal.XChangeVenue;
 import java.time.Duration;
 import java.util.List;
-import org.knowm.xchange.binance.BinanceExchange;
-import org.knowm.xchange.binance.dto.ExchangeType;
-import org.knowm.xchange.service.marketdata.params.Params;
 
 /** Binance spot, Binance USD-M futures and AsterDEX (Binance's futures API). */
 public final class BinanceVenues {
@@ -28,11 +23,11 @@ public final class BinanceVenues {
 
   private static final List<String> THROTTLE = List.of("HTTP 418", "code -1003");
 
-  /** Binance spot via XChange, with a native diff-depth stream. */
+  /** Binance spot, native, with a native diff-depth stream. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("binance",
-      "XChange", "https://api.binance.com", BinanceStream.URL, SPOT_LIMIT, 8,
+      "native", "https://api.binance.com", BinanceStream.URL, SPOT_LIMIT, 8,
       Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units"),
-      s -> new XChangeSource(s, spot()), (s, rest) -> new BinanceStream(s));
+      BinanceSpotSource::new, (s, rest) -> new BinanceStream(s));
 
   /** Binance USD-M perpetual futures, native. */
   public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
@@ -46,22 +41,10 @@ public final class BinanceVenues {
       Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units"),
       BinanceFuturesSource::new, null);
 
-  /** {@code getTickers} parameters Binance ignores. */
-  private static final Params NO_PARAMS = new Params() {};
-
   private BinanceVenues() {}
 
   /** Binance spot depth weight by limit. */
   public static int spotDepthWeight(int limit) {
     return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
-  }
-
-  /** Binance spot through XChange's {@code BinanceExchange}. */
-  static XChangeVenue spot() {
-    return new XChangeVenue(BinanceExchange.class,
-        spec -> spec.setExchangeSpecificParametersItem(BinanceExchange.EXCHANGE_TYPE,
-            ExchangeType.SPOT),
-        Instrument.Kind.SPOT, XChangeVenue.Overload.INSTRUMENT, "PERP",
-        depth -> new Object[] {Math.min(depth, 5000)}, NO_PARAMS, false);
   }
 }

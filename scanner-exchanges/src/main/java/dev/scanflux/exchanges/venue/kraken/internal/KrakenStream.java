@@ -121,8 +121,8 @@ public final class KrakenStream implements MarketStream {
    */
   public KrakenStream(SourceSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.snapshots = new XChangeSnapshots(settings.venue(), settings.clock(),
-        KrakenVenues.spot().bookTimestamps());
+    // Kraken's books carry no timestamp of their own: the receive time is the exchange time.
+    this.snapshots = new XChangeSnapshots(settings.venue(), settings.clock(), false);
     String name = "scanflux-" + settings.venue() + "-stream";
     // One thread that may block (Reactor's single scheduler may not), tasks run in order.
     this.control = Schedulers.fromExecutorService(Executors.newSingleThreadScheduledExecutor(r -> {

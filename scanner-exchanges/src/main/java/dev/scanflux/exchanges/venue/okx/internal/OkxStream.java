@@ -20,7 +20,6 @@ import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.core.spi.TransientSourceException;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
@@ -126,18 +125,18 @@ public final class OkxStream extends WsStream {
     this.market = market;
   }
 
-  /** The stream of {@code Venues.okx()}: spot, ids from the XChange source's symbols. */
+  /** The stream of {@code Venues.okx()}: spot, ids from the native spot source's symbols. */
   public static OkxStream spot(SourceSettings settings, MarketSource rest) {
     return spot(settings, rest, PING_EVERY);
   }
 
   /** {@link #spot(SourceSettings, MarketSource)} with another heartbeat, for tests. */
   static OkxStream spot(SourceSettings settings, MarketSource rest, Duration pingEvery) {
-    XChangeSource source = restSource(rest, XChangeSource.class);
+    OkxSpotSource source = restSource(rest, OkxSpotSource.class);
     return new OkxStream(settings, pingEvery, new Market() {
       @Override
       public String instId(Instrument instrument) {
-        return source.venueSymbol(instrument, "-");
+        return source.symbol(instrument);
       }
 
       @Override

@@ -8,7 +8,6 @@ import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.core.spi.StreamContext;
-import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.exchanges.internal.Aliases;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
@@ -211,22 +210,9 @@ public final class OkxSwapSource extends NativeSource {
         open > 0 ? (last - open) / open : Double.NaN, millis(t, "ts", now), now);
   }
 
-  /** GET, then check the envelope and return its {@code data}. */
+  /** GET, then check OKX's envelope and return its {@code data}. */
   private Mono<JsonNode> get(String what, String pathAndQuery) {
-    return http.get(what, pathAndQuery).map(json -> {
-      String code = json.path("code").asText("");
-      if ("0".equals(code)) {
-        return json.path("data");
-      }
-      String msg = json.path("msg").asText("");
-      if ("50011".equals(code)) {
-        throw new ThrottledException(venue(), what + ": code 50011 " + msg, null);
-      }
-      if (code.isEmpty()) {
-        throw http.badData(what, "no code in the answer");
-      }
-      throw new PermanentSourceException(venue(), what + ": code " + code + " " + msg, null);
-    });
+    return OkxEnvelope.data(http, venue(), what, pathAndQuery);
   }
 
   private Mono<Void> checkPerpetual(String what, Instrument instrument) {
