@@ -50,7 +50,7 @@ public final class Venues {
   }
 
   /**
-   * Binance spot via XChange, {@code https://api.binance.com}: 6,000 weight per minute, book
+   * Binance spot, native, {@code https://api.binance.com}: 6,000 weight per minute, book
    * weight 5 to 250 by depth, bulk tickers ({@code /api/v3/ticker/24hr}, weight 80), default
    * concurrency 8, symbols {@code BTCUSDT}. Push stream, native,
    * {@code wss://stream.binance.com:9443/ws}: diff depth ({@code @depth@100ms}) synced on REST
@@ -82,8 +82,8 @@ public final class Venues {
   }
 
   /**
-   * OKX spot via XChange, {@code https://www.okx.com}: 40 book requests per 2 s (tickers weigh
-   * 2, discovery 4), books of 20 levels (XChange asks for 20), bulk tickers
+   * OKX spot, native, {@code https://www.okx.com}: 40 book requests per 2 s (tickers and
+   * discovery weigh 2), books up to 400 levels, bulk tickers
    * ({@code /api/v5/market/tickers?instType=SPOT}), default concurrency 4, symbols
    * {@code BTC-USDT}. Push stream: OKX's public WebSocket ({@code wss://ws.okx.com:8443/ws/v5/public}), 400-level
    * books kept from snapshot and checksummed deltas, and tickers.
@@ -99,7 +99,7 @@ public final class Venues {
    * {@code BTC/USDT:perp} for {@code BTC-USDT-SWAP}. Books are quoted in contracts and carry
    * the swap's contract value ({@code ctVal}) as their contract size, so their sizes read in
    * base units. A preset of its own rather than an option of {@link #okx()}: a different client
-   * (native, not XChange), instrument kind and book unit. Push stream: as {@link #okx()}'s,
+   * (its own contract sizes), instrument kind and book unit. Push stream: as {@link #okx()}'s,
    * books in contracts of {@code ctVal} like the REST books.
    */
   public static VenueBuilder okxSwap() {
@@ -107,11 +107,10 @@ public final class Venues {
   }
 
   /**
-   * Kraken spot via XChange, {@code https://api.kraken.com}: about one public request per second
-   * (15 per sliding 15 s, discovery weighing 3 for the tables XChange loads with it),
-   * books up to 500 levels, bulk tickers ({@code /0/public/Ticker} without a pair), default
-   * concurrency 2, symbols {@code XXBTZUSD} / {@code SOLUSD} mapped from Kraken's asset list.
-   * XChange keeps Kraken's symbol tables in static state: one Kraken market per JVM.
+   * Kraken spot, native REST, {@code https://api.kraken.com}: about one public request per
+   * second (15 per sliding 15 s, discovery one {@code AssetPairs} request), books up to 500
+   * levels, bulk tickers ({@code /0/public/Ticker} without a pair), default concurrency 2,
+   * symbols {@code XXBTZUSD} / {@code SOLUSD}, the pair keys of Kraken's {@code AssetPairs}.
    * Push stream: Kraken's public WebSocket v1, {@code wss://ws.kraken.com}, through XChange's
    * {@code xchange-stream-kraken} ({@code book} at depth 10, 25, 100, 500 or 1000, checked by
    * Kraken's CRC32 checksum, and {@code ticker}, pairs {@code XBT/USD}); XChange resubscribes a
@@ -181,7 +180,7 @@ public final class Venues {
   }
 
   /**
-   * Coinbase Exchange via XChange, {@code https://api.exchange.coinbase.com}: 10 public requests
+   * Coinbase Exchange, native, {@code https://api.exchange.coinbase.com}: 10 public requests
    * per second (a ticker is two: ticker and stats), level-2 books, no bulk tickers, default
    * concurrency 4, symbols {@code BTC-USD}.
    */
@@ -190,7 +189,7 @@ public final class Venues {
   }
 
   /**
-   * Bitstamp via XChange, {@code https://www.bitstamp.net}: 10,000 requests per 10 minutes,
+   * Bitstamp, native, {@code https://www.bitstamp.net}: 10,000 requests per 10 minutes,
    * full books cut to the depth asked, no bulk tickers, default concurrency 4, symbols
    * {@code btcusd}.
    */
@@ -244,7 +243,11 @@ public final class Venues {
 
   /**
    * Any XChange exchange not covered by a preset, serving spot instruments through whichever
-   * {@code MarketDataService} overload it implements, without bulk tickers.
+   * {@code MarketDataService} overload it implements, without bulk tickers. Add the exchange's
+   * XChange module at the version {@code scanner-exchanges} pins (5.2.1). XChange's client is
+   * not the presets': its response bodies are not capped, a call holds one of the source's
+   * threads until {@code httpTimeout} ends it even after the scanner gave up on it, and some
+   * modules drop {@code Retry-After}.
    *
    * @param venue         the venue's name in reports
    * @param exchangeClass the XChange exchange class

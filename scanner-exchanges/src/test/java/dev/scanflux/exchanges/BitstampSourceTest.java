@@ -25,10 +25,4 @@ class BitstampSourceTest extends VenueSourceContract {
   boolean bulkTickers() {
     return false;
   }
-
-  /** BitstampException keeps no response headers, so the 429's Retry-After is lost in XChange. */
-  @Override
-  boolean retryAfterReachable() {
-    return false;
-  }
 }

@@ -25,10 +25,4 @@ class CoinbaseSourceTest extends VenueSourceContract {
   boolean bulkTickers() {
     return false;
   }
-
-  /** CoinbaseProException keeps no response headers, so the 429's Retry-After is lost in XChange. */
-  @Override
-  boolean retryAfterReachable() {
-    return false;
-  }
 }

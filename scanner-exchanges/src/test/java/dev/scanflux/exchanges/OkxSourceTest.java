@@ -26,12 +26,6 @@ class OkxSourceTest extends VenueSourceContract {
     return Instrument.spot("BTC", "USDT");
   }
 
-  /** OkexException keeps no response headers, so the 429's Retry-After is lost in XChange. */
-  @Override
-  boolean retryAfterReachable() {
-    return false;
-  }
-
   @Test
   void declaresOkxLimits() {
     assertThat(source.rateLimit().budget()).isEqualTo(40);

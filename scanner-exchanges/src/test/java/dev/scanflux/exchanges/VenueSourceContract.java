@@ -65,11 +65,6 @@ abstract class VenueSourceContract {
     return Integer.MAX_VALUE;
   }
 
-  /** Whether the client keeps the 429's headers, so that Retry-After reaches us. */
-  boolean retryAfterReachable() {
-    return true;
-  }
-
   @BeforeAll
   void start() {
     // The real limits are enforced in VenueSimulatorTest; here they would only make tests slow.
@@ -153,9 +148,7 @@ abstract class VenueSourceContract {
     StepVerifier.create(source.book(btc(), 20))
         .expectErrorSatisfies(e -> {
           assertThat(e).isInstanceOf(ThrottledException.class);
-          if (retryAfterReachable()) {
-            assertThat(((ThrottledException) e).retryAfter()).contains(Duration.ofSeconds(3));
-          }
+          assertThat(((ThrottledException) e).retryAfter()).contains(Duration.ofSeconds(3));
         })
         .verify(VERIFY);
     assertThat(sim.requestLog()).extracting(ServedRequest::fault).containsExactly(Fault.THROTTLE);

@@ -51,8 +51,7 @@ class XChangeVersionTest {
       }
     }
     assertThat(found).contains("xchange-core:" + PINNED, "xchange-binance:" + PINNED,
-        "xchange-okex:" + PINNED, "xchange-kraken:" + PINNED, "xchange-coinbasepro:" + PINNED,
-        "xchange-bitstamp:" + PINNED, "xchange-stream-core:" + PINNED,
+        "xchange-kraken:" + PINNED, "xchange-stream-core:" + PINNED,
         "xchange-stream-service-core:" + PINNED, "xchange-stream-service-netty:" + PINNED,
         KRAKEN_STREAM + ':' + KRAKEN_STREAM_PINNED);
     assertThat(found).filteredOn(a -> !a.startsWith(KRAKEN_STREAM + ':'))

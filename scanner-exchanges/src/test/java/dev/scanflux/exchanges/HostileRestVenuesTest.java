@@ -1,0 +1,224 @@
+package dev.scanflux.exchanges;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scanflux.core.Scanner;
+import dev.scanflux.core.VenueOptions;
+import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.exchanges.HostileHttpServer.Answer;
+import dev.scanflux.exchanges.HostileHttpServer.Behaviour;
+import dev.scanflux.exchanges.HostileHttpServer.Hang;
+import dev.scanflux.exchanges.HostileHttpServer.Seen;
+import dev.scanflux.exchanges.HostileHttpServer.Written;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/**
+ * The five presets that went through XChange (Binance spot, OKX spot, Kraken, Coinbase,
+ * Bitstamp), now native, against a hostile venue on 127.0.0.1 ({@link HostileHttpServer}):
+ * a hung request is ended when the scanner gives up on it and holds nothing, requests behind
+ * hung ones are sent at once, and each venue's own 429 with {@code Retry-After} pauses the
+ * scanner for the whole window, after which it recovers. Routes answer with the venues' recorded
+ * answers from {@code wire-samples} (see its SOURCES.md).
+ */
+class HostileRestVenuesTest {
+
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+  /**
+   * One venue: its preset, an instrument it lists, its discovery and book routes with their
+   * recorded answers, and the body of its own throttling answer.
+   */
+  record Venue(String name, Supplier<VenueBuilder> preset, Instrument instrument,
+      String discoveryPath, String discoverySample, String bookPath, String bookSample,
+      String throttleBody) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Venue> venues() {
+    return Stream.of(
+        new Venue("binance", Venues::binance, Instrument.spot("BTC", "USDT"),
+            "/api/v3/exchangeInfo", "binance/exchangeInfo.json", "/api/v3/depth",
+            "binance/depth-BTCUSDT.json",
+            "{\"code\":-1003,\"msg\":\"Too many requests; current limit is 6000 request weight"
+                + " per 1 MINUTE.\"}"),
+        new Venue("okx", Venues::okx, Instrument.spot("BTC", "USDT"),
+            "/api/v5/public/instruments", "okx/instruments-SPOT.json", "/api/v5/market/books",
+            "okx/books-fixture.json", "{\"code\":\"50011\",\"msg\":\"Too Many Requests\","
+                + "\"data\":[]}"),
+        new Venue("kraken", Venues::kraken, Instrument.spot("BTC", "USDT"),
+            "/0/public/AssetPairs", "kraken/asset-pairs-XBTUSDT-2025.json", "/0/public/Depth",
+            "kraken/depth-XBTUSDT.json", "{\"error\":[\"EAPI:Rate limit exceeded\"]}"),
+        new Venue("coinbase", Venues::coinbase, Instrument.spot("BTC", "USD"), "/products",
+            "coinbase/products.json", "/products/BTC-USD/book",
+            "coinbase/book-level2-sdkfixture.json",
+            "{\"message\":\"Public rate limit exceeded\"}"),
+        new Venue("bitstamp", Venues::bitstamp, Instrument.spot("ETH", "USD"),
+            "/api/v2/trading-pairs-info/", "bitstamp/trading-pairs-info.json",
+            "/api/v2/order_book/ethusd/", "bitstamp/order_book-ethusd.json",
+            "{\"status\":\"error\",\"reason\":\"Rate limit exceeded\",\"code\":\"API0008\"}"));
+  }
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("venues")
+  void aHungRequestIsEndedWhenTheScannerGivesUpAndHoldsNothing(Venue venue) {
+    AtomicBoolean hang = new AtomicBoolean(true);
+    HostileHttpServer server = server(venue, request -> hang.get() ? new Hang() : null);
+    // The client's own deadline is far away: only the caller's timeout can end the request.
+    MarketSource source = source(venue, server, Duration.ofSeconds(60));
+
+    long gaveUp = System.nanoTime();
+    StepVerifier.create(source.book(venue.instrument(), 5).timeout(Duration.ofMillis(300)))
+        .expectError(TimeoutException.class)
+        .verify(PATIENCE);
+    await("the hung connection closed by the client", () -> server.hangsEndedByClient().size() == 1);
+    assertThat(server.hangsEndedByClient().get(0) - gaveUp)
+        .as("nanoseconds from the call to the connection's close, far below the client's 60 s")
+        .isLessThan(TimeUnit.SECONDS.toNanos(15));
+
+    // Eight requests hang at once: none waits for a worker, each reaches the venue now...
+    List<Disposable> hung = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      hung.add(source.book(venue.instrument(), 5).subscribe(b -> { }, e -> { }));
+    }
+    await("eight hung requests at the venue", () -> bookRequests(server, venue) == 9);
+    // ...and one more behind them is answered while they still hang.
+    hang.set(false);
+    StepVerifier.create(source.book(venue.instrument(), 5))
+        .assertNext(b -> assertThat(b.instrument()).isEqualTo(venue.instrument()))
+        .expectComplete()
+        .verify(PATIENCE);
+    assertThat(server.hangsEndedByClient()).as("still hanging").hasSize(1);
+
+    hung.forEach(Disposable::dispose);
+    await("every hung connection closed once its caller cancelled",
+        () -> server.hangsEndedByClient().size() == 9);
+  }
+
+  @ParameterizedTest
+  @MethodSource("venues")
+  void theVenuesRetryAfterPausesTheScannerForTheWholeWindowThenItRecovers(Venue venue) {
+    AtomicInteger books = new AtomicInteger();
+    HostileHttpServer server = server(venue, request -> books.incrementAndGet() == 3
+        ? new Answer(429, Map.of("Retry-After", Long.toString(RETRY_AFTER.toSeconds())),
+            venue.throttleBody().getBytes(StandardCharsets.UTF_8))
+        : null);
+    MarketSource source = source(venue, server, Duration.ofSeconds(5));
+    // One request in flight at a time, so that every request after the 429 was sent after the
+    // scanner had it; a request already in flight could not have known.
+    Scanner scanner = Scanner.builder()
+        .venue(source, VenueOptions.custom().instruments(List.of(venue.instrument()))
+            .concurrency(1).tickers(false).depth(5).build())
+        .interval(Duration.ofMillis(50))
+        .build();
+    toClose.add(scanner);
+    List<Long> snapshotTimes = new CopyOnWriteArrayList<>();
+    toClose.add(scanner.snapshots().filter(s -> s instanceof BookSnapshot)
+        .subscribe(s -> snapshotTimes.add(System.nanoTime()))::dispose);
+    scanner.start();
+
+    await("the venue's 429", () -> throttled(server) != null);
+    long windowStart = Objects.requireNonNull(throttled(server)).writtenNanos();
+    long windowEnd = windowStart + RETRY_AFTER.toNanos();
+    await("a book snapshot after the window",
+        () -> snapshotTimes.stream().anyMatch(t -> t > windowEnd));
+
+    List<Seen> inWindow = server.seen().stream()
+        .filter(s -> s.arrivedNanos() > windowStart && s.arrivedNanos() < windowEnd).toList();
+    assertThat(inWindow).as("requests inside the %s Retry-After window", RETRY_AFTER).isEmpty();
+    assertThat(server.seen()).filteredOn(s -> s.arrivedNanos() >= windowEnd)
+        .as("requests after the window").isNotEmpty();
+    assertThat(server.written()).filteredOn(w -> w.status() == 429).hasSize(1);
+  }
+
+  /** The venue's routes; {@code bookOverride} may replace a book's answer (null: the sample). */
+  private HostileHttpServer server(Venue venue, Function<Seen, @Nullable Behaviour> bookOverride) {
+    byte[] discovery = sample(venue.discoverySample());
+    byte[] book = sample(venue.bookSample());
+    HostileHttpServer server = new HostileHttpServer(request -> {
+      if (request.path().equals(venue.discoveryPath())) {
+        return Answer.ok(discovery);
+      }
+      if (request.path().equals(venue.bookPath())) {
+        Behaviour b = bookOverride.apply(request);
+        return b != null ? b : Answer.ok(book);
+      }
+      return new Answer(404, Map.of(), "{\"error\":\"no route\"}".getBytes(StandardCharsets.UTF_8));
+    });
+    toClose.add(server);
+    return server;
+  }
+
+  private MarketSource source(Venue venue, HostileHttpServer server, Duration httpTimeout) {
+    MarketSource source = venue.preset().get().baseUrl(server.baseUrl()).httpTimeout(httpTimeout)
+        .build();
+    toClose.add(source);
+    return source;
+  }
+
+  private static long bookRequests(HostileHttpServer server, Venue venue) {
+    return server.seen().stream().filter(s -> s.path().equals(venue.bookPath())).count();
+  }
+
+  private static @Nullable Written throttled(HostileHttpServer server) {
+    return server.written().stream().filter(w -> w.status() == 429).findFirst().orElse(null);
+  }
+
+  /** Polls {@code condition} every 10 ms; fails after {@link #PATIENCE}. */
+  private static void await(String what, BooleanSupplier condition) {
+    Boolean met = Flux.interval(Duration.ofMillis(10)).map(t -> condition.getAsBoolean())
+        .filter(Boolean::booleanValue).next()
+        .timeout(PATIENCE, Mono.just(false)).block();
+    assertThat(met).as("%s within %s", what, PATIENCE).isTrue();
+  }
+
+  /** The bytes of {@code wire-samples/<resource>}. */
+  static byte[] sample(String resource) {
+    String name = "/wire-samples/" + resource;
+    try (InputStream in = HostileRestVenuesTest.class.getResourceAsStream(name)) {
+      Objects.requireNonNull(in, () -> "no test resource " + name);
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
