@@ -13,6 +13,8 @@ import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import reactor.core.publisher.Mono;
 
@@ -105,6 +107,20 @@ public abstract class NativeSource implements MarketSource {
    */
   protected final <T> Mono<T> afterDiscovery(SymbolTable table, Mono<T> call) {
     return Mono.defer(() -> table.isEmpty() ? instruments().then(call) : call);
+  }
+
+  /**
+   * The venue symbol of a spot instrument, URL-encoded: the one discovery learnt in
+   * {@code table}, else {@code fallback}. Any other kind fails as permanent: a spot source does
+   * not serve it.
+   */
+  protected final Mono<String> spotSymbol(String what, Instrument instrument, SymbolTable table,
+      String fallback) {
+    if (!instrument.isSpot()) {
+      return Mono.error(new PermanentSourceException(venue(),
+          what + ": this source serves spot instruments only", null));
+    }
+    return Mono.just(URLEncoder.encode(table.symbol(instrument, fallback), StandardCharsets.UTF_8));
   }
 
   /** Reads one ticker of a bulk answer. */

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
-import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.SymbolTable;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -91,11 +88,6 @@ public final class BinanceSpotSource extends NativeSource {
   }
 
   private Mono<String> symbol(String what, Instrument instrument) {
-    if (!instrument.isSpot()) {
-      return Mono.error(new PermanentSourceException(venue(),
-          what + ": this source serves spot instruments only", null));
-    }
-    return Mono.just(URLEncoder.encode(
-        table.symbol(instrument, instrument.base() + instrument.quote()), StandardCharsets.UTF_8));
+    return spotSymbol(what, instrument, table, instrument.base() + instrument.quote());
   }
 }

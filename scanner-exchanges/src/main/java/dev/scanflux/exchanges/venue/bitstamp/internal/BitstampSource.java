@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
-import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.SymbolTable;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -83,12 +80,7 @@ public final class BitstampSource extends NativeSource {
   }
 
   private Mono<String> pair(String what, Instrument instrument) {
-    if (!instrument.isSpot()) {
-      return Mono.error(new PermanentSourceException(venue(),
-          what + ": this source serves spot pairs only", null));
-    }
-    return Mono.just(URLEncoder.encode(table.symbol(instrument,
-        (instrument.base() + instrument.quote()).toLowerCase(Locale.ROOT)),
-        StandardCharsets.UTF_8));
+    return spotSymbol(what, instrument, table,
+        (instrument.base() + instrument.quote()).toLowerCase(Locale.ROOT));
   }
 }

@@ -11,8 +11,6 @@ import dev.scanflux.exchanges.internal.Aliases;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.SymbolTable;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -142,17 +140,12 @@ public final class KrakenSource extends NativeSource {
 
   /** Kraken's key of a spot pair, as discovery listed it, else built from the asset names. */
   private Mono<String> pair(String what, Instrument instrument) {
-    if (!instrument.isSpot()) {
-      return Mono.error(new PermanentSourceException(venue(),
-          what + ": this source serves spot pairs only", null));
-    }
     String base = instrument.base();
     String quote = instrument.quote();
     String fallback = Aliases.krakenLegacy(base) && Aliases.krakenLegacy(quote)
         ? Aliases.krakenAsset(base) + Aliases.krakenAsset(quote)
         : Aliases.krakenAltName(base) + Aliases.krakenAltName(quote);
-    return Mono.just(URLEncoder.encode(table.symbol(instrument, fallback),
-        StandardCharsets.UTF_8));
+    return spotSymbol(what, instrument, table, fallback);
   }
 
   /** GET, then check Kraken's envelope and return its {@code result}. */

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
-import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.SymbolTable;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -83,7 +80,11 @@ public final class OkxSpotSource extends NativeSource {
 
   /** OKX's id of a spot pair, as discovery listed it, else {@code BASE-QUOTE}. */
   public String symbol(Instrument instrument) {
-    return table.symbol(instrument, instrument.base() + '-' + instrument.quote());
+    return table.symbol(instrument, fallbackId(instrument));
+  }
+
+  private static String fallbackId(Instrument instrument) {
+    return instrument.base() + '-' + instrument.quote();
   }
 
   private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
@@ -95,11 +96,7 @@ public final class OkxSpotSource extends NativeSource {
   }
 
   private Mono<String> instId(String what, Instrument instrument) {
-    if (!instrument.isSpot()) {
-      return Mono.error(new PermanentSourceException(venue(),
-          what + ": this OKX source serves spot pairs only", null));
-    }
-    return Mono.just(URLEncoder.encode(symbol(instrument), StandardCharsets.UTF_8));
+    return spotSymbol(what, instrument, table, fallbackId(instrument));
   }
 
   private Mono<JsonNode> get(String what, String pathAndQuery) {
