@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /**
@@ -57,8 +59,8 @@ class HostileRestVenuesTest {
    * recorded answers, and the body of its own throttling answer.
    */
   record Venue(String name, Supplier<VenueBuilder> preset, Instrument instrument,
-      String discoveryPath, String discoverySample, String bookPath, String bookSample,
-      String throttleBody) {
+      String discoveryPath, String discoverySample, String endlessHead, String bookPath,
+      String bookSample, String throttleBody) {
     @Override
     public String toString() {
       return name;
@@ -68,23 +70,26 @@ class HostileRestVenuesTest {
   static Stream<Venue> venues() {
     return Stream.of(
         new Venue("binance", Venues::binance, Instrument.spot("BTC", "USDT"),
-            "/api/v3/exchangeInfo", "binance/exchangeInfo.json", "/api/v3/depth",
+            "/api/v3/exchangeInfo", "binance/exchangeInfo.json",
+            "{\"timezone\":\"UTC\",\"symbols\":[", "/api/v3/depth",
             "binance/depth-BTCUSDT.json",
             "{\"code\":-1003,\"msg\":\"Too many requests; current limit is 6000 request weight"
                 + " per 1 MINUTE.\"}"),
         new Venue("okx", Venues::okx, Instrument.spot("BTC", "USDT"),
-            "/api/v5/public/instruments", "okx/instruments-SPOT.json", "/api/v5/market/books",
+            "/api/v5/public/instruments", "okx/instruments-SPOT.json",
+            "{\"code\":\"0\",\"msg\":\"\",\"data\":[", "/api/v5/market/books",
             "okx/books-fixture.json", "{\"code\":\"50011\",\"msg\":\"Too Many Requests\","
                 + "\"data\":[]}"),
         new Venue("kraken", Venues::kraken, Instrument.spot("BTC", "USDT"),
-            "/0/public/AssetPairs", "kraken/asset-pairs-XBTUSDT-2025.json", "/0/public/Depth",
+            "/0/public/AssetPairs", "kraken/asset-pairs-XBTUSDT-2025.json",
+            "{\"error\":[],\"result\":{\"XBTUSDT\":{\"fees\":[", "/0/public/Depth",
             "kraken/depth-XBTUSDT.json", "{\"error\":[\"EAPI:Rate limit exceeded\"]}"),
         new Venue("coinbase", Venues::coinbase, Instrument.spot("BTC", "USD"), "/products",
-            "coinbase/products.json", "/products/BTC-USD/book",
+            "coinbase/products.json", "[", "/products/BTC-USD/book",
             "coinbase/book-level2-sdkfixture.json",
             "{\"message\":\"Public rate limit exceeded\"}"),
         new Venue("bitstamp", Venues::bitstamp, Instrument.spot("ETH", "USD"),
-            "/api/v2/trading-pairs-info/", "bitstamp/trading-pairs-info.json",
+            "/api/v2/trading-pairs-info/", "bitstamp/trading-pairs-info.json", "[",
             "/api/v2/order_book/ethusd/", "bitstamp/order_book-ethusd.json",
             "{\"status\":\"error\",\"reason\":\"Rate limit exceeded\",\"code\":\"API0008\"}"));
   }
@@ -106,21 +111,31 @@ class HostileRestVenuesTest {
     // The client's own deadline is far away: only the caller's timeout can end the request.
     MarketSource source = source(venue, server, Duration.ofSeconds(60));
 
-    long gaveUp = System.nanoTime();
-    StepVerifier.create(source.book(venue.instrument(), 5).timeout(Duration.ofMillis(300)))
+    // The caller gives up once the request is at the venue, as the scanner's timeout would.
+    Sinks.Empty<Void> giveUp = Sinks.empty();
+    AtomicLong gaveUp = new AtomicLong();
+    StepVerifier.create(source.book(venue.instrument(), 5).timeout(giveUp.asMono()))
+        .then(() -> {
+          await("the request at the venue", () -> bookRequests(server, venue) == 1);
+          gaveUp.set(System.nanoTime());
+          giveUp.tryEmitEmpty();
+        })
         .expectError(TimeoutException.class)
         .verify(PATIENCE);
     await("the hung connection closed by the client", () -> server.hangsEndedByClient().size() == 1);
-    assertThat(server.hangsEndedByClient().get(0) - gaveUp)
+    assertThat(server.hangsEndedByClient().get(0) - gaveUp.get())
         .as("nanoseconds from the call to the connection's close, far below the client's 60 s")
         .isLessThan(TimeUnit.SECONDS.toNanos(15));
 
-    // Eight requests hang at once: none waits for a worker, each reaches the venue now...
+    // As many requests as the venue's concurrency hang at once (the most the scanner puts in
+    // flight): none waits for a worker, each reaches the venue now...
+    int concurrency = source.defaultConcurrency();
     List<Disposable> hung = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < concurrency; i++) {
       hung.add(source.book(venue.instrument(), 5).subscribe(b -> { }, e -> { }));
     }
-    await("eight hung requests at the venue", () -> bookRequests(server, venue) == 9);
+    await(concurrency + " hung requests at the venue",
+        () -> bookRequests(server, venue) == 1 + concurrency);
     // ...and one more behind them is answered while they still hang.
     hang.set(false);
     StepVerifier.create(source.book(venue.instrument(), 5))
@@ -131,7 +146,7 @@ class HostileRestVenuesTest {
 
     hung.forEach(Disposable::dispose);
     await("every hung connection closed once its caller cancelled",
-        () -> server.hangsEndedByClient().size() == 9);
+        () -> server.hangsEndedByClient().size() == 1 + concurrency);
   }
 
   @ParameterizedTest
