@@ -32,16 +32,16 @@ import reactor.core.scheduler.Schedulers;
  * JVM, on the machine's cores. Three figures:
  *
  * <ul>
- *   <li><b>throughput</b>: {@link #BOOKS} distinct {@link #LEVELS}-level books (10 venues) offered
- *       to the publisher at once; the time until the broker acknowledged them all, and until a
- *       feed (started before, caught up) read them all: snapshots per second through publish to
- *       feed;
+ *   <li><b>throughput</b>: {@link #BOOKS} distinct {@link #LEVELS}-level books (10 venues, every
+ *       instrument on each) offered to the publisher at once; the time until the broker
+ *       acknowledged them all, and until a feed (started before, caught up) read them all:
+ *       snapshots per second through publish to feed;
  *   <li><b>latency</b>: a scanner on a streamed venue of the simulator ({@link #STREAMED}
- *       instruments, books and tickers changed every {@link #TICK}, about 1,000 snapshots a
- *       second) publishing to Kafka, with a strategy subscribed to the scanner in process and
- *       another to a feed, each on its own thread ({@code publishOn}); both measure from the
- *       engine stamping a snapshot on arrival to the strategy, on the scanner's clock, over the
- *       same {@link #MEASURE} after a {@link #WARM_UP};
+ *       instruments, books and tickers changed every {@link #TICK}) publishing to Kafka, with a
+ *       strategy subscribed to the scanner in process and another to a feed, each on its own
+ *       thread ({@code publishOn}); both measure from the engine stamping a snapshot on arrival
+ *       to the strategy, on the scanner's clock, over the same {@link #MEASURE} after a {@link
+ *       #WARM_UP};
  *   <li><b>heap</b>: the JOL deep size of the throughput feed's view (its two maps, as {@link
  *       HeapFigure} measures the in-process view), beside the in-process view of the same books.
  * </ul>
@@ -61,6 +61,7 @@ final class KafkaCheck {
   static final Duration WARM_UP = Duration.ofSeconds(6);
   static final Duration MEASURE = Duration.ofSeconds(10);
   static final Duration BOUND = Duration.ofMinutes(3);
+  static final int CORES = Runtime.getRuntime().availableProcessors();
 
   /**
    * The figures.
@@ -79,12 +80,13 @@ final class KafkaCheck {
    * @param remoteMaxMs        its largest (ms)
    * @param superseded         snapshots the publisher superseded during the latency run
    * @param dropped            snapshots it dropped during the whole run
-   * @param load               the system load average at the start and at the end
+   * @param loadStart          the system load average at the start
+   * @param loadEnd            the system load average at the end
    */
   record Result(double offeredPerSecond, double ackedPerSecond, double feedPerSecond,
       long feedBytes, long localBytes, double localPerSecond, double remotePerSecond,
       double localP50Us, double localP99Us, double remoteP50Ms, double remoteP99Ms,
-      double remoteMaxMs, long superseded, long dropped, String load) {
+      double remoteMaxMs, long superseded, long dropped, double loadStart, double loadEnd) {
 
     /** The section of BENCHMARKS.md. */
     String markdown(String date) {
@@ -94,9 +96,10 @@ final class KafkaCheck {
           .append(date).append(" (`KafkaCheck`; method in [docs/benchmarks.md]"
               + "(docs/benchmarks.md#kafka-publish-to-feed)). The broker (Kafka 4.2, KRaft, one"
               + " node on loopback), the publisher, the feed and the scanner all run in one JVM"
-              + " on the same 2 cores; system load average ").append(load)
-          .append(" (start, end) — other engineers' builds share the machine, so these are a"
-              + " floor for this hardware, not the module's ceiling. Publisher defaults"
+              + " on the same ").append(CORES).append(" cores; system load average ")
+          .append(String.format(Locale.ROOT, "%.1f at the start, %.1f at the end", loadStart,
+              loadEnd))
+          .append(" (other work shares the machine). Publisher defaults"
               + " (`acks=all`, idempotent, lz4, `linger.ms` 5, one request in flight per"
               + " broker); feed defaults.\n\n")
           .append("| measure | figure | in process |\n|---|---|---|\n")
@@ -118,8 +121,23 @@ final class KafkaCheck {
           .append(String.format(Locale.ROOT, "%nDuring the latency run the publisher"
               + " superseded %,d snapshots (a newer one of the same key came before the broker"
               + " took the older: the feed never sees those, by design) and dropped %,d in the"
-              + " whole run.%n", superseded, dropped));
-      return md.toString();
+              + " whole run.%n", superseded, dropped))
+          .append(String.format(Locale.ROOT, "%nRead: a node offers snapshots to its publisher"
+                  + " at %,.0f/s without waiting, and a feed reads them at %,.0f/s here (each a"
+                  + " 20-level book of about 1 KB of JSON, lz4 on the wire). The hop through"
+                  + " Kafka adds about %.0f ms at the median: the publisher's batching"
+                  + " (`linger.ms` 5), the broker's `acks=all` acknowledgement, the feed's fetch"
+                  + " and decoding. A feed's view takes %.0f %% %s heap than the in-process view"
+                  + " of the same books.", offeredPerSecond, feedPerSecond,
+              remoteP50Ms - localP50Us / 1e3, Math.abs(feedBytes * 100.0 / localBytes - 100),
+              feedBytes >= localBytes ? "more" : "less"));
+      if (Math.max(loadStart, loadEnd) > CORES) {
+        md.append(String.format(Locale.ROOT, " The load average exceeded the %d cores, so the"
+                + " tails are mostly threads waiting for a core — in process too, p99 is %.0f ms"
+                + " against a median of %.0f µs; measure the tails on an idle machine before"
+                + " sizing on them.", CORES, localP99Us / 1e3, localP50Us));
+      }
+      return md.append('\n').toString();
     }
   }
 
@@ -127,14 +145,14 @@ final class KafkaCheck {
 
   /** Runs the three measurements on one broker. */
   static Result run() throws Exception {
-    String loadBefore = load();
+    double loadBefore = load();
     try (LocalKafka kafka = LocalKafka.start()) {
       Throughput t = throughput(kafka.bootstrap());
       long localBytes = HeapFigure.measure(VENUES, BOOKS / VENUES, LEVELS, 1).lastBytes();
       Latency l = latency(kafka.bootstrap());
       Result r = new Result(t.offered, t.acked, t.read, t.feedBytes, localBytes, l.localRate,
           l.remoteRate, l.localP50Us, l.localP99Us, l.remoteP50Ms, l.remoteP99Ms, l.remoteMaxMs,
-          l.superseded, t.dropped + l.dropped, loadBefore + ", " + load());
+          l.superseded, t.dropped + l.dropped, loadBefore, load());
       System.out.println(r);
       return r;
     }
@@ -179,8 +197,9 @@ final class KafkaCheck {
   }
 
   private static BookSnapshot book(int key) {
+    // every instrument on every venue, as in a real universe (and in HeapFigure's)
     BookSnapshot.Builder b = BookSnapshot.builder("venue" + (key % VENUES),
-        Instrument.spot("C" + key, "USDT"));
+        Instrument.spot("C" + key / VENUES, "USDT"));
     double mid = 100 + key % 977;
     for (int l = 0; l < LEVELS; l++) {
       b.bid(mid - 0.01 * (l + 1), 1 + l).ask(mid + 0.01 * (l + 1), 2 + l);
@@ -268,8 +287,7 @@ final class KafkaCheck {
     }
   }
 
-  private static String load() {
-    return String.format(Locale.ROOT, "%.1f",
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  private static double load() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }
