@@ -88,6 +88,13 @@ final class KafkaCheck {
       double localP50Us, double localP99Us, double remoteP50Ms, double remoteP99Ms,
       double remoteMaxMs, long superseded, long dropped, double loadStart, double loadEnd) {
 
+    private String heapComparison() {
+      double pct = feedBytes * 100.0 / localBytes - 100;
+      return Math.abs(pct) < 1 ? "the heap of the in-process view of the same books (within 1 %)"
+          : String.format(Locale.ROOT, "%.0f %% %s heap than the in-process view of the same"
+              + " books", Math.abs(pct), pct > 0 ? "more" : "less");
+    }
+
     /** The section of BENCHMARKS.md. */
     String markdown(String date) {
       StringBuilder md = new StringBuilder();
@@ -127,10 +134,8 @@ final class KafkaCheck {
                   + " 20-level book of about 1 KB of JSON, lz4 on the wire). The hop through"
                   + " Kafka adds about %.0f ms at the median: the publisher's batching"
                   + " (`linger.ms` 5), the broker's `acks=all` acknowledgement, the feed's fetch"
-                  + " and decoding. A feed's view takes %.0f %% %s heap than the in-process view"
-                  + " of the same books.", offeredPerSecond, feedPerSecond,
-              remoteP50Ms - localP50Us / 1e3, Math.abs(feedBytes * 100.0 / localBytes - 100),
-              feedBytes >= localBytes ? "more" : "less"));
+                  + " and decoding. A feed's view takes %s.", offeredPerSecond, feedPerSecond,
+              remoteP50Ms - localP50Us / 1e3, heapComparison()));
       if (Math.max(loadStart, loadEnd) > CORES) {
         md.append(String.format(Locale.ROOT, " The load average exceeded the %d cores, so the"
                 + " tails are mostly threads waiting for a core — in process too, p99 is %.0f ms"
