@@ -1,5 +1,6 @@
 package dev.scanflux.examples.app;
 
+import static dev.scanflux.examples.app.AppErrorsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,8 +13,8 @@ import dev.scanflux.kafka.KafkaPublisher;
 import dev.scanflux.kafka.KafkaTopics;
 import dev.scanflux.simulator.SimulatedVenue;
 import dev.scanflux.simulator.VenueSimulator;
+import dev.scanflux.examples.app.AppErrorsTest.Run;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,8 +38,6 @@ class ServeFeedTest {
   static final EmbeddedKafka kafka = new EmbeddedKafka();
 
   private static final Duration BOUND = Duration.ofSeconds(90);
-
-  private record Run(int exit, String out, String err) {}
 
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -142,20 +141,11 @@ class ServeFeedTest {
 
   @Test
   void aFeedIsServedAloneAndScanningFlagsAreRefused() {
-    Run both = run(new ByteArrayOutputStream(), "serve", "--feed", kafka.bootstrap(),
-        "--venue", "okx", "--port", "0");
+    Run both = run("serve", "--feed", kafka.bootstrap(), "--venue", "okx", "--port", "0");
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("serve --feed serves the venues the nodes publish");
-    Run help = run(new ByteArrayOutputStream(), "serve", "--help");
+    Run help = run("serve", "--help");
     assertThat(help.out()).contains("--feed");
-  }
-
-  private static Run run(ByteArrayOutputStream out, String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = ScanfluxApp.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false);
-    return new Run(exit, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
   }
 
   private HttpResponse<String> get(String url) throws Exception {
