@@ -113,8 +113,11 @@ public final class KrakenStream extends WsStream {
     this(settings, PING_EVERY);
   }
 
-  /** With another heartbeat, for tests. */
-  KrakenStream(SourceSettings settings, Duration pingEvery) {
+  /**
+   * With another heartbeat, for tests: the JDK client may miss an abrupt close until it next
+   * writes, and the heartbeat bounds that time.
+   */
+  public KrakenStream(SourceSettings settings, Duration pingEvery) {
     super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
             .connectTimeout(settings.httpTimeout())
             // Kraken's pong carries its times, so it never equals a fixed text: run() drops it.
