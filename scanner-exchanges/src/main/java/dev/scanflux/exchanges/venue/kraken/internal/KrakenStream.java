@@ -16,8 +16,10 @@ import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
@@ -37,11 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * Kraken spot's public WebSocket, API v2 ({@value #URL}), as a {@link MarketStream}, on the
@@ -64,9 +62,8 @@ import reactor.core.publisher.Sinks;
  * crossed after a message is reported as a {@link StreamEvent.Resync} (cause
  * {@link ResyncCause#CHECKSUM_MISMATCH} or {@link ResyncCause#BAD_DATA}), which the scanner
  * counts, and the instrument's book is unsubscribed and subscribed again for a new snapshot: at
- * once the first time, then after a backoff doubling from {@link #FIRST_BACKOFF} to
- * {@link #MAX_BACKOFF} while resyncs follow each other without an update applied in between
- * (timed on the settings' clock). Updates arriving before the new snapshot are dropped;
+ * once the first time, then after a backoff doubling from 1 s to 30 s while resyncs follow each
+ * other without an update applied in between ({@link ResyncBackoff}, on the settings' clock). Updates arriving before the new snapshot are dropped;
  * {@value #MAX_UNSYNCED} of them count as a lost snapshot ({@link ResyncCause#SEQUENCE_GAP}).
  * A resync the scanner asks for resubscribes the instrument's book and ticker. After every
  * applied book message the top {@link StreamRequest#depth()} levels are emitted.
@@ -98,10 +95,6 @@ public final class KrakenStream extends WsStream {
   private static final Duration PING_EVERY = Duration.ofSeconds(20);
   /** Updates of a book dropped while its snapshot is awaited before it counts as lost. */
   static final int MAX_UNSYNCED = 50;
-  /** The wait before the second resubscription of a book in a row; it doubles after that. */
-  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-  /** The longest wait before resubscribing a book that keeps failing. */
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final String BOOK = "book";
   private static final String TICKER = "ticker";
 
@@ -195,15 +188,6 @@ public final class KrakenStream extends WsStream {
     throw new IllegalArgumentException(what + " is not a number: " + v);
   }
 
-  /** The wait before resubscribing a book after {@code failures} resyncs in a row. */
-  static Duration backoff(int failures) {
-    if (failures == 0) {
-      return Duration.ZERO;
-    }
-    long millis = FIRST_BACKOFF.toMillis() << Math.min(failures - 1, 20);
-    return millis >= MAX_BACKOFF.toMillis() ? MAX_BACKOFF : Duration.ofMillis(millis);
-  }
-
   private Instant now() {
     return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
   }
@@ -258,9 +242,8 @@ public final class KrakenStream extends WsStream {
     private final List<StreamEvent> out = new ArrayList<>();
     /** Frames the input being handled asked to send, in order. */
     private final List<String> frames = new ArrayList<>();
-    /** Resubscriptions whose backoff has passed, handled in turn with the other inputs. */
-    private final Sinks.Many<Runnable> later = Sinks.many().unicast().onBackpressureBuffer();
-    private final Disposable.Composite timers = Disposables.composite();
+    /** Resubscriptions of failing books, after their backoff. */
+    private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
     private int requestIds;
 
     Connection(StreamRequest request) {
@@ -290,11 +273,11 @@ public final class KrakenStream extends WsStream {
       frames.clear();
       Flux<Runnable> inputs = Flux.merge(
           session.receive().<Runnable>map(text -> () -> onMessage(text)),
-          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), later.asFlux());
+          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due());
       return session.send(first)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()),
               inputs.concatMap(input -> handle(session, input))))
-          .doFinally(signal -> timers.dispose());
+          .doFinally(signal -> backoff.dispose());
     }
 
     /** Runs one input's handler; sends the frames it asked for, then emits its events. */
@@ -434,10 +417,10 @@ public final class KrakenStream extends WsStream {
     /** v2's ticker: volume in base units over 24 h, its VWAP, change_pct in percent. */
     private TickerSnapshot ticker(Instrument instrument, JsonNode d) {
       Instant now = now();
-      double volume = optional(d, "volume");
-      double vwap = optional(d, "vwap");
+      double volume = NativeSource.optional(d, "volume");
+      double vwap = NativeSource.optional(d, "vwap");
       return new TickerSnapshot(venue(), instrument, required(d, "bid"), required(d, "ask"),
-          required(d, "last"), volume, volume * vwap, optional(d, "change_pct") / 100,
+          required(d, "last"), volume, volume * vwap, NativeSource.optional(d, "change_pct") / 100,
           timestamp(d, now), now);
     }
 
@@ -461,17 +444,10 @@ public final class KrakenStream extends WsStream {
       t.synced = false;
       t.book.clear();
       out.add(StreamEvent.resync(t.instrument, cause, detail));
-      Duration wait = backoff(t.failures++);
-      if (wait.isZero()) {
+      t.waiting = !backoff.resubscribe(t.failures++, () -> {
+        t.waiting = false;
         resubscribe(t, BOOK);
-        return;
-      }
-      t.waiting = true;
-      timers.add(Mono.delay(wait, settings.clock()).subscribe(tick ->
-          later.emitNext(() -> {
-            t.waiting = false;
-            resubscribe(t, BOOK);
-          }, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)))));
+      });
     }
 
     private void reject(String detail) {
@@ -501,22 +477,10 @@ public final class KrakenStream extends WsStream {
   }
 
   private static double required(JsonNode node, String field) {
-    double v = optional(node, field);
+    double v = NativeSource.optional(node, field);
     if (Double.isNaN(v)) {
       throw new IllegalArgumentException("missing " + field);
     }
     return v;
-  }
-
-  private static double optional(JsonNode node, String field) {
-    JsonNode v = node.path(field);
-    if (!v.isNumber() && !v.isTextual()) {
-      return Double.NaN;
-    }
-    try {
-      return Double.parseDouble(v.asText());
-    } catch (NumberFormatException e) {
-      return Double.NaN;
-    }
   }
 }

@@ -111,14 +111,6 @@ class KrakenStreamScriptedTest {
   }
 
   @Test
-  void theBackoffDoublesFromOneSecondToThirty() {
-    assertThat(List.of(0, 1, 2, 3, 5, 6, 40)).extracting(KrakenStream::backoff)
-        .containsExactly(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2),
-            Duration.ofSeconds(4), Duration.ofSeconds(16), Duration.ofSeconds(30),
-            Duration.ofSeconds(30));
-  }
-
-  @Test
   void aBookCrossedByAnUpdateIsABadDataResyncAndTheBookIsSubscribedAgain() {
     // The update's checksum is the crossed book's own: only the crossing is wrong.
     LocalBook crossed = new LocalBook();
