@@ -271,9 +271,12 @@ public final class KrakenStream extends WsStream {
       }
       List<String> first = List.copyOf(frames);
       frames.clear();
+      // The scanner's resync requests are subscribed before the frames: frames already
+      // received may be handled synchronously while the merge subscribes its sources, and a
+      // request made on the strength of their books must find a subscriber.
       Flux<Runnable> inputs = Flux.merge(
-          session.receive().<Runnable>map(text -> () -> onMessage(text)),
-          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due());
+          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due(),
+          session.receive().<Runnable>map(text -> () -> onMessage(text)));
       return session.send(first)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()),
               inputs.concatMap(input -> handle(session, input))))

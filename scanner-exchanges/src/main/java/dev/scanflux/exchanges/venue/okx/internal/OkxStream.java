@@ -282,9 +282,12 @@ public final class OkxStream extends WsStream {
         subscribe(t);
       }
       List<String> frames = frames();
+      // The scanner's resync requests are subscribed before the frames: frames already
+      // received may be handled synchronously while the merge subscribes its sources, and a
+      // request made on the strength of their books must find a subscriber.
       Flux<Runnable> inputs = Flux.merge(
-          session.receive().<Runnable>map(text -> () -> onMessage(text)),
-          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due());
+          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due(),
+          session.receive().<Runnable>map(text -> () -> onMessage(text)));
       return session.send(frames)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()), Flux.fromIterable(notes),
               inputs.concatMap(input -> handle(session, input))))
