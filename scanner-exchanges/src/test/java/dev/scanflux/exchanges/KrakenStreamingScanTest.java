@@ -52,8 +52,8 @@ class KrakenStreamingScanTest {
     }
   }
 
-  @Test
-  void streamedInstrumentsAreNotPolledAndADropBringsPollingBackUntilTheStreamReconnects() {
+  /** The simulator (REST and WebSocket) and a scanner streaming BTC and ETH from it. */
+  private void start() {
     sim = VenueSimulator.builder(SimulatedVenue.KRAKEN).instruments(5).rateLimit(false)
         .websocket(true).streamInterval(Duration.ofMillis(50)).build();
     MarketSource source = Venues.kraken().baseUrl(sim.start()).streamUrl(sim.websocketUrl())
@@ -66,6 +66,11 @@ class KrakenStreamingScanTest {
         .build();
     scanner.scans().subscribe(scans::add);
     scanner.start();
+  }
+
+  @Test
+  void streamedInstrumentsAreNotPolledAndADropBringsPollingBackUntilTheStreamReconnects() {
+    start();
 
     // Connected, both instruments live: three later cycles poll neither book nor ticker.
     await("both instruments live", () -> liveScans() >= 1);
@@ -103,18 +108,7 @@ class KrakenStreamingScanTest {
   /** Issue 17: Kraken's checksum resyncs were handled inside XChange and never reported. */
   @Test
   void aChecksumResyncIsCountedInTheScanReportAndTheBookComesBack() {
-    sim = VenueSimulator.builder(SimulatedVenue.KRAKEN).instruments(5).rateLimit(false)
-        .websocket(true).streamInterval(Duration.ofMillis(50)).build();
-    MarketSource source = Venues.kraken().baseUrl(sim.start()).streamUrl(sim.websocketUrl())
-        .rateLimit(RateLimitSpec.of(100, Duration.ofSeconds(1))).build();
-    scanner = Scanner.builder().interval(Duration.ofMillis(100))
-        .venue(source, VenueOptions.custom().stream(true).instruments(List.of(BTC, ETH))
-            .depth(10).staleAfter(Duration.ofSeconds(10)).streamCycle(Duration.ofMillis(100))
-            .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build())
-        .listener(transitions)
-        .build();
-    scanner.scans().subscribe(scans::add);
-    scanner.start();
+    start();
     await("both instruments live", () -> liveScans() >= 1);
 
     sim.wsFault(WsFault.CHECKSUM_MISMATCH, BTC);
