@@ -7,7 +7,7 @@ import dev.scanflux.exchanges.internal.VenueDefinition;
 import java.time.Duration;
 import java.util.List;
 
-/** Kraken spot, native REST, streamed. */
+/** Kraken spot: REST native, streamed natively on WebSocket v2. */
 public final class KrakenVenues {
 
   /**
@@ -17,8 +17,8 @@ public final class KrakenVenues {
    */
   public static final RateLimitSpec LIMIT = RateLimitSpec.of(15, Duration.ofSeconds(15));
 
-  /** Kraken's production WebSocket. */
-  public static final String STREAM_URL = "wss://ws.kraken.com";
+  /** Kraken's production WebSocket, API v2. */
+  public static final String STREAM_URL = KrakenStream.URL;
 
   /** Kraken spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("kraken",
