@@ -23,7 +23,6 @@ import dev.scanflux.simulator.WsFault;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -346,7 +345,9 @@ class KrakenStreamTest {
     String pair = i.base().equals("BTC") ? "XBT/" + i.quote() : i.base() + '/' + i.quote();
     String subscribe = "{\"event\":\"subscribe\",\"reqid\":1,\"pair\":[\"" + pair + "\"],"
         + "\"subscription\":{\"name\":\"book\",\"depth\":25}}";
-    Disposable d = new WsClient(HttpClient.newHttpClient())
+    WsClient client = WsClient.ownThreads("reference");
+    closing.add(client::close);
+    Disposable d = client
         .connect(WsSpec.of("reference", URI.create(sim.websocketUrl())), List.of(subscribe))
         .map(KrakenStreamTest::json)
         .filter(JsonNode::isArray)

@@ -14,9 +14,10 @@ import dev.scanflux.simulator.VenueSimulator;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockHound;
@@ -32,9 +33,23 @@ import reactor.test.StepVerifier;
  */
 class SourcesDoNotBlockTest {
 
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
   @BeforeAll
   static void install() {
     BlockHound.install();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closing(T c) {
+    closing.add(c);
+    return c;
   }
 
   /** Guards the suite itself: BlockHound is installed and catches a blocking call. */
@@ -87,7 +102,7 @@ class SourcesDoNotBlockTest {
     try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.OKX).instruments(5)
         .websocket(true).streamInterval(Duration.ofMillis(10)).build()) {
       sim.start();
-      WsClient client = new WsClient(HttpClient.newHttpClient());
+      WsClient client = closing(WsClient.ownThreads("okx"));
       WsSpec spec = WsSpec.of("okx", URI.create(sim.websocketUrl()))
           .heartbeat(Duration.ofMillis(20), "ping", "pong");
       String subscribe = "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"books\","

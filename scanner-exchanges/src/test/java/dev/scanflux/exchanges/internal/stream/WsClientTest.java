@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -24,12 +23,12 @@ class WsClientTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final WsClient client = new WsClient(http);
+  private final WsClient client = WsClient.ownThreads("test");
   private final ScriptedWsServer server = new ScriptedWsServer();
 
   @AfterEach
   void stop() {
+    client.close();
     server.close();
   }
 

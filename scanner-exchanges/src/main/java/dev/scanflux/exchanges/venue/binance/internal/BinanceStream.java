@@ -106,7 +106,7 @@ public final class BinanceStream extends WsStream {
 
   private BinanceStream(SourceSettings settings, NativeHttp http) {
     super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
-        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG), new WsClient(http.client()));
+        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG), new WsClient(http.transport()));
     this.http = http;
   }
 
@@ -120,7 +120,10 @@ public final class BinanceStream extends WsStream {
     return client.connect(spec, new Connection(request, context)::run);
   }
 
-  /** Shuts the HTTP client's threads down; connections still open fail. */
+  /**
+   * Releases the HTTP client's transport, which the WebSocket connections share, without
+   * blocking; connections still open or opening fail.
+   */
   @Override
   public void close() {
     http.close();
