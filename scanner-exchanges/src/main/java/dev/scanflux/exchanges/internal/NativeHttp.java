@@ -18,12 +18,14 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 
@@ -116,13 +118,27 @@ public final class NativeHttp implements AutoCloseable {
         return Mono.error(closed(what));
       }
       String uri = settings.baseUrl() + pathAndQuery;
+      // The request's connection, closed if the call ends before its answer was read whole
+      // (deadline, cancel, a body cut at its cap): Reactor Netty would otherwise keep reading
+      // the abandoned answer, or pool its connection. A call that ended normally left it to
+      // the pool already, so it is never closed then.
+      AtomicReference<@Nullable Connection> connection = new AtomicReference<>();
+      HttpClient c = client.doOnRequest((req, conn) -> connection.set(conn));
       HttpClient.ResponseReceiver<?> sender = json == null
-          ? client.request(method).uri(uri)
-          : client.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
+          ? c.request(method).uri(uri)
+          : c.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
               .request(method).uri(uri)
               .send((req, out) -> out.sendString(Mono.just(json), StandardCharsets.UTF_8));
-      Mono<JsonNode> exchange = sender.response((response, body) -> read(what, response, body))
+      Runnable abandon = () -> {
+        Connection open = connection.get();
+        if (open != null) {
+          open.dispose();
+        }
+      };
+      Mono<JsonNode> exchange = sender
+          .response((response, body) -> read(what, response, body, abandon))
           .single()
+          .doOnCancel(abandon)
           .timeout(deadline, Mono.error(() ->
               new TransientSourceException(venue, what + ": no complete answer within "
                   + deadline, null)), Schedulers.parallel());
@@ -136,13 +152,14 @@ public final class NativeHttp implements AutoCloseable {
     return new TransientSourceException(settings.venue(), what + ": the source was closed", null);
   }
 
-  private Mono<JsonNode> read(String what, HttpClientResponse response, ByteBufFlux body) {
+  private Mono<JsonNode> read(String what, HttpClientResponse response, ByteBufFlux body,
+      Runnable abandon) {
     int status = response.status().code();
     String venue = settings.venue();
     @Nullable Duration retryAfter =
         RetryAfter.parse(response.responseHeaders().get("Retry-After"), now());
     if (status >= 400) {
-      return Body.read(body, ERROR_BODY_BYTES, null).map(b -> {
+      return Body.read(body, ERROR_BODY_BYTES, null, abandon).map(b -> {
         String text = b.text();
         String message = what + ": HTTP " + status + " " + abbreviate(text);
         if (status == 429 || status == 418 || (status == 403 && retryAfter != null)) {
@@ -159,9 +176,10 @@ public final class NativeHttp implements AutoCloseable {
     long cap = settings.maxResponseBytes();
     long announced = contentLength(response);
     if (announced > cap) {
+      abandon.run();
       return Mono.error(tooLarge(what, "announces " + announced + " bytes"));
     }
-    return Body.read(body, (int) cap, () -> tooLarge(what, "exceeds"))
+    return Body.read(body, (int) cap, () -> tooLarge(what, "exceeds"), abandon)
         .flatMap(b -> {
           try {
             return Mono.just(b.json());
@@ -205,23 +223,25 @@ public final class NativeHttp implements AutoCloseable {
     private final int cap;
     private byte[] bytes = new byte[0];
     private int size;
+    private boolean cut;
 
     private Body(int cap) {
       this.cap = cap;
     }
 
     /**
-     * Reads {@code content} up to {@code cap} bytes: beyond it, the read stops (its connection
-     * is closed) and the {@code Mono} fails with {@code tooLarge}'s exception, or, if that is
-     * null, completes with the first {@code cap} bytes.
+     * Reads {@code content} up to {@code cap} bytes: beyond it, the read stops, {@code abandon}
+     * closes the connection, and the {@code Mono} fails with {@code tooLarge}'s exception, or,
+     * if that is null, completes with the first {@code cap} bytes.
      */
     static Mono<Body> read(ByteBufFlux content, int cap,
-        @Nullable Supplier<? extends RuntimeException> tooLarge) {
+        @Nullable Supplier<? extends RuntimeException> tooLarge, Runnable abandon) {
       return Mono.defer(() -> {
         Body body = new Body(cap);
         return content.asByteArray()
             .<byte[]>handle((chunk, sink) -> {
               if (!body.append(chunk)) {
+                body.cut = true;
                 if (tooLarge == null) {
                   sink.complete();
                 } else {
@@ -229,7 +249,13 @@ public final class NativeHttp implements AutoCloseable {
                 }
               }
             })
-            .then(Mono.fromSupplier(() -> body));
+            .then(Mono.fromSupplier(() -> body))
+            // Only once the read ended: closing first would complete the body, a short read.
+            .doFinally(signal -> {
+              if (body.cut) {
+                abandon.run();
+              }
+            });
       });
     }
 

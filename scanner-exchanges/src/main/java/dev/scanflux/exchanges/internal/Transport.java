@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One venue's network resources, owned and disposed by whoever made them: a Reactor Netty event
  * loop of {@value #THREADS} daemon threads named {@code scanflux-<venue>-<role>-nio-<n>}, a DNS
- * resolver on it, and the HTTP connection pool. {@link #close()} releases them all without
+ * resolver on it, and the HTTP connection pool. The loop is Java NIO even where Netty's native
+ * epoll is on the class path (XChange's stream modules bring it), so that the resolver's
+ * channels, NIO too, match it. {@link #close()} releases them all without
  * blocking: every connection is closed and the threads end shortly after; requests and
  * connections still in flight end with {@link #closed()}'s signal. Nothing here uses Reactor
  * Netty's global resources, so a scanner that is closed leaves no thread or socket behind.
@@ -72,12 +74,13 @@ public final class Transport implements AutoCloseable {
    * that the scanner neither counted nor charged to the venue's budget.
    */
   public HttpClient pooled() {
-    return HttpClient.create(pool).runOn(loops).resolver(resolver).disableRetry(true);
+    return HttpClient.create(pool).runOn(loops, false).resolver(resolver).disableRetry(true);
   }
 
   /** An HTTP client that opens a connection of its own per request, for WebSocket sessions. */
   public HttpClient unpooled() {
-    return HttpClient.newConnection().runOn(loops).resolver(resolver).disableRetry(true);
+    return HttpClient.newConnection().runOn(loops, false).resolver(resolver)
+        .disableRetry(true);
   }
 
   /** Completes when {@link #close()} is called; at once if it was. */

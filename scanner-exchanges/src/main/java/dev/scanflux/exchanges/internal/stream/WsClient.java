@@ -6,6 +6,8 @@ import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.core.spi.TransientSourceException;
 import dev.scanflux.exchanges.internal.RetryAfter;
 import dev.scanflux.exchanges.internal.Transport;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -22,8 +24,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -126,8 +130,10 @@ public final class WsClient implements AutoCloseable {
         return Flux.error(closed(spec));
       }
       AtomicBoolean opened = new AtomicBoolean();
+      FrameErrors frameErrors = new FrameErrors(spec);
       Flux<T> connection = transport.unpooled()
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis(spec.connectTimeout()))
+          .doOnConnected(c -> c.addHandlerLast("scanflux-frame-errors", frameErrors))
           .websocket(WebsocketClientSpec.builder()
               .maxFramePayloadLength(spec.maxMessageChars())
               .compress(false)
@@ -136,12 +142,14 @@ public final class WsClient implements AutoCloseable {
           .handle((in, out) -> {
             opened.set(true);
             Session session = new Session(spec, in, out);
+            frameErrors.watch(session);
             return Flux.merge(Flux.from(handler.apply(session)), session.failure(),
                 session.heartbeat());
           })
           // The handler's own errors pass as they are; the transport's are classified.
           .onErrorMap(e -> !opened.get() ? !(e instanceof SourceException) : isTransport(e),
-              e -> opened.get() ? connectionFailure(spec, e) : openFailure(spec, e));
+              e -> frameErrors.first() != null ? frameErrors.first()
+                  : opened.get() ? connectionFailure(spec, e) : openFailure(spec, e));
       Mono<T> openDeadline = Mono.delay(spec.connectTimeout())
           .filter(tick -> !opened.get())
           .flatMap(tick -> Mono.error(new TransientSourceException(spec.venue(), "cannot open "
@@ -175,8 +183,17 @@ public final class WsClient implements AutoCloseable {
           spec.venue(), spec.uri() + " closed by the venue: " + status.code()
           + (status.reasonText().isEmpty() ? "" : " " + status.reasonText()), null)),
           e -> end(connectionFailure(spec, e)));
-      in.withConnection(c -> c.onDispose(() -> end(new TransientSourceException(spec.venue(),
-          spec.uri() + " closed", null))));
+      in.withConnection(c -> c.onDispose(() -> {
+        TransientSourceException closed =
+            new TransientSourceException(spec.venue(), spec.uri() + " closed", null);
+        // Netty's frame decoder closes the connection before it raises the frame error that
+        // made it close: that error, if any, comes later in the same event-loop task.
+        try {
+          c.channel().eventLoop().execute(() -> end(closed));
+        } catch (RejectedExecutionException shutDown) {
+          end(closed);
+        }
+      }));
     }
 
     /** Never completes; errors when the connection ends on its own. */
@@ -255,6 +272,49 @@ public final class WsClient implements AutoCloseable {
   }
 
   /**
+   * Sees the frame decoder's refusal of a frame over the cap (or a corrupt one) before the
+   * close it starts, even one that came with the opening handshake's answer, so that the
+   * connection ends as bad data rather than as closed.
+   */
+  private static final class FrameErrors extends ChannelInboundHandlerAdapter {
+
+    private final WsSpec spec;
+    private final AtomicReference<@Nullable SourceException> first = new AtomicReference<>();
+    private final AtomicReference<@Nullable Session> session = new AtomicReference<>();
+
+    FrameErrors(WsSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (isFrameError(cause)) {
+        first.compareAndSet(null, connectionFailure(spec, cause));
+        endSession();
+      }
+      ctx.fireExceptionCaught(cause);
+    }
+
+    /** Ends {@code s} with the frame error seen before it opened, if there was one. */
+    void watch(Session s) {
+      session.set(s);
+      endSession();
+    }
+
+    @Nullable SourceException first() {
+      return first.get();
+    }
+
+    private void endSession() {
+      Session s = session.get();
+      SourceException error = first.get();
+      if (s != null && error != null) {
+        s.end(error);
+      }
+    }
+  }
+
+  /**
    * One message reassembled from its frames, never more than {@link WsSpec#maxMessageChars()}
    * bytes; binary messages are counted against the cap, then dropped. Confined to the reading
    * thread.
@@ -319,7 +379,7 @@ public final class WsClient implements AutoCloseable {
 
   /** A failure of an open connection: a frame over the cap is bad data, the rest transient. */
   private static SourceException connectionFailure(WsSpec spec, Throwable e) {
-    if (has(e, TooLongFrameException.class) || has(e, CorruptedFrameException.class)) {
+    if (isFrameError(e)) {
       return new BadDataException(spec.venue(), spec.uri() + " sent an invalid or too large"
           + " frame (maxMessageChars " + spec.maxMessageChars() + "): " + e.getMessage(), e);
     }
@@ -342,6 +402,10 @@ public final class WsClient implements AutoCloseable {
       }
     }
     return new TransientSourceException(spec.venue(), message, error);
+  }
+
+  private static boolean isFrameError(Throwable e) {
+    return has(e, TooLongFrameException.class) || has(e, CorruptedFrameException.class);
   }
 
   private static boolean isTransport(Throwable e) {
