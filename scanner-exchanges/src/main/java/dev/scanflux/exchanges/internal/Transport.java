@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One venue's network resources, owned and disposed by whoever made them: a Reactor Netty event
- * loop of {@value #THREADS} daemon threads named {@code scanflux-<venue>-<role>-nio-<n>}, a DNS
+ * loop of {@value #THREADS} daemon thread named {@code scanflux-<venue>-<role>-nio-<n>}, a DNS
  * resolver on it, and the HTTP connection pool. The loop is Java NIO even where Netty's native
  * epoll is on the class path (XChange's stream modules bring it), so that the resolver's
  * channels, NIO too, match it. {@link #close()} releases them all without
@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Transport implements AutoCloseable {
 
-  /** Event-loop threads per transport: a venue's traffic is small, its parsing light. */
-  static final int THREADS = 2;
+  /**
+   * Event-loop threads per transport. One: a venue's traffic is a few requests or messages at a
+   * time, and one thread keeps them in the order the engine sent them (with two, a thread the
+   * machine is slow to schedule lets later requests overtake a priority one).
+   */
+  static final int THREADS = 1;
   private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
 
