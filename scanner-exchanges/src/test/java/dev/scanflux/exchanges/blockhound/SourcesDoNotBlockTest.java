@@ -95,7 +95,7 @@ class SourcesDoNotBlockTest {
 
   /*
    * Connecting, sending and requesting frames one at a time from parallel threads: the
-   * requests (and so the JDK's reads and the listener) run on those threads too.
+   * event-loop threads that read the frames and run the handler are watched too.
    */
   @Test
   void webSocketClientDoesNotBlockAParallelThread() {

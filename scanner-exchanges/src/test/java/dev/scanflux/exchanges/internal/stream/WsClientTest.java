@@ -159,9 +159,9 @@ class WsClientTest {
   }
 
   /*
-   * The server drops the TCP connection while the client writes a frame. The JDK client
-   * sometimes misses that FIN (see WsClient); the heartbeat's next send then finds the
-   * connection dead, so the Flux errors either way.
+   * The server drops the TCP connection while the client writes a frame: the Flux errors,
+   * whether the client sees the FIN at once or its heartbeat's next send finds the connection
+   * dead.
    */
   @org.junit.jupiter.api.RepeatedTest(20)
   void anAbruptDisconnectErrorsTheFlux() {

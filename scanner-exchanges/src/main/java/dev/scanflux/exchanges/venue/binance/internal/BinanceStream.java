@@ -66,7 +66,7 @@ import reactor.core.publisher.Sinks;
  * request's priority order: instruments beyond stay polled. Subscriptions go out in frames of
  * {@value #STREAMS_PER_FRAME} streams, one every {@value #FRAME_PACE_MS} ms, under Binance's 5
  * incoming messages per second; {@link StreamEvent.Connected} follows the last. Binance pings
- * every 20 s and the JDK client answers with a pong by itself; a {@code GET_PROPERTY} request
+ * every 20 s and the client answers with a pong by itself; a {@code GET_PROPERTY} request
  * every {@value #HEARTBEAT_S} s lets a dead connection show. Instruments are matched to symbols
  * as the REST source does ({@code BTC/USDT} is {@code BTCUSDT}); an event for another symbol, a
  * message that is not JSON and an error answer are {@link StreamEvent.Rejected}.
