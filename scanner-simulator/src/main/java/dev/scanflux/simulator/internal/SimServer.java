@@ -153,16 +153,22 @@ public final class SimServer implements AutoCloseable {
       return;
     }
     closed = true;
+    // Stop listening first: a client that re-sends a request when its hung one is cut (the JDK
+    // client re-sends a GET once) must find the port closed, not a server that answers it.
+    server.stop(0);
     for (HttpExchange ex : hung) {
       ex.close();
     }
     hung.clear();
-    server.stop(0);
     timer.shutdownNow();
     handlers.shutdownNow();
   }
 
   private void handle(HttpExchange ex) {
+    if (closed) {
+      ex.close();
+      return;
+    }
     int inFlightNow = inFlight.incrementAndGet();
     try {
       serve(ex, inFlightNow);
@@ -244,7 +250,7 @@ public final class SimServer implements AutoCloseable {
     // counted out before the answer leaves: a client holding it must not see it in flight
     inFlight.decrementAndGet();
     try {
-      if (reset) {
+      if (reset || closed) {
         return;
       }
       byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
