@@ -128,6 +128,24 @@ class NativeHttpTest {
   }
 
   /*
+   * The deadline is httpTimeout for the whole call, on the scheduler's clock: in virtual time,
+   * an unanswered request fails at 10 s exactly, not a moment before.
+   */
+  @Test
+  void anUnansweredCallFailsAtTheDeadlineInVirtualTime() {
+    LoopbackServer server = server((req, res) -> Mono.never());
+    NativeHttp http = http(server, Duration.ofSeconds(10), CAP);
+
+    StepVerifier.withVirtualTime(() -> http.get("book", "/book"))
+        .expectSubscription()
+        .expectNoEvent(Duration.ofMillis(9_999))
+        .thenAwait(Duration.ofMillis(1))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransientSourceException.class)
+            .hasMessageContaining("book: no complete answer within PT10S"))
+        .verify(WAIT);
+  }
+
+  /*
    * The first request leaves a pooled keep-alive connection; the server resets the second. The
    * second call fails once, as a transient failure the engine counts, and the venue saw exactly
    * the two requests the scanner made: no silent re-send on a fresh connection.
