@@ -346,13 +346,13 @@ class KrakenStreamTest {
     String subscribe = "{\"event\":\"subscribe\",\"reqid\":1,\"pair\":[\"" + pair + "\"],"
         + "\"subscription\":{\"name\":\"book\",\"depth\":25}}";
     WsClient client = WsClient.ownThreads("reference");
-    closing.add(client::close);
     Disposable d = client
         .connect(WsSpec.of("reference", URI.create(sim.websocketUrl())), List.of(subscribe))
         .map(KrakenStreamTest::json)
         .filter(JsonNode::isArray)
         .subscribe(r::apply);
     closing.add(d::dispose);
+    closing.add(client::close);
     r.awaitSnapshot();
     return r;
   }

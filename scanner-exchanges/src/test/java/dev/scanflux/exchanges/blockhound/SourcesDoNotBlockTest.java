@@ -149,8 +149,11 @@ class SourcesDoNotBlockTest {
 
   private static void check(SimulatedVenue venue, dev.scanflux.exchanges.VenueBuilder preset,
       Instrument btc) {
+    // A generous deadline: this suite is about blocking, and BlockHound's instrumentation makes
+    // the first calls of a fresh JVM slow on a loaded machine (a 10 s discovery timed out once).
     try (VenueSimulator sim = VenueSimulator.builder(venue).instruments(10).build();
-        MarketSource source = preset.baseUrl(sim.start()).build()) {
+        MarketSource source = preset.baseUrl(sim.start()).httpTimeout(Duration.ofMinutes(1))
+            .build()) {
       StepVerifier.create(Mono.defer(source::instruments).subscribeOn(Schedulers.parallel()))
           .assertNext(list -> assertThat(list).contains(btc))
           .verifyComplete();

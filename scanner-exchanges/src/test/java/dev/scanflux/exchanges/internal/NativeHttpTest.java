@@ -71,6 +71,24 @@ class NativeHttpTest {
         .verifyComplete();
   }
 
+  /* Keep-alive: sequential calls share one pooled connection (and one pool). */
+  @Test
+  void sequentialCallsReuseOneConnection() {
+    java.util.Set<String> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    LoopbackServer server = server((req, res) -> {
+      clients.add(String.valueOf(req.remoteAddress()));
+      return res.sendString(Mono.just("{\"ok\":true}"));
+    });
+    NativeHttp http = http(server, WAIT, CAP);
+
+    for (int i = 0; i < 5; i++) {
+      StepVerifier.create(i % 2 == 0 ? http.get("get", "/a") : http.post("post", "/b", "{}"))
+          .expectNextCount(1)
+          .verifyComplete();
+    }
+    assertThat(clients).as("client addresses the server saw").hasSize(1);
+  }
+
   /*
    * An endless chunked body: the read stops at the cap with bad data, the connection is closed
    * (the server's endless send ends), and the server could not push more than the cap and the
