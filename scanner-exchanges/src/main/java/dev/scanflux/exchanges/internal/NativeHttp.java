@@ -31,7 +31,7 @@ import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * The asynchronous HTTP client of the native sources: Reactor Netty on a {@link Transport} of
- * the source's own (two event-loop threads, a connection pool), Jackson for the bodies, and the
+ * the source's own (one event-loop thread, a connection pool), Jackson for the bodies, and the
  * HTTP part of error classification. A request is sent when its {@code Mono} is subscribed, and
  * only then: Reactor Netty's silent re-send after a reset is off, so every request the venue
  * sees is one the scanner counted. Cancelling the {@code Mono} closes the request's connection.

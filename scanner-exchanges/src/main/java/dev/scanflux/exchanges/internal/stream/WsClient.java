@@ -91,7 +91,7 @@ public final class WsClient implements AutoCloseable {
   }
 
   /**
-   * A client with a transport of its own (two event-loop threads named
+   * A client with a transport of its own (one event-loop thread named
    * {@code scanflux-<venue>-ws-nio-<n>}, started by the first connection), for a stream that has
    * no HTTP client to share; {@link #close()} releases it.
    *
