@@ -112,10 +112,10 @@ public final class Venues {
    * books up to 500 levels, bulk tickers ({@code /0/public/Ticker} without a pair), default
    * concurrency 2, symbols {@code XXBTZUSD} / {@code SOLUSD} mapped from Kraken's asset list.
    * XChange keeps Kraken's symbol tables in static state: one Kraken market per JVM.
-   * Push stream: Kraken's public WebSocket v1, {@code wss://ws.kraken.com}, through XChange's
-   * {@code xchange-stream-kraken} ({@code book} at depth 10, 25, 100, 500 or 1000, checked by
-   * Kraken's CRC32 checksum, and {@code ticker}, pairs {@code XBT/USD}); XChange resubscribes a
-   * book whose checksum fails without telling, so such resyncs are not reported.
+   * Push stream, native: Kraken's public WebSocket v2, {@code wss://ws.kraken.com/v2}
+   * ({@code book} at depth 10, 25, 100, 500 or 1000, checked by Kraken's CRC32 checksum, and
+   * {@code ticker}, symbols {@code BTC/USD}); a book whose checksum fails is reported as a
+   * resync and resubscribed, with a backoff when it keeps failing.
    */
   public static VenueBuilder kraken() {
     return new VenueBuilder(KrakenVenues.SPOT);

@@ -11,6 +11,7 @@ import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.simulator.ServedRequest;
 import dev.scanflux.simulator.SimulatedVenue;
 import dev.scanflux.simulator.VenueSimulator;
@@ -51,8 +52,8 @@ class KrakenStreamingScanTest {
     }
   }
 
-  @Test
-  void streamedInstrumentsAreNotPolledAndADropBringsPollingBackUntilTheStreamReconnects() {
+  /** The simulator (REST and WebSocket) and a scanner streaming BTC and ETH from it. */
+  private void start() {
     sim = VenueSimulator.builder(SimulatedVenue.KRAKEN).instruments(5).rateLimit(false)
         .websocket(true).streamInterval(Duration.ofMillis(50)).build();
     MarketSource source = Venues.kraken().baseUrl(sim.start()).streamUrl(sim.websocketUrl())
@@ -65,6 +66,11 @@ class KrakenStreamingScanTest {
         .build();
     scanner.scans().subscribe(scans::add);
     scanner.start();
+  }
+
+  @Test
+  void streamedInstrumentsAreNotPolledAndADropBringsPollingBackUntilTheStreamReconnects() {
+    start();
 
     // Connected, both instruments live: three later cycles poll neither book nor ticker.
     await("both instruments live", () -> liveScans() >= 1);
@@ -97,6 +103,26 @@ class KrakenStreamingScanTest {
         .isEqualTo(1);
     assertThat(stream(scans.get(scans.size() - 1)).state())
         .isEqualTo(StreamReport.State.CONNECTED);
+  }
+
+  /** Issue 17: Kraken's checksum resyncs were handled inside XChange and never reported. */
+  @Test
+  void aChecksumResyncIsCountedInTheScanReportAndTheBookComesBack() {
+    start();
+    await("both instruments live", () -> liveScans() >= 1);
+
+    sim.wsFault(WsFault.CHECKSUM_MISMATCH, BTC);
+    await("a checksum resync counted", () -> resyncs(ResyncCause.CHECKSUM_MISMATCH) >= 1);
+    int after = scans.size();
+    await("both live again", () -> scans.size() > after
+        && stream(scans.get(scans.size() - 1)).liveBooks() == 2);
+
+    assertThat(resyncs(ResyncCause.CHECKSUM_MISMATCH)).isEqualTo(1);
+    assertThat(scans.stream().mapToLong(s -> stream(s).disconnects()).sum()).isZero();
+  }
+
+  private long resyncs(ResyncCause cause) {
+    return scans.stream().mapToLong(s -> stream(s).resyncs(cause)).sum();
   }
 
   private long liveScans() {

@@ -43,17 +43,6 @@ class StreamFallbackTest {
         .filter(v -> v.hasWebsocket() && SimulatedPresets.of(v).hasStream());
   }
 
-  /**
-   * The streamed venues whose client goes silent when the venue does. Kraken's stream still runs
-   * through XChange 5.2.0, which answers the simulator's idle connection by resubscribing its
-   * books over and over (a checksum resync it does on its own, issue 16's open step: Kraken
-   * natively on WebSocket v2), so the connection never looks idle; seen failing this test about
-   * one run in three, before and after the per-venue scheduler.
-   */
-  static Stream<SimulatedVenue> streamedNatively() {
-    return streamed().filter(v -> v != SimulatedVenue.KRAKEN);
-  }
-
   @AfterEach
   void tearDown() {
     if (scanner != null) {
@@ -119,7 +108,7 @@ class StreamFallbackTest {
   }
 
   @ParameterizedTest
-  @MethodSource("streamedNatively")
+  @MethodSource("streamed")
   void anIdleConnectionIsDroppedPolledAroundAndReplaced(SimulatedVenue venue) {
     start(venue);
     awaitScan("every instrument streamed", StreamFallbackTest::allStreamed);

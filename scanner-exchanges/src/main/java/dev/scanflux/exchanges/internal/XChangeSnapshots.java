@@ -17,8 +17,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * XChange's order books and tickers as Scanflux snapshots: the one conversion of the XChange
- * REST source ({@link XChangeSource}) and the XChange streams ({@link KrakenStream}), so XChange
- * types stop here. Stateless apart from its settings; thread-safe.
+ * REST source ({@link XChangeSource}), so XChange types stop here. Stateless apart from its
+ * settings; thread-safe.
  */
 public final class XChangeSnapshots {
 

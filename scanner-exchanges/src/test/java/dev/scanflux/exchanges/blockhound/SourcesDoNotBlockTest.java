@@ -120,9 +120,9 @@ class SourcesDoNotBlockTest {
   }
 
   /*
-   * The XChange Kraken stream, connected from a parallel thread: building and opening the
-   * exchange and subscribing its channels move to a blocking scheduler; books, tickers and the
-   * resubscription after a resync request run on netty's event loop and parallel threads.
+   * Kraken's native stream, connected from a parallel thread: books, tickers and the
+   * resubscription after each resync request (an unsubscribe and a subscribe frame) never block
+   * a parallel thread.
    */
   @Test
   void krakenStreamDoesNotBlockAParallelThread() {

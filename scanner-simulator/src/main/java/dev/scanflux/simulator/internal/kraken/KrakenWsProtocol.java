@@ -3,6 +3,7 @@ package dev.scanflux.simulator.internal.kraken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.simulator.WsFault;
 import dev.scanflux.simulator.internal.Json;
@@ -15,13 +16,14 @@ import dev.scanflux.simulator.internal.WsProtocol.WsFaults;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,38 +32,39 @@ import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Kraken spot's public WebSocket, API v1 ({@code wss://ws.kraken.com}, path {@code /}), after
- * Kraken's documentation: channels {@code book} and {@code ticker}, pairs by their WebSocket
- * names ({@code XBT/USD}, from the same alias table as the REST side's {@code wsname}).
+ * Kraken spot's public WebSocket, API v2 ({@code wss://ws.kraken.com/v2}, path {@code /v2}),
+ * after Kraken's documentation: channels {@code book} and {@code ticker}, symbols as v2 writes
+ * them ({@code BTC/USD}: the common codes, not v1's {@code XBT}). Prices and quantities are JSON
+ * numbers written with the instrument's precision ({@code 0.10000000}), as Kraken sends them.
  *
  * <ul>
- *   <li>On connecting: {@code {"event":"systemStatus","status":"online",...}}.
- *   <li>{@code {"event":"subscribe","reqid":7,"pair":["XBT/USD"],"subscription":{"name":
- *       "book","depth":10}}} is answered per pair with a {@code subscriptionStatus} carrying the
- *       subscription's {@code channelID}, {@code channelName} ({@code book-10},
- *       {@code ticker}), the pair and the {@code reqid}; an unknown pair, channel or depth (10,
- *       25, 100, 500, 1000), a second subscribe or an unsubscribe of nothing with
- *       {@code "status":"error"} and an {@code errorMessage}. A frame that is not a request
- *       gets {@code {"event":"error","errorMessage":...}}; {@code ping} gets {@code pong}.
- *   <li>{@code book}: a snapshot {@code [channelID, {"as":[[price, volume, time],...],"bs":
- *       [...]}, "book-10", "XBT/USD"]} of the subscribed depth, then per tick the levels of
- *       that depth that changed, {@code [channelID, {"a":[...]}, {"b":[...],"c":"crc"},
- *       channelName, pair]} (one object per side that changed). A volume {@code 0} removes a
- *       level; a level pushed out of the depth is not sent (clients truncate), one that moves
- *       into it is, marked {@code "r"} (republished) unless it changed. {@code c}, in the last
- *       object, is Kraken's checksum: the CRC32 of the top 10 asks then the top 10 bids, each
- *       price then volume with the {@code .} and leading zeros removed.
- *   <li>{@code ticker}: per tick {@code [channelID, {"a":[price, wholeLots, lots],"b":...,
- *       "c":[price, lots],"v":[today, 24h],"p":...,"t":...,"l":...,"h":...,"o":...}, "ticker",
- *       pair]}, its bid and ask the streamed book's best levels.
- *   <li>{@code {"event":"heartbeat"}} to a subscribed client sent nothing for a second.
+ *   <li>On connecting: {@code {"channel":"status","type":"update","data":[{"system":"online",
+ *       "api_version":"v2",...}]}}.
+ *   <li>{@code {"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},
+ *       "req_id":7}} is answered per symbol with {@code {"method":"subscribe","result":{"channel":
+ *       "book","depth":10,"snapshot":true,"symbol":"BTC/USD"},"success":true,"time_in":...,
+ *       "time_out":...,"req_id":7}}; an unknown symbol, channel or depth (10, 25, 100, 500, 1000),
+ *       a second subscribe or an unsubscribe of nothing with {@code "success":false} and an
+ *       {@code error}. A frame that is not JSON or names no known method gets an error answer;
+ *       {@code {"method":"ping"}} gets {@code {"method":"pong",...}} with its {@code req_id}.
+ *   <li>{@code book}: a {@code snapshot} of the subscribed depth, then per tick an
+ *       {@code update} with the levels of that depth that changed, {@code {"channel":"book",
+ *       "type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":p,"qty":q}],"asks":[...],
+ *       "checksum":n,"timestamp":"..."}]}}. A {@code qty} of 0 removes a level; a level pushed
+ *       out of the depth is not sent (clients truncate), one that moves into it is. Both carry
+ *       {@code checksum}: the CRC32 of the top 10 asks then the top 10 bids, each price then
+ *       quantity with the {@code .} and leading zeros removed.
+ *   <li>{@code ticker}: a {@code snapshot} on subscribing, then an {@code update} per tick,
+ *       {@code {"symbol","bid","bid_qty","ask","ask_qty","last","volume","vwap","low","high",
+ *       "change","change_pct"}}, its bid and ask the streamed book's best levels.
+ *   <li>{@code {"channel":"heartbeat"}} to a subscribed client sent nothing for a second.
  * </ul>
  *
- * <p>Kraken has no sequence numbers: its checksum is how a client sees a lost or wrong delta.
- * So {@link WsFault#SEQUENCE_GAP} loses a delta (the next one's checksum then disagrees with
- * the client's book), and {@link WsFault#CHECKSUM_MISMATCH} misstates the best ask's volume in
+ * <p>Kraken has no sequence numbers: its checksum is how a client sees a lost or wrong update.
+ * So {@link WsFault#SEQUENCE_GAP} loses an update (the next one's checksum then disagrees with
+ * the client's book), and {@link WsFault#CHECKSUM_MISMATCH} misstates the best ask's quantity in
  * one while its checksum stays the true book's, so a client that applied it without checking
- * would hold a wrong book. Each hits the next delta that changes the top 10 levels (which the
+ * would hold a wrong book. Each hits the next update that changes the top 10 levels (which the
  * checksum covers), the shallowest subscribed depth's; the simulated book itself stays true.
  */
 public final class KrakenWsProtocol implements WsProtocol {
@@ -74,13 +77,14 @@ public final class KrakenWsProtocol implements WsProtocol {
   private static final long HEARTBEAT_MS = 1000;
   private static final String BOOK = "book";
   private static final String TICKER = "ticker";
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final LongSupplier clock;
   private final long seed;
-  private final Map<String, SimInstrument> byPair = new HashMap<>();
+  private final Map<String, SimInstrument> bySymbol = new HashMap<>();
   private final Map<WsPeer, Peer> peers = new LinkedHashMap<>();
   private final Map<SimInstrument, LiveBook> books = new LinkedHashMap<>();
-  private int channelIds;
 
   /**
    * @param market the market, shared with the REST side
@@ -91,25 +95,27 @@ public final class KrakenWsProtocol implements WsProtocol {
     this.clock = clock;
     this.seed = seed;
     for (SimInstrument i : market.instruments()) {
-      byPair.put(pair(i), i);
+      bySymbol.put(symbol(i), i);
     }
   }
 
-  /** Kraken's WebSocket name of an instrument, e.g. {@code XBT/USD}. */
-  static String pair(SimInstrument i) {
-    return KrakenNames.altName(i.base()) + '/' + KrakenNames.altName(i.quote());
+  /** Kraken's v2 symbol of an instrument, e.g. {@code BTC/USD}. */
+  static String symbol(SimInstrument i) {
+    return i.base() + '/' + i.quote();
   }
 
   @Override
   public String path() {
-    return "/";
+    return "/v2";
   }
 
   @Override
   public void onOpen(WsPeer peer) {
     peers.put(peer, new Peer());
-    send(peer, Json.write(Json.object().put("connectionID", 1_000_000L + peer.id())
-        .put("event", "systemStatus").put("status", "online").put("version", "1.9.0")), null);
+    ObjectNode status = Json.object().put("channel", "status").put("type", "update");
+    status.putArray("data").addObject().put("version", "2.0.10").put("system", "online")
+        .put("api_version", "v2").put("connection_id", 1_000_000_000L + peer.id());
+    send(peer, Json.write(status), null);
   }
 
   @Override
@@ -119,24 +125,30 @@ public final class KrakenWsProtocol implements WsProtocol {
 
   @Override
   public void onText(WsPeer peer, String text) {
-    JsonNode request = Json.request(text, e -> send(peer, error("Malformed request"), null));
+    String timeIn = time();
+    JsonNode request = Json.request(text, e -> send(peer, Json.write(Json.object()
+        .put("error", "Malformed request").put("success", false).put("time_in", timeIn)
+        .put("time_out", time())), null));
     if (request == null) {
       return;
     }
-    String event = request.path("event").asText();
-    switch (event) {
-      case "ping" -> send(peer, Json.write(withReqid(Json.object().put("event", "pong"), request)),
-          null);
+    String method = request.path("method").asText();
+    switch (method) {
+      case "ping" -> send(peer, Json.write(withReqId(Json.object().put("method", "pong"),
+          request).put("time_in", timeIn).put("time_out", time())), null);
       case "subscribe", "unsubscribe" -> {
-        if (!request.path("pair").isArray()) {
-          send(peer, error("Pair(s) not found"), null);
+        JsonNode params = request.path("params");
+        if (!params.path("symbol").isArray() || params.path("symbol").isEmpty()) {
+          send(peer, answer(method, request).put("success", false)
+              .put("error", "Missing field: symbol").toString(), null);
           return;
         }
-        for (JsonNode pair : request.path("pair")) {
-          subscription(peer, request, pair.asText(), event.equals("subscribe"));
+        for (JsonNode symbol : params.path("symbol")) {
+          subscription(peer, request, timeIn, symbol.asText(), method.equals("subscribe"));
         }
       }
-      default -> send(peer, error("Unsupported event"), null);
+      default -> send(peer, answer(method, request).put("success", false)
+          .put("error", "Method not supported").toString(), null);
     }
   }
 
@@ -153,7 +165,7 @@ public final class KrakenWsProtocol implements WsProtocol {
     for (Map.Entry<WsPeer, Peer> e : peers.entrySet()) {
       Peer p = e.getValue();
       if (!p.subs.isEmpty() && now - p.lastSent >= HEARTBEAT_MS) {
-        send(e.getKey(), "{\"event\":\"heartbeat\"}", null);
+        send(e.getKey(), "{\"channel\":\"heartbeat\"}", null);
       }
     }
   }
@@ -165,56 +177,57 @@ public final class KrakenWsProtocol implements WsProtocol {
     if (live == null) {
       return null;
     }
-    return live.streamed(book, depth, l -> instrument.px(live.price(l.ticks())),
-        l -> instrument.qty(l.size()), Instant.ofEpochMilli(clock.getAsLong()));
+    return live.streamed(book, depth, l -> px(instrument, l), l -> qty(instrument, l),
+        Instant.ofEpochMilli(clock.getAsLong()));
   }
 
-  private void subscription(WsPeer peer, JsonNode request, String pair, boolean subscribe) {
-    JsonNode spec = request.path("subscription");
-    String name = spec.path("name").asText();
-    int depth = spec.path("depth").asInt(DEPTHS.get(0));
-    ObjectNode status = Json.object();
-    ObjectNode echo = Json.object();
-    if (name.equals(BOOK)) {
-      echo.put("depth", depth);
-    }
-    echo.put("name", name);
-    SimInstrument i = byPair.get(pair);
+  private void subscription(WsPeer peer, JsonNode request, String timeIn, String symbol,
+      boolean subscribe) {
+    JsonNode params = request.path("params");
+    String channel = params.path("channel").asText();
+    int depth = params.path("depth").asInt(DEPTHS.get(0));
+    boolean snapshot = params.path("snapshot").asBoolean(true);
+    String method = subscribe ? "subscribe" : "unsubscribe";
+    SimInstrument i = bySymbol.get(symbol);
     Peer p = peers.get(peer);
-    String key = name + '-' + pair;
-    @Nullable String problem = !(name.equals(BOOK) || name.equals(TICKER))
-        ? "Subscription name invalid"
-        : name.equals(BOOK) && !DEPTHS.contains(depth) ? "Subscription depth not supported"
-        : i == null ? "Currency pair not supported " + pair
+    String key = channel + '-' + symbol;
+    @Nullable String problem = !(channel.equals(BOOK) || channel.equals(TICKER))
+        ? "Subscription channel invalid: " + channel
+        : channel.equals(BOOK) && !DEPTHS.contains(depth) ? "Subscription depth not supported"
+        : i == null ? "Currency pair not supported " + symbol
         : subscribe && p.subs.containsKey(key) ? "Already subscribed"
         : !subscribe && !p.subs.containsKey(key) ? "Subscription Not Found"
         : null;
     if (problem != null || i == null) {
-      status.put("errorMessage", problem).put("event", "subscriptionStatus").put("pair", pair);
-      withReqid(status, request).put("status", "error").set("subscription", echo);
-      send(peer, Json.write(status), null);
+      ObjectNode error = Json.object().put("error", problem).put("method", method)
+          .put("success", false).put("symbol", symbol).put("time_in", timeIn)
+          .put("time_out", time());
+      send(peer, Json.write(withReqId(error, request)), null);
       return;
     }
-    Sub sub = subscribe ? new Sub(++channelIds, i, name.equals(BOOK) ? depth : 0)
-        : p.subs.remove(key);
-    status.put("channelID", sub.channelId).put("channelName", sub.channelName())
-        .put("event", "subscriptionStatus").put("pair", pair);
-    withReqid(status, request).put("status", subscribe ? "subscribed" : "unsubscribed")
-        .set("subscription", echo);
-    send(peer, Json.write(status), null);
+    Sub sub = subscribe ? new Sub(i, channel.equals(BOOK) ? depth : 0) : p.subs.remove(key);
+    ObjectNode answer = answer(method, request);
+    ObjectNode result = Json.object().put("channel", channel);
+    if (sub.isBook()) {
+      result.put("depth", sub.depth);
+    }
+    result.put("snapshot", snapshot).put("symbol", symbol);
+    answer.set("result", result);
+    answer.put("success", true).put("time_in", timeIn).put("time_out", time());
+    send(peer, Json.write(withReqId(answer, request)), null);
     if (subscribe) {
       p.subs.put(key, sub);
-      if (sub.isBook()) {
-        LiveBook book = book(i);
-        ObjectNode snapshot = Json.object();
-        snapshot.set("as", levels(i, book.asks(depth), null));
-        snapshot.set("bs", levels(i, book.bids(depth), null));
-        send(peer, frame(sub, Json.write(snapshot)), i);
+      LiveBook book = book(i);
+      if (snapshot && sub.isBook()) {
+        send(peer, bookFrame("snapshot", i, book.bids(depth), book.asks(depth), checksum(book)),
+            i);
+      } else if (snapshot) {
+        send(peer, tickerFrame("snapshot", i, book), i);
       }
     }
   }
 
-  /** One tick of an instrument: its book steps, deltas and tickers go to their subscribers. */
+  /** One tick of an instrument: its book steps, updates and tickers go to their subscribers. */
   private void tick(SimInstrument i, WsFaults faults) {
     LiveBook book = book(i);
     Set<Integer> depths = new TreeSet<>();
@@ -232,23 +245,22 @@ public final class KrakenWsProtocol implements WsProtocol {
     long checksumBefore = checksum(book);
     LiveBook.Delta delta = book.step();
     long checksum = checksum(book);
-    Map<Integer, String> bodies = new HashMap<>();
+    Map<Integer, String> frames = new HashMap<>();
     for (int d : depths) {
       List<List<LiveBook.Level>> old = before.get(d);
       List<LiveBook.Level> asks = changes(old.get(0), book.asks(d), delta.asks());
       List<LiveBook.Level> bids = changes(old.get(1), book.bids(d), delta.bids());
-      // Faults only hit a delta that changes the top 10, so that the checksum shows them.
+      // Faults only hit an update that changes the top 10, so that the checksum shows them.
       boolean top = checksum != checksumBefore;
       if (asks.isEmpty() && bids.isEmpty() || top && faults.take(WsFault.SEQUENCE_GAP, i)) {
         continue;
       }
-      LiveBook.@Nullable Level wrong = null;
       if (top && faults.take(WsFault.CHECKSUM_MISMATCH, i)) {
         LiveBook.Level best = book.asks(1).get(0);
-        wrong = new LiveBook.Level(best.ticks(), best.size() + Math.pow(10, -i.sizeDecimals()));
-        asks = withLevel(asks, wrong);
+        asks = withLevel(asks, new LiveBook.Level(best.ticks(),
+            best.size() + Math.pow(10, -i.sizeDecimals())));
       }
-      bodies.put(d, deltaBody(i, asks, bids, delta, checksum, wrong));
+      frames.put(d, bookFrame("update", i, bids, asks, checksum));
     }
     @Nullable String ticker = null;
     for (Map.Entry<WsPeer, Peer> e : peers.entrySet()) {
@@ -257,10 +269,10 @@ public final class KrakenWsProtocol implements WsProtocol {
           continue;
         }
         if (!s.isBook()) {
-          ticker = ticker != null ? ticker : tickerBody(i, book);
-          send(e.getKey(), frame(s, ticker), i);
-        } else if (bodies.containsKey(s.depth)) {
-          send(e.getKey(), frame(s, bodies.get(s.depth)), i);
+          ticker = ticker != null ? ticker : tickerFrame("update", i, book);
+          send(e.getKey(), ticker, i);
+        } else if (frames.containsKey(s.depth)) {
+          send(e.getKey(), frames.get(s.depth), i);
         }
       }
     }
@@ -275,8 +287,8 @@ public final class KrakenWsProtocol implements WsProtocol {
       List<LiveBook.Level> after, List<LiveBook.Level> stepped) {
     Map<Long, Double> was = new HashMap<>();
     before.forEach(l -> was.put(l.ticks(), l.size()));
-    Map<Long, Double> removed = new HashMap<>();
-    stepped.stream().filter(l -> l.size() == 0).forEach(l -> removed.put(l.ticks(), 0.0));
+    Set<Long> removed = new HashSet<>();
+    stepped.stream().filter(l -> l.size() == 0).forEach(l -> removed.add(l.ticks()));
     List<LiveBook.Level> out = new ArrayList<>();
     Set<Long> now = new HashSet<>();
     for (LiveBook.Level l : after) {
@@ -287,7 +299,7 @@ public final class KrakenWsProtocol implements WsProtocol {
       }
     }
     for (LiveBook.Level l : before) {
-      if (!now.contains(l.ticks()) && removed.containsKey(l.ticks())) {
+      if (!now.contains(l.ticks()) && removed.contains(l.ticks())) {
         out.add(new LiveBook.Level(l.ticks(), 0));
       }
     }
@@ -302,61 +314,52 @@ public final class KrakenWsProtocol implements WsProtocol {
     return out;
   }
 
-  private String deltaBody(SimInstrument i, List<LiveBook.Level> asks,
-      List<LiveBook.Level> bids, LiveBook.Delta stepped, long checksum,
-      LiveBook.@Nullable Level wrong) {
-    Set<Long> changed = new HashSet<>();
-    stepped.asks().forEach(l -> changed.add(l.ticks()));
-    stepped.bids().forEach(l -> changed.add(l.ticks()));
-    if (wrong != null) {
-      changed.add(wrong.ticks());
-    }
-    List<String> parts = new ArrayList<>(2);
-    if (!asks.isEmpty()) {
-      ObjectNode a = Json.object();
-      a.set("a", levels(i, asks, changed));
-      parts.add(Json.write(bids.isEmpty() ? a.put("c", Long.toString(checksum)) : a));
-    }
-    if (!bids.isEmpty()) {
-      ObjectNode b = Json.object();
-      b.set("b", levels(i, bids, changed));
-      parts.add(Json.write(b.put("c", Long.toString(checksum))));
-    }
-    return String.join(",", parts);
+  /** A {@code book} message of one symbol. */
+  private String bookFrame(String type, SimInstrument i, List<LiveBook.Level> bids,
+      List<LiveBook.Level> asks, long checksum) {
+    ObjectNode frame = Json.object().put("channel", BOOK).put("type", type);
+    ObjectNode data = frame.putArray("data").addObject().put("symbol", symbol(i));
+    data.set("bids", levels(i, bids));
+    data.set("asks", levels(i, asks));
+    data.put("checksum", checksum).put("timestamp", time());
+    return Json.write(frame);
   }
 
-  /** Levels as {@code [price, volume, time]}, {@code "r"} added to republished ones. */
-  private ArrayNode levels(SimInstrument i, List<LiveBook.Level> levels,
-      @Nullable Set<Long> changed) {
-    String time = time();
+  /** Levels as {@code {"price": p, "qty": q}}, numbers written with the instrument's decimals. */
+  private static ArrayNode levels(SimInstrument i, List<LiveBook.Level> levels) {
     ArrayNode out = Json.array();
     for (LiveBook.Level l : levels) {
-      ArrayNode level = out.addArray().add(px(i, l)).add(volume(i, l)).add(time);
-      if (changed != null && !changed.contains(l.ticks())) {
-        level.add("r");
-      }
+      ObjectNode level = out.addObject();
+      level.putRawValue("price", new RawValue(px(i, l)));
+      level.putRawValue("qty", new RawValue(qty(i, l)));
     }
     return out;
   }
 
-  private String tickerBody(SimInstrument i, LiveBook book) {
+  private String tickerFrame(String type, SimInstrument i, LiveBook book) {
     LiveBook.Level bid = book.bids(1).get(0);
     LiveBook.Level ask = book.asks(1).get(0);
     SimInstrument.Ticker t = i.ticker(false);
     double last = t.last() >= book.price(ask.ticks()) ? book.price(ask.ticks())
         : book.price(bid.ticks());
-    String vwap = i.px((t.high() + t.low()) / 2);
-    ObjectNode o = Json.object();
-    o.putArray("a").add(px(i, ask)).add(Math.max(1, (long) ask.size())).add(volume(i, ask));
-    o.putArray("b").add(px(i, bid)).add(Math.max(1, (long) bid.size())).add(volume(i, bid));
-    o.putArray("c").add(i.px(last)).add(i.qty(bid.size() / 3));
-    o.putArray("v").add(i.qty(t.volume() / 3)).add(i.qty(t.volume()));
-    o.putArray("p").add(vwap).add(vwap);
-    o.putArray("t").add(1_000 + i.index()).add(3_000 + i.index());
-    o.putArray("l").add(i.px(Math.min(t.low(), last))).add(i.px(Math.min(t.low(), last)));
-    o.putArray("h").add(i.px(Math.max(t.high(), last))).add(i.px(Math.max(t.high(), last)));
-    o.putArray("o").add(i.px(t.open())).add(i.px(t.open()));
-    return Json.write(o);
+    double low = Math.min(t.low(), last);
+    double high = Math.max(t.high(), last);
+    double change = last - t.open();
+    ObjectNode frame = Json.object().put("channel", TICKER).put("type", type);
+    ObjectNode d = frame.putArray("data").addObject().put("symbol", symbol(i));
+    d.putRawValue("bid", new RawValue(px(i, bid)));
+    d.putRawValue("bid_qty", new RawValue(qty(i, bid)));
+    d.putRawValue("ask", new RawValue(px(i, ask)));
+    d.putRawValue("ask_qty", new RawValue(qty(i, ask)));
+    d.putRawValue("last", new RawValue(i.px(last)));
+    d.putRawValue("volume", new RawValue(i.qty(t.volume())));
+    d.putRawValue("vwap", new RawValue(i.px((high + low) / 2)));
+    d.putRawValue("low", new RawValue(i.px(low)));
+    d.putRawValue("high", new RawValue(i.px(high)));
+    d.putRawValue("change", new RawValue(i.px(change)));
+    d.put("change_pct", Math.round(change / t.open() * 10_000) / 100.0);
+    d.put("timestamp", time());
+    return Json.write(frame);
   }
 
   /** Kraken's checksum of the book now, from the text this protocol writes. */
@@ -364,10 +367,10 @@ public final class KrakenWsProtocol implements WsProtocol {
     SimInstrument i = book.instrument();
     StringBuilder s = new StringBuilder();
     for (LiveBook.Level l : book.asks(CHECKSUM_LEVELS)) {
-      s.append(digits(px(i, l))).append(digits(volume(i, l)));
+      s.append(digits(px(i, l))).append(digits(qty(i, l)));
     }
     for (LiveBook.Level l : book.bids(CHECKSUM_LEVELS)) {
-      s.append(digits(px(i, l))).append(digits(volume(i, l)));
+      s.append(digits(px(i, l))).append(digits(qty(i, l)));
     }
     CRC32 crc = new CRC32();
     crc.update(s.toString().getBytes(StandardCharsets.US_ASCII));
@@ -392,20 +395,15 @@ public final class KrakenWsProtocol implements WsProtocol {
     return i.px(l.ticks() * Math.pow(10, -i.priceDecimals()));
   }
 
-  private static String volume(SimInstrument i, LiveBook.Level l) {
+  /** A quantity with the instrument's decimals, {@code 0.00000000} for a removal. */
+  private static String qty(SimInstrument i, LiveBook.Level l) {
     return l.size() == 0 ? BigDecimal.ZERO.setScale(i.sizeDecimals()).toPlainString()
         : i.qty(l.size());
   }
 
-  /** Seconds with microseconds, as Kraken writes level times. */
+  /** RFC 3339 with microseconds, as Kraken v2 writes times. */
   private String time() {
-    long ms = clock.getAsLong();
-    return String.format(Locale.ROOT, "%d.%06d", ms / 1000, ms % 1000 * 1000);
-  }
-
-  private static String frame(Sub s, String body) {
-    return "[" + s.channelId + ',' + body + ",\"" + s.channelName() + "\",\""
-        + pair(s.instrument) + "\"]";
+    return TIME.format(Instant.ofEpochMilli(clock.getAsLong()));
   }
 
   private void send(WsPeer peer, String text, @Nullable SimInstrument instrument) {
@@ -416,18 +414,19 @@ public final class KrakenWsProtocol implements WsProtocol {
     peer.send(text, instrument);
   }
 
-  private static ObjectNode withReqid(ObjectNode o, JsonNode request) {
-    if (request.has("reqid")) {
-      o.set("reqid", request.get("reqid"));
+  private static ObjectNode answer(String method, JsonNode request) {
+    ObjectNode o = Json.object().put("method", method);
+    return withReqId(o, request);
+  }
+
+  private static ObjectNode withReqId(ObjectNode o, JsonNode request) {
+    if (request.has("req_id")) {
+      o.set("req_id", request.get("req_id"));
     }
     return o;
   }
 
-  private static String error(String message) {
-    return Json.write(Json.object().put("errorMessage", message).put("event", "error"));
-  }
-
-  /** One client's subscriptions, by channel and pair, and when it was last sent anything. */
+  /** One client's subscriptions, by channel and symbol, and when it was last sent anything. */
   private static final class Peer {
     final Map<String, Sub> subs = new LinkedHashMap<>();
     long lastSent;
@@ -436,17 +435,12 @@ public final class KrakenWsProtocol implements WsProtocol {
   /**
    * One subscription.
    *
-   * @param channelId  its id, unique across connections
    * @param instrument the instrument
    * @param depth      the book depth, 0 for a ticker
    */
-  private record Sub(int channelId, SimInstrument instrument, int depth) {
+  private record Sub(SimInstrument instrument, int depth) {
     boolean isBook() {
       return depth > 0;
-    }
-
-    String channelName() {
-      return isBook() ? BOOK + '-' + depth : TICKER;
     }
   }
 }

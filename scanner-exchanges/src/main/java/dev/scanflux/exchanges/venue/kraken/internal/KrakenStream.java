@@ -1,488 +1,489 @@
 package dev.scanflux.exchanges.venue.kraken.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.Instrument;
-import dev.scanflux.core.model.InvalidSnapshotException;
-import dev.scanflux.core.spi.BadDataException;
+import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.ResyncCause;
-import dev.scanflux.core.spi.SourceException;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
-import dev.scanflux.core.spi.TransientSourceException;
-import dev.scanflux.exchanges.internal.Aliases;
+import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
-import dev.scanflux.exchanges.internal.XChangeSnapshots;
-import info.bitrich.xchangestream.core.ProductSubscription;
-import info.bitrich.xchangestream.core.StreamingExchange;
-import info.bitrich.xchangestream.core.StreamingMarketDataService;
-import info.bitrich.xchangestream.kraken.KrakenStreamingExchange;
-import info.bitrich.xchangestream.kraken.KrakenStreamingMarketDataService;
-import info.bitrich.xchangestream.kraken.KrakenStreamingService;
-import info.bitrich.xchangestream.service.netty.ConnectionStateModel.State;
-import io.reactivex.rxjava3.core.BackpressureStrategy;
-import io.reactivex.rxjava3.core.Completable;
-import io.reactivex.rxjava3.core.Observable;
-import io.reactivex.rxjava3.core.Observer;
-import java.io.IOException;
+import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
+import dev.scanflux.exchanges.internal.stream.WsClient;
+import dev.scanflux.exchanges.internal.stream.WsSession;
+import dev.scanflux.exchanges.internal.stream.WsSpec;
+import dev.scanflux.exchanges.internal.stream.WsStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
-import org.knowm.xchange.ExchangeSpecification;
-import org.knowm.xchange.currency.CurrencyPair;
-import org.knowm.xchange.dto.marketdata.OrderBook;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.core.publisher.SynchronousSink;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
-import reactor.util.concurrent.Queues;
 
 /**
- * Kraken spot's public WebSocket (API v1) through XChange's {@code xchange-stream-kraken}:
- * {@code book} and {@code ticker} channels, bridged from RxJava to Reactor.
+ * Kraken spot's public WebSocket, API v2 ({@value #URL}), as a {@link MarketStream}, on the
+ * project's own {@link WsClient}.
  *
- * <p>Each {@link #connect} subscription builds a fresh XChange {@code StreamingExchange} (its
- * remote metadata off, its own reconnection off: the engine owns reconnection, and XChange
- * keeps its books across its own reconnects), opens it, and subscribes one {@code book} and one
- * {@code ticker} channel per instrument, as XChange does, spaced {@value #SUBSCRIBE_SPACING_MS}
- * ms apart: Kraken limits subscribe requests per connection without publishing the rate. Books are
- * subscribed at the smallest Kraken depth (10, 25, 100, 500, 1000) that covers the request.
- * Pairs are Kraken's WebSocket names, {@code XBT/USD} for {@code BTC/USD}, mapped through
- * {@link Aliases} as the REST side does. Cancelling the subscription disconnects the exchange.
+ * <p>One connection subscribes channel {@code book} at the smallest Kraken depth (10, 25, 100,
+ * 500, 1000) covering the request, and channel {@code ticker}, for every instrument of the
+ * request, {@value #SYMBOLS_PER_FRAME} symbols per frame; symbols are v2's {@code BTC/USD}
+ * (v1's {@code XBT/USD} is gone: v2 writes the common codes). It sends {@code {"method":"ping"}}
+ * every 20 s (Kraken also sends a {@code heartbeat} message every second once subscribed).
  *
- * <h2>What XChange does, and what it hides</h2>
+ * <p>A book starts from the {@code snapshot} that follows a subscription; each {@code update}
+ * sets levels (a {@code qty} of 0 removes one), and after each whole message the book is cut to
+ * the subscribed depth, as Kraken sends no removal for a level pushed out of it. Kraken has no
+ * sequence numbers: every snapshot and update carries {@code checksum}, the CRC32 of the top 10
+ * levels (asks best first, then bids, each price then quantity as sent with the point and
+ * leading zeros removed), and that is how a lost or wrong update shows. Prices and quantities
+ * are JSON numbers whose text carries the instrument's precision, so they are read as text,
+ * never through a {@code double}. A checksum that disagrees, an unreadable level or a book
+ * crossed after a message is reported as a {@link StreamEvent.Resync} (cause
+ * {@link ResyncCause#CHECKSUM_MISMATCH} or {@link ResyncCause#BAD_DATA}), which the scanner
+ * counts, and the instrument's book is unsubscribed and subscribed again for a new snapshot: at
+ * once the first time, then after a backoff doubling from 1 s to 30 s while resyncs follow each
+ * other without an update applied in between ({@link ResyncBackoff}, on the settings' clock). Updates arriving before the new snapshot are dropped;
+ * {@value #MAX_UNSYNCED} of them count as a lost snapshot ({@link ResyncCause#SEQUENCE_GAP}).
+ * A resync the scanner asks for resubscribes the instrument's book and ticker. After every
+ * applied book message the top {@link StreamRequest#depth()} levels are emitted.
  *
- * XChange keeps each book from Kraken's snapshot ({@code as}/{@code bs}) and deltas
- * ({@code a}/{@code b}), truncates it to the subscribed depth, and checks the CRC32 checksum
- * ({@code c}) of each delta; on a mismatch (a lost or wrong delta: Kraken has no sequence
- * numbers) or a crossed book it drops the book, unsubscribes and resubscribes the channel
- * itself, and emits nothing until the new snapshot. So no book it knows is wrong reaches this
- * stream, but the stream cannot tell that it happened: <b>Kraken checksum mismatches and lost
- * deltas are not reported as {@link StreamEvent.Resync}</b> (the instrument merely pauses;
- * the engine's staleness watchdog covers a long pause). What this class does report:
- *
- * <ul>
- *   <li>a book that would still be invalid here (crossed, unsorted) as
- *       {@code Resync(BAD_DATA)}; the channel is then resubscribed for a new snapshot;
- *   <li>a frame that is not JSON as {@link StreamEvent.Rejected} (XChange would drop it
- *       silently), an unusable ticker likewise;
- *   <li>a closed connection as an error of the connect {@code Flux} (with its own reconnection
- *       off XChange would otherwise go silent), as is a failure to connect.
- * </ul>
- *
- * <p>Three defects of XChange 5.2.0 are repaired in its service (see {@code LocalService}): a
- * snapshot lost to a subscribe race, an unsubscribe request Kraken refuses, and non-JSON frames
- * dropped silently.
- *
- * <p>{@link StreamContext#resyncs()} resubscribes the instrument's book: its channel is
- * disposed (XChange unsubscribes) and subscribed again, which brings a new snapshot.
- *
- * <p>Threading: events come from XChange's netty event loop, one per connection, merged and
- * serialised; per channel only the latest book or ticker is kept under backpressure. Building
- * the exchange (it reads its metadata file) and connecting run on a bounded-elastic scheduler;
- * subscribing and disposing channels (XChange draws request ids from a {@code SecureRandom})
- * on the stream's one control thread, never on the caller's. Thread-safe; {@link #close()}
- * stops the control thread.
+ * <p>Data for a symbol the connection did not subscribe, a message that is not JSON, an unusable
+ * ticker and a refused subscription ({@code "success":false}, e.g. an unknown pair) are
+ * {@link StreamEvent.Rejected}; an error about the message rate ends the connection as
+ * throttled. Messages are handled on the stream's own client threads, one at a time, together
+ * with the scanner's resync requests. Thread-safe; {@link #close()} stops the client's threads.
  */
-public final class KrakenStream implements MarketStream {
+public final class KrakenStream extends WsStream {
+
+  /** Kraken's production endpoint for public channels, API v2. */
+  public static final String URL = "wss://ws.kraken.com/v2";
 
   private static final Logger LOG = LoggerFactory.getLogger(KrakenStream.class);
-
+  /**
+   * Numbers as decimals, trailing zeros kept: Kraken's checksum is over the text it sent
+   * ({@code 0.10000000}), which a {@code double} would turn into {@code 0.1}.
+   */
+  private static final JsonMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .build();
   /** Kraken's book subscription depths. */
   static final int[] DEPTHS = {10, 25, 100, 500, 1000};
-  /** Between two subscribe requests on a connection. */
-  static final long SUBSCRIBE_SPACING_MS = 25;
-  /** The longest text of a rejected frame quoted in its event. */
-  private static final int QUOTE = 80;
-  /** Rejected frames held for a slow subscriber; more are logged, not reported. */
-  private static final int REJECTED = 256;
-
-  private final SourceSettings settings;
-  private final XChangeSnapshots snapshots;
-  private final Scheduler blocking = Schedulers.boundedElastic();
-  private final Scheduler control;
+  private static final int CHECKSUM_LEVELS = 10;
+  private static final int SYMBOLS_PER_FRAME = 100;
+  private static final Duration PING_EVERY = Duration.ofSeconds(20);
+  /** Updates of a book dropped while its snapshot is awaited before it counts as lost. */
+  static final int MAX_UNSYNCED = 50;
+  private static final String BOOK = "book";
+  private static final String TICKER = "ticker";
 
   /**
    * @param settings the venue's settings; {@link SourceSettings#streamUrl()} is the WebSocket,
-   *                 {@code wss://ws.kraken.com} in production
+   *                 {@value #URL} in production
    */
   public KrakenStream(SourceSettings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.snapshots = new XChangeSnapshots(settings.venue(), settings.clock(),
-        KrakenVenues.spot().bookTimestamps());
-    String name = "scanflux-" + settings.venue() + "-stream";
-    // One thread that may block (Reactor's single scheduler may not), tasks run in order.
-    this.control = Schedulers.fromExecutorService(Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    }), name);
+    this(settings, PING_EVERY);
+  }
+
+  /**
+   * With another heartbeat, for tests: the JDK client may miss an abrupt close until it next
+   * writes, and the heartbeat bounds that time.
+   */
+  public KrakenStream(SourceSettings settings, Duration pingEvery) {
+    super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
+            .connectTimeout(settings.httpTimeout())
+            // Kraken's pong carries its times, so it never equals a fixed text: run() drops it.
+            .heartbeat(pingEvery, "{\"method\":\"ping\"}", "{\"method\":\"pong\"}"),
+        WsClient.ownThreads(settings.venue()));
   }
 
   @Override
-  public String venue() {
-    return settings.venue();
-  }
-
-  @Override
-  public Flux<StreamEvent> connect(StreamRequest request, StreamContext context) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(context, "context");
-    return Flux.defer(() -> {
-      Connection c = new Connection(request, context);
-      return c.events();
-    });
-  }
-
-  /** Stops the thread that subscribes channels; connections still open are left to cancel. */
-  @Override
-  public void close() {
-    control.dispose();
-  }
-
-  @Override
-  public String toString() {
-    return "KrakenStream{" + venue() + ' ' + settings.streamUrl() + '}';
+  protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
+    Connection c = new Connection(request);
+    return client.connect(spec, session -> c.run(session, context));
   }
 
   /** The smallest Kraken book depth covering {@code depth}, at most Kraken's deepest. */
   static int krakenDepth(int depth) {
-    return Arrays.stream(DEPTHS).filter(d -> d >= depth).findFirst()
-        .orElse(DEPTHS[DEPTHS.length - 1]);
+    for (int d : DEPTHS) {
+      if (d >= depth) {
+        return d;
+      }
+    }
+    return DEPTHS[DEPTHS.length - 1];
   }
 
-  /** Kraken's WebSocket pair of an instrument: {@code XBT/USD} for {@code BTC/USD}. */
-  static CurrencyPair pair(Instrument instrument) {
-    return new CurrencyPair(Aliases.krakenAltName(instrument.base()),
-        Aliases.krakenAltName(instrument.quote()));
+  /** Kraken's v2 symbol of an instrument: {@code BTC/USD}. */
+  static String symbol(Instrument instrument) {
+    return instrument.base() + '/' + instrument.quote();
   }
 
-  /** One connect() subscription: its exchange, channels and events. */
+  /**
+   * Kraken's checksum of a book: the CRC32, unsigned, of its top 10 asks, best first, then its
+   * top 10 bids, each level's price then quantity as the venue wrote them, without the decimal
+   * point and the leading zeros.
+   */
+  static long checksum(LocalBook book) {
+    StringBuilder s = new StringBuilder(400);
+    for (int i = 0, n = Math.min(CHECKSUM_LEVELS, book.askLevels()); i < n; i++) {
+      digits(s, book.askPriceText(i));
+      digits(s, book.askSizeText(i));
+    }
+    for (int i = 0, n = Math.min(CHECKSUM_LEVELS, book.bidLevels()); i < n; i++) {
+      digits(s, book.bidPriceText(i));
+      digits(s, book.bidSizeText(i));
+    }
+    CRC32 crc = new CRC32();
+    crc.update(s.toString().getBytes(StandardCharsets.US_ASCII));
+    return crc.getValue();
+  }
+
+  /** Appends {@code decimal} without its point and leading zeros. */
+  private static void digits(StringBuilder s, String decimal) {
+    boolean leading = true;
+    for (int k = 0; k < decimal.length(); k++) {
+      char c = decimal.charAt(k);
+      if (c == '.' || leading && c == '0') {
+        continue;
+      }
+      leading = false;
+      s.append(c);
+    }
+  }
+
+  /**
+   * A price or quantity as Kraken wrote it: a JSON number's text with its precision (a decimal
+   * read with its trailing zeros), or a string.
+   *
+   * @throws IllegalArgumentException if it is neither
+   */
+  static String decimalText(JsonNode v, String what) {
+    if (v.isBigDecimal()) {
+      return v.decimalValue().toPlainString();
+    }
+    if (v.isIntegralNumber() || v.isTextual()) {
+      return v.asText();
+    }
+    throw new IllegalArgumentException(what + " is not a number: " + v);
+  }
+
+  private Instant now() {
+    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
+  }
+
+  private static Instant timestamp(JsonNode data, Instant fallback) {
+    JsonNode t = data.path("timestamp");
+    if (!t.isTextual()) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(t.asText());
+    } catch (DateTimeParseException e) {
+      return fallback;
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 120 ? text : text.substring(0, 120) + "...";
+  }
+
+  /** One subscribed instrument of a connection. */
+  private static final class Tracked {
+    final Instrument instrument;
+    final String symbol;
+    final LocalBook book = new LocalBook();
+    /** The book was initialised by a snapshot and every message since applied. */
+    boolean synced;
+    /** Updates dropped while waiting for a snapshot. */
+    int unsynced;
+    /** Resyncs since the last update applied. */
+    int failures;
+    /** A resubscription waits for its backoff. */
+    boolean waiting;
+
+    Tracked(Instrument instrument) {
+      this.instrument = instrument;
+      this.symbol = symbol(instrument);
+    }
+  }
+
+  /**
+   * One connection: its instruments and books. Its inputs, messages and resync requests, are
+   * handled one at a time, so its state needs no lock.
+   */
   private final class Connection {
-
     private final StreamRequest request;
-    private final StreamContext context;
     private final int depth;
-    private final Flux<StreamEvent> rejected;
-    private final Consumer<String> reject;
-    /** Completes when XChange's connect does, if it was started. */
-    private final CompletableFuture<@Nullable Void> opened = new CompletableFuture<>();
+    private final Map<String, Tracked> bySymbol = new HashMap<>();
+    /** In the request's order, priority bases first. */
+    private final Map<Instrument, Tracked> byInstrument = new LinkedHashMap<>();
+    /** What the input being handled produced. */
+    private final List<StreamEvent> out = new ArrayList<>();
+    /** Frames the input being handled asked to send, in order. */
+    private final List<String> frames = new ArrayList<>();
+    /** Resubscriptions of failing books, after their backoff. */
+    private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
+    private int requestIds;
 
-    Connection(StreamRequest request, StreamContext context) {
+    Connection(StreamRequest request) {
       this.request = request;
-      this.context = context;
       this.depth = krakenDepth(request.depth());
-      Sinks.Many<StreamEvent> sink =
-          Sinks.many().unicast().onBackpressureBuffer(Queues.<StreamEvent>get(REJECTED).get());
-      // Frames arrive on the one netty thread of the connection: never emitted concurrently.
-      this.reject = detail -> {
-        if (sink.tryEmitNext(StreamEvent.rejected(detail)).isFailure()) {
-          LOG.debug("{}: rejected frame not reported (backlog full): {}", venue(), detail);
-        }
-      };
-      this.rejected = sink.asFlux();
-    }
-
-    Flux<StreamEvent> events() {
-      return Mono.fromCallable(() -> new LocalKrakenExchange(settings.streamUrl(), reject))
-          .subscribeOn(blocking)
-          .flatMapMany(ex -> Flux.using(() -> ex, this::session, this::disconnect))
-          .onErrorMap(e -> !(e instanceof SourceException),
-              e -> new TransientSourceException(venue(), "the Kraken WebSocket "
-                  + settings.streamUrl() + " failed: " + e, e));
-    }
-
-    /**
-     * Opens the connection, then subscribes. XChange's connect cannot be cancelled, so the
-     * attempt is kept in {@link #opened} for {@link #disconnect} to wait for.
-     */
-    private Flux<StreamEvent> session(LocalKrakenExchange ex) {
-      Mono<Void> open = Mono.fromRunnable(() -> ex.connect()
-              .subscribe(() -> opened.complete(null), opened::completeExceptionally))
-          .subscribeOn(blocking)
-          .then(Mono.fromFuture(opened, true))
-          .onErrorMap(e -> new TransientSourceException(venue(), "cannot open the Kraken "
-              + "WebSocket " + settings.streamUrl() + ": " + e, e));
-      return open.thenMany(Flux.defer(() -> subscribed(ex)));
-    }
-
-    /** Every channel, the closed-connection watch and the rejected frames, merged. */
-    private Flux<StreamEvent> subscribed(LocalKrakenExchange ex) {
-      StreamingMarketDataService md = ex.getStreamingMarketDataService();
-      Flux<Instrument> resyncs = context.resyncs().share();
-      List<Flux<StreamEvent>> channels = new ArrayList<>();
       for (Instrument i : request.instruments()) {
+        Tracked t = new Tracked(i);
+        bySymbol.put(t.symbol, t);
+        byInstrument.put(i, t);
+      }
+    }
+
+    /** Subscribes every channel, then handles messages and resync requests in turn. */
+    Flux<StreamEvent> run(WsSession session, StreamContext context) {
+      List<String> symbols = byInstrument.values().stream().map(t -> t.symbol).toList();
+      for (int from = 0; from < symbols.size(); from += SYMBOLS_PER_FRAME) {
+        List<String> chunk = symbols.subList(from,
+            Math.min(symbols.size(), from + SYMBOLS_PER_FRAME));
         if (request.books()) {
-          channels.add(book(md, i, resyncs.filter(i::equals)));
+          request("subscribe", BOOK, chunk);
         }
         if (request.tickers()) {
-          channels.add(ticker(md, i));
+          request("subscribe", TICKER, chunk);
         }
       }
-      // Queued on the control thread last, so emitted once every subscribe request was sent.
-      channels.add(Mono.<StreamEvent>fromSupplier(StreamEvent::connected).subscribeOn(control).flux());
-      Flux<StreamEvent> paced = Flux.fromIterable(channels)
-          .delayElements(Duration.ofMillis(SUBSCRIBE_SPACING_MS), control)
-          .flatMap(f -> f, channels.size());
-      return Flux.merge(closed(ex), rejected, paced);
+      List<String> first = List.copyOf(frames);
+      frames.clear();
+      // The scanner's resync requests are subscribed before the frames: frames already
+      // received may be handled synchronously while the merge subscribes its sources, and a
+      // request made on the strength of their books must find a subscriber.
+      Flux<Runnable> inputs = Flux.merge(
+          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due(),
+          session.receive().<Runnable>map(text -> () -> onMessage(text)));
+      return session.send(first)
+          .thenMany(Flux.concat(Flux.just(StreamEvent.connected()),
+              inputs.concatMap(input -> handle(session, input))))
+          .doFinally(signal -> backoff.dispose());
     }
 
-    /**
-     * One instrument's book: subscribed once, again after each resync request, and again when
-     * a book it emits would be invalid here.
-     */
-    private Flux<StreamEvent> book(StreamingMarketDataService md, Instrument i,
-        Flux<Instrument> resyncs) {
-      CurrencyPair pair = pair(i);
-      Flux<StreamEvent> channel = channel(() -> md.getOrderBook(pair, depth))
-          .<StreamEvent>handle((ob, sink) -> book(i, ob, sink))
-          .repeat();
-      return resyncs.startWith(i).switchMap(x -> channel);
-    }
-
-    /** Emits the book, or a resync and completes (so the channel is subscribed again). */
-    private void book(Instrument i, OrderBook ob, SynchronousSink<StreamEvent> sink) {
-      try {
-        sink.next(StreamEvent.update(snapshots.book(i, ob, request.depth())));
-      } catch (InvalidSnapshotException | BadDataException e) {
-        sink.next(StreamEvent.resync(i, ResyncCause.BAD_DATA, e.getMessage()));
-        sink.complete();
+    /** Runs one input's handler; sends the frames it asked for, then emits its events. */
+    private Flux<StreamEvent> handle(WsSession session, Runnable handler) {
+      out.clear();
+      frames.clear();
+      handler.run();
+      List<StreamEvent> events = List.copyOf(out);
+      if (frames.isEmpty()) {
+        return Flux.fromIterable(events);
       }
+      List<String> send = List.copyOf(frames);
+      frames.clear();
+      return session.send(send).thenMany(Flux.fromIterable(events));
     }
 
-    private Flux<StreamEvent> ticker(StreamingMarketDataService md, Instrument i) {
-      return channel(() -> md.getTicker(pair(i)))
-          .<StreamEvent>handle((t, sink) -> {
-            try {
-              sink.next(StreamEvent.update(snapshots.ticker(i, t)));
-            } catch (InvalidSnapshotException | BadDataException e) {
-              sink.next(StreamEvent.rejected("ticker " + i + ": " + e.getMessage()));
-            }
-          });
-    }
-
-    /**
-     * Errors when the connection closes: with its own reconnection off, XChange only signals
-     * it here and its channels go silent.
-     */
-    private Flux<StreamEvent> closed(LocalKrakenExchange ex) {
-      Flux<StreamEvent> watch = rx(ex.disconnectObservable())
-          .next()
-          .flatMapMany(x -> Flux.error(new TransientSourceException(venue(),
-              "the Kraken WebSocket " + settings.streamUrl() + " closed", null)));
-      // A close before the watch was subscribed is seen by the socket's state instead.
-      return watch.mergeWith(Mono.fromSupplier(ex::isAlive).filter(alive -> !alive)
-          .flatMap(x -> Mono.error(new TransientSourceException(venue(),
-              "the Kraken WebSocket " + settings.streamUrl() + " closed", null))));
-    }
-
-    /**
-     * An XChange channel, subscribed and disposed on the control thread: both send a request
-     * whose id comes from a {@code SecureRandom} (which may read {@code /dev/urandom}), and the
-     * one thread keeps a disposal ahead of the subscription that follows it (XChange ignores a
-     * subscription to a channel it still holds).
-     */
-    private <T> Flux<T> channel(Supplier<Observable<T>> channel) {
-      return Flux.defer(() -> rx(channel.get())).subscribeOn(control).cancelOn(control);
-    }
-
-    /**
-     * Once the connection attempt, if one started, has ended, and after the channels'
-     * disposals: a close frame, and the event loop ends in the background. Never blocks.
-     */
-    private void disconnect(LocalKrakenExchange ex) {
-      Runnable disconnect = () -> ex.disconnect().subscribe(
-          () -> LOG.debug("{}: WebSocket disconnected", venue()),
-          e -> LOG.debug("{}: WebSocket disconnect failed", venue(), e));
-      opened.whenComplete((ok, failed) -> {
-        try {
-          control.schedule(disconnect);
-        } catch (RejectedExecutionException closed) {
-          disconnect.run();
-        }
-      });
-    }
-  }
-
-  /** An RxJava stream as a Reactor one, keeping only the latest item under backpressure. */
-  private static <T> Flux<T> rx(Observable<T> observable) {
-    return Flux.from(observable.toFlowable(BackpressureStrategy.LATEST));
-  }
-
-  /**
-   * XChange's Kraken exchange on the stream URL of the settings: 5.2.0 hard-codes
-   * {@code wss://ws.kraken.com}, so this builds its own public service on the URL and routes
-   * every public-stream method to it. Auto-reconnect is off, remote metadata is not loaded.
-   */
-  private static final class LocalKrakenExchange extends KrakenStreamingExchange {
-
-    private final String url;
-    private final Consumer<String> reject;
-    private LocalService service;
-    private KrakenStreamingMarketDataService marketData;
-
-    LocalKrakenExchange(String url, Consumer<String> reject) {
-      this.url = url;
-      this.reject = reject;
-      ExchangeSpecification spec = getDefaultExchangeSpecification();
-      spec.setShouldLoadRemoteMetaData(false);
-      spec.setOverrideWebsocketApiUri(url);
-      spec.setExchangeSpecificParametersItem(StreamingExchange.AUTO_RECONNECT, false);
-      applySpecification(spec);
-    }
-
-    @Override
-    protected void initServices() {
-      super.initServices(); // builds, never connects, the service on the production URL
-      service = new LocalService(this, url, reject);
-      applyStreamingSpecification(exchangeSpecification, service);
-      marketData = new KrakenStreamingMarketDataService(service, false);
-    }
-
-    @Override
-    public Completable connect(ProductSubscription... args) {
-      return service.connect();
-    }
-
-    @Override
-    public Completable disconnect() {
-      return service.disconnect();
-    }
-
-    @Override
-    public boolean isAlive() {
-      return service.isSocketOpen();
-    }
-
-    @Override
-    public Observable<Object> connectionSuccess() {
-      return service.subscribeConnectionSuccess();
-    }
-
-    @Override
-    public Observable<Object> disconnectObservable() {
-      return service.subscribeDisconnect();
-    }
-
-    @Override
-    public Observable<Throwable> reconnectFailure() {
-      return service.subscribeReconnectFailure();
-    }
-
-    @Override
-    public Observable<State> connectionStateObservable() {
-      return service.subscribeConnectionState();
-    }
-
-    @Override
-    public StreamingMarketDataService getStreamingMarketDataService() {
-      return marketData;
-    }
-
-    @Override
-    public void resubscribeChannels() {
-      service.resubscribeChannels();
-    }
-
-    @Override
-    public void useCompressedMessages(boolean compressed) {
-      service.useCompressedMessages(compressed);
-    }
-
-    @Override
-    public String toString() {
-      return "LocalKrakenExchange{" + url + '}';
-    }
-  }
-
-  /**
-   * XChange's public Kraken service with three repairs of 5.2.0:
-   *
-   * <ul>
-   *   <li>it sends a channel's subscribe request before it registers the channel, so an answer
-   *       as fast as a nearby server's (the book snapshot) arrived for no channel, was dropped,
-   *       and the book waited for a snapshot for ever; here the request is held until the
-   *       channel is registered;
-   *   <li>the unsubscribe request it sends when a channel is disposed names its subscription
-   *       key ({@code XBT/USD_10}), which Kraken refuses, leaving the old subscription running;
-   *       here it names the pair;
-   *   <li>a frame that is not JSON is reported (it logs and drops it).
-   * </ul>
-   */
-  private static final class LocalService extends KrakenStreamingService {
-
-    private final Consumer<String> reject;
-    /** Requests sent while a channel is being subscribed on this thread, to send after. */
-    private final ThreadLocal<@Nullable List<String>> held = new ThreadLocal<>();
-
-    LocalService(KrakenStreamingExchange exchange, String url, Consumer<String> reject) {
-      super(exchange, false, url, () -> null);
-      this.reject = reject;
-    }
-
-    @Override
-    public void messageHandler(String message) {
-      JsonNode json;
+    private void onMessage(String text) {
+      JsonNode m;
       try {
-        json = objectMapper.readTree(message);
-      } catch (IOException e) {
-        reject.accept("not JSON: " + (message.length() > QUOTE
-            ? message.substring(0, QUOTE) + "..." : message));
+        m = JSON.readTree(text);
+      } catch (JsonProcessingException e) {
+        reject("not JSON: " + abbreviate(text));
         return;
       }
-      handleMessage(json);
-    }
-
-    @Override
-    public Observable<JsonNode> subscribeChannel(String channelName, Object... args) {
-      Observable<JsonNode> channel = super.subscribeChannel(channelName, args);
-      return new Observable<>() {
-        @Override
-        protected void subscribeActual(Observer<? super JsonNode> observer) {
-          List<String> requests = new ArrayList<>(1);
-          held.set(requests);
-          try {
-            channel.subscribe(observer); // registers the channel, "sends" its request
-          } finally {
-            held.remove();
+      if (m.has("method")) {
+        onAnswer(m);
+        return;
+      }
+      String channel = m.path("channel").asText("");
+      switch (channel) {
+        case BOOK, TICKER -> {
+          for (JsonNode d : m.path("data")) {
+            String symbol = d.path("symbol").asText("");
+            Tracked t = bySymbol.get(symbol);
+            if (t == null) {
+              reject("a " + channel + " message for '" + symbol + "', not subscribed here");
+            } else if (channel.equals(BOOK)) {
+              onBook(t, m.path("type").asText(""), d);
+            } else {
+              onTicker(t, d);
+            }
           }
-          requests.forEach(LocalService.this::sendNow);
         }
-      };
-    }
-
-    @Override
-    public void sendMessage(String message) {
-      List<String> requests = held.get();
-      if (requests != null) {
-        requests.add(message);
-      } else {
-        super.sendMessage(message);
+        case "heartbeat" -> { }
+        case "status" -> LOG.debug("{}: Kraken says {}", venue(), abbreviate(text));
+        default -> reject("a message on unexpected channel '" + channel + "': "
+            + abbreviate(text));
       }
     }
 
-    private void sendNow(String message) {
-      super.sendMessage(message);
+    /** An answer to a request: pong, or the result of a (un)subscription. */
+    private void onAnswer(JsonNode m) {
+      String method = m.path("method").asText("");
+      if (method.equals("pong") || m.path("success").asBoolean(false)) {
+        return;
+      }
+      String error = m.path("error").asText("no error given");
+      String detail = "Kraken refused " + method + " of " + m.path("symbol").asText(
+          m.path("result").path("symbol").asText("?")) + ": " + error;
+      if (error.toLowerCase(Locale.ROOT).contains("rate")) {
+        throw new ThrottledException(venue(), detail, null);
+      }
+      reject(detail);
     }
 
-    @Override
-    public String getUnsubscribeMessage(String channelName, Object... args) throws IOException {
-      int key = channelName.indexOf('_');
-      return super.getUnsubscribeMessage(key < 0 ? channelName : channelName.substring(0, key),
-          args);
+    private void onBook(Tracked t, String type, JsonNode d) {
+      if (t.waiting) {
+        return;
+      }
+      if (type.equals("snapshot")) {
+        t.book.clear();
+        t.synced = true;
+      } else if (!type.equals("update")) {
+        resync(t, ResyncCause.BAD_DATA, "book type '" + type + "'");
+        return;
+      } else if (!t.synced) {
+        // Updates of the old subscription before the new one's snapshot are dropped; so many
+        // that the snapshot must have been lost start again.
+        if (++t.unsynced > MAX_UNSYNCED) {
+          resync(t, ResyncCause.SEQUENCE_GAP, "no snapshot after " + MAX_UNSYNCED + " updates");
+        }
+        return;
+      }
+      JsonNode checksum = d.path("checksum");
+      if (!checksum.canConvertToLong()) {
+        resync(t, ResyncCause.BAD_DATA, "a book " + type + " without a checksum");
+        return;
+      }
+      try {
+        apply(t.book, d.path("bids"), true);
+        apply(t.book, d.path("asks"), false);
+      } catch (IllegalArgumentException e) {
+        resync(t, ResyncCause.BAD_DATA, "unreadable level: " + e.getMessage());
+        return;
+      }
+      t.book.trim(depth);
+      long ours = checksum(t.book);
+      if (checksum.asLong() != ours) {
+        resync(t, ResyncCause.CHECKSUM_MISMATCH, "Kraken's checksum " + checksum.asLong()
+            + ", the book's " + ours + " after a " + type);
+      } else if (t.book.crossed()) {
+        resync(t, ResyncCause.BAD_DATA, "crossed after a " + type + ": " + t.book);
+      } else {
+        if (type.equals("update")) {
+          t.failures = 0;
+        }
+        out.add(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(), 1,
+            timestamp(d, now()))));
+      }
     }
+
+    /** Sets the levels of one side, {@code [{"price":p,"qty":q}, ...]}. */
+    private void apply(LocalBook book, JsonNode levels, boolean bids) {
+      if (!levels.isArray()) {
+        throw new IllegalArgumentException("no " + (bids ? "bids" : "asks") + " array");
+      }
+      for (JsonNode l : levels) {
+        String price = decimalText(l.path("price"), "price");
+        String qty = decimalText(l.path("qty"), "qty");
+        if (bids) {
+          book.bid(price, qty);
+        } else {
+          book.ask(price, qty);
+        }
+      }
+    }
+
+    private void onTicker(Tracked t, JsonNode d) {
+      try {
+        out.add(StreamEvent.update(ticker(t.instrument, d)));
+      } catch (IllegalArgumentException e) {
+        // InvalidSnapshotException is an IllegalArgumentException.
+        reject("ticker " + t.symbol + ": " + e.getMessage());
+      }
+    }
+
+    /** v2's ticker: volume in base units over 24 h, its VWAP, change_pct in percent. */
+    private TickerSnapshot ticker(Instrument instrument, JsonNode d) {
+      Instant now = now();
+      double volume = NativeSource.optional(d, "volume");
+      double vwap = NativeSource.optional(d, "vwap");
+      return new TickerSnapshot(venue(), instrument, required(d, "bid"), required(d, "ask"),
+          required(d, "last"), volume, volume * vwap, NativeSource.optional(d, "change_pct") / 100,
+          timestamp(d, now), now);
+    }
+
+    /** The scanner wants the instrument rebuilt: resubscribe its channels. */
+    private void onResyncRequest(Instrument instrument) {
+      Tracked t = byInstrument.get(instrument);
+      if (t == null) {
+        return;
+      }
+      t.synced = false;
+      t.book.clear();
+      if (request.books() && !t.waiting) {
+        resubscribe(t, BOOK);
+      }
+      if (request.tickers()) {
+        resubscribe(t, TICKER);
+      }
+    }
+
+    private void resync(Tracked t, ResyncCause cause, String detail) {
+      t.synced = false;
+      t.book.clear();
+      out.add(StreamEvent.resync(t.instrument, cause, detail));
+      t.waiting = !backoff.resubscribe(t.failures++, () -> {
+        t.waiting = false;
+        resubscribe(t, BOOK);
+      });
+    }
+
+    private void reject(String detail) {
+      out.add(StreamEvent.rejected(detail));
+    }
+
+    private void resubscribe(Tracked t, String channel) {
+      request("unsubscribe", channel, List.of(t.symbol));
+      request("subscribe", channel, List.of(t.symbol));
+      if (channel.equals(BOOK)) {
+        t.unsynced = 0;
+      }
+    }
+
+    /** Queues a (un)subscription frame of {@code channel} for {@code symbols}. */
+    private void request(String method, String channel, List<String> symbols) {
+      ObjectNode frame = JsonNodeFactory.instance.objectNode().put("method", method);
+      ObjectNode params = frame.putObject("params").put("channel", channel);
+      ArrayNode s = params.putArray("symbol");
+      symbols.forEach(s::add);
+      if (channel.equals(BOOK)) {
+        params.put("depth", depth);
+      }
+      frame.put("req_id", ++requestIds);
+      frames.add(frame.toString());
+    }
+  }
+
+  private static double required(JsonNode node, String field) {
+    double v = NativeSource.optional(node, field);
+    if (Double.isNaN(v)) {
+      throw new IllegalArgumentException("missing " + field);
+    }
+    return v;
   }
 }

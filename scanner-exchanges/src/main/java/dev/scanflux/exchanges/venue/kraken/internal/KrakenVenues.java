@@ -12,7 +12,7 @@ import java.util.List;
 import org.knowm.xchange.kraken.KrakenExchange;
 import org.knowm.xchange.service.marketdata.params.Params;
 
-/** Kraken spot via XChange, streamed. */
+/** Kraken spot: REST via XChange, streamed natively on WebSocket v2. */
 public final class KrakenVenues {
 
   /**
@@ -23,8 +23,8 @@ public final class KrakenVenues {
   public static final RateLimitSpec LIMIT = RateLimitSpec.of(15, Duration.ofSeconds(15))
       .withWeight(RequestKind.INSTRUMENTS, 3);
 
-  /** Kraken's production WebSocket. */
-  public static final String STREAM_URL = "wss://ws.kraken.com";
+  /** Kraken's production WebSocket, API v2. */
+  public static final String STREAM_URL = KrakenStream.URL;
 
   /** Kraken spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("kraken",

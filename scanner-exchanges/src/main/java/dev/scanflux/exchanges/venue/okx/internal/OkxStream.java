@@ -22,6 +22,7 @@ import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.XChangeSource;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
@@ -37,11 +38,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * OKX's public WebSocket ({@value #URL}, API v5) as a {@link MarketStream}, for spot and for
@@ -58,7 +56,7 @@ import reactor.core.publisher.Sinks;
  * wrong checksum, an unreadable level or a book crossed after an update is reported as a
  * {@link StreamEvent.Resync}, and the instrument's {@code books} channel is unsubscribed and
  * subscribed again, which makes OKX send a new snapshot: at once the first time, then after a
- * backoff that doubles from {@link #FIRST_BACKOFF} up to {@link #MAX_BACKOFF} while resyncs
+ * backoff that doubles from 1 s up to 30 s ({@link ResyncBackoff}) while resyncs
  * follow each other without an update applied in between (timed on the settings' clock), so a
  * venue whose books keep failing is not resubscribed in a storm. Updates still in flight from
  * the old subscription, or arriving while a resubscription waits, are dropped, and
@@ -94,10 +92,6 @@ public final class OkxStream extends WsStream {
    * the book resubscribed: those of the old subscription still in flight are a few.
    */
   private static final int MAX_UNSYNCED = 50;
-  /** The wait before the second resubscription of a book in a row; it doubles after that. */
-  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-  /** The longest wait before resubscribing a book that keeps failing. */
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final String BOOKS = "books";
   private static final String TICKERS = "tickers";
 
@@ -214,15 +208,6 @@ public final class OkxStream extends WsStream {
     return Double.parseDouble(v.asText());
   }
 
-  /** The wait before resubscribing a book after {@code failures} resyncs in a row. */
-  static Duration backoff(int failures) {
-    if (failures == 0) {
-      return Duration.ZERO;
-    }
-    long millis = FIRST_BACKOFF.toMillis() << Math.min(failures - 1, 20);
-    return millis >= MAX_BACKOFF.toMillis() ? MAX_BACKOFF : Duration.ofMillis(millis);
-  }
-
   private static String abbreviate(String text) {
     return text.length() <= 120 ? text : text.substring(0, 120) + "...";
   }
@@ -266,9 +251,8 @@ public final class OkxStream extends WsStream {
     private final List<StreamEvent> out = new ArrayList<>();
     private final List<ObjectNode> unsubscribe = new ArrayList<>();
     private final List<ObjectNode> subscribe = new ArrayList<>();
-    /** Resubscriptions whose backoff has passed, handled in turn with the other inputs. */
-    private final Sinks.Many<Runnable> later = Sinks.many().unicast().onBackpressureBuffer();
-    private final Disposable.Composite timers = Disposables.composite();
+    /** Resubscriptions of failing books, after their backoff. */
+    private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
 
     Connection(StreamRequest request) {
       this.request = request;
@@ -298,13 +282,16 @@ public final class OkxStream extends WsStream {
         subscribe(t);
       }
       List<String> frames = frames();
+      // The scanner's resync requests are subscribed before the frames: frames already
+      // received may be handled synchronously while the merge subscribes its sources, and a
+      // request made on the strength of their books must find a subscriber.
       Flux<Runnable> inputs = Flux.merge(
-          session.receive().<Runnable>map(text -> () -> onMessage(text)),
-          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), later.asFlux());
+          context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due(),
+          session.receive().<Runnable>map(text -> () -> onMessage(text)));
       return session.send(frames)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()), Flux.fromIterable(notes),
               inputs.concatMap(input -> handle(session, input))))
-          .doFinally(signal -> timers.dispose());
+          .doFinally(signal -> backoff.dispose());
     }
 
     /** Runs one input's handler; sends the frames it asked for, then emits its events. */
@@ -446,17 +433,10 @@ public final class OkxStream extends WsStream {
       t.synced = false;
       t.book.clear();
       out.add(StreamEvent.resync(t.instrument, cause, detail));
-      Duration wait = backoff(t.failures++);
-      if (wait.isZero()) {
+      t.waiting = !backoff.resubscribe(t.failures++, () -> {
+        t.waiting = false;
         resubscribe(t, BOOKS);
-        return;
-      }
-      t.waiting = true;
-      timers.add(Mono.delay(wait, settings.clock()).subscribe(tick ->
-          later.emitNext(() -> {
-            t.waiting = false;
-            resubscribe(t, BOOKS);
-          }, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)))));
+      });
     }
 
     private void reject(String detail) {
