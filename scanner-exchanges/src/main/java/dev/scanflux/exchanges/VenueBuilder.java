@@ -31,6 +31,7 @@ public final class VenueBuilder {
   private RateLimitSpec rateLimit;
   private int concurrency;
   private Duration httpTimeout = Duration.ofSeconds(10);
+  private long maxResponseBytes = SourceSettings.DEFAULT_MAX_RESPONSE_BYTES;
   private Scheduler clock = Schedulers.parallel();
 
   VenueBuilder(VenueDefinition definition) {
@@ -143,7 +144,11 @@ public final class VenueBuilder {
     return this;
   }
 
-  /** Connect and read timeout of one HTTP call, 1 ms to 10 min; default 10 s. */
+  /**
+   * The deadline of one HTTP call, 1 ms to 10 min; default 10 s. A native source's call must
+   * connect, send and read its whole answer within it (a slow or endless body is stopped); an
+   * XChange call uses it as its connect and read timeout.
+   */
   public VenueBuilder httpTimeout(Duration httpTimeout) {
     Objects.requireNonNull(httpTimeout, "httpTimeout");
     if (httpTimeout.compareTo(Duration.ofMillis(1)) < 0
@@ -152,6 +157,21 @@ public final class VenueBuilder {
           "httpTimeout must be in [1ms, 10m] but was " + httpTimeout);
     }
     this.httpTimeout = httpTimeout;
+    return this;
+  }
+
+  /**
+   * The largest response body a native source reads, 1 KiB to 1 GiB; default 32 MiB, well above
+   * the real venues' largest answers (full instrument lists). A larger answer is not read
+   * further: the request fails as bad data and its connection is closed, so a hostile or broken
+   * venue cannot fill the heap.
+   */
+  public VenueBuilder maxResponseBytes(long maxResponseBytes) {
+    if (maxResponseBytes < 1024 || maxResponseBytes > (1L << 30)) {
+      throw new IllegalArgumentException(
+          "maxResponseBytes must be in [1024, 2^30] but was " + maxResponseBytes);
+    }
+    this.maxResponseBytes = maxResponseBytes;
     return this;
   }
 
@@ -170,7 +190,8 @@ public final class VenueBuilder {
    */
   public MarketSource build() {
     SourceSettings settings =
-        new SourceSettings(venue, baseUrl, rateLimit, concurrency, httpTimeout, clock, streamUrl);
+        new SourceSettings(venue, baseUrl, rateLimit, concurrency, httpTimeout, clock, streamUrl,
+            maxResponseBytes);
     MarketSource rest = factory.create(settings);
     if (streams == null || (baseUrlGiven && !streamUrlGiven)) {
       return rest; // a venue elsewhere never streams from the production address
@@ -187,6 +208,7 @@ public final class VenueBuilder {
   public String toString() {
     return "VenueBuilder{" + venue + ' ' + baseUrl + (streams == null ? "" : " " + streamUrl)
         + ' ' + rateLimit + ", concurrency "
-        + concurrency + ", httpTimeout " + httpTimeout + '}';
+        + concurrency + ", httpTimeout " + httpTimeout + ", maxResponseBytes " + maxResponseBytes
+        + '}';
   }
 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param name          the venue's name in reports and on the app's command line, e.g.
  *                      {@code binance}
- * @param client        how it is reached: {@code native} (the JDK HTTP client) or {@code XChange}
+ * @param client        how it is reached: {@code native} (Reactor Netty's HTTP client) or
+ *                      {@code XChange}
  * @param restUrl       the production REST base URL
  * @param streamUrl     the production push stream URL, empty if the preset has no stream
  * @param rateLimit     the venue's documented rate limit and request weights

@@ -270,7 +270,7 @@ class BybitStreamTest {
   @Test
   void aDroppedConnectionErrorsTheFluxSoTheScannerReconnects() {
     VenueSimulator sim = sim(SimulatedVenue.BYBIT);
-    // The JDK client may miss an abrupt close until it next writes: the heartbeat bounds that.
+    // A client may miss an abrupt close until it next writes: the heartbeat bounds that.
     MarketSource rest = closing(new BybitSource(settings(sim, "bybit")));
     MarketStream stream = closing(new BybitStream(settings(sim, "bybit"), rest,
         Duration.ofMillis(100)));

@@ -194,7 +194,7 @@ class HyperliquidStreamTest {
   @Test
   void aDroppedConnectionErrorsTheConnectionSoTheScannerReconnects() {
     VenueSimulator sim = sim();
-    // The JDK client may miss an abrupt close until it next writes: the heartbeat bounds that.
+    // A client may miss an abrupt close until it next writes: the heartbeat bounds that.
     MarketStream stream = closing(new HyperliquidStream(new SourceSettings("hyperliquid",
         sim.baseUrl(), HyperliquidSource.LIMIT, 4, Duration.ofSeconds(5), Schedulers.parallel(),
         sim.websocketUrl()), Duration.ofMillis(100)));

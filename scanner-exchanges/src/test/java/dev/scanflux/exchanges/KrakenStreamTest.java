@@ -30,7 +30,6 @@ import dev.scanflux.simulator.WsFault;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -393,12 +392,14 @@ class KrakenStreamTest {
     Reference r = new Reference();
     String subscribe = "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\","
         + "\"symbol\":[\"" + i.base() + '/' + i.quote() + "\"],\"depth\":25},\"req_id\":1}";
-    Disposable d = new WsClient(HttpClient.newHttpClient())
+    WsClient client = WsClient.ownThreads("reference");
+    Disposable d = client
         .connect(WsSpec.of("reference", URI.create(sim.websocketUrl())), List.of(subscribe))
         .map(KrakenStreamTest::json)
         .filter(f -> f.path("channel").asText().equals("book"))
         .subscribe(r::apply);
     closing.add(d::dispose);
+    closing.add(client::close);
     r.awaitSnapshot();
     return r;
   }

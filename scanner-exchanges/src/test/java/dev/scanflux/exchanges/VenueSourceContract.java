@@ -193,8 +193,9 @@ abstract class VenueSourceContract {
 
   @Test
   void connectionResetIsTransient() {
-    // Two: the JDK's HTTP clients resend an idempotent request once when a kept-alive
-    // connection closes without an answer.
+    // Two: XChange's HTTP client (HttpURLConnection) resends an idempotent request once when a
+    // kept-alive connection closes without an answer; the native sources never do
+    // (NativeHttpTest).
     sim.failNext(Fault.CONNECTION_RESET, Fault.CONNECTION_RESET);
     StepVerifier.create(source.book(btc(), 5))
         .expectError(TransientSourceException.class)

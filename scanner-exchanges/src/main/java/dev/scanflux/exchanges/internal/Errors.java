@@ -7,6 +7,7 @@ import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.SourceException;
 import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.core.spi.TransientSourceException;
+import io.netty.channel.ChannelException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -26,6 +27,7 @@ import org.knowm.xchange.exceptions.InternalServerException;
 import org.knowm.xchange.exceptions.OperationTimeoutException;
 import org.knowm.xchange.exceptions.RateLimitExceededException;
 import org.knowm.xchange.exceptions.SystemOverloadException;
+import reactor.netty.channel.AbortedException;
 import si.mazi.rescu.HttpResponseAware;
 import si.mazi.rescu.HttpStatusException;
 import si.mazi.rescu.HttpStatusIOException;
@@ -40,8 +42,8 @@ import si.mazi.rescu.HttpStatusIOException;
  *       client kept the response headers.
  *   <li>Bad data: malformed or truncated JSON (a 2xx the client could not read), invalid
  *       snapshots, values the adapters cannot read.
- *   <li>Transient: HTTP 5xx and 408, timeouts, resets, other I/O errors, XChange's
- *       unavailable/overload exceptions.
+ *   <li>Transient: HTTP 5xx and 408, timeouts, resets, other I/O errors, Netty's channel
+ *       failures (a read timeout among them), XChange's unavailable/overload exceptions.
  *   <li>Permanent: other 4xx, anything else.
  * </ul>
  */
@@ -111,7 +113,9 @@ public final class Errors {
         || has(error, EOFException.class) || has(error, HttpTimeoutException.class)
         || has(error, TimeoutException.class) || has(error, ExchangeUnavailableException.class)
         || has(error, InternalServerException.class) || has(error, SystemOverloadException.class)
-        || has(error, OperationTimeoutException.class)) {
+        || has(error, OperationTimeoutException.class)
+        // Reactor Netty's transport: read timeouts, failed channels, a write on a closed one.
+        || has(error, ChannelException.class) || has(error, AbortedException.class)) {
       return new TransientSourceException(venue, message, error);
     }
     if (status >= 400) {

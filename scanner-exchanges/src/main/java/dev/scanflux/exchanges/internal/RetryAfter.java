@@ -10,7 +10,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Reads a {@code Retry-After} header: delay-seconds or an HTTP date. */
-final class RetryAfter {
+public final class RetryAfter {
 
   private RetryAfter() {}
 
@@ -35,7 +35,7 @@ final class RetryAfter {
   }
 
   /** Parses one header value; null if it is neither seconds nor an HTTP date. */
-  static @Nullable Duration parse(@Nullable String value, Instant now) {
+  public static @Nullable Duration parse(@Nullable String value, Instant now) {
     if (value == null) {
       return null;
     }

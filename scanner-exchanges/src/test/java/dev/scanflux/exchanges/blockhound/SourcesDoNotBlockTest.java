@@ -15,9 +15,10 @@ import dev.scanflux.simulator.VenueSimulator;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchange.binance.BinanceExchange;
@@ -34,9 +35,23 @@ import reactor.test.StepVerifier;
  */
 class SourcesDoNotBlockTest {
 
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
   @BeforeAll
   static void install() {
     BlockHound.install();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closing(T c) {
+    closing.add(c);
+    return c;
   }
 
   /** Guards the suite itself: BlockHound is installed and catches a blocking call. */
@@ -93,14 +108,14 @@ class SourcesDoNotBlockTest {
 
   /*
    * Connecting, sending and requesting frames one at a time from parallel threads: the
-   * requests (and so the JDK's reads and the listener) run on those threads too.
+   * event-loop threads that read the frames and run the handler are watched too.
    */
   @Test
   void webSocketClientDoesNotBlockAParallelThread() {
     try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.OKX).instruments(5)
         .websocket(true).streamInterval(Duration.ofMillis(10)).build()) {
       sim.start();
-      WsClient client = new WsClient(HttpClient.newHttpClient());
+      WsClient client = closing(WsClient.ownThreads("okx"));
       WsSpec spec = WsSpec.of("okx", URI.create(sim.websocketUrl()))
           .heartbeat(Duration.ofMillis(20), "ping", "pong");
       String subscribe = "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"books\","
@@ -147,8 +162,11 @@ class SourcesDoNotBlockTest {
 
   private static void check(SimulatedVenue venue, dev.scanflux.exchanges.VenueBuilder preset,
       Instrument btc) {
+    // A generous deadline: this suite is about blocking, and BlockHound's instrumentation makes
+    // the first calls of a fresh JVM slow on a loaded machine (a 10 s discovery timed out once).
     try (VenueSimulator sim = VenueSimulator.builder(venue).instruments(10).build();
-        MarketSource source = preset.baseUrl(sim.start()).build()) {
+        MarketSource source = preset.baseUrl(sim.start()).httpTimeout(Duration.ofMinutes(1))
+            .build()) {
       StepVerifier.create(Mono.defer(source::instruments).subscribeOn(Schedulers.parallel()))
           .assertNext(list -> assertThat(list).contains(btc))
           .verifyComplete();

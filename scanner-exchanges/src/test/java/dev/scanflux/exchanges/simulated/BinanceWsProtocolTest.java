@@ -7,15 +7,22 @@ import dev.scanflux.exchanges.internal.stream.WsSpec;
 import dev.scanflux.simulator.SimulatedVenue;
 import dev.scanflux.simulator.VenueSimulator;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The simulator's Binance WebSocket requests, answers and diff events, through a real socket. */
 class BinanceWsProtocolTest {
 
   private static final String DEPTH_UPDATE = "{\"e\":\"depthUpdate\",\"E\":";
+
+  private final WsClient client = WsClient.ownThreads("binance");
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
 
   @Test
   void requestsAreAnsweredByIdAndDiffEventsChainTheirUpdateIds() {
@@ -24,7 +31,7 @@ class BinanceWsProtocolTest {
       sim.start();
       assertThat(sim.websocketUrl()).matches("ws://127\\.0\\.0\\.1:\\d+/ws");
 
-      List<String> messages = new WsClient(HttpClient.newHttpClient()).connect(
+      List<String> messages = client.connect(
               WsSpec.of("binance", URI.create(sim.websocketUrl())), List.of(
                   "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@depth@100ms\","
                       + "\"nopeusdt@depth\"],\"id\":7}",
@@ -57,7 +64,6 @@ class BinanceWsProtocolTest {
         .websocket(true).streamInterval(Duration.ofMillis(20)).build()) {
       sim.start();
       String base = sim.websocketUrl().replaceAll("/ws$", "");
-      WsClient client = new WsClient(HttpClient.newHttpClient());
 
       List<String> raw = client.connect(WsSpec.of("binance",
               URI.create(base + "/ws/btcusdt@bookTicker")), List.of())
@@ -86,7 +92,7 @@ class BinanceWsProtocolTest {
     try (VenueSimulator sim = VenueSimulator.builder(SimulatedVenue.BINANCE_SPOT).instruments(5)
         .websocket(true).build()) {
       sim.start();
-      List<String> answers = new WsClient(HttpClient.newHttpClient()).connect(
+      List<String> answers = client.connect(
               WsSpec.of("binance", URI.create(sim.websocketUrl())), List.of(
                   "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@kline_1m\"],\"id\":1}",
                   "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":2}"))

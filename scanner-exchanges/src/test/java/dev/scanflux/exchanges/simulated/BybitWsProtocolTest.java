@@ -10,7 +10,6 @@ import dev.scanflux.simulator.SimulatedVenue;
 import dev.scanflux.simulator.VenueSimulator;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +25,7 @@ class BybitWsProtocolTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final WsClient client = new WsClient(HttpClient.newHttpClient());
+  private final WsClient client = WsClient.ownThreads("bybit");
   private VenueSimulator sim;
 
   private void start(SimulatedVenue venue) {
@@ -38,6 +37,7 @@ class BybitWsProtocolTest {
   @AfterEach
   void close() {
     sim.close();
+    client.close();
   }
 
   private Flux<JsonNode> connect(String... frames) {

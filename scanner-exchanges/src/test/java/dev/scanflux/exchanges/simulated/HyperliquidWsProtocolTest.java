@@ -14,7 +14,6 @@ import dev.scanflux.simulator.VenueSimulator;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +35,7 @@ class HyperliquidWsProtocolTest {
   private static final String CONTEXT_BTC =
       "{\"method\":\"subscribe\",\"subscription\":{\"type\":\"activeAssetCtx\",\"coin\":\"BTC\"}}";
 
-  private final WsClient client = new WsClient(HttpClient.newHttpClient());
+  private final WsClient client = WsClient.ownThreads("hyperliquid");
   private VenueSimulator sim;
 
   @BeforeEach
@@ -49,6 +48,7 @@ class HyperliquidWsProtocolTest {
   @AfterEach
   void close() {
     sim.close();
+    client.close();
   }
 
   private Flux<JsonNode> connect(String... frames) {

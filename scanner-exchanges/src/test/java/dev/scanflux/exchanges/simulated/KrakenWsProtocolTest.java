@@ -15,7 +15,6 @@ import dev.scanflux.simulator.WsFault;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +43,7 @@ class KrakenWsProtocolTest {
       .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).build();
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final WsClient client = new WsClient(HttpClient.newHttpClient());
+  private final WsClient client = WsClient.ownThreads("kraken");
   private VenueSimulator sim;
 
   @BeforeEach
@@ -57,6 +56,7 @@ class KrakenWsProtocolTest {
   @AfterEach
   void close() {
     sim.close();
+    client.close();
   }
 
   private Flux<JsonNode> connect(String... frames) {

@@ -18,7 +18,6 @@ import dev.scanflux.exchanges.internal.stream.WsSpec;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,12 +39,13 @@ class VenueSimulatorWebSocketTest {
       + "{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},"
       + "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"}]}";
 
-  private final WsClient client = new WsClient(HttpClient.newHttpClient());
+  private final WsClient client = WsClient.ownThreads("okx");
   private final List<VenueSimulator> sims = new ArrayList<>();
 
   @AfterEach
   void close() {
     sims.forEach(VenueSimulator::close);
+    client.close();
   }
 
   private VenueSimulator sim(SimulatedVenue venue) {

@@ -4,21 +4,29 @@ import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.SourceException;
 import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.core.spi.TransientSourceException;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
+import dev.scanflux.exchanges.internal.RetryAfter;
+import dev.scanflux.exchanges.internal.Transport;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -26,14 +34,17 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.publisher.SynchronousSink;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * WebSocket connections as {@code Flux}es, on the JDK's asynchronous {@code java.net.http}
- * client: nothing here blocks a thread.
+ * WebSocket connections as {@code Flux}es, on Reactor Netty's WebSocket client over a
+ * {@link Transport}: nothing here blocks a thread.
  *
  * <pre>{@code
  * Flux<StreamEvent> events = ws.connect(WsSpec.of("okx", uri).heartbeat(25s, "ping", "pong"),
@@ -42,72 +53,64 @@ import reactor.core.scheduler.Schedulers;
  *             session.receive().concatMap(this::events))));
  * }</pre>
  *
- * <p>Each subscription opens one connection; once it is open the handler is called with its
- * {@link WsSession} and the handler's publisher is what the Flux emits. The Flux errors with a
- * {@link SourceException} when the connection cannot be opened (a {@link ThrottledException}
- * for an HTTP 429 or 418 answer to the upgrade, else a {@link TransientSourceException}), when
- * the venue closes it or it fails ({@link TransientSourceException}), or when a message exceeds
- * {@link WsSpec#maxMessageChars()} ({@link BadDataException}); it never completes while the
- * connection is open, even if the handler's publisher does; a failed send also ends it.
+ * <p>Each subscription opens one connection of its own (no pool); once it is open the handler
+ * is called with its {@link WsSession} and the handler's publisher is what the Flux emits. The
+ * Flux errors with a {@link SourceException} when the connection cannot be opened within
+ * {@link WsSpec#connectTimeout()} (a {@link ThrottledException} for an HTTP 429 or 418 answer to
+ * the upgrade, with its {@code Retry-After}, else a {@link TransientSourceException}), when the
+ * venue closes it or it fails ({@link TransientSourceException}), when a message or a single
+ * frame exceeds {@link WsSpec#maxMessageChars()} ({@link BadDataException}; the connection is
+ * closed, and at most that much was held in memory), or when the client is closed
+ * ({@link TransientSourceException}); it never completes while the connection is open, even if
+ * the handler's publisher does; a failed send also ends it. Cancelling closes the connection.
  *
- * <p>The JDK reads {@code /dev/urandom} on the calling thread for the opening handshake's key
- * and for every frame's mask, a file read BlockHound rightly flags; so opening, sending and the
- * close frame start on {@code Schedulers.boundedElastic()}. Reading never needs a thread.
- * Cancelling closes the connection (a close frame, then the socket).
- *
- * <p>The JDK client can miss a venue's FIN that arrives while a frame is being written: the
- * connection then looks open until the next send fails. Streams should therefore use
- * {@link WsSpec#heartbeat} (most venues want one anyway), which bounds that time. Signals arrive on the HTTP client's threads or on the
- * subscriber's thread that requested more.
+ * <p>WebSocket pings are answered by the transport; the venue's application-level heartbeat is
+ * {@link WsSpec#heartbeat}. Signals arrive on the transport's event-loop threads, or on a
+ * {@code parallel} thread for the timers (heartbeat, opening deadline).
  */
 public final class WsClient implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WsClient.class);
-  private static final long CLOSE_GRACE_MS = 1000;
 
-  private final HttpClient http;
-  private final @Nullable ExecutorService threads;
+  private final Transport transport;
+  private final boolean owned;
 
   /**
-   * A client on a shared HTTP client, which {@link #close()} leaves alone.
+   * A client on a shared transport, e.g. the venue's HTTP client's
+   * ({@code NativeHttp.transport()}), which {@link #close()} leaves alone.
    *
-   * @param http the client whose threads run the connections, e.g. the native source's
+   * @param transport the resources the connections run on
    */
-  public WsClient(HttpClient http) {
-    this(Objects.requireNonNull(http, "http"), null);
+  public WsClient(Transport transport) {
+    this(Objects.requireNonNull(transport, "transport"), false);
   }
 
-  private WsClient(HttpClient http, @Nullable ExecutorService threads) {
-    this.http = http;
-    this.threads = threads;
+  private WsClient(Transport transport, boolean owned) {
+    this.transport = transport;
+    this.owned = owned;
   }
 
   /**
-   * A client with an HTTP client and two daemon threads of its own, named
-   * {@code scanflux-<venue>-ws-<n>}, for a stream that has no HTTP client to share;
-   * {@link #close()} stops them.
+   * A client with a transport of its own (one event-loop thread named
+   * {@code scanflux-<venue>-ws-nio-<n>}, started by the first connection), for a stream that has
+   * no HTTP client to share; {@link #close()} releases it.
    *
    * @param venue the venue's name, for the threads' names
    */
   public static WsClient ownThreads(String venue) {
     Objects.requireNonNull(venue, "venue");
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "scanflux-" + venue + "-ws-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    return new WsClient(HttpClient.newBuilder().executor(threads).build(), threads);
+    return new WsClient(new Transport(venue, "ws", 1), true);
   }
 
   /**
-   * Stops the client's own threads, if it has them ({@link #ownThreads}): connections still
-   * open fail. A client on a shared HTTP client is left as it is.
+   * Releases the client's own transport, if it has one ({@link #ownThreads}), without blocking:
+   * connections still open or opening fail with a {@link TransientSourceException} and their
+   * sockets and threads are released. A client on a shared transport is left as it is.
    */
   @Override
   public void close() {
-    if (threads != null) {
-      threads.shutdownNow();
+    if (owned) {
+      transport.close();
     }
   }
 
@@ -115,7 +118,7 @@ public final class WsClient implements AutoCloseable {
    * Opens one connection per subscription and emits what {@code handler} makes of it.
    *
    * @param spec    where and how
-   * @param handler called once the connection is open, on the HTTP client's thread
+   * @param handler called once the connection is open, on an event-loop thread
    * @return the handler's signals; errors when the connection ends, see the class description
    */
   public <T> Flux<T> connect(WsSpec spec,
@@ -123,11 +126,36 @@ public final class WsClient implements AutoCloseable {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(handler, "handler");
     return Flux.defer(() -> {
-      Connection c = new Connection(spec);
-      return c.open()
-          .flatMapMany(session -> Flux.merge(Flux.from(handler.apply(session)),
-              c.failure(), c.heartbeat()))
-          .doFinally(signal -> c.close());
+      if (transport.isClosed()) {
+        return Flux.error(closed(spec));
+      }
+      AtomicBoolean opened = new AtomicBoolean();
+      FrameErrors frameErrors = new FrameErrors(spec);
+      Flux<T> connection = transport.unpooled()
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis(spec.connectTimeout()))
+          .doOnConnected(c -> c.addHandlerLast("scanflux-frame-errors", frameErrors))
+          .websocket(WebsocketClientSpec.builder()
+              .maxFramePayloadLength(spec.maxMessageChars())
+              .compress(false)
+              .build())
+          .uri(spec.uri())
+          .handle((in, out) -> {
+            opened.set(true);
+            Session session = new Session(spec, in, out);
+            frameErrors.watch(session);
+            return Flux.merge(Flux.from(handler.apply(session)), session.failure(),
+                session.heartbeat());
+          })
+          // The handler's own errors pass as they are; the transport's are classified.
+          .onErrorMap(e -> !opened.get() ? !(e instanceof SourceException) : isTransport(e),
+              e -> frameErrors.first() != null ? frameErrors.first()
+                  : opened.get() ? connectionFailure(spec, e) : openFailure(spec, e));
+      Mono<T> openDeadline = Mono.delay(spec.connectTimeout())
+          .filter(tick -> !opened.get())
+          .flatMap(tick -> Mono.error(new TransientSourceException(spec.venue(), "cannot open "
+              + spec.uri() + ": not open within " + spec.connectTimeout(), null)));
+      Mono<T> clientClosed = transport.closed().then(Mono.error(() -> closed(spec)));
+      return Flux.merge(connection, openDeadline, clientClosed);
     });
   }
 
@@ -137,55 +165,50 @@ public final class WsClient implements AutoCloseable {
     return connect(spec, session -> session.send(copy).thenMany(session.receive()));
   }
 
-  /** One connection: the JDK listener, the session and the end of the connection. */
-  private final class Connection implements WebSocket.Listener, WsSession {
+  /** One open connection: the session, its messages and the end of the connection. */
+  private static final class Session implements WsSession {
 
     private final WsSpec spec;
-    private final AtomicReference<@Nullable FluxSink<String>> receiver = new AtomicReference<>();
-    private final AtomicBoolean awaiting = new AtomicBoolean();
+    private final WebsocketInbound in;
+    private final WebsocketOutbound out;
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final Sinks.Empty<Void> failure = Sinks.empty();
-    private final StringBuilder partial = new StringBuilder();
-    private volatile @Nullable WebSocket socket;
-    private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+    private final AtomicBoolean receiving = new AtomicBoolean();
+    private final Sinks.Empty<Void> end = Sinks.empty();
 
-    Connection(WsSpec spec) {
+    Session(WsSpec spec, WebsocketInbound in, WebsocketOutbound out) {
       this.spec = spec;
-    }
-
-    Mono<WsSession> open() {
-      return Mono.<WsSession>create(sink -> {
-        sink.onCancel(this::close);
-        http.newWebSocketBuilder().connectTimeout(spec.connectTimeout())
-            .buildAsync(spec.uri(), this)
-            .whenComplete((ws, error) -> {
-              if (error == null) {
-                socket = ws;
-                if (ended.get()) {
-                  ws.abort();
-                }
-                sink.success(this);
-              } else if (ended.get()) {
-                LOG.debug("{}: a connection cancelled while opening failed", spec.venue(), error);
-              } else {
-                sink.error(openFailure(unwrap(error)));
-              }
-            });
-      }).subscribeOn(Schedulers.boundedElastic());
+      this.in = in;
+      this.out = out;
+      in.receiveCloseStatus().subscribe(status -> end(new TransientSourceException(
+          spec.venue(), spec.uri() + " closed by the venue: " + status.code()
+          + (status.reasonText().isEmpty() ? "" : " " + status.reasonText()), null)),
+          e -> end(connectionFailure(spec, e)));
+      in.withConnection(c -> c.onDispose(() -> {
+        TransientSourceException closed =
+            new TransientSourceException(spec.venue(), spec.uri() + " closed", null);
+        // Netty's frame decoder closes the connection before it raises the frame error that
+        // made it close: that error, if any, comes later in the same event-loop task.
+        try {
+          c.channel().eventLoop().execute(() -> end(closed));
+        } catch (RejectedExecutionException shutDown) {
+          end(closed);
+        }
+      }));
     }
 
     /** Never completes; errors when the connection ends on its own. */
     <T> Mono<T> failure() {
-      return failure.asMono().then(Mono.never());
+      return end.asMono().then(Mono.never());
     }
 
     /** Sends the heartbeat while the connection is open; never completes. */
     <T> Flux<T> heartbeat() {
-      if (spec.pingEvery() == null) {
+      Duration every = spec.pingEvery();
+      if (every == null) {
         return Flux.never();
       }
       // A tick while the previous ping is still being sent is skipped, not an overflow error.
-      return Flux.interval(spec.pingEvery(), spec.pingEvery())
+      return Flux.interval(every, every)
           .onBackpressureDrop()
           .concatMap(tick -> send(spec.ping()))
           .thenMany(Flux.never());
@@ -193,190 +216,215 @@ public final class WsClient implements AutoCloseable {
 
     @Override
     public Flux<String> receive() {
-      return Flux.create(sink -> {
-        if (!receiver.compareAndSet(null, sink)) {
-          sink.error(new IllegalStateException("receive() allows one subscriber"));
-          return;
+      return Flux.defer(() -> {
+        if (!receiving.compareAndSet(false, true)) {
+          return Flux.error(new IllegalStateException("receive() allows one subscriber"));
         }
         if (ended.get()) {
-          sink.complete();
-          return;
+          return Flux.empty();
         }
-        sink.onRequest(n -> requestFrame());
-      }, FluxSink.OverflowStrategy.ERROR);
+        Message message = new Message(spec);
+        Flux<String> messages = in.receiveFrames().<String>handle((frame, sink) -> {
+          BadDataException tooLarge = message.add(frame, sink);
+          if (tooLarge != null) {
+            end(tooLarge); // before the error closes the connection, which would end it too
+            sink.error(tooLarge);
+          }
+        });
+        if (spec.pingEvery() != null) {
+          messages = messages.filter(m -> !m.equals(spec.pong()));
+        }
+        return messages
+            .takeUntilOther(end.asMono().onErrorResume(e -> Mono.empty())
+                .then(Mono.just(true)))
+            .onErrorResume(e -> {
+              end(e instanceof SourceException s ? s : connectionFailure(spec, e));
+              return Mono.empty();
+            });
+      });
     }
 
     @Override
     public Mono<Void> send(String frame) {
       Objects.requireNonNull(frame, "frame");
-      return Mono.fromFuture(() -> enqueue(ws -> ws.sendText(frame, true)), true)
-          .subscribeOn(Schedulers.boundedElastic())
+      return Mono.defer(() -> ended.get()
+              ? Mono.error(new IllegalStateException("the connection ended"))
+              : out.sendObject(Mono.just(new TextWebSocketFrame(frame))).then())
           .onErrorMap(e -> {
             SourceException failed = new TransientSourceException(spec.venue(),
-                "cannot send on " + spec.uri() + ": " + unwrap(e), e);
+                "cannot send on " + spec.uri() + ": " + e, e);
             end(failed);
             return failed;
-          })
-          .then();
+          });
     }
 
-    /** Chains a send after the previous ones: the JDK allows one outstanding send. */
-    private synchronized CompletableFuture<?> enqueue(
-        Function<WebSocket, CompletableFuture<WebSocket>> send) {
-      WebSocket ws = socket;
-      if (ws == null || ended.get()) {
-        return CompletableFuture.failedFuture(new IllegalStateException("the connection ended"));
-      }
-      // A failed send ends the connection: the JDK client can miss a venue's FIN that arrives
-      // while a frame is being written (the socket stays in CLOSE_WAIT), and the next send, a
-      // heartbeat or a resubscription, is then what finds the connection dead.
-
-      CompletableFuture<?> next = sends.handle((r, e) -> null).thenCompose(x -> send.apply(ws));
-      sends = next;
-      return next;
-    }
-
-    /** Asks the socket for one more frame if the subscriber wants one and none is awaited. */
-    private void requestFrame() {
-      FluxSink<String> sink = receiver.get();
-      WebSocket ws = socket;
-      if (ws != null && sink != null && !ended.get() && sink.requestedFromDownstream() > 0
-          && awaiting.compareAndSet(false, true)) {
-        ws.request(1);
-      }
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      // No request here: frames are read only once the subscriber asks for messages.
-      socket = webSocket;
-    }
-
-    @Override
-    public @Nullable CompletionStage<?> onText(WebSocket webSocket, CharSequence data,
-        boolean last) {
-      if (partial.length() + data.length() > spec.maxMessageChars()) {
-        end(new BadDataException(spec.venue(), "a message from " + spec.uri() + " exceeds "
-            + spec.maxMessageChars() + " characters", null));
-        webSocket.abort();
-        return null;
-      }
-      if (!last) {
-        partial.append(data);
-        webSocket.request(1);
-        return null;
-      }
-      String message;
-      if (partial.length() == 0) {
-        message = data.toString();
-      } else {
-        message = partial.append(data).toString();
-        partial.setLength(0);
-        partial.trimToSize();
-      }
-      if (spec.pingEvery() != null && message.equals(spec.pong())) {
-        webSocket.request(1);
-        return null;
-      }
-      awaiting.set(false);
-      FluxSink<String> sink = receiver.get();
-      if (sink != null) {
-        sink.next(message);
-      }
-      requestFrame();
-      return null;
-    }
-
-    @Override
-    public @Nullable CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data,
-        boolean last) {
-      LOG.debug("{}: ignored a binary frame of {} bytes", spec.venue(), data.remaining());
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public @Nullable CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public @Nullable CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public @Nullable CompletionStage<?> onClose(WebSocket webSocket, int statusCode,
-        String reason) {
-      end(new TransientSourceException(spec.venue(), spec.uri() + " closed by the venue: "
-          + statusCode + (reason.isEmpty() ? "" : " " + reason), null));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      end(new TransientSourceException(spec.venue(), spec.uri() + " failed: " + error, error));
-    }
-
-    /** The connection ended on its own: the failure first, so the Flux errors, not completes. */
+    /** The connection ended: the failure first, so the Flux errors, not completes. */
     private void end(SourceException error) {
       if (!ended.compareAndSet(false, true)) {
         LOG.debug("{}: after the end of {}", spec.venue(), spec.uri(), error);
         return;
       }
-      failure.tryEmitError(error);
-      FluxSink<String> sink = receiver.get();
-      if (sink != null) {
-        sink.complete();
+      end.tryEmitError(error);
+      if (error instanceof BadDataException) {
+        in.withConnection(c -> c.dispose());
       }
-    }
-
-    /**
-     * Closes the connection: a close frame after the pending sends, then the socket, at the
-     * latest after a grace period.
-     */
-    void close() {
-      boolean first = ended.compareAndSet(false, true);
-      WebSocket ws = socket;
-      if (ws == null) {
-        return;
-      }
-      if (!first || ws.isOutputClosed()) {
-        ws.abort();
-        return;
-      }
-      try {
-        Schedulers.boundedElastic().schedule(() -> {
-          CompletableFuture<?> closing;
-          synchronized (this) {
-            closing = sends.handle((r, e) -> null)
-                .thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, ""));
-          }
-          closing.orTimeout(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS)
-              .whenComplete((r, e) -> ws.abort());
-        });
-      } catch (RejectedExecutionException e) {
-        ws.abort();
-      }
-    }
-
-    private SourceException openFailure(Throwable error) {
-      String message = "cannot open " + spec.uri() + ": " + error;
-      if (error instanceof WebSocketHandshakeException h) {
-        int status = h.getResponse().statusCode();
-        message = "cannot open " + spec.uri() + ": HTTP " + status;
-        if (status == 429 || status == 418) {
-          return new ThrottledException(spec.venue(), message, null);
-        }
-      }
-      return new TransientSourceException(spec.venue(), message, error);
     }
   }
 
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+  /**
+   * Sees the frame decoder's refusal of a frame over the cap (or a corrupt one) before the
+   * close it starts, even one that came with the opening handshake's answer, so that the
+   * connection ends as bad data rather than as closed.
+   */
+  private static final class FrameErrors extends ChannelInboundHandlerAdapter {
+
+    private final WsSpec spec;
+    private final AtomicReference<@Nullable SourceException> first = new AtomicReference<>();
+    private final AtomicReference<@Nullable Session> session = new AtomicReference<>();
+
+    FrameErrors(WsSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (isFrameError(cause)) {
+        first.compareAndSet(null, connectionFailure(spec, cause));
+        endSession();
+      }
+      ctx.fireExceptionCaught(cause);
+    }
+
+    /** Ends {@code s} with the frame error seen before it opened, if there was one. */
+    void watch(Session s) {
+      session.set(s);
+      endSession();
+    }
+
+    @Nullable SourceException first() {
+      return first.get();
+    }
+
+    private void endSession() {
+      Session s = session.get();
+      SourceException error = first.get();
+      if (s != null && error != null) {
+        s.end(error);
+      }
+    }
+  }
+
+  /**
+   * One message reassembled from its frames, never more than {@link WsSpec#maxMessageChars()}
+   * bytes; binary messages are counted against the cap, then dropped. Confined to the reading
+   * thread.
+   */
+  private static final class Message {
+
+    private final WsSpec spec;
+    private byte[] bytes = new byte[0];
+    private int size;
+    private boolean binary;
+
+    Message(WsSpec spec) {
+      this.spec = spec;
+    }
+
+    /** Adds a frame, emitting the message it ends; the failure if it makes one too large. */
+    @Nullable BadDataException add(WebSocketFrame frame, SynchronousSink<String> sink) {
+      if (frame instanceof TextWebSocketFrame) {
+        binary = false;
+        size = 0;
+      } else if (frame instanceof BinaryWebSocketFrame) {
+        binary = true;
+        size = 0;
+      } else if (!(frame instanceof ContinuationWebSocketFrame)) {
+        return null; // ping, pong, close: the transport's
+      }
+      int n = frame.content().readableBytes();
+      if ((long) size + n > spec.maxMessageChars()) {
+        return new BadDataException(spec.venue(), "a message from " + spec.uri()
+            + " exceeds " + spec.maxMessageChars() + " bytes (maxMessageChars)", null);
+      }
+      if (binary) {
+        size += n;
+        if (frame.isFinalFragment()) {
+          LOG.debug("{}: ignored a binary message of {} bytes", spec.venue(), size);
+          size = 0;
+        }
+        return null;
+      }
+      if (size + n > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.min(spec.maxMessageChars(),
+            Math.max(size + n, Math.max(4096, 2 * bytes.length))));
+      }
+      frame.content().getBytes(frame.content().readerIndex(), bytes, size, n);
+      size += n;
+      if (frame.isFinalFragment()) {
+        String text = new String(bytes, 0, size, StandardCharsets.UTF_8);
+        size = 0;
+        if (bytes.length > 64 * 1024) {
+          bytes = new byte[0]; // a large message's buffer is not kept for the small ones
+        }
+        sink.next(text);
+      }
+      return null;
+    }
+  }
+
+  private static TransientSourceException closed(WsSpec spec) {
+    return new TransientSourceException(spec.venue(), "cannot use " + spec.uri()
+        + ": the client was closed", null);
+  }
+
+  /** A failure of an open connection: a frame over the cap is bad data, the rest transient. */
+  private static SourceException connectionFailure(WsSpec spec, Throwable e) {
+    if (isFrameError(e)) {
+      return new BadDataException(spec.venue(), spec.uri() + " sent an invalid or too large"
+          + " frame (maxMessageChars " + spec.maxMessageChars() + "): " + e.getMessage(), e);
+    }
+    return new TransientSourceException(spec.venue(), spec.uri() + " failed: " + e, e);
+  }
+
+  private static SourceException openFailure(WsSpec spec, Throwable error) {
+    String message = "cannot open " + spec.uri() + ": " + error;
+    for (Throwable c = error; c != null; c = c.getCause()) {
+      if (c instanceof WebSocketClientHandshakeException h && h.response() != null) {
+        HttpResponse response = h.response();
+        int status = response.status().code();
+        message = "cannot open " + spec.uri() + ": HTTP " + status;
+        if (status == 429 || status == 418) {
+          Instant now = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
+          return new ThrottledException(spec.venue(), message,
+              RetryAfter.parse(response.headers().get("Retry-After"), now));
+        }
+        break;
+      }
+    }
+    return new TransientSourceException(spec.venue(), message, error);
+  }
+
+  private static boolean isFrameError(Throwable e) {
+    return has(e, TooLongFrameException.class) || has(e, CorruptedFrameException.class);
+  }
+
+  private static boolean isTransport(Throwable e) {
+    String type = e.getClass().getName();
+    return e instanceof IOException || type.startsWith("io.netty.")
+        || type.startsWith("reactor.netty.");
+  }
+
+  private static boolean has(Throwable error, Class<? extends Throwable> type) {
+    int depth = 0;
+    for (Throwable c = error; c != null && depth < 12; c = c.getCause(), depth++) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
   }
 }

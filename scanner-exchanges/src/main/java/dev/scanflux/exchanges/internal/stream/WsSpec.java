@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  * @param venue           the venue's name, for the exceptions
  * @param uri             the {@code ws://} or {@code wss://} address
  * @param connectTimeout  the longest the TCP connect and the opening handshake may take
- * @param maxMessageChars the largest message, reassembled from its frames, in characters
+ * @param maxMessageChars the largest message, reassembled from its frames, and so the largest
+ *                        frame: counted in bytes as read (the UTF-8 text's length, which is its
+ *                        length in characters for the venues' ASCII JSON); a larger one fails
+ *                        as bad data before more than this is held
  * @param pingEvery       how often the heartbeat frame is sent, or null for no heartbeat
  * @param ping            the heartbeat frame, e.g. OKX's {@code ping}
  * @param pong            the venue's answer to it, e.g. {@code pong}: never emitted

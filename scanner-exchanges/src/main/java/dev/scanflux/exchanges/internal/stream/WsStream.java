@@ -52,7 +52,10 @@ public abstract class WsStream implements MarketStream {
    */
   protected abstract Flux<StreamEvent> open(StreamRequest request, StreamContext context);
 
-  /** Stops the client's own threads, if it has them; connections still open fail. */
+  /**
+   * Releases the client's own transport, if it has one, without blocking; connections still
+   * open or opening fail.
+   */
   @Override
   public void close() {
     client.close();

@@ -7,8 +7,21 @@ import dev.scanflux.core.spi.TransientSourceException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.exchanges.internal.LoopbackServer;
+import dev.scanflux.exchanges.internal.Threads;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -24,12 +37,12 @@ class WsClientTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final WsClient client = new WsClient(http);
+  private final WsClient client = WsClient.ownThreads("test");
   private final ScriptedWsServer server = new ScriptedWsServer();
 
   @AfterEach
   void stop() {
+    client.close();
     server.close();
   }
 
@@ -146,9 +159,9 @@ class WsClientTest {
   }
 
   /*
-   * The server drops the TCP connection while the client writes a frame. The JDK client
-   * sometimes misses that FIN (see WsClient); the heartbeat's next send then finds the
-   * connection dead, so the Flux errors either way.
+   * The server drops the TCP connection while the client writes a frame: the Flux errors,
+   * whether the client sees the FIN at once or its heartbeat's next send finds the connection
+   * dead.
    */
   @org.junit.jupiter.api.RepeatedTest(20)
   void anAbruptDisconnectErrorsTheFlux() {
@@ -231,5 +244,112 @@ class WsClientTest {
     StepVerifier.create(client.connect(spec(), s -> Flux.merge(s.receive(), s.receive())))
         .expectError(IllegalStateException.class)
         .verify(WAIT);
+  }
+
+  /*
+   * An endless fragmented message from a Reactor Netty server: the client holds at most the cap,
+   * fails with bad data and closes the connection, which ends the server's endless send.
+   */
+  @Test
+  void anEndlessFragmentedMessageIsCappedAndTheConnectionClosed() throws InterruptedException {
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicLong sent = new AtomicLong();
+    byte[] chunk = "f".repeat(16 * 1024).getBytes(StandardCharsets.US_ASCII);
+    try (LoopbackServer hostile = new LoopbackServer((req, res) -> res.sendWebsocket((in, out) ->
+        out.sendObject(Flux.concat(
+                Mono.fromSupplier(() -> new TextWebSocketFrame(false, 0,
+                    Unpooled.wrappedBuffer(chunk))),
+                Flux.<WebSocketFrame>generate(s -> s.next(new ContinuationWebSocketFrame(false,
+                    0, Unpooled.wrappedBuffer(chunk)))))
+            .doOnNext(f -> sent.addAndGet(chunk.length))
+            .doFinally(signal -> ended.countDown()))))) {
+      WsSpec spec = WsSpec.of("test", hostile.wsUri()).maxMessageChars(1 << 20);
+
+      StepVerifier.create(client.connect(spec, List.of()))
+          .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BadDataException.class)
+              .hasMessageContaining("exceeds " + (1 << 20) + " bytes"))
+          .verify(WAIT);
+      assertThat(ended.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .as("the server's endless message ended: the client closed the connection").isTrue();
+      assertThat(sent.get()).as("bytes the server got out").isLessThan(64L << 20);
+    }
+  }
+
+  /* One frame larger than the cap is refused by the frame decoder, before it is buffered. */
+  @Test
+  void aSingleFrameOverTheCapIsBadData() {
+    String big = "g".repeat(300_000);
+    try (LoopbackServer hostile = new LoopbackServer((req, res) -> res.sendWebsocket((in, out) ->
+        out.sendString(Mono.just(big)).then(Mono.never())))) {
+      WsSpec spec = WsSpec.of("test", hostile.wsUri()).maxMessageChars(100_000);
+
+      StepVerifier.create(client.connect(spec, List.of()))
+          .expectError(BadDataException.class)
+          .verify(WAIT);
+    }
+  }
+
+  @Test
+  void aThrottledUpgradeIsThrottledWithItsRetryAfter() {
+    try (LoopbackServer busy = new LoopbackServer((req, res) -> res.status(429)
+        .header("Retry-After", "3").sendString(Mono.just("slow down")))) {
+      StepVerifier.create(client.connect(WsSpec.of("test", busy.wsUri()), List.of("go")))
+          .expectErrorSatisfies(e -> {
+            assertThat(e).isInstanceOf(ThrottledException.class)
+                .hasMessageContaining("HTTP 429");
+            assertThat(((ThrottledException) e).retryAfter()).contains(Duration.ofSeconds(3));
+          })
+          .verify(WAIT);
+    }
+  }
+
+  /*
+   * close() while the opening handshake waits for an answer: the Flux fails at once, the socket
+   * is closed (the server reads its end) and the client's threads end.
+   */
+  @Test
+  void closingWhileConnectingFailsTheFluxAndReleasesSocketAndThreads() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      WsClient own = WsClient.ownThreads("closing");
+      WsSpec spec = WsSpec.of("test",
+          URI.create("ws://127.0.0.1:" + silent.getLocalPort() + "/ws"))
+          .connectTimeout(Duration.ofMinutes(5));
+      CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+        try {
+          return silent.accept();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+
+      StepVerifier.create(own.connect(spec, List.of("go")))
+          .then(() -> {
+            Socket socket = accepted.join();
+            own.close();
+            readToTheEnd(socket);
+          })
+          .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransientSourceException.class)
+              .hasMessageContaining("the client was closed"))
+          .verify(WAIT);
+      Threads.awaitNoneNamed("scanflux-closing-", WAIT);
+      StepVerifier.create(own.connect(spec, List.of("go")))
+          .expectError(TransientSourceException.class)
+          .verify(WAIT);
+    }
+  }
+
+  /* Reads the handshake and waits for the client to close its end: -1, or a reset. */
+  private static void readToTheEnd(Socket socket) {
+    try (socket) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      byte[] buffer = new byte[4096];
+      while (socket.getInputStream().read(buffer) >= 0) {
+        // the opening handshake
+      }
+    } catch (java.net.SocketException reset) {
+      // closed by the client too
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

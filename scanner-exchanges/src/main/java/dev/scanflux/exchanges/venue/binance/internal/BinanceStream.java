@@ -70,7 +70,7 @@ import reactor.core.publisher.Sinks;
  * request's priority order: instruments beyond stay polled. Subscriptions go out in frames of
  * {@value #STREAMS_PER_FRAME} streams, one every {@value #FRAME_PACE_MS} ms, under Binance's 5
  * incoming messages per second; {@link StreamEvent.Connected} follows the last. Binance pings
- * every 20 s and the JDK client answers with a pong by itself; a {@code GET_PROPERTY} request
+ * every 20 s and the client answers with a pong by itself; a {@code GET_PROPERTY} request
  * every {@value #HEARTBEAT_S} s lets a dead connection show. Instruments are matched to symbols
  * as the REST source does ({@code BTC/USDT} is {@code BTCUSDT}); an event for another symbol, a
  * message that is not JSON and an error answer are {@link StreamEvent.Rejected}.
@@ -121,7 +121,7 @@ public final class BinanceStream extends WsStream {
 
   private BinanceStream(SourceSettings settings, NativeHttp http) {
     super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
-        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG), new WsClient(http.client()));
+        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG), new WsClient(http.transport()));
     this.http = http;
   }
 
@@ -135,7 +135,10 @@ public final class BinanceStream extends WsStream {
     return client.connect(spec, new Connection(request, context)::run);
   }
 
-  /** Shuts the HTTP client's threads down; connections still open fail. */
+  /**
+   * Releases the HTTP client's transport, which the WebSocket connections share, without
+   * blocking; connections still open or opening fail.
+   */
   @Override
   public void close() {
     http.close();

@@ -70,7 +70,7 @@ import reactor.core.publisher.Mono;
  *       {@code "op":"pong"} or {@code "ret_msg":"pong"}) are swallowed.
  * </ul>
  *
- * <p>The stream runs its connections on a client of its own (two daemon threads), released by
+ * <p>The stream runs its connections on a client of its own (one event-loop thread), released by
  * {@link #close()}. Each connection's state is its own; its frames and resync requests are
  * handled one at a time, never blocking.
  */

@@ -57,7 +57,7 @@ import reactor.core.publisher.Mono;
  *       rejected after {@link StreamEvent.Connected}.
  * </ul>
  *
- * <p>The stream runs its connections on a client of its own (two daemon threads), released by
+ * <p>The stream runs its connections on a client of its own (one event-loop thread), released by
  * {@link #close()}. Events of one connection come from that client's threads, one at a time.
  */
 public final class HyperliquidStream extends WsStream {

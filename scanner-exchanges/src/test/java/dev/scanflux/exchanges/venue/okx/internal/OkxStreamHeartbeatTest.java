@@ -26,9 +26,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The OKX stream's heartbeat, made short: {@code ping} goes out while the connection is open
- * (OKX's answer {@code pong} is swallowed), and a dropped connection errors the stream. The JDK
- * client sometimes misses a FIN (see {@code WsClient}); the heartbeat's failed send is what then
- * ends the connection, as in production every 20 s (the scanner's idle timeout backs it up).
+ * (OKX's answer {@code pong} is swallowed), and a dropped connection errors the stream. A
+ * connection that dies without a FIN shows nothing until the next send; the heartbeat's failed
+ * send is what then ends it, as in production every 20 s (the scanner's idle timeout backs it up).
  */
 class OkxStreamHeartbeatTest {
 
