@@ -6,12 +6,15 @@ import dev.scanflux.core.Scanner;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.exchanges.HostileHttpServer.Answer;
 import dev.scanflux.exchanges.HostileHttpServer.Behaviour;
+import dev.scanflux.exchanges.HostileHttpServer.Endless;
 import dev.scanflux.exchanges.HostileHttpServer.Hang;
 import dev.scanflux.exchanges.HostileHttpServer.Seen;
 import dev.scanflux.exchanges.HostileHttpServer.Written;
+import dev.scanflux.exchanges.internal.SourceSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,15 +47,20 @@ import reactor.test.StepVerifier;
 /**
  * The five presets that went through XChange (Binance spot, OKX spot, Kraken, Coinbase,
  * Bitstamp), now native, against a hostile venue on 127.0.0.1 ({@link HostileHttpServer}):
- * a hung request is ended when the scanner gives up on it and holds nothing, requests behind
- * hung ones are sent at once, and each venue's own 429 with {@code Retry-After} pauses the
- * scanner for the whole window, after which it recovers. Routes answer with the venues' recorded
- * answers from {@code wire-samples} (see its SOURCES.md).
+ * an endless answer is cut at the response cap, a hung request is ended when the scanner gives
+ * up on it and holds nothing, requests behind hung ones are sent at once, and each venue's own
+ * 429 with {@code Retry-After} pauses the scanner for the whole window, after which it recovers.
+ * Routes answer with the venues' recorded answers from {@code wire-samples} (see its SOURCES.md).
  */
 class HostileRestVenuesTest {
 
   private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
   private static final Duration PATIENCE = Duration.ofSeconds(20);
+  /** One listing entry of an endless answer, repeated. */
+  private static final String ENDLESS_ENTRY =
+      "{\"symbol\":\"FILLERUSDT\",\"status\":\"TRADING\",\"baseAsset\":\"FILLER\"},";
+  /** More than loopback sockets buffer between the server's writes and the client's reads. */
+  private static final long SOCKET_SLACK = 16L << 20;
 
   /**
    * One venue: its preset, an instrument it lists, its discovery and book routes with their
@@ -103,6 +111,35 @@ class HostileRestVenuesTest {
     }
   }
 
+  /**
+   * An answer that never ends, the venue's own JSON opening followed by listing entries forever:
+   * the client reads no further than its cap, fails with bad data naming it and closes the
+   * connection, so memory is bounded by the cap however long the venue would go on.
+   */
+  @ParameterizedTest
+  @MethodSource("venues")
+  void anEndlessDiscoveryAnswerIsBadDataAndReadNoFurtherThanTheCap(Venue venue) {
+    HostileHttpServer server = new HostileHttpServer(request ->
+        request.path().equals(venue.discoveryPath())
+            ? new Endless(venue.endlessHead(), ENDLESS_ENTRY)
+            : new Answer(404, Map.of(), new byte[0]));
+    toClose.add(server);
+    // The deadline far away: only the cap can end this read.
+    MarketSource source = source(venue, server, Duration.ofSeconds(60));
+
+    StepVerifier.create(source.instruments())
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BadDataException.class)
+            .hasMessageContaining("maxResponseBytes"))
+        .verify(PATIENCE);
+    await("the endless answer's connection closed by the client",
+        () -> server.endlessEndedByClient() == 1);
+    // What the server got out: the cap the client read (less the unit in writing, which the
+    // server counts once written), plus at most what the two sockets' buffers hold.
+    assertThat(server.endlessBytes()).as("bytes sent before the client closed")
+        .isGreaterThan(SourceSettings.DEFAULT_MAX_RESPONSE_BYTES - (1 << 20))
+        .isLessThan(SourceSettings.DEFAULT_MAX_RESPONSE_BYTES + SOCKET_SLACK);
+  }
+
   @ParameterizedTest
   @MethodSource("venues")
   void aHungRequestIsEndedWhenTheScannerGivesUpAndHoldsNothing(Venue venue) {
@@ -122,7 +159,8 @@ class HostileRestVenuesTest {
         })
         .expectError(TimeoutException.class)
         .verify(PATIENCE);
-    await("the hung connection closed by the client", () -> server.hangsEndedByClient().size() == 1);
+    await("the hung connection closed by the client",
+        () -> server.hangsEndedByClient().size() == 1);
     assertThat(server.hangsEndedByClient().get(0) - gaveUp.get())
         .as("nanoseconds from the call to the connection's close, far below the client's 60 s")
         .isLessThan(TimeUnit.SECONDS.toNanos(15));

@@ -8,9 +8,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * OKX's REST envelope, {@code {"code":"0","msg":"","data":[…]}}, shared by the spot and swap
- * sources: code 0 is the data (an array, else bad data), code 50011 (in a 200 answer; with HTTP 429 the client already
- * throttled it and read {@code Retry-After}) is throttling, a missing code is bad data, any
- * other code a permanent failure.
+ * sources: code 0 is the data (an array, else bad data), code 50011 (in a 200 answer; with HTTP 429
+ * the client already throttled it and read {@code Retry-After}) is throttling, a missing code is
+ * bad data, any other code a permanent failure.
  */
 final class OkxEnvelope {
 
