@@ -272,6 +272,15 @@ public final class VenueSimulator implements AutoCloseable {
     server.failNext(Arrays.asList(faults.clone()));
   }
 
+  /**
+   * Turns the faults drawn at the builder's {@linkplain Builder#faultRate rates} on or off from
+   * now on (on by default); faults queued with {@link #failNext} apply either way. For a run that
+   * lets clients start cleanly before the faults begin.
+   */
+  public void randomFaults(boolean on) {
+    server.randomFaults(on);
+  }
+
   /** Drops the faults {@link #failNext} queued that no request has met yet. */
   public void clearScriptedFaults() {
     server.clearScriptedFaults();

@@ -95,6 +95,7 @@ public final class SimServer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ExecutorService endless;
   private volatile boolean closed;
+  private volatile boolean randomFaults = true;
 
   /**
    * Binds the server; it accepts requests once {@link #start()} is called.
@@ -138,6 +139,11 @@ public final class SimServer implements AutoCloseable {
   /** Makes the next requests fail with these faults, in order, ahead of any random fault. */
   public void failNext(List<Fault> faults) {
     scripted.addAll(faults);
+  }
+
+  /** Turns the faults drawn at the configured rates on or off; scripted faults still apply. */
+  public void randomFaults(boolean on) {
+    randomFaults = on;
   }
 
   /** Drops the queued faults. */
@@ -389,7 +395,7 @@ public final class SimServer implements AutoCloseable {
 
   private @Nullable Fault nextFault() {
     Fault f = scripted.poll();
-    if (f != null || config.faultRates().isEmpty()) {
+    if (f != null || config.faultRates().isEmpty() || !randomFaults) {
       return f;
     }
     double draw;
