@@ -144,12 +144,23 @@ public final class ChaosRun {
    * @param servedMeta     discovery and metadata requests the simulator served (counted apart:
    *                       an XChange discovery may send several, e.g. OKX's spot and swap lists)
    * @param countedDiscovery discovery requests the scanner counted
+   * @param timeouts       requests the scanner counted transient after waiting its whole
+   *                       request timeout
    */
   public record VenueResult(String venue, int concurrency, long served, long servedOk,
       Map<Fault, Long> servedFaults, long caused429, long counted, long countedOk,
       Map<ErrorClass, Long> countedFailed, Map<WsFault, Long> wsApplied, long connects,
       long disconnects, Map<ResyncCause, Long> resyncs, long rejected, long endlessBytes,
-      long servedMeta, long countedDiscovery) {
+      long servedMeta, long countedDiscovery, long timeouts) {
+
+    /**
+     * Requests the scanner gave up on (5 s without an answer) beyond the hangs served: answers
+     * that were served, but too late on a loaded machine; the scanner rightly counts them
+     * transient whatever the simulator put in them.
+     */
+    public long lateAnswers() {
+      return Math.max(0, timeouts - servedFaults.get(Fault.HANG));
+    }
 
     /** Faults served that the scanner should count as {@code c}. */
     public long expected(ErrorClass c) {
@@ -191,6 +202,9 @@ public final class ChaosRun {
    */
   public record Result(Config config, List<VenueResult> venues, long snapshots, long invalid,
       List<String> invalidExamples, long listenerFailures) {}
+
+  /** The scanner's request timeout (VenueOptions' default). */
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private ChaosRun() {}
 
@@ -346,7 +360,8 @@ public final class ChaosRun {
         counters.get(venue + "|requests"), counters.get(venue + "|ok"), failed,
         sim.wsFaultsApplied(), counters.get(venue + "|CONNECTED"),
         counters.get(venue + "|DISCONNECTED"), resyncs, counters.get(venue + "|REJECTED"),
-        sim.endlessBytesSent(), meta, counters.get(venue + "|discovery"));
+        sim.endlessBytesSent(), meta, counters.get(venue + "|discovery"),
+        counters.get(venue + "|timeout"));
   }
 
   /** Whether an answer at {@code path} has prices a crossed-book fault can cross. */
@@ -374,7 +389,8 @@ public final class ChaosRun {
     for (VenueResult v : r.venues()) {
       out.add(String.format(Locale.ROOT, "  %-8s %9s %9s %10s %10s %10s %9d %9d", v.venue(),
           v.served() + "|" + v.counted(), v.servedOk() + "|" + v.countedOk(),
-          pair(v, ErrorClass.THROTTLED), pair(v, ErrorClass.TRANSIENT),
+          pair(v, ErrorClass.THROTTLED), pair(v, ErrorClass.TRANSIENT)
+              + (v.lateAnswers() == 0 ? "" : "(" + v.lateAnswers() + " late)"),
           pair(v, ErrorClass.BAD_DATA) + (v.badDataViaStream() == 0 ? ""
               : "+" + v.badDataViaStream()), v.caused429(), v.unsettled()));
     }
@@ -415,7 +431,8 @@ public final class ChaosRun {
    * What does not reconcile, empty when everything does: per venue, book and ticker requests
    * served but never counted beyond those in flight at the end (at most its concurrency), a
    * class counted more often than its faults were served or less often by more than the requests
-   * unsettled at the end (bad data counted by the stream included), more discoveries counted
+   * unsettled at the end and the answers that came after the scanner's timeout (bad data counted
+   * by the stream included), more discoveries counted
    * than served, a 429 the scanner caused; and any invalid snapshot delivered.
    */
   public static List<String> problems(Result r) {
@@ -433,7 +450,8 @@ public final class ChaosRun {
       for (ErrorClass c : List.of(ErrorClass.THROTTLED, ErrorClass.TRANSIENT,
           ErrorClass.BAD_DATA)) {
         long counted = v.countedFailed().get(c);
-        long slackHere = Math.max(0, v.unsettled());
+        long slackHere = Math.max(0, v.unsettled()) + v.lateAnswers();
+        long over = c == ErrorClass.TRANSIENT ? v.lateAnswers() : 0;
         if (c == ErrorClass.BAD_DATA && v.venue().equals("binance")) {
           // Binance's stream fetches its books' snapshots over REST: a request that got a crossed
           // book is a success, the book is rejected by the stream (a stream event), or dropped
@@ -442,7 +460,7 @@ public final class ChaosRun {
           slackHere += Math.max(0, v.countedOk() - v.servedOk());
         }
         long diff = v.expected(c) - counted;
-        if (diff < 0 || diff > slackHere) {
+        if (diff < -over || diff > slackHere) {
           out.add(v.venue() + ": " + c + " served " + v.expected(c) + ", counted " + counted
               + " (" + v.unsettled() + " unsettled at the end)");
         }
@@ -515,6 +533,10 @@ public final class ChaosRun {
       }
       add(e.venue() + "|requests");
       add(e.venue() + (e.failure() == null ? "|ok" : "|failed|" + e.failure()));
+      if (e.failure() == ErrorClass.TRANSIENT
+          && e.roundTrip().compareTo(TIMEOUT.minusMillis(100)) >= 0) {
+        add(e.venue() + "|timeout");
+      }
     }
 
     @Override
