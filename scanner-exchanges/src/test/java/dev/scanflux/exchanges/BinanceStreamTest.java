@@ -100,6 +100,11 @@ class BinanceStreamTest {
     return p.events(StreamEvent.Resync.class).stream().filter(r -> r.cause() == cause).toList();
   }
 
+  /** The stream's sync snapshot for books of {@link #DEPTH} levels (the REST source asks 10). */
+  private static boolean isStreamSnapshot(ServedRequest r) {
+    return r.query().endsWith("limit=100");
+  }
+
   private List<ServedRequest> snapshots(String symbol) {
     return sim.requestLog().stream().filter(r -> r.path().equals("/api/v3/depth"))
         .filter(r -> symbol.equals(r.symbol())).toList();
@@ -123,8 +128,9 @@ class BinanceStreamTest {
             + "\"btcusdt@depth@100ms\",\"btcusdt@ticker\",\"ethusdt@depth@100ms\","
             + "\"ethusdt@ticker\"],\"id\":1}");
     assertThat(snapshots("BTCUSDT")).singleElement().satisfies(r -> {
-      assertThat(r.query()).contains("limit=1000");
-      assertThat(r.weight()).isEqualTo(50);
+      // depth 10: the cheapest bracket holding 5 x 10 levels is 100, weight 5
+      assertThat(r.query()).endsWith("limit=100");
+      assertThat(r.weight()).isEqualTo(5);
     });
     assertThat(snapshots("ETHUSDT")).hasSize(1);
     assertThat(p.books(BTC)).allSatisfy(b -> {
@@ -402,7 +408,7 @@ class BinanceStreamTest {
     StepVerifier.create(Flux.interval(Duration.ZERO, Duration.ofMillis(10))
             .filter(t -> sim.requestLog().subList(beforeDrop, sim.requestLog().size()).stream()
                 .anyMatch(r -> r.path().equals("/api/v3/depth") && "BTCUSDT".equals(r.symbol())
-                    && r.status() == 200 && !r.query().contains("limit=1000")))
+                    && r.status() == 200 && !isStreamSnapshot(r)))
             .next())
         .expectNextCount(1).expectComplete().verify(PATIENCE);
     Scan back = awaitScan(scanner, s -> s.cycle() > polled.cycle()
@@ -416,7 +422,7 @@ class BinanceStreamTest {
         .hasSize(1);
     assertThat(sim.requestLog()).filteredOn(r -> r.path().equals("/api/v3/ticker/24hr"))
         .isNotEmpty();
-    assertThat(snapshots("BTCUSDT")).filteredOn(r -> r.query().contains("limit=1000"))
+    assertThat(snapshots("BTCUSDT")).filteredOn(BinanceStreamTest::isStreamSnapshot)
         .hasSize(2);
     assertThat(stream(back).resynced()).isZero();
   }

@@ -1,5 +1,6 @@
 package dev.scanflux.examples.app;
 
+import dev.scanflux.core.PassEvent;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanListener;
@@ -90,10 +91,21 @@ final class LiveView implements ScanListener {
       VenueState v = venues.computeIfAbsent(r.venue(), k -> new VenueState());
       v.stream = r.stream();
       v.streamUpdates += r.stream().updates();
-      v.passes += r.passes();
-      v.lastPass = r.lastPass();
       v.instruments = r.instruments();
+      // a scanner that reports no PassEvents (a Kafka feed) still counts its scans' passes
+      v.passesInScans += r.passes();
+      if (v.passesInScans > v.passes) {
+        v.passes = v.passesInScans;
+        v.lastPass = r.lastPass();
+      }
     }
+  }
+
+  @Override
+  public synchronized void onPass(PassEvent e) {
+    VenueState v = venues.computeIfAbsent(e.venue(), k -> new VenueState());
+    v.passes = Math.max(v.passes, e.pass());
+    v.lastPass = e.duration();
   }
 
   @Override
@@ -280,6 +292,7 @@ final class LiveView implements ScanListener {
     long snapshots;
     long streamUpdates;
     long passes;
+    long passesInScans;
     int instruments;
     Duration lastPass = Duration.ZERO;
     StreamReport stream = StreamReport.OFF;

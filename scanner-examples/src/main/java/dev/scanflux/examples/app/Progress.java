@@ -1,6 +1,7 @@
 package dev.scanflux.examples.app;
 
 import dev.scanflux.core.BookHealth;
+import dev.scanflux.core.PassEvent;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanListener;
@@ -21,8 +22,9 @@ final class Progress implements ScanListener {
 
   private final List<String> venues;
   private final Function<String, List<BookHealth>> health;
-  private final Map<String, Long> pass = new LinkedHashMap<>();
+  private final Map<String, Long> passes = new LinkedHashMap<>();
   private final Map<String, Long> passesInScans = new LinkedHashMap<>();
+  private final Map<String, Boolean> requested = new LinkedHashMap<>();
   private long scans;
 
   /**
@@ -36,12 +38,18 @@ final class Progress implements ScanListener {
 
   @Override
   public synchronized void onRequest(RequestEvent e) {
-    pass.merge(e.venue(), e.cycle(), Math::max);
+    requested.put(e.venue(), true);
+  }
+
+  @Override
+  public synchronized void onPass(PassEvent e) {
+    passes.merge(e.venue(), e.pass(), Math::max);
   }
 
   @Override
   public synchronized void onScan(Scan scan) {
     scans = Math.max(scans, scan.report().cycle());
+    // a scanner that reports no PassEvents (a Kafka feed) still counts its scans' passes
     scan.report().venues().values().forEach(v -> passesInScans.merge(v.venue(), v.passes(),
         Long::sum));
   }
@@ -51,18 +59,15 @@ final class Progress implements ScanListener {
     return scans;
   }
 
-  /**
-   * Passes a venue completed: those the scans reported, or, before a scan reports them, those its
-   * requests moved past (a streamed venue's passes need no request once its books are live).
-   */
+  /** Passes a venue completed so far, as its {@link PassEvent}s number them (or its scans sum). */
   synchronized long passes(String venue) {
-    return Math.max(passesInScans.getOrDefault(venue, 0L),
-        Math.max(0, pass.getOrDefault(venue, 0L) - 1));
+    return Math.max(passes.getOrDefault(venue, 0L), passesInScans.getOrDefault(venue, 0L));
   }
 
-  /** Whether a venue made a request yet. */
+  /** Whether a venue made a request or completed a pass yet. */
   synchronized boolean started(String venue) {
-    return pass.containsKey(venue) || passesInScans.containsKey(venue);
+    return requested.containsKey(venue) || passes.containsKey(venue)
+        || passesInScans.containsKey(venue);
   }
 
   /** Fresh books and books in the universe of one venue; {0, 0} before its universe is known. */

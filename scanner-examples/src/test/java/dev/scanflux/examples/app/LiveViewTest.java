@@ -3,6 +3,7 @@ package dev.scanflux.examples.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.BookHealth;
+import dev.scanflux.core.PassEvent;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanReport;
@@ -56,6 +57,9 @@ class LiveViewTest {
       view.onRequest(e);
       progress.onRequest(e);
     }
+    PassEvent pass = new PassEvent("binance", 1, Instant.EPOCH, Duration.ofSeconds(4), 200, 0);
+    view.onPass(pass);
+    progress.onPass(pass);
     nanos.addAndGet(5_000_000_000L);
     for (int i = 0; i < 10; i++) {
       RequestEvent e = request("binance", 2, 2, null);
@@ -109,6 +113,17 @@ class LiveViewTest {
         .endsWith("connected, 200 live, 557.3 M upd (last: resync sequence_gap)");
     assertThat(view.frame(80, Duration.ZERO)).contains(
         "okx stream: connected, 200 live, 557.3 M upd (last: resync sequence_gap)");
+  }
+
+  @Test
+  void theFinalReportCountsPassesBeforeAnyScanIsCut() {
+    LiveView view = new LiveView(Map.of("binance", RateLimitSpec.parse("100/1s")), null,
+        nanos::get);
+    for (int p = 1; p <= 3; p++) { // a scan is cut only when every venue passed: none here
+      view.onPass(new PassEvent("binance", p, Instant.EPOCH, Duration.ofMillis(1500 + p * 100),
+          200, 0));
+    }
+    assertThat(view.totals()).singleElement().asString().endsWith("3 passes, last 1.8 s");
   }
 
   @Test

@@ -75,6 +75,6 @@ class BinanceStreamWireTest {
     assertThat(p.books(NKN).get(p.books(NKN).size() - 1).bidLevels()).isEqualTo(10);
     assertThat(rest.unmatched()).isEmpty();
     assertThat(rest.seen()).filteredOn(s -> s.path().equals("/api/v3/depth"))
-        .singleElement().satisfies(s -> assertThat(s.query()).contains("limit=1000"));
+        .singleElement().satisfies(s -> assertThat(s.query()).endsWith("limit=100"));
   }
 }

@@ -192,6 +192,9 @@ public final class SimServer implements AutoCloseable {
       return;
     }
     closed = true;
+    // Stop listening first: a client that re-sends a request when its hung one is cut (the JDK
+    // client re-sends a GET once) must find the port closed, not a server that answers it.
+    server.stop(0);
     for (HttpExchange ex : hung) {
       ex.close();
     }
@@ -200,13 +203,16 @@ public final class SimServer implements AutoCloseable {
       ex.close();
     }
     hostile.clear();
-    server.stop(0);
     timer.shutdownNow();
     endless.shutdownNow();
     handlers.shutdownNow();
   }
 
   private void handle(HttpExchange ex) {
+    if (closed) {
+      ex.close();
+      return;
+    }
     int inFlightNow = inFlight.incrementAndGet();
     try {
       serve(ex, inFlightNow);
@@ -295,7 +301,7 @@ public final class SimServer implements AutoCloseable {
       return;
     }
     try {
-      if (fault == Fault.CONNECTION_RESET) {
+      if (fault == Fault.CONNECTION_RESET || closed) {
         return;
       }
       byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
