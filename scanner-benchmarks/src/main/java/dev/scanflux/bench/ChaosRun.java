@@ -277,10 +277,19 @@ public final class ChaosRun {
           sim.randomFaults(true);
         }
         if (!targets.isEmpty()) {
+          Map<SimulatedVenue, Long> busyUntil = new ConcurrentHashMap<>();
           driver.scheduleAtFixedRate(() -> {
-            Map.Entry<SimulatedVenue, WsFault> t =
-                targets.get((int) (drawn.getAndIncrement() % targets.size()));
-            inject(streamed.get(t.getKey()), t.getValue(), driver);
+            // a venue inside an IDLE or REFUSE window is skipped: clearing the window drops the
+            // one-shot faults still waiting, which would then never be applied
+            for (int tries = 0; tries < targets.size(); tries++) {
+              Map.Entry<SimulatedVenue, WsFault> t =
+                  targets.get((int) (drawn.getAndIncrement() % targets.size()));
+              if (busyUntil.getOrDefault(t.getKey(), 0L) - System.nanoTime() < 0) {
+                Duration busy = inject(streamed.get(t.getKey()), t.getValue(), driver);
+                busyUntil.put(t.getKey(), System.nanoTime() + busy.toNanos());
+                return;
+              }
+            }
           }, every, every, TimeUnit.NANOSECONDS);
         }
         pause(config.duration());
@@ -308,19 +317,29 @@ public final class ChaosRun {
     }
   }
 
-  /** Applies one WebSocket fault; the lasting ones are cleared after a while. */
-  private static void inject(VenueSimulator sim, WsFault fault, ScheduledExecutorService driver) {
+  /**
+   * Applies one WebSocket fault; the lasting ones are cleared after a while.
+   *
+   * @return how long the venue is inside the fault's window (zero for a one-shot fault)
+   */
+  private static Duration inject(VenueSimulator sim, WsFault fault,
+      ScheduledExecutorService driver) {
     switch (fault) {
       case IDLE -> {
         sim.wsFault(WsFault.IDLE); // longer than the stream's idle limit (10 s)
         driver.schedule(sim::clearWsFaults, 12, TimeUnit.SECONDS);
+        return Duration.ofSeconds(13);
       }
       case REFUSE -> {
         sim.wsFault(WsFault.REFUSE);
         sim.wsFault(WsFault.DROP);
         driver.schedule(sim::clearWsFaults, 3, TimeUnit.SECONDS);
+        return Duration.ofSeconds(4);
       }
-      default -> sim.wsFault(fault);
+      default -> {
+        sim.wsFault(fault);
+        return Duration.ZERO;
+      }
     }
   }
 
