@@ -48,7 +48,8 @@ class HostileFaultsTest {
       }
       assertThat(sim.faultsServed()).containsEntry(Fault.ENDLESS_BODY, 1L)
           .containsEntry(Fault.SLOW_DRIP, 0L);
-      assertThat(sim.endlessBytesSent()).isGreaterThanOrEqualTo(8 << 20 - 64);
+      // counted once written: the chunk the server was writing when the client left is not
+      assertThat(sim.endlessBytesSent()).isGreaterThanOrEqualTo(4L << 20);
       await(() -> sim.hostileAnswersOpen() == 0, "the endless body stops once the client left");
       assertThat(sim.requestLog()).singleElement()
           .satisfies(r -> assertThat(r.fault()).isEqualTo(Fault.ENDLESS_BODY))
