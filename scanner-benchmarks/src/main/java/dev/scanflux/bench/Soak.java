@@ -25,8 +25,10 @@ import reactor.core.Disposable;
  * loopback, 200 instruments each, streamed where the preset streams, the real rate limits, a
  * subscriber reading every snapshot) run for a long time, sampling the process every interval:
  * heap used after a full GC, live threads, open file descriptors and resident memory (RSS, from
- * {@code /proc/self}; -1 where there is none). Prints one line per sample, then the trend: first,
- * last and highest of each, and the slope of a least-squares line per hour.
+ * {@code /proc/self}; -1 where there is none). Prints one line per sample, then the trend after
+ * the warm-up (the first 30 %): first, last and highest of each, and the slope of a
+ * least-squares line per hour. The simulators run in the same process, so the heap holds their
+ * books too.
  *
  * <pre>
  * mvn -B -ntp -pl scanner-benchmarks -am package -DskipTests
@@ -105,15 +107,24 @@ final class Soak {
     return samples;
   }
 
-  /** First, last, highest and the slope per hour of each measure (after the first sample). */
+  /**
+   * First, last, highest and the slope per hour of each measure, over the samples after the
+   * warm-up (the first 30 % of the run, at least 3 minutes in a 10-minute soak: discovery, the
+   * first passes and the streams filling the view and the simulators' books).
+   */
   static List<String> trend(List<Sample> samples) {
     List<String> out = new ArrayList<>();
     if (samples.size() < 3) {
       out.add("trend: too few samples");
       return out;
     }
-    // the first sample is before the scanner started: the trend is of the running scanner
-    List<Sample> run = samples.subList(1, samples.size());
+    long warmUp = samples.get(samples.size() - 1).at() * 3 / 10;
+    List<Sample> run = samples.stream().filter(s -> s.at() >= warmUp).toList();
+    if (run.size() < 3) {
+      out.add("trend: too few samples after the warm-up");
+      return out;
+    }
+    out.add("trend from t=" + run.get(0).at() + "s (before it: warm-up)");
     out.add(trend("heap after GC (MiB)", run, Sample::heapMb));
     out.add(trend("threads", run, s -> s.threads()));
     out.add(trend("descriptors", run, s -> s.fds()));
