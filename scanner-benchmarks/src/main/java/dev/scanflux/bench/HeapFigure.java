@@ -23,8 +23,6 @@ final class HeapFigure {
   private HeapFigure() {}
 
   static Result measure(int venues, int instruments, int depth, int cycles) throws Exception {
-    // JOL cannot read field offsets of record classes (Instrument) the usual way on JDK 17+
-    System.setProperty("jol.magicFieldOffset", "true");
     Scheduler scheduler = Schedulers.newSingle("heap-timer");
     try {
       long first = run(venues, instruments, depth, 1, scheduler);
@@ -49,8 +47,13 @@ final class HeapFigure {
     }
   }
 
-  /** The view's own maps, without the scheduler it reads the time from. */
-  private static Object contents(MarketView view) throws ReflectiveOperationException {
+  /**
+   * The view's own maps, without the scheduler it reads the time from: those of a scanner's view
+   * or a Kafka feed's, each holding {@code books} and {@code tickers}.
+   */
+  static Object contents(MarketView view) throws ReflectiveOperationException {
+    // JOL cannot read field offsets of record classes (Instrument) the usual way on JDK 17+
+    System.setProperty("jol.magicFieldOffset", "true");
     Field books = view.getClass().getDeclaredField("books");
     Field tickers = view.getClass().getDeclaredField("tickers");
     books.setAccessible(true);

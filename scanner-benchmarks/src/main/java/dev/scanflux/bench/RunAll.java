@@ -38,6 +38,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar scanner-benchmarks/target/benchmarks.jar realtime   # the real-time check, printed
  * java -jar scanner-benchmarks/target/benchmarks.jar heap       # the heap figures, printed
  * java -jar scanner-benchmarks/target/benchmarks.jar stream     # the streamed venues, printed
+ * java -jar scanner-benchmarks/target/benchmarks.jar kafka      # Kafka: printed, and its section
+ *                                                               # of BENCHMARKS.md rewritten
  * java -jar scanner-benchmarks/target/benchmarks.jar chaos      # the chaos scenario (12 min)
  * java -jar scanner-benchmarks/target/benchmarks.jar soak       # the soak (30 min)
  * </pre>
@@ -105,6 +107,16 @@ public final class RunAll {
     if (args.length > 0 && args[0].equals("soak")) {
       System.exit(Soak.main(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
     }
+    if (args.length > 0 && args[0].equals("kafka")) {
+      String section = KafkaCheck.run().markdown(LocalDate.now(ZoneOffset.UTC).toString());
+      System.out.print(section);
+      Path md = Path.of("BENCHMARKS.md");
+      if (Files.exists(md)) {
+        Files.writeString(md, withSection(Files.readString(md), section));
+        System.out.println("rewrote the Kafka section of " + md.toAbsolutePath());
+      }
+      System.exit(0); // a Kafka client's or the broker's non-daemon thread may linger
+    }
     if (args.length > 0 && args[0].equals("heap")) {
       heap().forEach(System.out::println);
       return;
@@ -122,8 +134,9 @@ public final class RunAll {
     List<RealTimeRefresh.Result> refreshReal = RealTimeRefresh.run(REAL_TIME_SIZE);
     List<RealTimeCheck.Result> realTime = RealTimeCheck.run(REAL_TIME_SIZE);
     List<StreamCheck.Result> streams = StreamCheck.run();
+    String kafka = KafkaCheck.run().markdown(LocalDate.now(ZoneOffset.UTC).toString());
     double total = (System.nanoTime() - t0) / 1e9;
-    new Report(figures, models, harness, whatIf, realTime, streams, refresh, refreshReal,
+    new Report(figures, models, harness, whatIf, realTime, streams, kafka, refresh, refreshReal,
         harnessSeconds, total).write(Path.of("."));
     System.out.printf(Locale.ROOT, "suite took %.0f s; wrote BENCHMARKS.md and benchmarks.json%n",
         total);
@@ -131,6 +144,23 @@ public final class RunAll {
     // its closed connection (not reproduced in KrakenStreamTest, which checks drop and close);
     // the report is written, so end here rather than wait on it.
     System.exit(0);
+  }
+
+  /**
+   * {@code markdown} with its Kafka section replaced by {@code section} (which starts with its
+   * heading), or inserted before the first section after the streams' if it has none.
+   */
+  static String withSection(String markdown, String section) {
+    String heading = "\n## Kafka: publish to feed\n";
+    int at = markdown.indexOf(heading);
+    if (at < 0) {
+      int pipeline = markdown.indexOf("\n## ", markdown.indexOf("\n## Streams") + 1);
+      at = pipeline < 0 ? markdown.length() : pipeline;
+      return markdown.substring(0, at) + section + markdown.substring(at);
+    }
+    int next = markdown.indexOf("\n## ", at + heading.length());
+    return markdown.substring(0, at) + section
+        + (next < 0 ? "" : markdown.substring(next));
   }
 
   /**
@@ -222,7 +252,7 @@ public final class RunAll {
   /** Writes the Markdown and JSON reports. */
   private record Report(List<Figure> figures, List<VenueModel> models,
       List<ScanCycleHarness.Result> harness, List<ScanCycleHarness.Result> whatIf,
-      List<RealTimeCheck.Result> realTime, List<StreamCheck.Result> streams,
+      List<RealTimeCheck.Result> realTime, List<StreamCheck.Result> streams, String kafka,
       List<RefreshHarness.Result> refresh, List<RealTimeRefresh.Result> refreshReal,
       double harnessSeconds, double totalSeconds) {
 
@@ -247,6 +277,7 @@ public final class RunAll {
       refresh(md);
       scanCycles(md);
       streams(md);
+      md.append(kafka);
       microbenchmarks(md);
       notes(md);
       return md.toString();

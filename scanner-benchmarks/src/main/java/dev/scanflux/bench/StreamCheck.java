@@ -103,19 +103,11 @@ final class StreamCheck {
 
   private static Result runOne(SimulatedVenue v) {
     Scheduler strategyThread = Schedulers.newSingle("strategy", true);
-    try (VenueSimulator sim = VenueSimulator.builder(v).instruments(INSTRUMENTS)
-        .latency(Duration.ofMillis(40)).jitter(Duration.ofMillis(40)).seed(7).rateLimit(false)
-        .websocket(true).streamInterval(TICK).build()) {
-      String url = sim.start();
-      VenueBuilder preset = preset(v).baseUrl(url).streamUrl(sim.websocketUrl());
-      MarketSource source = preset.build();
+    try (VenueSimulator sim = simulator(v, INSTRUMENTS, TICK)) {
       List<Scan> scans = new CopyOnWriteArrayList<>();
       Probe probe = new Probe();
-      try (Scanner scanner = Scanner.builder()
-          .venue(source, VenueOptions.custom().stream(true).depth(20)
-              .rateLimit(source.rateLimit().withBudget(100_000, Duration.ofSeconds(1)))
-              .concurrency(16).build())
-          .interval(Duration.ofSeconds(1)).build()) {
+      try (Scanner scanner = streamed(v, sim).build()) {
+        String venue = scanner.venues().get(0);
         MarketView view = scanner.view();
         Disposable strategy = scanner.snapshots().publishOn(strategyThread, 256)
             .subscribe(s -> probe.seen(s, view));
@@ -143,7 +135,7 @@ final class StreamCheck {
             polled += r.requests();
           }
         }
-        Result r = probe.result(source.venue(), sent / seconds, seconds, resyncs, rejected,
+        Result r = probe.result(venue, sent / seconds, seconds, resyncs, rejected,
             polled);
         System.out.println(r);
         return r;
@@ -153,8 +145,33 @@ final class StreamCheck {
     }
   }
 
+  /**
+   * An unstarted simulator of {@code v}: {@code instruments} instruments, 40 ms + up to 40 ms
+   * REST latency and no REST limit, its WebSocket changing every subscribed book and ticker every
+   * {@code tick}.
+   */
+  static VenueSimulator simulator(SimulatedVenue v, int instruments, Duration tick) {
+    return VenueSimulator.builder(v).instruments(instruments).latency(Duration.ofMillis(40))
+        .jitter(Duration.ofMillis(40)).seed(7).rateLimit(false).websocket(true)
+        .streamInterval(tick).build();
+  }
+
+  /**
+   * A scanner of {@code v} on the simulator (started here), streamed, 20 levels, its REST limit
+   * lifted so that the first, polled cycle ends within a warm-up.
+   */
+  static Scanner.Builder streamed(SimulatedVenue v, VenueSimulator sim) {
+    String url = sim.start();
+    MarketSource source = preset(v).baseUrl(url).streamUrl(sim.websocketUrl()).build();
+    return Scanner.builder()
+        .venue(source, VenueOptions.custom().stream(true).depth(20)
+            .rateLimit(source.rateLimit().withBudget(100_000, Duration.ofSeconds(1)))
+            .concurrency(16).build())
+        .interval(Duration.ofSeconds(1));
+  }
+
   /** Parks the calling (benchmark main) thread; the scanner runs on its own threads. */
-  private static void pause(Duration d) {
+  static void pause(Duration d) {
     long end = System.nanoTime() + d.toNanos();
     for (long left = d.toNanos(); left > 0; left = end - System.nanoTime()) {
       LockSupport.parkNanos(left);
@@ -162,7 +179,7 @@ final class StreamCheck {
   }
 
   /** What the strategy thread saw while measuring; synchronized, as two threads read it. */
-  private static final class Probe {
+  static final class Probe {
     volatile boolean measuring;
     private long[] wireNanos = new long[1 << 16];
     private long[] arrivalNanos = new long[1 << 16];
@@ -194,7 +211,7 @@ final class StreamCheck {
           pct(arrival, 0.99) / 1e3, resyncs, rejected, polled);
     }
 
-    private static double pct(long[] sorted, double p) {
+    static double pct(long[] sorted, double p) {
       if (sorted.length == 0) {
         return Double.NaN;
       }

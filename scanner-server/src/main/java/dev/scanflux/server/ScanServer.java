@@ -47,6 +47,12 @@ import reactor.netty.resources.LoopResources;
  * </ul>
  * docs/server.md shows every endpoint with an example.
  *
+ * <p>Any {@link Scanner} will do: a local one, or one fed by other processes (scanner-kafka's
+ * {@code MarketFeed}). The venues served are asked of it on each request, so a feed's venues
+ * appear as its nodes announce them; where its scans each cover some venues (one per node), each
+ * venue is answered from the latest scan that covered it; and a book whose health says {@code
+ * REMOTE} and {@code STALE} (its node stopped) shows as stale.
+ *
  * <pre>{@code
  * ScanTap tap = ScanTap.create();
  * Scanner scanner = Scanner.builder().venue(source).listener(tap).build().start();

@@ -4,6 +4,9 @@ import dev.scanflux.core.Scan;
 import dev.scanflux.core.Scanner;
 import dev.scanflux.core.alert.Alerts;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.kafka.KafkaTopics;
+import dev.scanflux.kafka.MarketFeed;
+import dev.scanflux.kafka.Shard;
 import dev.scanflux.server.ScanServer;
 import dev.scanflux.server.ScanTap;
 import java.io.PrintStream;
@@ -35,7 +38,9 @@ import reactor.core.scheduler.Schedulers;
  * the catalog the scan does not cover are answered by one-off scans (simulated, or live with
  * {@code --live}). The example strategies' signals become alerts as in the scan command (its
  * alert flags apply: console, Telegram, webhook), served at {@code /api/alerts} and on the
- * dashboard. Runs until interrupted, or for {@code --for}.
+ * dashboard. Runs until interrupted, or for {@code --for}. With {@code --feed BOOTSTRAP} it
+ * scans nothing itself: it serves a {@link MarketFeed}, what scanner nodes publish to Kafka,
+ * each venue with its node's health (origin remote, stale when the node is not live).
  */
 @Command(name = "scanflux serve", sortOptions = false, usageHelpAutoWidth = true,
     mixinStandardHelpOptions = true,
@@ -59,6 +64,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--for", converter = Durations.class, paramLabel = "DURATION",
       description = "Serve this long, then stop (default: until interrupted).")
   @Nullable Duration serveFor;
+
+  @Option(names = "--feed", paramLabel = "BOOTSTRAP", description = "Serve what scanner nodes "
+      + "publish to these Kafka brokers (host:port[,...]; 'scanflux --kafka') instead of "
+      + "scanning here; --topics picks the topics. Each venue shows its node's health.")
+  @Nullable String feed;
 
   @Spec
   @Nullable CommandSpec spec;
@@ -98,6 +108,12 @@ final class ServeCommand implements Callable<Integer> {
         || scan.htmlReport != null) {
       throw new ParameterException(java.util.Objects.requireNonNull(spec).commandLine(),
           "serve takes no --replay, --record, --json-report or --html-report");
+    }
+    if (feed != null && (!scan.venues.isEmpty() || scan.kafka != null
+        || !scan.shard.equals(Shard.ALL))) {
+      throw new ParameterException(java.util.Objects.requireNonNull(spec).commandLine(),
+          "serve --feed serves the venues the nodes publish: --venue, --kafka and --shard "
+              + "belong on the scanner nodes");
     }
     if (port < 0 || port > 65535) {
       throw new ParameterException(java.util.Objects.requireNonNull(spec).commandLine(),
@@ -142,8 +158,10 @@ final class ServeCommand implements Callable<Integer> {
       throws InterruptedException {
     Map<String, RateLimitSpec> limits = new LinkedHashMap<>();
     ScanTap tap = ScanTap.create();
-    Scanner scanner = scan.scanner(scan.venues.isEmpty() ? VenueCatalog.DEFAULT : scan.venues,
-        scan.stream, !scan.quiet, limits, resources).listener(tap).build();
+    Scanner scanner = feed != null
+        ? MarketFeed.builder(feed).topics(KafkaTopics.prefixed(scan.topics)).build()
+        : scan.scanner(scan.venues.isEmpty() ? VenueCatalog.DEFAULT : scan.venues,
+            scan.stream, !scan.quiet, limits, resources).listener(tap).build();
     resources.add(0, scanner);
     Scheduler alertClock = Schedulers.newSingle("scanflux-serve-alerts", true);
     Alerts alerts = scan.alertOptions.build(scan.env, scan.window, scan.quiet ? null : out,
@@ -158,12 +176,14 @@ final class ServeCommand implements Callable<Integer> {
     Set<String> others = new LinkedHashSet<>(VenueCatalog.names());
     others.removeAll(limits.keySet());
     ScanServer.Builder builder = ScanServer.builder(scanner).port(port).bindAddress(bind)
-        .tap(tap).limits(limits).priority(scan.priority)
+        .limits(limits).priority(scan.priority)
         .threshold("min_edge", scan.minEdge, 0, 0.99)
         .threshold("min_change", scan.minChange, 0.0001, 9.99)
         .signals(t -> Strategies.all(t.get("min_edge"), t.get("min_change")))
-        .oneOff(others, this::oneOff)
         .alerts(alerts);
+    if (feed == null) { // a feed has no requests to tap, and scans nothing itself
+      builder.tap(tap).oneOff(others, this::oneOff);
+    }
     String token = System.getenv(TOKEN_ENV);
     if (token != null && !token.isBlank()) {
       builder.token(token);
@@ -172,7 +192,9 @@ final class ServeCommand implements Callable<Integer> {
     scanner.start();
     resources.add(0, server.start());
     served = true;
-    out.println("scanflux: serving " + scanner.venues() + " at " + server.url()
+    String what = feed == null ? String.valueOf(scanner.venues())
+        : "the Kafka feed of " + feed + " (topics " + scan.topics + ".*)";
+    out.println("scanflux: serving " + what + " at " + server.url()
         + "/ (dashboard), API at " + server.url() + "/api/scanner/scan"
         + (serveFor == null ? "; Ctrl-C stops" : "; stopping after " + serveFor));
     if (serveFor == null) {

@@ -25,7 +25,11 @@ class AppErrorsTest {
   record Run(int exit, String out, String err) {}
 
   static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    return run(new ByteArrayOutputStream(), args);
+  }
+
+  /** Runs the app printing to {@code out}, which a test may read while it runs. */
+  static Run run(ByteArrayOutputStream out, String... args) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit = ScanfluxApp.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), false);

@@ -44,7 +44,6 @@ public final class ScanEndpoint {
   private final Settings settings;
   private final Scheduler worker;
   private final Semaphore oneOffSlots;
-  private final Set<String> known;
   private final Supplier<@Nullable Scan> latest;
 
   public ScanEndpoint(Settings settings, Scheduler worker,
@@ -53,11 +52,18 @@ public final class ScanEndpoint {
     this.latest = latest;
     this.worker = worker;
     this.oneOffSlots = new Semaphore(settings.maxOneOff());
+  }
+
+  /**
+   * The venues a request may name: the running scanner's (asked each time: a Kafka feed learns
+   * its venues as nodes announce them) and the one-off ones.
+   */
+  private Set<String> known() {
     Set<String> all = new LinkedHashSet<>(settings.scanner().venues());
     if (settings.oneOff() != null) {
       all.addAll(settings.oneOffVenues());
     }
-    this.known = Set.copyOf(all);
+    return all;
   }
 
   /** One-off scans running now. */
@@ -72,7 +78,7 @@ public final class ScanEndpoint {
    *     when every one-off slot is taken)
    */
   public Mono<ObjectNode> scan(String body) {
-    ScanQuery q = ScanQuery.parse(body, known, settings.thresholds());
+    ScanQuery q = ScanQuery.parse(body, known(), settings.thresholds());
     List<String> running = new ArrayList<>();
     List<String> oneOff = new ArrayList<>();
     for (String v : q.venues()) {

@@ -10,6 +10,7 @@ import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.BookSnapshot;
+import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.MarketSnapshot;
 import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.strategy.Signal;
@@ -17,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -149,13 +152,22 @@ public final class Status {
     ObjectNode h = o.putObject("books");
     h.put("books", bookCount);
     h.put("tickers", mine.size() - bookCount);
+    // the engine's own per-book health: origin (stream, poll, or another process's scanner)
+    // and state, with the last error
+    List<BookHealth> engine = view.health(venue);
+    Set<Instrument> remoteStale = new HashSet<>();
+    for (BookHealth b : engine) {
+      if (b.origin() == BookHealth.Origin.REMOTE && b.state() == BookHealth.State.STALE) {
+        remoteStale.add(b.instrument()); // its node is not live, or it stopped refreshing it
+      }
+    }
     long stale = 0;
     long staleBooks = 0;
     Duration newest = null;
     Duration oldest = null;
     for (MarketSnapshot s : mine) {
       Duration age = s.ageAt(now);
-      if (age.compareTo(settings.staleAfter()) > 0) {
+      if (age.compareTo(settings.staleAfter()) > 0 || remoteStale.contains(s.instrument())) {
         stale++;
         staleBooks += s instanceof BookSnapshot ? 1 : 0;
       }
@@ -169,12 +181,15 @@ public final class Status {
       h.put("newest_age_seconds", Json.seconds(newest));
       h.put("oldest_age_seconds", Json.seconds(oldest));
     }
-    // the engine's own per-book health: origin (stream or poll) and state, with the last error
-    List<BookHealth> engine = view.health(venue);
     ObjectNode byState = h.putObject("by_state");
     for (BookHealth.State st : BookHealth.State.values()) {
       byState.put(st.name().toLowerCase(java.util.Locale.ROOT),
           engine.stream().filter(b -> b.state() == st).count());
+    }
+    ObjectNode byOrigin = h.putObject("by_origin");
+    for (BookHealth.Origin or : BookHealth.Origin.values()) {
+      byOrigin.put(or.name().toLowerCase(java.util.Locale.ROOT),
+          engine.stream().filter(b -> b.origin() == or).count());
     }
     if (each) {
       ArrayNode health = h.putArray("health");
@@ -203,7 +218,8 @@ public final class Status {
         b.put("instrument", s.instrument().toString());
         b.put("kind", s instanceof BookSnapshot ? "book" : "ticker");
         b.put("age_seconds", Json.seconds(age));
-        b.put("state", age.compareTo(settings.staleAfter()) > 0 ? "stale" : "live");
+        b.put("state", age.compareTo(settings.staleAfter()) > 0
+            || remoteStale.contains(s.instrument()) ? "stale" : "live");
       }
     }
   }
@@ -262,6 +278,10 @@ public final class Status {
         return "requests sent but no valid data yet";
       }
       case "stale" -> {
+        if (books.get("by_origin").get("remote").asLong() > 0) {
+          return "every book is stale: the node publishing them is stopped or silent, or no "
+              + "longer refreshes them; " + freshest;
+        }
         return "every book is older than " + fmt(Json.seconds(settings.staleAfter())) + " s; "
             + freshest;
       }
