@@ -40,6 +40,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar scanner-benchmarks/target/benchmarks.jar stream     # the streamed venues, printed
  * java -jar scanner-benchmarks/target/benchmarks.jar kafka      # Kafka: printed, and its section
  *                                                               # of BENCHMARKS.md rewritten
+ * java -jar scanner-benchmarks/target/benchmarks.jar chaos      # the chaos scenario (12 min)
+ * java -jar scanner-benchmarks/target/benchmarks.jar soak       # the soak (30 min)
  * </pre>
  */
 public final class RunAll {
@@ -51,6 +53,30 @@ public final class RunAll {
   static final int[] REFRESH_SIZES = {100, 400, 1000, 2000};
 
   private RunAll() {}
+
+  /**
+   * {@code chaos [DURATION] [--hostile]}: the chaos scenario ({@link ChaosRun}), 12 minutes by
+   * default; {@code --hostile} adds the faults pending the transport work. Prints the
+   * reconciliation; exits 1 if it does not hold.
+   */
+  static int chaos(String[] args) {
+    ChaosRun.Config full = ChaosRun.Config.full(List.of(args).contains("--hostile"));
+    Duration d = full.duration();
+    for (String a : args) {
+      if (!a.startsWith("--")) {
+        d = Soak.duration(a);
+      }
+    }
+    ChaosRun.Config c = new ChaosRun.Config(d, full.instruments(), full.faultShare(),
+        full.wsFaultEvery(), full.transportLanded(), full.seed());
+    System.out.println("chaos: running " + d.toSeconds() + " s ...");
+    ChaosRun.Result r = ChaosRun.run(c);
+    ChaosRun.table(r).forEach(System.out::println);
+    List<String> broken = ChaosRun.problems(r);
+    broken.forEach(p -> System.out.println("NOT RECONCILED: " + p));
+    System.out.println(broken.isEmpty() ? "reconciled" : broken.size() + " problems");
+    return broken.isEmpty() ? 0 : 1;
+  }
 
   /** Entry point; see the class description. */
   public static void main(String[] args) throws Exception {
@@ -74,6 +100,12 @@ public final class RunAll {
     if (args.length > 0 && args[0].equals("stream")) {
       StreamCheck.run();
       System.exit(0); // see the end of main
+    }
+    if (args.length > 0 && args[0].equals("chaos")) {
+      System.exit(chaos(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("soak")) {
+      System.exit(Soak.main(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
     }
     if (args.length > 0 && args[0].equals("kafka")) {
       String section = KafkaCheck.run().markdown(LocalDate.now(ZoneOffset.UTC).toString());

@@ -26,6 +26,7 @@ public final class ScanReport {
   private final Instant startedAt;
   private final Duration duration;
   private final Map<String, VenueReport> venues;
+  private final long listenerFailures;
 
   /**
    * @param cycle     the scan number, from 1
@@ -34,6 +35,24 @@ public final class ScanReport {
    * @param venues    one report per venue, in the scanner's venue order
    */
   public ScanReport(long cycle, Instant startedAt, Duration duration, List<VenueReport> venues) {
+    this(cycle, startedAt, duration, venues, 0);
+  }
+
+  /**
+   * @param cycle            the scan number, from 1
+   * @param startedAt        when the period started (the previous scan), on the scanner's clock
+   * @param duration         how long the period lasted
+   * @param venues           one report per venue, in the scanner's venue order
+   * @param listenerFailures {@link ScanListener} callbacks that threw since the scanner started,
+   *                         at least 0
+   */
+  public ScanReport(long cycle, Instant startedAt, Duration duration, List<VenueReport> venues,
+      long listenerFailures) {
+    if (listenerFailures < 0) {
+      throw new IllegalArgumentException(
+          "listenerFailures must be at least 0 but was " + listenerFailures);
+    }
+    this.listenerFailures = listenerFailures;
     this.cycle = cycle;
     this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
     this.duration = Objects.requireNonNull(duration, "duration");
@@ -76,6 +95,16 @@ public final class ScanReport {
     return venues.values().stream().mapToLong(VenueReport::failed).sum();
   }
 
+  /**
+   * {@link ScanListener} callbacks that threw since the scanner started, up to this scan's
+   * start (a failure in the listeners of this very scan counts in the next report). Each failure
+   * is counted here; only the first is logged in full (WARN), later ones at DEBUG. Zero for a
+   * replayed scan.
+   */
+  public long listenerFailures() {
+    return listenerFailures;
+  }
+
   /** Throttled requests on all venues: zero when the limits were respected. */
   public long throttles() {
     return venues.values().stream().mapToLong(VenueReport::throttles).sum();
@@ -109,18 +138,19 @@ public final class ScanReport {
   public boolean equals(Object o) {
     return this == o || (o instanceof ScanReport r && cycle == r.cycle
         && startedAt.equals(r.startedAt) && duration.equals(r.duration)
-        && venues.equals(r.venues));
+        && venues.equals(r.venues) && listenerFailures == r.listenerFailures);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(cycle, startedAt, duration, venues);
+    return Objects.hash(cycle, startedAt, duration, venues, listenerFailures);
   }
 
   @Override
   public String toString() {
     return "ScanReport{cycle " + cycle + ", " + duration.toMillis() + " ms, " + venues.size()
         + " venues, " + requests() + " requests, " + failed() + " failed, " + throttles()
-        + " throttled, speedup " + String.format(java.util.Locale.ROOT, "%.2f", speedup()) + '}';
+        + " throttled, speedup " + String.format(java.util.Locale.ROOT, "%.2f", speedup())
+        + (listenerFailures == 0 ? "" : ", " + listenerFailures + " listener failures") + '}';
   }
 }

@@ -544,7 +544,11 @@ class ScannerTest {
                 .listener(broken).listener(recorder).maxCycles(1)).scans(),
             () -> vts, Long.MAX_VALUE)
         .thenAwait(Duration.ofMinutes(1))
-        .assertNext(scan -> assertThat(scan.snapshots()).hasSize(3))
+        .assertNext(scan -> {
+          assertThat(scan.snapshots()).hasSize(3);
+          // every failure counted, not only the first (which alone is logged in full)
+          assertThat(scan.report().listenerFailures()).isEqualTo(3);
+        })
         .verifyComplete();
 
     assertThat(scans).containsExactly(1L);

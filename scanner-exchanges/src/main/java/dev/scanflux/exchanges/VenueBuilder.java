@@ -2,6 +2,7 @@ package dev.scanflux.exchanges;
 
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.core.spi.UrlRedaction;
 import dev.scanflux.exchanges.internal.SourceFactory;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.StreamFactory;
@@ -61,10 +62,14 @@ public final class VenueBuilder {
    * simulator ({@code dev.scanflux.simulator.VenueSimulator}, module scanner-simulator).
    *
    * @param baseUrl an absolute {@code http} or {@code https} URL without a path, e.g.
-   *                {@code http://127.0.0.1:8123}
+   *                {@code http://127.0.0.1:8123}, and without credentials
+   * @throws IllegalArgumentException if it is not such a URL, or carries credentials
+   *     ({@code http://user:password@host}: Scanflux never sends them; the message shows the
+   *     URL {@linkplain UrlRedaction#redact redacted})
    */
   public VenueBuilder baseUrl(String baseUrl) {
     Objects.requireNonNull(baseUrl, "baseUrl");
+    noCredentials("baseUrl", baseUrl);
     URI uri;
     try {
       uri = URI.create(baseUrl);
@@ -86,11 +91,14 @@ public final class VenueBuilder {
    * simulator ({@code dev.scanflux.simulator.VenueSimulator}, module scanner-simulator)'s {@code websocketUrl()}.
    *
    * @param streamUrl an absolute {@code ws} or {@code wss} URL, e.g.
-   *                  {@code ws://127.0.0.1:8123/ws/v5/public}
+   *                  {@code ws://127.0.0.1:8123/ws/v5/public}, without credentials
    * @throws IllegalStateException if the preset has no stream
+   * @throws IllegalArgumentException if it is not such a URL, or carries credentials (shown
+   *     redacted)
    */
   public VenueBuilder streamUrl(String streamUrl) {
     Objects.requireNonNull(streamUrl, "streamUrl");
+    noCredentials("streamUrl", streamUrl);
     if (streams == null) {
       throw new IllegalStateException("venue '" + venue + "' has no push stream");
     }
@@ -108,6 +116,13 @@ public final class VenueBuilder {
     this.streamUrl = streamUrl;
     this.streamUrlGiven = true;
     return this;
+  }
+
+  private static void noCredentials(String name, String url) {
+    if (UrlRedaction.hasUserInfo(url)) {
+      throw new IllegalArgumentException(name + " must not carry credentials (Scanflux never"
+          + " sends a URL's user name or password) but was '" + UrlRedaction.redact(url) + "'");
+    }
   }
 
   /** True if the preset has a push stream, used when the scanner's options enable streaming. */

@@ -42,6 +42,20 @@ class VenuesTest {
       Map.entry("lighter", Venues::lighter));
 
   @Test
+  void urlsWithCredentialsAreRefusedAndTheMessageNeverShowsThem() {
+    assertThatThrownBy(() -> Venues.binance().baseUrl("http://trader:S3cretPassw0rd@127.0.0.1:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("baseUrl must not carry credentials (Scanflux never sends a URL's user name"
+            + " or password) but was 'http://****@127.0.0.1:1'");
+    assertThatThrownBy(() -> Venues.okx().streamUrl("wss://trader:S3cret@127.0.0.1:1/ws"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'wss://****@127.0.0.1:1/ws'")
+        .hasMessageNotContaining("S3cret");
+    assertThatThrownBy(() -> Venues.bybit().baseUrl("http://trader:S3cret Passw0rd@127.0.0.1:1"))
+        .hasMessageNotContaining("S3cret").hasMessageNotContaining("trader");
+  }
+
+  @Test
   void everyPresetIsNamedAndDeclaresALimitAndConcurrency() {
     PRESETS.forEach((name, preset) -> {
       try (MarketSource s = preset.get().build()) {

@@ -15,5 +15,19 @@ public enum Fault {
   /** A book or ticker whose best bid is above its best ask. */
   CROSSED_BOOK,
   /** The connection closed without an answer. */
-  CONNECTION_RESET
+  CONNECTION_RESET,
+  /**
+   * Hostile: a 200 whose body never ends. JSON-looking bytes (an array that never closes) are
+   * sent, chunked, as fast as the client reads them, until the client closes the connection or
+   * the simulator closes. A client without a body cap and a read deadline holds it all.
+   * {@link VenueSimulator#endlessBytesSent()} counts what was sent.
+   */
+  ENDLESS_BODY,
+  /**
+   * Hostile: the right answer (status, headers and the whole length announced at once), its
+   * body dribbled one piece at a time, {@link VenueSimulator#SLOW_DRIP_PIECES} pieces spread over
+   * {@link VenueSimulator#SLOW_DRIP_SPAN}: slower than any sane read deadline, so a client that
+   * waits for it holds the connection a minute.
+   */
+  SLOW_DRIP
 }

@@ -167,8 +167,8 @@ public final class VenueSimulator implements AutoCloseable {
   /**
    * Injects a one-shot WebSocket fault into the next message about {@code instrument}: the
    * next book delta skips a sequence number ({@link WsFault#SEQUENCE_GAP}) or carries a wrong
-   * checksum ({@link WsFault#CHECKSUM_MISMATCH}), or the next message is not JSON
-   * ({@link WsFault#MALFORMED}).
+   * checksum ({@link WsFault#CHECKSUM_MISMATCH}), the next message is not JSON
+   * ({@link WsFault#MALFORMED}) or never ends ({@link WsFault#ENDLESS_MESSAGE}).
    *
    * @param instrument an instrument of this simulator, e.g. {@code venue().instrument("BTC")}
    * @throws IllegalArgumentException if the fault is not a one-shot fault or the simulator does
@@ -179,7 +179,7 @@ public final class VenueSimulator implements AutoCloseable {
     Objects.requireNonNull(fault, "fault");
     Objects.requireNonNull(instrument, "instrument");
     if (fault != WsFault.SEQUENCE_GAP && fault != WsFault.CHECKSUM_MISMATCH
-        && fault != WsFault.MALFORMED) {
+        && fault != WsFault.MALFORMED && fault != WsFault.ENDLESS_MESSAGE) {
       throw new IllegalArgumentException(fault + " is not tied to an instrument");
     }
     ws().fault(fault, sim(instrument));
@@ -272,6 +272,15 @@ public final class VenueSimulator implements AutoCloseable {
     server.failNext(Arrays.asList(faults.clone()));
   }
 
+  /**
+   * Turns the faults drawn at the builder's {@linkplain Builder#faultRate rates} on or off from
+   * now on (on by default); faults queued with {@link #failNext} apply either way. For a run that
+   * lets clients start cleanly before the faults begin.
+   */
+  public void randomFaults(boolean on) {
+    server.randomFaults(on);
+  }
+
   /** Drops the faults {@link #failNext} queued that no request has met yet. */
   public void clearScriptedFaults() {
     server.clearScriptedFaults();
@@ -290,6 +299,52 @@ public final class VenueSimulator implements AutoCloseable {
   /** Requests in flight at this moment. */
   public int inFlight() {
     return server.inFlight();
+  }
+
+  /** How long a {@link Fault#SLOW_DRIP} body takes to arrive in full: 60 s. */
+  public static final Duration SLOW_DRIP_SPAN = SimServer.SLOW_DRIP_SPAN;
+
+  /** Pieces a {@link Fault#SLOW_DRIP} body is cut into, evenly spaced: 60. */
+  public static final int SLOW_DRIP_PIECES = SimServer.SLOW_DRIP_PIECES;
+
+  /**
+   * REST faults served since the simulator was built, by kind (every kind present, zero when
+   * none), counted when the request meeting the fault arrives; {@link #clearRequestLog()} does
+   * not reset them. For reconciling a run: each should match what the client counted.
+   */
+  public Map<Fault, Long> faultsServed() {
+    return server.faultsServed();
+  }
+
+  /**
+   * WebSocket faults applied since the simulator was built, by kind (every kind present, zero
+   * when none; all zero without a WebSocket side): a one-shot fault when it hits a message
+   * ({@link WsFault#CHECKSUM_MISMATCH} only on a format with checksums), {@link WsFault#DROP}
+   * per connection dropped, {@link WsFault#REFUSE} per connection refused, {@link WsFault#IDLE}
+   * per time it was set.
+   */
+  public Map<WsFault, Long> wsFaultsApplied() {
+    if (ws == null) {
+      EnumMap<WsFault, Long> none = new EnumMap<>(WsFault.class);
+      for (WsFault f : WsFault.values()) {
+        none.put(f, 0L);
+      }
+      return none;
+    }
+    return ws.faultsApplied();
+  }
+
+  /**
+   * Bytes written into endless answers so far: {@link Fault#ENDLESS_BODY} bodies and {@link
+   * WsFault#ENDLESS_MESSAGE} messages together. What a client without a cap would have held.
+   */
+  public long endlessBytesSent() {
+    return server.endlessBytesSent() + (ws == null ? 0 : ws.endlessBytesSent());
+  }
+
+  /** Answers a hostile fault is still writing now (endless bodies, slow drips). */
+  public int hostileAnswersOpen() {
+    return server.hostileOpen();
   }
 
   /** Stops the server and frees its threads; idempotent. */

@@ -8,13 +8,15 @@ import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.model.MarketSnapshot;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The user's listeners behind one guard: a callback that throws is logged (in full the first
- * time, briefly after) and never disturbs the scan.
+ * The user's listeners behind one guard: a callback that throws is counted ({@link #failures()},
+ * reported in every {@code ScanReport}), logged (in full at WARN the first time, briefly at
+ * DEBUG after) and never disturbs the scan.
  */
 final class SafeListener implements ScanListener {
 
@@ -22,6 +24,7 @@ final class SafeListener implements ScanListener {
 
   private final List<ScanListener> listeners;
   private final AtomicBoolean reported = new AtomicBoolean();
+  private final AtomicLong failures = new AtomicLong();
 
   SafeListener(List<ScanListener> listeners) {
     this.listeners = List.copyOf(listeners);
@@ -29,6 +32,11 @@ final class SafeListener implements ScanListener {
 
   boolean isEmpty() {
     return listeners.isEmpty();
+  }
+
+  /** Callbacks that threw so far, the first included. */
+  long failures() {
+    return failures.get();
   }
 
   @Override
@@ -70,6 +78,7 @@ final class SafeListener implements ScanListener {
   }
 
   private void failed(ScanListener listener, RuntimeException e) {
+    failures.incrementAndGet();
     if (reported.compareAndSet(false, true)) {
       log.warn("scan listener {} failed; the scan goes on", listener, e);
     } else {

@@ -333,7 +333,7 @@ public final class ScanEngine implements Scanner {
       reports.add(lane.report());
     }
     ScanReport report = new ScanReport(n, clock.instant(scanStartNanos),
-        Duration.ofNanos(end - scanStartNanos), reports);
+        Duration.ofNanos(end - scanStartNanos), reports, listener.failures());
     scanStartNanos = end;
     return new Scan(clock.instant(end), snapshots, report);
   }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes a scanner's work to a Micrometer {@link MeterRegistry}:
@@ -36,7 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code scanflux.stream.live} (gauge; tags {@code venue}, {@code kind} = {@code book}
  *       or {@code ticker}): instruments the stream kept live at the last scan, so not polled;
  *   <li>{@code scanflux.stream.polled} (counter; tag {@code venue}): fetches polled over REST
- *       because a streamed venue's stream did not cover them (the fallback).
+ *       because a streamed venue's stream did not cover them (the fallback);
+ *   <li>{@code scanflux.listener.failures} (gauge): listener callbacks that threw since the
+ *       scanner started, as of the last scan ({@link dev.scanflux.core.ScanReport#listenerFailures}).
  * </ul>
  *
  * <pre>{@code
@@ -58,12 +61,16 @@ public final class MicrometerScanListener implements ScanListener {
   private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> live = new ConcurrentHashMap<>();
   private final Map<String, Counter> polled = new ConcurrentHashMap<>();
+  private final AtomicLong listenerFailures = new AtomicLong();
 
   /**
    * @param registry where the meters go
    */
   public MicrometerScanListener(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    Gauge.builder("scanflux.listener.failures", listenerFailures, AtomicLong::get)
+        .description("Scan listener callbacks that threw since the scanner started")
+        .register(registry);
   }
 
   @Override
@@ -100,6 +107,7 @@ public final class MicrometerScanListener implements ScanListener {
 
   @Override
   public void onScan(Scan scan) {
+    listenerFailures.set(scan.report().listenerFailures());
     for (VenueReport r : scan.report().venues().values()) {
       cycles.computeIfAbsent(r.venue(),
               v -> Timer.builder("scanflux.cycle")

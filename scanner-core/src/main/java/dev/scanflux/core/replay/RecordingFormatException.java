@@ -37,7 +37,13 @@ public final class RecordingFormatException extends IOException {
     /** A line is well-formed but its data is not a valid snapshot (crossed book, negative size, ...). */
     INVALID_SNAPSHOT,
     /** A snapshot was received before the one on the line above it. */
-    OUT_OF_ORDER;
+    OUT_OF_ORDER,
+    /**
+     * Lenient reading skipped more bad lines than its bound ({@link
+     * RecordingReader.Builder#maxBadLines}): the file is mostly not a recording, and reading on
+     * would cost time for nothing. Not a line defect: it ends the read.
+     */
+    TOO_MANY_BAD_LINES;
 
     /**
      * True for the defects of a single line, which {@link RecordingReader.Builder#skipBadLines}

@@ -32,7 +32,17 @@ import reactor.core.scheduler.Schedulers;
  * snapshot received before the line above it, a truncated file, a file that is not gzip data
  * although gzip was expected, a missing or unsupported header. A missing file fails with a
  * {@link java.nio.file.NoSuchFileException} naming the path. By default the first problem fails
- * the read; {@link Builder#skipBadLines} skips bad lines instead.
+ * the read; {@link Builder#skipBadLines} skips bad lines instead, up to {@link
+ * Builder#maxBadLines}.
+ *
+ * <h2>Bounds</h2>
+ * Whatever the file, a read holds one line buffer (64 KiB, growing to the longest line read, at
+ * most 64 MiB: a longer line is skipped without being held and is a malformed line), with gzip
+ * eight 64 KiB blocks inflated ahead, and a book's levels (at most 100,000 a side: more is a
+ * malformed line). Each line costs time in proportion to its length; a bad line costs one
+ * exception, and lenient reading gives up after {@link Builder#maxBadLines} of them (default
+ * {@value #DEFAULT_MAX_BAD_LINES}), so a file of garbage, however large, fails in about a second
+ * rather than being read to its end.
  *
  * <h2>Threading</h2>
  * The file is opened when the flux is subscribed and read with blocking calls on the reader's
@@ -49,8 +59,13 @@ public final class RecordingReader {
   private final boolean gzip;
   private final @Nullable Consumer<? super RecordingFormatException> onBadLine;
   private final @Nullable Scheduler scheduler;
+  private final long maxBadLines;
+
+  /** The default of {@link Builder#maxBadLines}: 100,000. */
+  public static final long DEFAULT_MAX_BAD_LINES = 100_000;
 
   private RecordingReader(Builder b) {
+    this.maxBadLines = b.maxBadLines;
     this.path = b.path;
     this.gzip = b.gzip != null ? b.gzip : isGzipName(b.path);
     this.onBadLine = b.onBadLine;
@@ -95,7 +110,7 @@ public final class RecordingReader {
    */
   public Mono<RecordingHeader> header() {
     return Mono.fromCallable(() -> {
-      try (RecordingCursor cursor = RecordingCursor.open(path, gzip, null)) {
+      try (RecordingCursor cursor = RecordingCursor.open(path, gzip, null, 0)) {
         return cursor.header();
       }
     }).subscribeOn(scheduler());
@@ -111,7 +126,7 @@ public final class RecordingReader {
    */
   public Flux<MarketSnapshot> snapshots() {
     return Flux.defer(() -> Flux.<MarketSnapshot, RecordingCursor>generate(
-            () -> RecordingCursor.open(path, gzip, onBadLine),
+            () -> RecordingCursor.open(path, gzip, onBadLine, maxBadLines),
             RecordingReader::next,
             RecordingCursor::closeLogged)
         .subscribeOn(scheduler()));
@@ -152,6 +167,7 @@ public final class RecordingReader {
     private @Nullable Boolean gzip;
     private @Nullable Consumer<? super RecordingFormatException> onBadLine;
     private @Nullable Scheduler scheduler;
+    private long maxBadLines = DEFAULT_MAX_BAD_LINES;
 
     private Builder(Path path) {
       this.path = Objects.requireNonNull(path, "path");
@@ -183,6 +199,26 @@ public final class RecordingReader {
      */
     public Builder skipBadLines(Consumer<? super RecordingFormatException> onBadLine) {
       this.onBadLine = Objects.requireNonNull(onBadLine, "onBadLine");
+      return this;
+    }
+
+    /**
+     * With {@link #skipBadLines}, the most bad lines skipped: the next one fails the read with
+     * {@link RecordingFormatException.Defect#TOO_MANY_BAD_LINES} (its cause the bad line's
+     * exception), so a file that is mostly garbage (a gzip of a billion blank lines) ends in
+     * moments instead of hours. Default {@value RecordingReader#DEFAULT_MAX_BAD_LINES}; at
+     * least 0 ({@code Long.MAX_VALUE} for no bound).
+     *
+     * @param maxBadLines the bound
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder maxBadLines(long maxBadLines) {
+      if (maxBadLines < 0) {
+        throw new IllegalArgumentException("maxBadLines must be at least 0 but was "
+            + maxBadLines);
+      }
+      this.maxBadLines = maxBadLines;
       return this;
     }
 

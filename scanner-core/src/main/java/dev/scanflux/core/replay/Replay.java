@@ -133,7 +133,10 @@ public final class Replay {
    * <p>Windows are aligned to the epoch: with a 1 s window, snapshots received from 12:00:00
    * (inclusive) to 12:00:01 (exclusive) make one scan that started at 12:00:00 and completed at
    * 12:00:01. The grouping depends only on the recorded times, never on a clock. Windows without
-   * snapshots make no scan. Scans are numbered from 1. Each scan's report has one {@link
+   * snapshots make no scan. A scan holds the latest snapshot of each venue, instrument and kind
+   * of its window, as a live scan does, so it is bounded by the items, not by the snapshots; a
+   * window of more than 100,000 items is cut into several scans of the same window, each of at
+   * most that many. Scans are numbered from 1. Each scan's report has one {@link
    * dev.scanflux.core.VenueReport} per venue seen in the window, in venue-name order, counting
    * its snapshots (as requests and successes) and distinct instruments, its duration running to
    * the venue's last snapshot of the window; failures, latencies, weight and utilisation are zero,

@@ -85,4 +85,13 @@ class MicrometerScanListenerTest {
     assertThat(registry.get("scanflux.stream.polled").tag("venue", "okx").counter().count())
         .isEqualTo(40);
   }
+
+  @Test
+  void gaugesListenerFailuresAsOfTheLastScan() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    assertThat(registry.get("scanflux.listener.failures").gauge().value()).isZero();
+    listener.onScan(new Scan(t, List.of(), new ScanReport(1, t, Duration.ofSeconds(1),
+        List.of(), 7)));
+    assertThat(registry.get("scanflux.listener.failures").gauge().value()).isEqualTo(7);
+  }
 }

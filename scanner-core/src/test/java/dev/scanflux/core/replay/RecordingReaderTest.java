@@ -59,6 +59,50 @@ class RecordingReaderTest {
   }
 
   @Test
+  void aGzipOfBlankLinesEndsAfterTheBadLineBoundNotAtTheEndOfTheFile() throws IOException {
+    // 200 MB of blank lines in about 200 KB of gzip; read to the end, line by line, it would
+    // cost minutes (a 8.7 MB one, about 9 billion lines, took hours)
+    Path file = dir.resolve("blank.jsonl.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file), 1 << 16)) {
+      out.write((HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+      byte[] blank = new byte[1 << 20];
+      Arrays.fill(blank, (byte) '\n');
+      for (int i = 0; i < 200; i++) {
+        out.write(blank);
+      }
+    }
+    AtomicInteger skipped = new AtomicInteger();
+
+    RecordingFormatException e = failure(RecordingReader.builder(file)
+        .skipBadLines(bad -> skipped.incrementAndGet()).maxBadLines(50_000).build()
+        .snapshots(), 0);
+
+    assertThat(e.defect()).isEqualTo(Defect.TOO_MANY_BAD_LINES);
+    assertThat(e.defect().isLineDefect()).isFalse();
+    assertThat(skipped).hasValue(50_000);
+    assertThat(e.line()).isEqualTo(50_002); // the header, 50,000 skipped, this one
+    assertThat(e).hasMessageContaining("more than 50000 bad lines skipped");
+    assertThat(RecordingReader.DEFAULT_MAX_BAD_LINES).isEqualTo(100_000);
+  }
+
+  @Test
+  void aBookWithMoreLevelsThanTheBoundIsAMalformedLineNotAHeapOfDoubles() throws IOException {
+    String levels = "[1.0,1.0],".repeat(100_001);
+    Path file = write("deep.jsonl", HEADER, "{\"type\":\"book\",\"venue\":\"binance\","
+        + "\"instrument\":\"BTC/USDT\",\"exchangeTime\":1,\"receivedAt\":1,\"bids\":["
+        + levels.substring(0, levels.length() - 1) + "],\"asks\":[[2.0,1.0]]}", ticker(2));
+    List<RecordingFormatException> bad = new ArrayList<>();
+
+    StepVerifier.create(RecordingReader.builder(file).skipBadLines(bad::add).build().snapshots())
+        .expectNextCount(1)
+        .verifyComplete();
+    assertThat(bad).singleElement().satisfies(b -> {
+      assertThat(b.defect()).isEqualTo(Defect.MALFORMED_LINE);
+      assertThat(b).hasMessageContaining("more than 100000 levels");
+    });
+  }
+
+  @Test
   void corruptLineNamesFileAndLine() throws IOException {
     Path file = write("corrupt.jsonl", HEADER, ticker(0), "{\"type\":\"ticker\",\"venue\":", ticker(2));
 

@@ -183,6 +183,43 @@ class ReplayTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sources");
   }
 
+  @Test
+  void manySnapshotsAtOneInstantMakeAScanOfTheirItemsNotOfEverySnapshot() {
+    // the shape of a file of 3 million snapshots with one timestamp, CI-sized: 300,000 of them
+    Path file = dir.resolve("one-instant.jsonl.gz");
+    Instrument[] instruments = {BTC, ETH, Instrument.spot("SOL", "USDT")};
+    long written = RecordingWriter.of(file).write(Flux.range(0, 300_000).map(i ->
+        i % 2 == 0 ? ticker("a", instruments[i % 3], 0) : book("b", instruments[i % 3], 0)))
+        .block();
+    assertThat(written).isEqualTo(300_000);
+
+    List<Scan> scans = Replay.of(file).transform(Replay.scans(Duration.ofSeconds(1)))
+        .collectList().block(Duration.ofMinutes(1));
+
+    assertThat(scans).singleElement().satisfies(scan -> {
+      assertThat(scan.snapshots()).hasSize(6); // a's tickers and b's books of 3 instruments
+      assertThat(scan.report().venues().get("a").requests()).isEqualTo(150_000);
+      assertThat(scan.report().venues().get("b").requests()).isEqualTo(150_000);
+      assertThat(scan.report().venues().get("b").instruments()).isEqualTo(3);
+    });
+  }
+
+  @Test
+  void aScanKeepsTheLatestSnapshotOfEachItemInTheOrderOfTheirLatestArrival() {
+    MarketSnapshot btc1 = ticker("a", BTC, 0);
+    MarketSnapshot eth = ticker("a", ETH, 100);
+    MarketSnapshot btcBook = book("a", BTC, 200);
+    MarketSnapshot btc2 = ticker("a", BTC, 300);
+
+    StepVerifier.create(Flux.just(btc1, eth, btcBook, btc2)
+            .transform(Replay.scans(Duration.ofSeconds(1))))
+        .assertNext(scan -> {
+          assertThat(scan.snapshots()).containsExactly(eth, btcBook, btc2);
+          assertThat(scan.report().venues().get("a").requests()).isEqualTo(4);
+        })
+        .verifyComplete();
+  }
+
   private static TickerSnapshot ticker(String venue, Instrument instrument, long millis) {
     Instant t = T0.plusMillis(millis);
     return new TickerSnapshot(venue, instrument, 100, 101, 100.5, 1, 100, 0.01, t, t);

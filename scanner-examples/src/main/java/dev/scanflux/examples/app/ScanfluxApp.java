@@ -1,7 +1,9 @@
 package dev.scanflux.examples.app;
 
+import dev.scanflux.core.spi.UrlRedaction;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import picocli.CommandLine;
@@ -46,14 +48,18 @@ public final class ScanfluxApp {
         .setCaseInsensitiveEnumValuesAllowed(true);
     HelpSections.install(cli);
     cli.setParameterExceptionHandler((e, args2) -> {
-      e.getCommandLine().getErr().println("scanflux: " + e.getMessage());
+      e.getCommandLine().getErr().println("scanflux: " + UrlRedaction.redact(e.getMessage()));
       e.getCommandLine().getErr().println("Try 'scanflux --help' for the options.");
       return CommandLine.ExitCode.USAGE;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("scanflux: " + failure(e));
+      commandLine.getErr().println("scanflux: " + UrlRedaction.redact(failure(e)));
       if (command.verbose) {
-        e.printStackTrace(commandLine.getErr());
+        // the trace's messages are redacted too: a URL with credentials never reaches the terminal
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        commandLine.getErr().print(UrlRedaction.redact(trace.toString()));
+        commandLine.getErr().flush();
       } else {
         commandLine.getErr().println("(--verbose shows the stack trace)");
       }

@@ -3,6 +3,7 @@ package dev.scanflux.examples.app;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.spi.UrlRedaction;
 import dev.scanflux.core.UniverseFilter;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.VenueReport;
@@ -281,6 +282,8 @@ final class ScanfluxCommand implements Callable<Integer> {
     List<String> names = new ArrayList<>();
     for (String v : venues) {
       String name = venueName(v);
+      check(!UrlRedaction.hasUserInfo(v), "--venue " + v + ": the URL carries a user name or"
+          + " password, which Scanflux never sends (and never prints); give the URL without them");
       try {
         VenueCatalog.get(name);
       } catch (IllegalArgumentException e) {
@@ -318,6 +321,9 @@ final class ScanfluxCommand implements Callable<Integer> {
               && v.substring(0, v.indexOf('=')).strip().toLowerCase(Locale.ROOT).equals(name)),
           "--stream-url " + u.getKey() + ": give the venue with --venue " + u.getKey()
               + "=BASE_URL too");
+      check(!UrlRedaction.hasUserInfo(u.getValue()), "--stream-url " + u.getKey() + "="
+          + u.getValue() + ": the URL carries a user name or password, which Scanflux never"
+          + " sends (and never prints); give the URL without them");
       check(u.getValue().startsWith("ws://") || u.getValue().startsWith("wss://"),
           "--stream-url " + u.getKey() + ": the URL must start with ws:// or wss://");
       check(VenueCatalog.get(name).preset().get().hasStream(),
@@ -362,7 +368,9 @@ final class ScanfluxCommand implements Callable<Integer> {
   }
 
   private ParameterException usage(String message) {
-    return new ParameterException(java.util.Objects.requireNonNull(spec).commandLine(), message);
+    // a flag's value may be a URL with credentials: they never reach the terminal
+    return new ParameterException(java.util.Objects.requireNonNull(spec).commandLine(),
+        UrlRedaction.redact(message));
   }
 
   private int replay(Path file) {
@@ -553,7 +561,7 @@ final class ScanfluxCommand implements Callable<Integer> {
         options.rateLimit(limit);
       }
       if (announce) {
-        out.println(setup.name() + ": " + setup.where());
+        out.println(setup.name() + ": " + UrlRedaction.redact(setup.where()));
       }
       if (!wanted.isEmpty()) {
         List<Instrument> listed = SymbolCheck.listed(setup.name(), source, wanted, warnings);

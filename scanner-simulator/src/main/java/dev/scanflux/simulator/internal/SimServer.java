@@ -31,6 +31,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,9 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Handlers only decide the answer; the answer is written later by a timer thread after the
  * simulated round trip, so latency holds no thread. A hung request is never answered; its
- * connection is closed with the server.
+ * connection is closed with the server. A slow drip is written piece by piece by the timer; an
+ * endless body holds one thread of its own, writing as fast as the client reads, until the
+ * client leaves or the server closes.
  */
 public final class SimServer implements AutoCloseable {
 
@@ -82,11 +85,17 @@ public final class SimServer implements AutoCloseable {
   private final Queue<Fault> scripted = new ConcurrentLinkedQueue<>();
   private final Queue<ServedRequest> log = new ConcurrentLinkedQueue<>();
   private final Set<HttpExchange> hung = ConcurrentHashMap.newKeySet();
+  /** Answers still being written by a hostile fault (endless body, slow drip). */
+  private final Set<HttpExchange> hostile = ConcurrentHashMap.newKeySet();
+  private final Map<Fault, AtomicLong> served = new EnumMap<>(Fault.class);
+  private final AtomicLong endlessBytes = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final HttpServer server;
   private final ExecutorService handlers;
   private final ScheduledExecutorService timer;
+  private final ExecutorService endless;
   private volatile boolean closed;
+  private volatile boolean randomFaults = true;
 
   /**
    * Binds the server; it accepts requests once {@link #start()} is called.
@@ -108,6 +117,11 @@ public final class SimServer implements AutoCloseable {
         new ScheduledThreadPoolExecutor(1, threads("scanflux-sim-" + config.name() + "-timer"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
+    this.endless = Executors.newCachedThreadPool(threads("scanflux-sim-" + config.name()
+        + "-endless"));
+    for (Fault f : Fault.values()) {
+      served.put(f, new AtomicLong());
+    }
     server.setExecutor(handlers);
     server.createContext("/", this::handle);
   }
@@ -125,6 +139,11 @@ public final class SimServer implements AutoCloseable {
   /** Makes the next requests fail with these faults, in order, ahead of any random fault. */
   public void failNext(List<Fault> faults) {
     scripted.addAll(faults);
+  }
+
+  /** Turns the faults drawn at the configured rates on or off; scripted faults still apply. */
+  public void randomFaults(boolean on) {
+    randomFaults = on;
   }
 
   /** Drops the queued faults. */
@@ -147,6 +166,26 @@ public final class SimServer implements AutoCloseable {
     return inFlight.get();
   }
 
+  /**
+   * Faults served since the start, by kind (every kind present), whatever the request log was
+   * cleared of. A fault is counted when the request meeting it arrives.
+   */
+  public Map<Fault, Long> faultsServed() {
+    EnumMap<Fault, Long> counts = new EnumMap<>(Fault.class);
+    served.forEach((f, n) -> counts.put(f, n.get()));
+    return counts;
+  }
+
+  /** Body bytes written into endless bodies so far, over every request. */
+  public long endlessBytesSent() {
+    return endlessBytes.get();
+  }
+
+  /** Answers a hostile fault is still writing (endless bodies, slow drips). */
+  public int hostileOpen() {
+    return hostile.size();
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -160,7 +199,12 @@ public final class SimServer implements AutoCloseable {
       ex.close();
     }
     hung.clear();
+    for (HttpExchange ex : hostile) {
+      ex.close();
+    }
+    hostile.clear();
     timer.shutdownNow();
+    endless.shutdownNow();
     handlers.shutdownNow();
   }
 
@@ -175,7 +219,7 @@ public final class SimServer implements AutoCloseable {
     } catch (RuntimeException e) {
       // A bug in a wire format: answer 500 rather than leave the client without an answer.
       LOG.warn("{} simulator failed on {}", config.name(), ex.getRequestURI(), e);
-      send(ex, new VenueProtocol.Reply(500, "{\"error\":\"simulator failure\"}"), false);
+      send(ex, new VenueProtocol.Reply(500, "{\"error\":\"simulator failure\"}"), null);
     }
   }
 
@@ -216,6 +260,9 @@ public final class SimServer implements AutoCloseable {
       }
     }
     boolean silent = fault == Fault.HANG || fault == Fault.CONNECTION_RESET;
+    if (fault != null) {
+      served.get(fault).incrementAndGet();
+    }
     log.add(new ServedRequest(Instant.ofEpochMilli(now), request.method(), request.path(),
         rawQuery(ex), call.symbol(), call.weight(), silent ? 0 : reply.status(), inFlightNow,
         fault));
@@ -231,13 +278,13 @@ public final class SimServer implements AutoCloseable {
       ex.getResponseHeaders().set("Retry-After", Long.toString(retryAfter.toSeconds()));
     }
     VenueProtocol.Reply answer = reply;
-    boolean reset = fault == Fault.CONNECTION_RESET;
+    @Nullable Fault how = fault;
     long delay = delayNanos();
     if (delay == 0) {
-      send(ex, answer, reset);
+      send(ex, answer, how);
     } else {
       try {
-        timer.schedule(() -> send(ex, answer, reset), delay, TimeUnit.NANOSECONDS);
+        timer.schedule(() -> send(ex, answer, how), delay, TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         LOG.debug("{} simulator closed before answering {}", config.name(), request.path(), e);
         inFlight.decrementAndGet();
@@ -246,11 +293,15 @@ public final class SimServer implements AutoCloseable {
     }
   }
 
-  private void send(HttpExchange ex, VenueProtocol.Reply reply, boolean reset) {
+  private void send(HttpExchange ex, VenueProtocol.Reply reply, @Nullable Fault fault) {
     // counted out before the answer leaves: a client holding it must not see it in flight
     inFlight.decrementAndGet();
+    if (fault == Fault.ENDLESS_BODY || fault == Fault.SLOW_DRIP) {
+      hostile(ex, reply, fault);
+      return;
+    }
     try {
-      if (reset || closed) {
+      if (fault == Fault.CONNECTION_RESET || closed) {
         return;
       }
       byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
@@ -266,9 +317,91 @@ public final class SimServer implements AutoCloseable {
     }
   }
 
+  /** Starts an endless body or a slow drip; the exchange is closed when it ends. */
+  private void hostile(HttpExchange ex, VenueProtocol.Reply reply, Fault fault) {
+    hostile.add(ex);
+    try {
+      if (closed) {
+        throw new java.util.concurrent.RejectedExecutionException("closed");
+      }
+      ex.getResponseHeaders().set("Content-Type", "application/json;charset=UTF-8");
+      if (fault == Fault.ENDLESS_BODY) {
+        ex.sendResponseHeaders(200, 0); // chunked: no length, no end
+        endless.execute(() -> endlessBody(ex));
+      } else {
+        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
+        drip(ex, bytes, 0);
+      }
+    } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("{} simulator: the client left before a {} answer", config.name(), fault, e);
+      endHostile(ex);
+    }
+  }
+
+  /** Writes an array that never closes, as fast as the client reads, until either side ends. */
+  private void endlessBody(HttpExchange ex) {
+    byte[] chunk = EndlessJson.CHUNK;
+    try {
+      OutputStream out = ex.getResponseBody();
+      out.write(EndlessJson.START);
+      while (!closed && !Thread.currentThread().isInterrupted()) {
+        out.write(chunk);
+        endlessBytes.addAndGet(chunk.length);
+      }
+    } catch (IOException e) {
+      LOG.debug("{} simulator: the client left an endless body", config.name(), e);
+    } finally {
+      endHostile(ex);
+    }
+  }
+
+  /** Writes the next piece of a slow drip, then schedules the one after. */
+  private void drip(HttpExchange ex, byte[] body, int from) {
+    if (closed) {
+      endHostile(ex);
+      return;
+    }
+    int piece = Math.max(1, (body.length + SLOW_DRIP_PIECES - 1) / SLOW_DRIP_PIECES);
+    int to = Math.min(body.length, from + piece);
+    try {
+      OutputStream out = ex.getResponseBody();
+      out.write(body, from, to - from);
+      out.flush();
+      if (to >= body.length) {
+        out.close();
+        endHostile(ex);
+        return;
+      }
+      timer.schedule(() -> drip(ex, body, to), SLOW_DRIP_SPAN.toNanos() / SLOW_DRIP_PIECES,
+          TimeUnit.NANOSECONDS);
+    } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("{} simulator: the client left a slow drip", config.name(), e);
+      endHostile(ex);
+    }
+  }
+
+  private void endHostile(HttpExchange ex) {
+    hostile.remove(ex);
+    ex.close();
+  }
+
+  /** Pieces a {@link Fault#SLOW_DRIP} body is cut into. */
+  public static final int SLOW_DRIP_PIECES = 60;
+
+  /** How long a {@link Fault#SLOW_DRIP} body takes to arrive in full. */
+  public static final Duration SLOW_DRIP_SPAN = Duration.ofSeconds(60);
+
+  /** The bytes of an endless body. */
+  private static final class EndlessJson {
+    static final byte[] START = "{\"data\":[".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] CHUNK = "[\"100.5\",\"1.25\"],".repeat(4096)
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
   private @Nullable Fault nextFault() {
     Fault f = scripted.poll();
-    if (f != null || config.faultRates().isEmpty()) {
+    if (f != null || config.faultRates().isEmpty() || !randomFaults) {
       return f;
     }
     double draw;

@@ -6,16 +6,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -23,11 +29,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.java_websocket.WebSocket;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.enums.Opcode;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
@@ -72,6 +80,11 @@ public final class WsServer implements AutoCloseable {
   private final Queue<WsEvent> log = new ConcurrentLinkedQueue<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicLong sent = new AtomicLong();
+  private final Map<WsFault, AtomicLong> applied = new EnumMap<>(WsFault.class);
+  private final AtomicLong endlessBytes = new AtomicLong();
+  /** Connections an endless message is being written on: nothing else is sent on them. */
+  private final Set<WsPeer> endless = ConcurrentHashMap.newKeySet();
+  private final ExecutorService endlessWriters;
   private volatile boolean idle;
   private volatile boolean refuse;
   private volatile boolean started;
@@ -104,6 +117,16 @@ public final class WsServer implements AutoCloseable {
       return t;
     });
     stream.setRemoveOnCancelPolicy(true);
+    AtomicInteger e = new AtomicInteger();
+    this.endlessWriters = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "scanflux-sim-" + config.name() + "-ws-endless-"
+          + e.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    for (WsFault f : WsFault.values()) {
+      applied.put(f, new AtomicLong());
+    }
   }
 
   /** Starts accepting connections and ticking. */
@@ -136,10 +159,14 @@ public final class WsServer implements AutoCloseable {
    */
   public void fault(WsFault fault, @Nullable SimInstrument instrument) {
     switch (fault) {
-      case IDLE -> idle = true;
+      case IDLE -> {
+        idle = true;
+        applied.get(WsFault.IDLE).incrementAndGet();
+      }
       case REFUSE -> refuse = true;
       case DROP -> execute("drop", this::dropAll);
-      case SEQUENCE_GAP, CHECKSUM_MISMATCH, MALFORMED -> pending.add(new Pending(fault, instrument));
+      case SEQUENCE_GAP, CHECKSUM_MISMATCH, MALFORMED, ENDLESS_MESSAGE ->
+          pending.add(new Pending(fault, instrument));
     }
   }
 
@@ -168,6 +195,22 @@ public final class WsServer implements AutoCloseable {
   /** Connections open now. */
   public int open() {
     return peers.size();
+  }
+
+  /**
+   * Faults applied since the start, by kind (every kind present): one-shot faults when they hit
+   * a message, {@code DROP} per connection dropped, {@code REFUSE} per connection refused,
+   * {@code IDLE} per time it was set.
+   */
+  public Map<WsFault, Long> faultsApplied() {
+    EnumMap<WsFault, Long> counts = new EnumMap<>(WsFault.class);
+    applied.forEach((f, n) -> counts.put(f, n.get()));
+    return counts;
+  }
+
+  /** Bytes written into endless messages so far. */
+  public long endlessBytesSent() {
+    return endlessBytes.get();
   }
 
   /**
@@ -205,6 +248,7 @@ public final class WsServer implements AutoCloseable {
       closed = true;
     }
     stream.shutdownNow();
+    endlessWriters.shutdownNow();
     try {
       server.stop(1000);
     } catch (InterruptedException e) {
@@ -214,7 +258,11 @@ public final class WsServer implements AutoCloseable {
 
   /** Sends a frame to a peer, unless idle; a waiting {@code MALFORMED} replaces it. */
   public void send(WsPeer peer, String text, @Nullable SimInstrument instrument) {
-    if (idle || closed) {
+    if (idle || closed || endless.contains(peer)) {
+      return;
+    }
+    if (takePending(WsFault.ENDLESS_MESSAGE, instrument)) {
+      startEndless(peer);
       return;
     }
     String frame = takePending(WsFault.MALFORMED, instrument) ? MALFORMED_TEXT : text;
@@ -236,6 +284,7 @@ public final class WsServer implements AutoCloseable {
       Pending p = it.next();
       if (p.fault() == fault && (p.instrument() == null || p.instrument() == instrument)) {
         if (pending.remove(p)) {
+          applied.get(fault).incrementAndGet();
           return true;
         }
       }
@@ -245,9 +294,45 @@ public final class WsServer implements AutoCloseable {
 
   private void dropAll() {
     for (WsPeer peer : List.copyOf(peers.values())) {
+      applied.get(WsFault.DROP).incrementAndGet();
       peer.socket().closeConnection(CloseFrame.ABNORMAL_CLOSE, "dropped by the simulator");
     }
   }
+
+  /** Starts a text message that never ends on {@code peer}, on a thread of its own. */
+  private void startEndless(WsPeer peer) {
+    endless.add(peer);
+    try {
+      endlessWriters.execute(() -> endlessMessage(peer));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("{} WebSocket simulator closed before an endless message", config.name(), e);
+    }
+  }
+
+  private void endlessMessage(WsPeer peer) {
+    WebSocket socket = peer.socket();
+    byte[] piece = ENDLESS_PIECE;
+    try {
+      socket.sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(ENDLESS_START), false);
+      while (!closed && socket.isOpen() && !Thread.currentThread().isInterrupted()) {
+        if (socket.hasBufferedData()) {
+          LockSupport.parkNanos(200_000); // the client reads slower than we write: wait for it
+          continue;
+        }
+        socket.sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(piece), false); // continues it
+        endlessBytes.addAndGet(piece.length);
+      }
+    } catch (WebsocketNotConnectedException e) {
+      LOG.debug("{} WebSocket simulator: {} left an endless message", config.name(), peer, e);
+    } finally {
+      endless.remove(peer);
+    }
+  }
+
+  private static final byte[] ENDLESS_START =
+      "{\"data\":[".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ENDLESS_PIECE =
+      "[\"100.5\",\"1.25\"],".repeat(64 * 1024 / 17).getBytes(StandardCharsets.US_ASCII);
 
   private void record(int connection, WsEvent.Kind kind, String text) {
     log.add(new WsEvent(Instant.ofEpochMilli(config.clock().now(TimeUnit.MILLISECONDS)),
@@ -288,6 +373,9 @@ public final class WsServer implements AutoCloseable {
       String path = path(request.getResourceDescriptor());
       if (refuse || !config.protocol().accepts(path)) {
         int id = connections.incrementAndGet();
+        if (refuse) {
+          applied.get(WsFault.REFUSE).incrementAndGet();
+        }
         record(id, WsEvent.Kind.REFUSED, path);
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION,
             refuse ? "refused by the simulator" : "no WebSocket endpoint at " + path);

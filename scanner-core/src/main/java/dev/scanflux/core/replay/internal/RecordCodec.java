@@ -55,6 +55,9 @@ public final class RecordCodec {
       g.writeFieldName("completedAt");
       SnapshotCodec.writeInstant(g, scan.completedAt());
       g.writeNumberField("duration", scan.report().duration().toNanos());
+      if (scan.report().listenerFailures() != 0) {
+        g.writeNumberField("listenerFailures", scan.report().listenerFailures());
+      }
       g.writeArrayFieldStart("venues");
       for (VenueReport v : scan.report().venues().values()) {
         writeVenue(g, v);
@@ -152,6 +155,7 @@ public final class RecordCodec {
     Instant startedAt = null;
     Instant completedAt = null;
     Long duration = null;
+    long listenerFailures = 0;
     List<VenueReport> venues = null;
     List<MarketSnapshot> list = null;
     String type = null;
@@ -164,6 +168,7 @@ public final class RecordCodec {
         case "startedAt" -> startedAt = SnapshotCodec.instant(p, t, name);
         case "completedAt" -> completedAt = SnapshotCodec.instant(p, t, name);
         case "duration" -> duration = integer(p, t, name);
+        case "listenerFailures" -> listenerFailures = integer(p, t, name);
         case "venues" -> venues = venues(p, t);
         case "snapshots" -> list = snapshots(p, t);
         default -> p.skipChildren();
@@ -175,7 +180,7 @@ public final class RecordCodec {
     try {
       ScanReport report = new ScanReport(require(cycle, "cycle"),
           require(startedAt, "startedAt"), Duration.ofNanos(require(duration, "duration")),
-          require(venues, "venues"));
+          require(venues, "venues"), listenerFailures);
       return new Scan(require(completedAt, "completedAt"), require(list, "snapshots"), report);
     } catch (IllegalArgumentException e) {
       throw badLine("invalid scan: " + e.getMessage());

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -48,6 +49,8 @@ public final class RecordingCursor implements AutoCloseable {
   private final LineInput input;
   private final SnapshotCodec codec = new SnapshotCodec();
   private final @Nullable Consumer<? super RecordingFormatException> onBadLine;
+  private final long maxBadLines;
+  private long badLines;
   private final RecordingHeader header;
   private @Nullable Instant last;
   private boolean finished;
@@ -70,11 +73,13 @@ public final class RecordingCursor implements AutoCloseable {
   private int index;
 
   private RecordingCursor(Path path, InputStream in,
-      @Nullable Consumer<? super RecordingFormatException> onBadLine) throws IOException {
+      @Nullable Consumer<? super RecordingFormatException> onBadLine, long maxBadLines)
+      throws IOException {
     this.path = path;
     this.in = in;
     this.input = new LineInput(in, MAX_LINE_BYTES);
     this.onBadLine = onBadLine;
+    this.maxBadLines = maxBadLines;
     this.header = readHeader();
   }
 
@@ -84,16 +89,19 @@ public final class RecordingCursor implements AutoCloseable {
    * @param path      the file
    * @param gzip      whether the file must be gzip data
    * @param onBadLine where skipped lines go; null to fail on the first bad line
+   * @param maxBadLines with {@code onBadLine}, the most lines skipped before the read fails with
+   *     {@link Defect#TOO_MANY_BAD_LINES}
    * @throws NoSuchFileException naming the path if there is no such file
    * @throws RecordingFormatException if the file is not gzip data as expected, or its header is
    *     missing, invalid or of an unsupported version
    * @throws IOException if the file cannot be read
    */
   public static RecordingCursor open(Path path, boolean gzip,
-      @Nullable Consumer<? super RecordingFormatException> onBadLine) throws IOException {
+      @Nullable Consumer<? super RecordingFormatException> onBadLine, long maxBadLines)
+      throws IOException {
     InputStream in = openStream(path, gzip);
     try {
-      return new RecordingCursor(path, in, onBadLine);
+      return new RecordingCursor(path, in, onBadLine, maxBadLines);
     } catch (IOException | RuntimeException e) {
       closeAfter(in, e);
       throw e;
@@ -312,6 +320,13 @@ public final class RecordingCursor implements AutoCloseable {
     Consumer<? super RecordingFormatException> handler = onBadLine;
     if (handler == null || !(e.defect().isLineDefect() || e.defect() == Defect.TRUNCATED)) {
       throw e;
+    }
+    if (e.defect().isLineDefect() && ++badLines > maxBadLines) {
+      finished = true;
+      String what = e.defect().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+      throw new RecordingFormatException(path, e.line(), Defect.TOO_MANY_BAD_LINES, "more than "
+          + maxBadLines + " bad lines skipped, this one " + what
+          + ": this is not a recording (raise RecordingReader.Builder.maxBadLines if it is)", e);
     }
     handler.accept(e);
   }

@@ -81,6 +81,8 @@ final class SnapshotCodec {
   private static final long MAX_LONG_SECONDS = Long.MAX_VALUE / NANOS_PER_SECOND - 1;
   private static final BigInteger BIG_NANOS_PER_SECOND = BigInteger.valueOf(NANOS_PER_SECOND);
   private static final int MAX_CACHED_INSTRUMENTS = 1 << 16;
+  /** Most levels a side of a book line may hold: bounds the scratch arrays, whatever the line. */
+  public static final int MAX_LEVELS = 100_000;
 
   private final Map<String, Instrument> instruments = new HashMap<>();
   private double[] bids = new double[64];
@@ -422,6 +424,9 @@ final class SnapshotCodec {
     int n = 0;
     JsonToken level;
     while ((level = p.nextToken()) == JsonToken.START_ARRAY) {
+      if (n >= 2 * MAX_LEVELS) {
+        throw malformed("\"" + name + "\" has more than " + MAX_LEVELS + " levels", null);
+      }
       if (n + 2 > out.length) {
         out = Arrays.copyOf(out, out.length * 2);
         if (bidSide) {
