@@ -21,17 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class ChaosRunTest {
 
-  /**
-   * The one switch for the faults whose fix lands with the transport and XChange work of issue
-   * 17 (endless body, slow drip, connection reset, hangs on XChange venues, Kraken's endless
-   * message; see {@link ChaosRun}): false until that work is merged, then true.
-   */
-  static final boolean TRANSPORT_LANDED = false;
-
   @Test
   void whatTheVenuesServedIsWhatTheScannerCounted() {
     ChaosRun.Config config = new ChaosRun.Config(Duration.ofSeconds(40), 30, 0.20,
-        Duration.ofSeconds(1), TRANSPORT_LANDED, 11);
+        Duration.ofSeconds(1), 11);
 
     ChaosRun.Result r = ChaosRun.run(config);
     String table = String.join("\n", ChaosRun.table(r));
@@ -54,18 +47,16 @@ class ChaosRunTest {
     }
     assertThat((double) faulted / requests).as(table).isBetween(0.10, 0.30);
 
-    // every WebSocket fault reached the scanner as an event of its kind on the native streams
+    // every WebSocket fault reached the scanner as an event of its kind (every stream is native)
     long drops = 0;
     long disconnects = 0;
     long gaps = 0;
     long gapResyncs = 0;
     for (VenueResult v : r.venues()) {
-      if (!v.venue().equals("kraken")) { // Kraken's resyncs stay inside XChange (issue 16)
-        drops += v.wsApplied().get(WsFault.DROP) + v.wsApplied().get(WsFault.ENDLESS_MESSAGE);
-        disconnects += v.disconnects();
-        gaps += v.wsApplied().get(WsFault.SEQUENCE_GAP);
-        gapResyncs += v.resyncs().get(dev.scanflux.core.spi.ResyncCause.SEQUENCE_GAP);
-      }
+      drops += v.wsApplied().get(WsFault.DROP) + v.wsApplied().get(WsFault.ENDLESS_MESSAGE);
+      disconnects += v.disconnects();
+      gaps += v.wsApplied().get(WsFault.SEQUENCE_GAP);
+      gapResyncs += v.resyncs().get(dev.scanflux.core.spi.ResyncCause.SEQUENCE_GAP);
     }
     assertThat(drops).as(table).isPositive();
     assertThat(disconnects).as(table).isGreaterThanOrEqualTo(drops);
