@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scanflux.core.FakeSource.Call;
 import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
@@ -322,5 +323,25 @@ class SchedulingTest {
         .isGreaterThan((int) (30 * 5 * 0.9));
     assertThat(s.view().health("a", BTC)).get().extracting(BookHealth::origin)
         .isEqualTo(BookHealth.Origin.POLL);
+  }
+
+  @Test
+  void aFailedFirstDiscoveryIsRetriedAfterItsBackoffWithoutAnyOtherWakeUp() {
+    // the first discovery answers bad data (a truncated list): nothing to scan yet; the lane
+    // must wake itself at the retry's due time (the default backoff: 200 ms, at most 5 s), not
+    // wait for some other event that never comes on a venue with nothing in flight
+    FakeSource a = new FakeSource("a", vts, FakeSource.universe(10));
+    a.responder((kind, instrument, n) -> kind == RequestKind.INSTRUMENTS && n == 0
+        ? Mono.error(new BadDataException("a", "instruments: truncated JSON", null)) : null);
+    run(Scanner.builder().venue(a, books()).interval(Duration.ofSeconds(1)),
+        Duration.ofSeconds(10));
+
+    List<Call> discoveries = a.calls().stream()
+        .filter(c -> c.kind() == RequestKind.INSTRUMENTS).toList();
+    assertThat(discoveries).as("discoveries").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(seconds(discoveries.get(1).startNanos() - discoveries.get(0).startNanos()))
+        .as("the retry's delay").isLessThanOrEqualTo(5.0 + seconds(LATENCY.toNanos()));
+    assertThat(bookStarts(a, Duration.ZERO)).as("books requested once discovered")
+        .containsKeys(FakeSource.universe(10).toArray(Instrument[]::new));
   }
 }

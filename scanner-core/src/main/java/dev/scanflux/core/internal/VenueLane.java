@@ -383,6 +383,10 @@ final class VenueLane {
     for (int started = 0; !stopped; started++) {
       endPassIfDone(now, sink); // each time round: answers may arrive synchronously
       if (acquiring || universe == null) {
+        if (universe == null && discoveryDueAt != Long.MIN_VALUE) {
+          // a failed first discovery: nothing else will drain this lane, so its retry's timer
+          wakeAt(Math.max(discoveryDueAt, now), now);
+        }
         return false; // admission, or discovery's end (or its retry timer), drains again
       }
       if (started == MAX_STARTS_PER_STEP) { // a source answering synchronously
