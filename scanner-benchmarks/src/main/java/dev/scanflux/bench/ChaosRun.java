@@ -70,6 +70,10 @@ public final class ChaosRun {
   /** The venues, in order: simulated venue and preset. */
   static final Map<SimulatedVenue, String> VENUES = venues();
 
+  /** The venues whose streamed books carry a checksum. */
+  static final Set<SimulatedVenue> CHECKSUMS = EnumSet.of(SimulatedVenue.OKX,
+      SimulatedVenue.KRAKEN);
+
   /**
    * What to run.
    *
@@ -92,9 +96,17 @@ public final class ChaosRun {
       return EnumSet.allOf(Fault.class);
     }
 
-    /** The WebSocket faults injected on {@code venue}: every kind the simulator has. */
+    /**
+     * The WebSocket faults injected on {@code venue}: every kind the simulator has, a checksum
+     * mismatch only where the venue's stream carries checksums (OKX, Kraken: elsewhere it would
+     * wait forever for a message it could apply to).
+     */
     public List<WsFault> wsFaults(SimulatedVenue venue) {
-      return List.of(WsFault.values());
+      List<WsFault> kinds = new ArrayList<>(List.of(WsFault.values()));
+      if (!CHECKSUMS.contains(venue)) {
+        kinds.remove(WsFault.CHECKSUM_MISMATCH);
+      }
+      return kinds;
     }
   }
 
@@ -279,14 +291,26 @@ public final class ChaosRun {
         }
         if (!targets.isEmpty()) {
           Map<SimulatedVenue, Long> busyUntil = new ConcurrentHashMap<>();
+          Map<SimulatedVenue, Map<WsFault, Long>> owed = new ConcurrentHashMap<>();
           driver.scheduleAtFixedRate(() -> {
-            // a venue inside an IDLE or REFUSE window is skipped: clearing the window drops the
-            // one-shot faults still waiting, which would then never be applied
+            // a venue inside an IDLE or REFUSE window is skipped, and no window opens on a venue
+            // whose one-shot faults still wait for a message (its connection down, say):
+            // clearing the window drops them, and in a seeded round-robin the same order would
+            // drop the same kinds every round (Bybit's malformed and endless messages were
+            // never applied in 12 minutes so)
             for (int tries = 0; tries < targets.size(); tries++) {
               Map.Entry<SimulatedVenue, WsFault> t =
                   targets.get((int) (drawn.getAndIncrement() % targets.size()));
-              if (busyUntil.getOrDefault(t.getKey(), 0L) - System.nanoTime() < 0) {
-                Duration busy = inject(streamed.get(t.getKey()), t.getValue(), driver);
+              VenueSimulator sim = streamed.get(t.getKey());
+              boolean window = t.getValue() == WsFault.IDLE || t.getValue() == WsFault.REFUSE;
+              if (busyUntil.getOrDefault(t.getKey(), 0L) - System.nanoTime() < 0
+                  && !(window && owes(sim, owed.get(t.getKey())))) {
+                if (ONE_SHOT.contains(t.getValue())) {
+                  owed.computeIfAbsent(t.getKey(), k -> new ConcurrentHashMap<>()).merge(
+                      t.getValue(), sim.wsFaultsApplied().get(t.getValue()) + 1,
+                      (was, now) -> Math.max(was + 1, now));
+                }
+                Duration busy = inject(sim, t.getValue(), driver);
                 busyUntil.put(t.getKey(), System.nanoTime() + busy.toNanos());
                 return;
               }
@@ -325,6 +349,25 @@ public final class ChaosRun {
         sim.close();
       }
     }
+  }
+
+  /** The WebSocket faults that wait for the next message they can apply to. */
+  static final Set<WsFault> ONE_SHOT = EnumSet.of(WsFault.SEQUENCE_GAP,
+      WsFault.CHECKSUM_MISMATCH, WsFault.MALFORMED, WsFault.ENDLESS_MESSAGE);
+
+  /** Whether one-shot faults injected on {@code sim} still wait to be applied. */
+  private static boolean owes(VenueSimulator sim, @org.jspecify.annotations.Nullable
+      Map<WsFault, Long> owed) {
+    if (owed == null) {
+      return false;
+    }
+    Map<WsFault, Long> applied = sim.wsFaultsApplied();
+    for (Map.Entry<WsFault, Long> e : owed.entrySet()) {
+      if (applied.get(e.getKey()) < e.getValue()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
