@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chaos scenario at CI size (about 50 s): five simulated venues, REST and WebSocket, a fifth
+ * The chaos scenario at CI size (about 60 s): five simulated venues, REST and WebSocket, a fifth
  * of REST requests faulted over every kind injected, a WebSocket fault every second; then what the
  * simulator served must be what the scanner counted, per venue and class, with no 429 the scanner
  * caused and no invalid snapshot delivered. The full scenario is {@code benchmarks.jar chaos}
