@@ -50,9 +50,10 @@ import reactor.core.Disposable;
  * 429s the scanner caused (a 429 the simulator answered without injecting it) and every
  * delivered snapshot checked (uncrossed, sorted, positive).
  *
- * <p>Faults begin once every venue has discovered its instruments (a venue whose discovery
- * fails is not scanned until it succeeds, so a faulted first discovery would take a venue out of
- * the run rather than test it); from then on discovery is faulted like any request.
+ * <p>Faults begin once every venue has discovered its instruments (a venue whose first discovery
+ * fails scans nothing until its retry succeeds, which would shorten its run); from then on
+ * discovery is faulted like any request. They end {@link #QUIET_TAIL} before the scanner closes,
+ * so every faulted request has ended and been counted by then.
  *
  * <p>Every fault kind is injected on every venue, the hostile ones included (an endless body, a
  * slow drip, a connection reset, a hang, an endless WebSocket message on every streamed venue):
