@@ -344,7 +344,7 @@ class BinanceStreamTest {
         ws.send("{\"code\":2,\"msg\":\"Invalid request: unknown variant\",\"id\":1}");
         ws.send(ticker.formatted("BTCUSDT"));
       });
-      MarketSource source = Venues.binance().baseUrl("http://127.0.0.1:9")
+      MarketSource source = Venues.binance().baseUrl("http://127.0.0.1:19")
           .streamUrl(server.uri().toString()).build();
       open.add(source);
       StreamProbe p = probe(StreamProbe.connect(source.stream().orElseThrow(),

@@ -386,7 +386,7 @@ class BybitStreamTest {
   }
 
   private MarketStream scriptedStream(ScriptedWsServer server, VenueBuilder preset) {
-    return closing(preset.baseUrl("http://127.0.0.1:9").streamUrl(server.uri().toString())
+    return closing(preset.baseUrl("http://127.0.0.1:19").streamUrl(server.uri().toString())
         .build()).stream().orElseThrow();
   }
 
@@ -547,7 +547,7 @@ class BybitStreamTest {
   void aStreamNeedsBybitsRestSource() {
     VenueSimulator sim = sim(SimulatedVenue.BYBIT);
     StreamingSource hyperliquid = (StreamingSource) closing(Venues.hyperliquid()
-        .baseUrl(sim.baseUrl()).streamUrl("ws://127.0.0.1:9/ws").build());
+        .baseUrl(sim.baseUrl()).streamUrl("ws://127.0.0.1:19/ws").build());
     assertThatThrownBy(() -> new BybitStream(settings(sim, "bybit"), hyperliquid.rest()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BybitSource");
   }
