@@ -97,6 +97,11 @@ class VenuesTest {
     VenueBuilder b = Venues.binance();
     assertThatThrownBy(() -> b.baseUrl("ftp://x")).hasMessageContaining("baseUrl");
     assertThatThrownBy(() -> b.baseUrl("not a url")).hasMessageContaining("baseUrl");
+    // the transport would read a one-digit port as part of the host and ask DNS for it
+    assertThatThrownBy(() -> b.baseUrl("http://127.0.0.1:1"))
+        .hasMessage("baseUrl must have a port of 10 or more (ports 0-9 are not supported by the"
+            + " transport) but was 'http://127.0.0.1:1'");
+    assertThatThrownBy(() -> b.streamUrl("ws://127.0.0.1:9/ws")).hasMessageContaining("streamUrl");
     assertThatThrownBy(() -> b.concurrency(0)).hasMessageContaining("[1, 1024]");
     assertThatThrownBy(() -> b.name(" ")).hasMessageContaining("venue");
     assertThatThrownBy(() -> b.httpTimeout(Duration.ZERO)).hasMessageContaining("httpTimeout");

@@ -50,7 +50,11 @@ class AppErrorsTest {
       "--venue okx --venue okx | --venue okx: okx is given twice",
       "--venue nosuch | --venue nosuch: unknown venue 'nosuch': known venues are binance,",
       "--rate okx=lots | --rate okx=lots: ",
-      "--symbols BTC | --symbols BTC: "})
+      "--symbols BTC | --symbols BTC: ",
+      "--venue okx=ftp://127.0.0.1:21 | --venue okx=ftp://127.0.0.1:21: baseUrl must be an"
+          + " absolute http or https URL",
+      "--venue okx=http://127.0.0.1:1 | --venue okx=http://127.0.0.1:1: baseUrl must have a port"
+          + " of 10 or more"})
   void refusedBeforeAnythingStarts(String args, String message) {
     Run run = run(args.strip().split(" "));
 
