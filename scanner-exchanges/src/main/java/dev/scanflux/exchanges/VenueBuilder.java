@@ -81,6 +81,7 @@ public final class VenueBuilder {
       throw new IllegalArgumentException(
           "baseUrl must be an absolute http or https URL but was '" + baseUrl + "'");
     }
+    portOfTwoDigitsOrMore("baseUrl", baseUrl, uri);
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.baseUrlGiven = true;
     return this;
@@ -113,9 +114,21 @@ public final class VenueBuilder {
       throw new IllegalArgumentException(
           "streamUrl must be an absolute ws or wss URL but was '" + streamUrl + "'");
     }
+    portOfTwoDigitsOrMore("streamUrl", streamUrl, uri);
     this.streamUrl = streamUrl;
     this.streamUrlGiven = true;
     return this;
+  }
+
+  /**
+   * Refuses ports 1 to 9: Reactor Netty, the transport, reads a one-digit port as part of the
+   * host name ({@code 127.0.0.1:1}) and asks the system's DNS server for it.
+   */
+  private static void portOfTwoDigitsOrMore(String name, String url, URI uri) {
+    if (uri.getPort() >= 0 && uri.getPort() < 10) {
+      throw new IllegalArgumentException(name + " must have a port of 10 or more (ports 0-9 are"
+          + " not supported by the transport) but was '" + url + "'");
+    }
   }
 
   private static void noCredentials(String name, String url) {

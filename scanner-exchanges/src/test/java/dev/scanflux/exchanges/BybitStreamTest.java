@@ -46,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -386,7 +387,7 @@ class BybitStreamTest {
   }
 
   private MarketStream scriptedStream(ScriptedWsServer server, VenueBuilder preset) {
-    return closing(preset.baseUrl("http://127.0.0.1:9").streamUrl(server.uri().toString())
+    return closing(preset.baseUrl("http://127.0.0.1:19").streamUrl(server.uri().toString())
         .build()).stream().orElseThrow();
   }
 
@@ -502,8 +503,11 @@ class BybitStreamTest {
     scanner.start();
 
     Scan live = scan(scanner, BybitStreamTest::everythingLive);
+    // a poll started before the stream had everything may still reach the venue: let it land
+    Scan settled = scan(scanner, s -> s.cycle() >= live.cycle() + 2 && everythingLive(s));
+    Flux.interval(Duration.ofMillis(10)).filter(t -> sim.inFlight() == 0).blockFirst(PATIENCE);
     sim.clearRequestLog();
-    Scan later = scan(scanner, s -> s.cycle() >= live.cycle() + 3);
+    Scan later = scan(scanner, s -> s.cycle() >= settled.cycle() + 3);
     assertThat(sim.requestLog()).as("nothing polled while the stream keeps all live").isEmpty();
     assertThat(report(later).polled()).isZero();
     // a scan holds what changed in its period; the view holds the latest, here from the stream
@@ -547,7 +551,7 @@ class BybitStreamTest {
   void aStreamNeedsBybitsRestSource() {
     VenueSimulator sim = sim(SimulatedVenue.BYBIT);
     StreamingSource hyperliquid = (StreamingSource) closing(Venues.hyperliquid()
-        .baseUrl(sim.baseUrl()).streamUrl("ws://127.0.0.1:9/ws").build());
+        .baseUrl(sim.baseUrl()).streamUrl("ws://127.0.0.1:19/ws").build());
     assertThatThrownBy(() -> new BybitStream(settings(sim, "bybit"), hyperliquid.rest()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BybitSource");
   }

@@ -295,7 +295,7 @@ class HyperliquidStreamTest {
       ws.send(book("BTC", 1700000000500L, "[{\"px\":\"64000.5\",\"sz\":\"3\",\"n\":2}]",
           "[{\"px\":\"64001.0\",\"sz\":\"1\",\"n\":1}]"));
     });
-    MarketStream stream = closing(Venues.hyperliquid().baseUrl("http://127.0.0.1:9")
+    MarketStream stream = closing(Venues.hyperliquid().baseUrl("http://127.0.0.1:19")
         .streamUrl(server.uri().toString()).build()).stream().orElseThrow();
     StreamProbe probe = closing(StreamProbe.connect(stream,
         new StreamRequest(List.of(BTC, Instrument.spot("BTC", "USDT")), 20, true, true),

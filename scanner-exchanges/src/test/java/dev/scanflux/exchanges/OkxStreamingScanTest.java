@@ -81,7 +81,8 @@ class OkxStreamingScanTest {
     Scan later = awaitScan("three more scans", s -> s.cycle() >= live.cycle() + 3);
     assertThat(stream(later).state()).isEqualTo(StreamReport.State.CONNECTED);
     assertThat(stream(later).polled()).isZero();
-    assertThat(stream(later).updates()).isPositive();
+    // a 100 ms scan period may see no update on a loaded machine: some later scan does
+    awaitScan("stream updates counted", s -> s.cycle() > live.cycle() && stream(s).updates() > 0);
     assertThat(later.report().venues().get("okx-swap").requests()).isZero();
     for (Instrument i : List.of(BTC, ETH)) { // a scan holds what changed in its period
       assertThat(scanner.view().health("okx-swap", i)).get()

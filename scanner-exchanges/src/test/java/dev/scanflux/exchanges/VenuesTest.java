@@ -43,15 +43,15 @@ class VenuesTest {
 
   @Test
   void urlsWithCredentialsAreRefusedAndTheMessageNeverShowsThem() {
-    assertThatThrownBy(() -> Venues.binance().baseUrl("http://trader:S3cretPassw0rd@127.0.0.1:1"))
+    assertThatThrownBy(() -> Venues.binance().baseUrl("http://trader:S3cretPassw0rd@127.0.0.1:11"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("baseUrl must not carry credentials (Scanflux never sends a URL's user name"
-            + " or password) but was 'http://****@127.0.0.1:1'");
-    assertThatThrownBy(() -> Venues.okx().streamUrl("wss://trader:S3cret@127.0.0.1:1/ws"))
+            + " or password) but was 'http://****@127.0.0.1:11'");
+    assertThatThrownBy(() -> Venues.okx().streamUrl("wss://trader:S3cret@127.0.0.1:11/ws"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'wss://****@127.0.0.1:1/ws'")
+        .hasMessageContaining("'wss://****@127.0.0.1:11/ws'")
         .hasMessageNotContaining("S3cret");
-    assertThatThrownBy(() -> Venues.bybit().baseUrl("http://trader:S3cret Passw0rd@127.0.0.1:1"))
+    assertThatThrownBy(() -> Venues.bybit().baseUrl("http://trader:S3cret Passw0rd@127.0.0.1:11"))
         .hasMessageNotContaining("S3cret").hasMessageNotContaining("trader");
   }
 
@@ -71,9 +71,9 @@ class VenuesTest {
     for (Supplier<VenueBuilder> preset : List.<Supplier<VenueBuilder>>of(Venues::binance,
         Venues::okx, Venues::bybit, Venues::kraken, Venues::hyperliquid)) {
       try (MarketSource production = preset.get().build();
-          MarketSource elsewhere = preset.get().baseUrl("http://127.0.0.1:9").build();
-          MarketSource both = preset.get().baseUrl("http://127.0.0.1:9")
-              .streamUrl("ws://127.0.0.1:9/ws").build()) {
+          MarketSource elsewhere = preset.get().baseUrl("http://127.0.0.1:19").build();
+          MarketSource both = preset.get().baseUrl("http://127.0.0.1:19")
+              .streamUrl("ws://127.0.0.1:19/ws").build()) {
         assertThat(production.stream()).as(production.venue()).isPresent();
         assertThat(elsewhere.stream()).as("%s at a base URL: no stream from production",
             elsewhere.venue()).isEmpty();
@@ -85,7 +85,7 @@ class VenuesTest {
   @Test
   void buildingConnectsToNothing() {
     // Port 9 (discard) on loopback: nobody listens, yet build() must not fail or block.
-    try (MarketSource s = Venues.okx().baseUrl("http://127.0.0.1:9").build()) {
+    try (MarketSource s = Venues.okx().baseUrl("http://127.0.0.1:19").build()) {
       assertThat(s.venue()).isEqualTo("okx");
       StepVerifier.create(s.instruments()).expectError(TransientSourceException.class)
           .verify(Duration.ofSeconds(10));
@@ -97,6 +97,11 @@ class VenuesTest {
     VenueBuilder b = Venues.binance();
     assertThatThrownBy(() -> b.baseUrl("ftp://x")).hasMessageContaining("baseUrl");
     assertThatThrownBy(() -> b.baseUrl("not a url")).hasMessageContaining("baseUrl");
+    // the transport would read a one-digit port as part of the host and ask DNS for it
+    assertThatThrownBy(() -> b.baseUrl("http://127.0.0.1:1"))
+        .hasMessage("baseUrl must have a port of 10 or more (ports 0-9 are not supported by the"
+            + " transport) but was 'http://127.0.0.1:1'");
+    assertThatThrownBy(() -> b.streamUrl("ws://127.0.0.1:9/ws")).hasMessageContaining("streamUrl");
     assertThatThrownBy(() -> b.concurrency(0)).hasMessageContaining("[1, 1024]");
     assertThatThrownBy(() -> b.name(" ")).hasMessageContaining("venue");
     assertThatThrownBy(() -> b.httpTimeout(Duration.ZERO)).hasMessageContaining("httpTimeout");

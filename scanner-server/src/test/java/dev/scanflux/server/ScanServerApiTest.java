@@ -34,7 +34,7 @@ class ScanServerApiTest {
     fixture = new SimulatedScan(List.of(SimulatedVenue.BINANCE_SPOT, SimulatedVenue.OKX),
         (f, b) -> Spreads.declare(b)
             .oneOff(List.of("kraken", "kucoin"), venues -> venues.contains("kucoin")
-                ? OneOffScanner.of(v -> Venues.kucoin().baseUrl("http://127.0.0.1:1").build())
+                ? OneOffScanner.of(v -> Venues.kucoin().baseUrl("http://127.0.0.1:11").build())
                     .scan(venues)
                 : f.oneOffSims(Map.of("kraken", SimulatedVenue.KRAKEN)).scan(venues))
             .oneOffTimeout(Duration.ofSeconds(20)));

@@ -25,8 +25,8 @@ class UrlRedactionTest {
 
   @Test
   void tellsAUrlWithUserInfo() {
-    assertThat(UrlRedaction.hasUserInfo("http://trader:pw@127.0.0.1:1")).isTrue();
-    assertThat(UrlRedaction.hasUserInfo("http://trader@127.0.0.1:1")).isTrue();
-    assertThat(UrlRedaction.hasUserInfo("http://tr ader:pw@127.0.0.1:1")).isTrue();
+    assertThat(UrlRedaction.hasUserInfo("http://trader:pw@127.0.0.1:11")).isTrue();
+    assertThat(UrlRedaction.hasUserInfo("http://trader@127.0.0.1:11")).isTrue();
+    assertThat(UrlRedaction.hasUserInfo("http://tr ader:pw@127.0.0.1:11")).isTrue();
   }
 }

@@ -206,16 +206,18 @@ final class LiveView implements ScanListener {
     double seconds = Math.max(1e-9, (nanoTime.getAsLong() - startedNanos) / 1e9);
     List<String> lines = new ArrayList<>();
     venues.forEach((name, v) -> lines.add(String.format(Locale.ROOT,
-        "%-10s %s requests (%s/s), weight %s (%s/s of %s), %s snapshots (%s/s%s), %s failed%s,"
-            + " %s passes%s",
-        name, count(v.requests), rate(v.requests / seconds), count(v.weight),
+        "%-10s %s %s (%s/s), weight %s (%s/s of %s), %s snapshots (%s/s%s), %s failed%s,"
+            + " %s %s%s",
+        name, count(v.requests), v.requests == 1 ? "request" : "requests",
+        rate(v.requests / seconds), count(v.weight),
         rate(v.weight / seconds), limits.get(name) == null ? "-"
             : rate(limits.get(name).ratePerSecond()),
         count(v.snapshots), rate(v.snapshots / seconds),
         v.streamUpdates > 0 ? "; " + count(v.streamUpdates) + " stream updates" : "",
         count(v.failed()), v.failed() > 0 ? " (" + failureClasses(v.failures) + ")" : "",
-        count(v.passes), v.passes > 0 ? String.format(Locale.ROOT, ", last %.1f s",
-            v.lastPass.toMillis() / 1000.0) : "")));
+        count(v.passes), v.passes == 1 ? "pass" : "passes",
+        v.passes > 0 ? String.format(Locale.ROOT, ", last %.1f s", v.lastPass.toMillis() / 1000.0)
+            : "")));
     return lines;
   }
 

@@ -285,7 +285,10 @@ final class ScanfluxCommand implements Callable<Integer> {
       check(!UrlRedaction.hasUserInfo(v), "--venue " + v + ": the URL carries a user name or"
           + " password, which Scanflux never sends (and never prints); give the URL without them");
       try {
-        VenueCatalog.get(name);
+        VenueCatalog.Entry venue = VenueCatalog.get(name);
+        if (v.contains("=")) { // the preset's own checks of the URL, before anything starts
+          venue.preset().get().baseUrl(v.substring(v.indexOf('=') + 1).strip());
+        }
       } catch (IllegalArgumentException e) {
         throw usage("--venue " + v + ": " + e.getMessage());
       }
@@ -328,6 +331,11 @@ final class ScanfluxCommand implements Callable<Integer> {
           "--stream-url " + u.getKey() + ": the URL must start with ws:// or wss://");
       check(VenueCatalog.get(name).preset().get().hasStream(),
           "--stream-url " + u.getKey() + ": the venue has no push stream");
+      try {
+        VenueCatalog.get(name).preset().get().streamUrl(u.getValue());
+      } catch (IllegalArgumentException e) {
+        throw usage("--stream-url " + u.getKey() + "=" + u.getValue() + ": " + e.getMessage());
+      }
     }
     for (Map.Entry<String, String> r : rates.entrySet()) {
       try {

@@ -50,7 +50,11 @@ class AppErrorsTest {
       "--venue okx --venue okx | --venue okx: okx is given twice",
       "--venue nosuch | --venue nosuch: unknown venue 'nosuch': known venues are binance,",
       "--rate okx=lots | --rate okx=lots: ",
-      "--symbols BTC | --symbols BTC: "})
+      "--symbols BTC | --symbols BTC: ",
+      "--venue okx=ftp://127.0.0.1:21 | --venue okx=ftp://127.0.0.1:21: baseUrl must be an"
+          + " absolute http or https URL",
+      "--venue okx=http://127.0.0.1:1 | --venue okx=http://127.0.0.1:1: baseUrl must have a port"
+          + " of 10 or more"})
   void refusedBeforeAnythingStarts(String args, String message) {
     Run run = run(args.strip().split(" "));
 
@@ -64,20 +68,20 @@ class AppErrorsTest {
   @Test
   void credentialsInAUrlAreRefusedAndNeverPrinted() {
     for (String[] args : new String[][] {
-        {"--venue", "binance=http://trader:S3cretPassw0rd@127.0.0.1:1"},
-        {"--venue", "binance=http://trader:S3cretPassw0rd@127.0.0.1:1", "--verbose"},
-        {"--venue", "okx=http://127.0.0.1:1", "--stream-url",
-            "okx=ws://trader:S3cretPassw0rd@127.0.0.1:2/ws"},
-        {"--venue", "okx=http://trader:S3cretPassw0rd@127.0.0.1:1", "--venue", "okx"},
-        {"--venue", "binance=http://trader:S3cret Passw0rd@127.0.0.1:1"}}) {
+        {"--venue", "binance=http://trader:S3cretPassw0rd@127.0.0.1:11"},
+        {"--venue", "binance=http://trader:S3cretPassw0rd@127.0.0.1:11", "--verbose"},
+        {"--venue", "okx=http://127.0.0.1:11", "--stream-url",
+            "okx=ws://trader:S3cretPassw0rd@127.0.0.1:12/ws"},
+        {"--venue", "okx=http://trader:S3cretPassw0rd@127.0.0.1:11", "--venue", "okx"},
+        {"--venue", "binance=http://trader:S3cret Passw0rd@127.0.0.1:11"}}) {
       Run run = run(args);
       assertThat(run.exit()).as(run.err()).isEqualTo(2);
       assertThat(run.out() + run.err()).as(String.join(" ", args))
           .doesNotContain("S3cret", "Passw0rd", "trader").contains("://****@127.0.0.1:");
       assertThat(run.out()).as("nothing started").isEmpty();
     }
-    assertThat(run("--venue", "binance=http://trader:S3cretPassw0rd@127.0.0.1:1").err())
-        .startsWith("scanflux: --venue binance=http://****@127.0.0.1:1: the URL carries a user"
+    assertThat(run("--venue", "binance=http://trader:S3cretPassw0rd@127.0.0.1:11").err())
+        .startsWith("scanflux: --venue binance=http://****@127.0.0.1:11: the URL carries a user"
             + " name or password, which Scanflux never sends");
   }
 

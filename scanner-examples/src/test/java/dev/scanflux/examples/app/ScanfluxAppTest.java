@@ -85,7 +85,8 @@ class ScanfluxAppTest {
     assertThat(run.out()).contains("scan 1: 3 venues", "0 failed");
     for (String venue : List.of("okx-swap", "bybit-linear", "gate-futures")) {
       assertThat(run.out().lines().filter(l -> l.strip().startsWith(venue + " ")
-          && l.contains("requests (")).findFirst().orElseThrow()).contains(" 0 failed");
+          && l.contains("/s), weight ")).findFirst().orElseThrow()).as(run.err())
+          .contains(" 0 failed");
       assertThat(run.out().lines().filter(l -> l.strip().startsWith(venue + " ")
           && l.contains("instruments")).findFirst().orElseThrow()).contains(" 2 instruments");
     }
@@ -142,8 +143,8 @@ class ScanfluxAppTest {
     assertThat(interval.exit()).isEqualTo(2);
     assertThat(interval.err()).contains("'soon' is not a duration");
 
-    Run streamUrl = run("--venue", "kucoin=http://127.0.0.1:1", "--stream-url",
-        "kucoin=ws://127.0.0.1:1");
+    Run streamUrl = run("--venue", "kucoin=http://127.0.0.1:11", "--stream-url",
+        "kucoin=ws://127.0.0.1:11");
     assertThat(streamUrl.exit()).isEqualTo(2);
     assertThat(streamUrl.err()).contains("--stream-url kucoin: the venue has no push stream");
 
@@ -154,7 +155,7 @@ class ScanfluxAppTest {
 
   @Test
   void anUnreachableVenueIsReportedAndTheOthersKeepScanning() {
-    Run run = run("--venue", "binance=http://127.0.0.1:1", "--venue", "okx",
+    Run run = run("--venue", "binance=http://127.0.0.1:11", "--venue", "okx",
         "--sim-instruments", "5", "--cycles", "1", "--interval", "0s");
 
     assertThat(run.exit()).as(run.err()).isZero();

@@ -72,7 +72,7 @@ class KrakenStreamWireTest {
   }
 
   private MarketSource kraken(ScriptedWsServer ws, @Nullable VirtualTimeScheduler clock) {
-    var builder = Venues.kraken().baseUrl("http://127.0.0.1:1").streamUrl(ws.uri().toString());
+    var builder = Venues.kraken().baseUrl("http://127.0.0.1:11").streamUrl(ws.uri().toString());
     return opened((clock == null ? builder : builder.clock(clock)).build());
   }
 

@@ -234,10 +234,12 @@ public final class BinanceStream extends WsStream {
     }
 
     Flux<StreamEvent> run(WsSession session) {
+      // resync requests and snapshot loads first: frames already received may be handled while
+      // the merge subscribes its sources, and what they ask for must find a subscriber
       Flux<Input> inputs = Flux.merge(
-          session.receive().map(Frame::new),
+          context.resyncs().map(Rebuild::new),
           loads.asFlux().flatMap(this::snapshot, Math.max(1, settings.concurrency())),
-          context.resyncs().map(Rebuild::new));
+          session.receive().map(Frame::new));
       return subscribe(session).thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
           Flux.defer(() -> {
             books.values().forEach(b -> load(b, 0));

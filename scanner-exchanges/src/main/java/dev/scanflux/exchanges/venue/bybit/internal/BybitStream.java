@@ -236,8 +236,10 @@ public final class BybitStream extends WsStream {
       long now = now();
       books.values().forEach(b -> b.subscribedAt = now);
       tickers.values().forEach(t -> t.subscribedAt = now);
-      Flux<Input> inputs = Flux.merge(session.receive().map(Frame::new),
-          context.resyncs().map(Rebuild::new));
+      // resync requests first: frames already received may be handled while the merge
+      // subscribes its sources, and a request made on their strength must find a subscriber
+      Flux<Input> inputs = Flux.merge(context.resyncs().map(Rebuild::new),
+          session.receive().map(Frame::new));
       return session.send(frames("subscribe", all)).thenMany(Flux.concat(
           Mono.just(StreamEvent.connected()), Flux.fromIterable(unlisted),
           inputs.concatMap(input -> handle(session, input))));

@@ -150,7 +150,9 @@ public final class HyperliquidStream extends WsStream {
           .then(Mono.empty());
       return session.send(subscribe).thenMany(Flux.concat(
           Mono.just(StreamEvent.connected()), Flux.fromIterable(unlisted),
-          Flux.merge(received, resubscribed)));
+          // resync requests first: frames handled while the merge subscribes its sources may
+          // lead to a request, which must find a subscriber
+          Flux.merge(resubscribed, received)));
     }
 
     private Mono<Void> resubscribe(WsSession session, Instrument instrument) {

@@ -61,7 +61,7 @@ class KrakenStreamScriptedTest {
   }
 
   private KrakenStream stream(ScriptedWsServer server, Duration pingEvery) {
-    KrakenStream s = new KrakenStream(new SourceSettings("kraken", "http://127.0.0.1:1",
+    KrakenStream s = new KrakenStream(new SourceSettings("kraken", "http://127.0.0.1:11",
         KrakenVenues.LIMIT, 1, Duration.ofSeconds(5), Schedulers.parallel(),
         server.uri().toString()), pingEvery);
     open.add(s);
