@@ -183,17 +183,32 @@ public final class WsClient implements AutoCloseable {
           spec.venue(), spec.uri() + " closed by the venue: " + status.code()
           + (status.reasonText().isEmpty() ? "" : " " + status.reasonText()), null)),
           e -> end(connectionFailure(spec, e)));
-      in.withConnection(c -> c.onDispose(() -> {
-        TransientSourceException closed =
-            new TransientSourceException(spec.venue(), spec.uri() + " closed", null);
-        // Netty's frame decoder closes the connection before it raises the frame error that
-        // made it close: that error, if any, comes later in the same event-loop task.
+      in.withConnection(c -> c.onDispose(this::endIfClosed));
+      // Already closed while the handler was being called: the close is not missed either way.
+      endIfClosed();
+    }
+
+    /**
+     * Ends the session as closed if its channel is no longer active. Netty's frame decoder closes
+     * the connection before it raises the frame error that made it close: that error, if any,
+     * comes later in the same event-loop task, so the check runs as a task of its own after it.
+     */
+    void endIfClosed() {
+      if (ended.get()) {
+        return;
+      }
+      in.withConnection(c -> {
+        Runnable check = () -> {
+          if (!c.channel().isActive()) {
+            end(new TransientSourceException(spec.venue(), spec.uri() + " closed", null));
+          }
+        };
         try {
-          c.channel().eventLoop().execute(() -> end(closed));
+          c.channel().eventLoop().execute(check);
         } catch (RejectedExecutionException shutDown) {
-          end(closed);
+          end(new TransientSourceException(spec.venue(), spec.uri() + " closed", null));
         }
-      }));
+      });
     }
 
     /** Never completes; errors when the connection ends on its own. */
@@ -208,7 +223,10 @@ public final class WsClient implements AutoCloseable {
         return Flux.never();
       }
       // A tick while the previous ping is still being sent is skipped, not an overflow error.
+      // Each tick also checks that the channel is still open, whether or not its ping is sent:
+      // a close whose notice was missed, or a send stuck on it, still ends the session.
       return Flux.interval(every, every)
+          .doOnNext(tick -> endIfClosed())
           .onBackpressureDrop()
           .concatMap(tick -> send(spec.ping()))
           .thenMany(Flux.never());
@@ -250,6 +268,10 @@ public final class WsClient implements AutoCloseable {
       return Mono.defer(() -> ended.get()
               ? Mono.error(new IllegalStateException("the connection ended"))
               : out.sendObject(Mono.just(new TextWebSocketFrame(frame))).then())
+          // A write the transport never completes (e.g. on a channel closed under it) must not
+          // stall the sends queued behind it forever: it fails the session after a deadline.
+          .timeout(spec.connectTimeout(), Mono.defer(() -> Mono.error(new IOException(
+              "not sent within " + spec.connectTimeout()))), Schedulers.parallel())
           .onErrorMap(e -> {
             SourceException failed = new TransientSourceException(spec.venue(),
                 "cannot send on " + spec.uri() + ": " + e, e);
