@@ -191,7 +191,11 @@ public final class Venues {
   /**
    * Bitstamp, native, {@code https://www.bitstamp.net}: 10,000 requests per 10 minutes,
    * full books cut to the depth asked, no bulk tickers, default concurrency 4, symbols
-   * {@code btcusd}.
+   * {@code btcusd}. Push stream, native, Bitstamp's WebSocket API v2 {@code wss://ws.bitstamp.net}:
+   * whole top-100 books ({@code order_book_<pair>}), and tickers whose bid and ask are the
+   * streamed book's, last the last streamed trade ({@code live_trades_<pair>}) and 24 h figures
+   * the REST ticker's, refreshed every 5 minutes within the rate limit (Bitstamp streams no
+   * ticker).
    */
   public static VenueBuilder bitstamp() {
     return new VenueBuilder(BitstampVenues.SPOT);

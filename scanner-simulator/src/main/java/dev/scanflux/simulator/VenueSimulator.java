@@ -12,6 +12,7 @@ import dev.scanflux.simulator.internal.binance.BinanceProtocol;
 import dev.scanflux.simulator.internal.binance.BinanceWsProtocol;
 import dev.scanflux.simulator.internal.bingx.BingxProtocol;
 import dev.scanflux.simulator.internal.bitstamp.BitstampProtocol;
+import dev.scanflux.simulator.internal.bitstamp.BitstampWsProtocol;
 import dev.scanflux.simulator.internal.bybit.BybitProtocol;
 import dev.scanflux.simulator.internal.bybit.BybitWsProtocol;
 import dev.scanflux.simulator.internal.coinbase.CoinbaseProtocol;
@@ -113,6 +114,7 @@ public final class VenueSimulator implements AutoCloseable {
       case BYBIT -> new BybitWsProtocol(market, now, seed, false);
       case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);
       case KRAKEN -> new KrakenWsProtocol(market, now, seed);
+      case BITSTAMP -> new BitstampWsProtocol(market, now, seed);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }

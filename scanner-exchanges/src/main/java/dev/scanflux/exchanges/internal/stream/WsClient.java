@@ -338,8 +338,8 @@ public final class WsClient implements AutoCloseable {
 
   /**
    * One message reassembled from its frames, never more than {@link WsSpec#maxMessageChars()}
-   * bytes; binary messages are counted against the cap, then dropped. Confined to the reading
-   * thread.
+   * bytes; binary messages are counted against the cap, then decoded by the spec's
+   * {@link WsSpec#binary() decoder} or, without one, dropped. Confined to the reading thread.
    */
   private static final class Message {
 
@@ -368,7 +368,7 @@ public final class WsClient implements AutoCloseable {
         return new BadDataException(spec.venue(), "a message from " + spec.uri()
             + " exceeds " + spec.maxMessageChars() + " bytes (maxMessageChars)", null);
       }
-      if (binary) {
+      if (binary && spec.binary() == null) {
         size += n;
         if (frame.isFinalFragment()) {
           LOG.debug("{}: ignored a binary message of {} bytes", spec.venue(), size);
@@ -383,7 +383,18 @@ public final class WsClient implements AutoCloseable {
       frame.content().getBytes(frame.content().readerIndex(), bytes, size, n);
       size += n;
       if (frame.isFinalFragment()) {
-        String text = new String(bytes, 0, size, StandardCharsets.UTF_8);
+        String text;
+        if (binary) {
+          try {
+            text = Objects.requireNonNull(spec.binary()).decode(bytes, size,
+                spec.maxMessageChars());
+          } catch (IOException | RuntimeException e) {
+            return new BadDataException(spec.venue(), "a binary message from " + spec.uri()
+                + " cannot be decoded: " + e.getMessage(), e);
+          }
+        } else {
+          text = new String(bytes, 0, size, StandardCharsets.UTF_8);
+        }
         size = 0;
         if (bytes.length > 64 * 1024) {
           bytes = new byte[0]; // a large message's buffer is not kept for the small ones

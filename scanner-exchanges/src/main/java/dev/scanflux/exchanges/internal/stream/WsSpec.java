@@ -20,9 +20,12 @@ import org.jspecify.annotations.Nullable;
  * @param pingEvery       how often the heartbeat frame is sent, or null for no heartbeat
  * @param ping            the heartbeat frame, e.g. OKX's {@code ping}
  * @param pong            the venue's answer to it, e.g. {@code pong}: never emitted
+ * @param binary          turns each binary message into text, e.g. {@link BinaryText#GZIP} for
+ *                        BingX; null to drop binary messages (counted against the cap, then
+ *                        ignored), as most venues send text only
  */
 public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMessageChars,
-    @Nullable Duration pingEvery, String ping, String pong) {
+    @Nullable Duration pingEvery, String ping, String pong, @Nullable BinaryText binary) {
 
   /** Checks the parts. */
   public WsSpec {
@@ -52,17 +55,17 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
    * characters, no heartbeat.
    */
   public static WsSpec of(String venue, URI uri) {
-    return new WsSpec(venue, uri, Duration.ofSeconds(10), 16 << 20, null, "", "");
+    return new WsSpec(venue, uri, Duration.ofSeconds(10), 16 << 20, null, "", "", null);
   }
 
   /** The same with another connect timeout. */
   public WsSpec connectTimeout(Duration timeout) {
-    return new WsSpec(venue, uri, timeout, maxMessageChars, pingEvery, ping, pong);
+    return new WsSpec(venue, uri, timeout, maxMessageChars, pingEvery, ping, pong, binary);
   }
 
   /** The same with another message size limit. */
   public WsSpec maxMessageChars(int chars) {
-    return new WsSpec(venue, uri, connectTimeout, chars, pingEvery, ping, pong);
+    return new WsSpec(venue, uri, connectTimeout, chars, pingEvery, ping, pong, binary);
   }
 
   /**
@@ -71,6 +74,16 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
    */
   public WsSpec heartbeat(Duration every, String ping, String pong) {
     return new WsSpec(venue, uri, connectTimeout, maxMessageChars,
-        Objects.requireNonNull(every, "every"), ping, pong);
+        Objects.requireNonNull(every, "every"), ping, pong, binary);
+  }
+
+  /**
+   * The same with binary messages turned into text by {@code decoder} and emitted like text
+   * messages (BingX gzips every message); a message it cannot decode ends the connection as bad
+   * data, like a corrupt frame.
+   */
+  public WsSpec binary(BinaryText decoder) {
+    return new WsSpec(venue, uri, connectTimeout, maxMessageChars, pingEvery, ping, pong,
+        Objects.requireNonNull(decoder, "decoder"));
   }
 }

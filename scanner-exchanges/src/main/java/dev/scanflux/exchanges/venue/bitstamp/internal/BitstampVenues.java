@@ -7,7 +7,7 @@ import dev.scanflux.exchanges.internal.VenueDefinition;
 import java.time.Duration;
 import java.util.List;
 
-/** Bitstamp, native. */
+/** Bitstamp, native, streamed natively. */
 public final class BitstampVenues {
 
   /** Bitstamp: 10,000 requests per 10 minutes (and at most 400 per second). */
@@ -15,8 +15,8 @@ public final class BitstampVenues {
 
   /** Bitstamp spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("bitstamp",
-      "native", "https://www.bitstamp.net", "", LIMIT, 4, Instrument.Kind.SPOT, "btcusd",
-      List.of(), "base units"), BitstampSource::new, null);
+      "native", "https://www.bitstamp.net", BitstampStream.URL, LIMIT, 4, Instrument.Kind.SPOT,
+      "btcusd", List.of(), "base units"), BitstampSource::new, BitstampStream::new);
 
   private BitstampVenues() {}
 }
