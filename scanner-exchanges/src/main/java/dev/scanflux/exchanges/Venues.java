@@ -204,7 +204,10 @@ public final class Venues {
   /**
    * BingX spot, native (XChange has no BingX), {@code https://open-api.bingx.com}: 100 requests
    * per 10 s, books up to 100 levels, bulk tickers ({@code /openApi/spot/v1/ticker/24hr}),
-   * default concurrency 4, symbols {@code BTC-USDT}.
+   * default concurrency 4, symbols {@code BTC-USDT}. Push stream, native,
+   * {@code wss://open-api-ws.bingx.com/market} (every message GZIP-compressed; BingX's
+   * {@code Ping} answered {@code Pong}): whole books ({@code @depth5} to {@code @depth100}, the
+   * smallest covering the scanner's depth) and 24 h tickers ({@code @ticker}).
    */
   public static VenueBuilder bingx() {
     return new VenueBuilder(BingxVenues.SPOT);

@@ -11,6 +11,7 @@ import dev.scanflux.simulator.internal.WsServer;
 import dev.scanflux.simulator.internal.binance.BinanceProtocol;
 import dev.scanflux.simulator.internal.binance.BinanceWsProtocol;
 import dev.scanflux.simulator.internal.bingx.BingxProtocol;
+import dev.scanflux.simulator.internal.bingx.BingxWsProtocol;
 import dev.scanflux.simulator.internal.bitstamp.BitstampProtocol;
 import dev.scanflux.simulator.internal.bitstamp.BitstampWsProtocol;
 import dev.scanflux.simulator.internal.bybit.BybitProtocol;
@@ -115,6 +116,7 @@ public final class VenueSimulator implements AutoCloseable {
       case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);
       case KRAKEN -> new KrakenWsProtocol(market, now, seed);
       case BITSTAMP -> new BitstampWsProtocol(market, now, seed);
+      case BINGX -> new BingxWsProtocol(market, now, seed);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }

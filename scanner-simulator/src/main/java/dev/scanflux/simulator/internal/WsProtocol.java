@@ -26,6 +26,15 @@ public interface WsProtocol {
     return path.equals(path());
   }
 
+  /**
+   * The binary frame this format sends in place of a text message, or null to send it as text
+   * (the default). BingX gzips every message; the simulator's {@code MALFORMED} text is encoded
+   * the same way, so it reaches the client as the venue would send it.
+   */
+  default byte @Nullable [] binary(String text) {
+    return null;
+  }
+
   /** A client connected; nothing to do by default. */
   default void onOpen(WsPeer peer) {}
 

@@ -269,7 +269,12 @@ public final class WsServer implements AutoCloseable {
     // Counted first: a client may read the frame before send() returns.
     sent.incrementAndGet();
     try {
-      peer.socket().send(frame);
+      byte[] binary = config.protocol().binary(frame);
+      if (binary != null) {
+        peer.socket().send(binary);
+      } else {
+        peer.socket().send(frame);
+      }
     } catch (WebsocketNotConnectedException e) {
       LOG.debug("{} WebSocket simulator: {} left before a frame", config.name(), peer, e);
     }

@@ -57,9 +57,21 @@ public final class BingxSource extends NativeSource {
             + Math.min(depth, MAX_DEPTH)))
         .map(data -> {
           Instant now = http.now();
-          return book(what, instrument, data.path("bids"), data.path("asks"), depth,
-              millis(data, "ts", now), now);
+          return book(what, instrument, data, depth, millis(data, "ts", now), now);
         }));
+  }
+
+  /**
+   * A book from BingX's {@code {"bids": [...], "asks": [...]}}, as the REST depth and the
+   * WebSocket's {@code @depth} data write it: levels in any order (BingX sends asks worst first),
+   * put best first and cut to {@code depth}.
+   *
+   * @throws dev.scanflux.core.spi.BadDataException if a level is unreadable
+   * @throws dev.scanflux.core.model.InvalidSnapshotException if the book is invalid (crossed)
+   */
+  BookSnapshot book(String what, Instrument instrument, JsonNode data, int depth, Instant time,
+      Instant now) {
+    return book(what, instrument, data.path("bids"), data.path("asks"), depth, time, now);
   }
 
   @Override
@@ -96,7 +108,15 @@ public final class BingxSource extends NativeSource {
         }));
   }
 
-  private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  /**
+   * A ticker from BingX's 24 h ticker fields ({@code bidPrice}, {@code askPrice},
+   * {@code lastPrice}, {@code volume}, {@code quoteVolume}, {@code priceChangePercent} as
+   * {@code "2.91%"}, {@code closeTime}), numbers or text.
+   *
+   * @throws dev.scanflux.core.spi.BadDataException if bid, ask or last is missing or unreadable
+   * @throws dev.scanflux.core.model.InvalidSnapshotException if the ticker is invalid
+   */
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
     String pct = t.path("priceChangePercent").asText("").replace("%", "");
     double change;
     try {
@@ -133,7 +153,12 @@ public final class BingxSource extends NativeSource {
       return Mono.error(new PermanentSourceException(venue(),
           what + ": this BingX source serves spot instruments only", null));
     }
-    return Mono.just(instrument.base() + '-' + instrument.quote());
+    return Mono.just(symbol(instrument));
+  }
+
+  /** BingX's symbol of a spot instrument, {@code BTC-USDT}. */
+  static String symbol(Instrument instrument) {
+    return instrument.base() + '-' + instrument.quote();
   }
 
   private @Nullable Instrument instrument(String symbol) {

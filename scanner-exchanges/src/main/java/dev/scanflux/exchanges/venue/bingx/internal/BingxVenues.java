@@ -5,13 +5,14 @@ import dev.scanflux.exchanges.VenueDescriptor;
 import dev.scanflux.exchanges.internal.VenueDefinition;
 import java.util.List;
 
-/** BingX spot, native. */
+/** BingX spot, native, streamed natively. */
 public final class BingxVenues {
 
   /** BingX spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("bingx",
-      "native", "https://open-api.bingx.com", "", BingxSource.LIMIT, 4, Instrument.Kind.SPOT,
-      "BTC-USDT", List.of("code 100410"), "base units"), BingxSource::new, null);
+      "native", "https://open-api.bingx.com", BingxStream.URL, BingxSource.LIMIT, 4,
+      Instrument.Kind.SPOT, "BTC-USDT", List.of("code 100410"), "base units"), BingxSource::new,
+      BingxStream::new);
 
   private BingxVenues() {}
 }
