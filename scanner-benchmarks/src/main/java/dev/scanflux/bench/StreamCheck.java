@@ -50,10 +50,11 @@ final class StreamCheck {
   static final Duration MEASURE = Duration.ofSeconds(10);
   static final int INSTRUMENTS = 50;
 
-  /** The venues tried, in order; those whose preset has no stream yet are skipped. */
-  static final List<SimulatedVenue> CANDIDATES = List.of(SimulatedVenue.BINANCE_SPOT,
-      SimulatedVenue.OKX, SimulatedVenue.OKX_SWAP, SimulatedVenue.BYBIT,
-      SimulatedVenue.BYBIT_LINEAR, SimulatedVenue.KRAKEN, SimulatedVenue.HYPERLIQUID);
+  /**
+   * The venues tried, in the simulator's order: every simulated venue with a WebSocket side whose
+   * preset has a stream (a new streamed preset joins the table by itself).
+   */
+  static final List<SimulatedVenue> CANDIDATES = List.of(SimulatedVenue.values());
 
   /**
    * One venue's figures over the measurement.
@@ -89,15 +90,23 @@ final class StreamCheck {
 
   /** The preset whose source speaks {@code v}'s wire format (the simulator knows no client). */
   private static VenueBuilder preset(SimulatedVenue v) {
-    return switch (v) {
+    return switch (v) { // exhaustive: a new simulated venue must name its preset here
       case BINANCE_SPOT -> Venues.binance();
+      case BINANCE_FUTURES -> Venues.binanceFutures();
       case OKX -> Venues.okx();
       case OKX_SWAP -> Venues.okxSwap();
-      case BYBIT -> Venues.bybit();
-      case BYBIT_LINEAR -> Venues.bybitLinear();
       case KRAKEN -> Venues.kraken();
       case HYPERLIQUID -> Venues.hyperliquid();
-      default -> throw new IllegalArgumentException("no streamed preset for " + v);
+      case BYBIT -> Venues.bybit();
+      case BYBIT_LINEAR -> Venues.bybitLinear();
+      case KUCOIN -> Venues.kucoin();
+      case GATE -> Venues.gate();
+      case COINBASE -> Venues.coinbase();
+      case BITSTAMP -> Venues.bitstamp();
+      case BINGX -> Venues.bingx();
+      case GATE_FUTURES -> Venues.gateFutures();
+      case KUCOIN_FUTURES -> Venues.kucoinFutures();
+      case LIGHTER -> Venues.lighter();
     };
   }
 
