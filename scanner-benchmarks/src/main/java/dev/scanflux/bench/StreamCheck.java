@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import reactor.core.Disposable;
@@ -88,26 +89,14 @@ final class StreamCheck {
     return results;
   }
 
-  /** The preset whose source speaks {@code v}'s wire format (the simulator knows no client). */
-  private static VenueBuilder preset(SimulatedVenue v) {
-    return switch (v) { // exhaustive: a new simulated venue must name its preset here
-      case BINANCE_SPOT -> Venues.binance();
-      case BINANCE_FUTURES -> Venues.binanceFutures();
-      case OKX -> Venues.okx();
-      case OKX_SWAP -> Venues.okxSwap();
-      case KRAKEN -> Venues.kraken();
-      case HYPERLIQUID -> Venues.hyperliquid();
-      case BYBIT -> Venues.bybit();
-      case BYBIT_LINEAR -> Venues.bybitLinear();
-      case KUCOIN -> Venues.kucoin();
-      case GATE -> Venues.gate();
-      case COINBASE -> Venues.coinbase();
-      case BITSTAMP -> Venues.bitstamp();
-      case BINGX -> Venues.bingx();
-      case GATE_FUTURES -> Venues.gateFutures();
-      case KUCOIN_FUTURES -> Venues.kucoinFutures();
-      case LIGHTER -> Venues.lighter();
-    };
+  /**
+   * The preset whose source speaks {@code v}'s wire format (the simulator knows no client): the
+   * preset named as the simulated venue, in lower case with dashes, {@code BINANCE_SPOT} being
+   * Binance's spot preset {@code binance}.
+   */
+  static VenueBuilder preset(SimulatedVenue v) {
+    String name = v.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return Venues.preset(name.endsWith("-spot") ? name.substring(0, name.length() - 5) : name);
   }
 
   private static Result runOne(SimulatedVenue v) {
