@@ -67,15 +67,6 @@ class BingxStreamTest {
     return stream(sim.start(), sim.websocketUrl());
   }
 
-  private static void awaitInSync(StreamProbe probe, VenueSimulator sim, Instrument i,
-      int depth) {
-    probe.await("a book of " + i, p -> !p.books(i).isEmpty(), PATIENCE);
-    BookSnapshot expected = sim.streamedBook(i, depth);
-    probe.await(i + " equal to the simulator's " + expected, p -> p.books(i).stream()
-        .anyMatch(b -> StreamProbe.sameLevels(b, expected)
-            && b.exchangeTime().equals(expected.exchangeTime())), PATIENCE);
-  }
-
   private static List<String> received(VenueSimulator sim) {
     return sim.wsLog().stream().filter(e -> e.kind() == WsEvent.Kind.RECEIVED)
         .map(WsEvent::text).filter(t -> !t.equals("Pong")).toList();
@@ -106,8 +97,8 @@ class BingxStreamTest {
       assertThat(b.askLevels()).isEqualTo(20);
       assertThat(b.askPrice(1)).isGreaterThan(b.bestAsk());
     });
-    awaitInSync(probe, sim, BTC, 20);
-    awaitInSync(probe, sim, ETH, 20);
+    probe.awaitInSync(sim, BTC, 20);
+    probe.awaitInSync(sim, ETH, 20);
 
     TickerSnapshot t = probe.tickers(BTC).get(probe.tickers(BTC).size() - 1);
     assertThat(probe.books(BTC)).anySatisfy(b -> {
@@ -129,7 +120,7 @@ class BingxStreamTest {
     StreamProbe probe = closing(StreamProbe.connect(stream(sim),
         new StreamRequest(List.of(BTC), 7, true, false), StreamContext.direct()));
 
-    awaitInSync(probe, sim, BTC, 7);
+    probe.awaitInSync(sim, BTC, 7);
     assertThat(received(sim)).containsExactly(request(1, "sub", "BTC-USDT@depth10"));
     assertThat(probe.books(BTC)).allSatisfy(b -> assertThat(b.bidLevels()).isEqualTo(7));
   }
@@ -138,7 +129,7 @@ class BingxStreamTest {
   void booksAreWholeSoGapAndChecksumFaultsDoNotApplyAndAMalformedMessageIsRejected() {
     VenueSimulator sim = sim();
     StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
 
     sim.wsFault(WsFault.SEQUENCE_GAP, BTC);
     sim.wsFault(WsFault.CHECKSUM_MISMATCH, BTC);
@@ -147,7 +138,7 @@ class BingxStreamTest {
     int seen = probe.books(BTC).size();
     probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
 
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
     assertThat(probe.events(StreamEvent.Resync.class)).isEmpty();
     assertThat(probe.events(StreamEvent.Rejected.class)).singleElement()
         .satisfies(r -> assertThat(r.detail()).startsWith("malformed JSON: <html>"));
@@ -158,7 +149,7 @@ class BingxStreamTest {
   void aDroppedConnectionErrorsSoTheScannerReconnects() {
     VenueSimulator sim = sim();
     StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
 
     sim.wsFault(WsFault.DROP);
 
@@ -174,8 +165,8 @@ class BingxStreamTest {
     StreamProbe probe = closing(StreamProbe.connect(stream(sim),
         new StreamRequest(List.of(BTC, ETH), 20, true, true),
         StreamContext.direct(resyncs.asFlux())));
-    awaitInSync(probe, sim, BTC, 20);
-    awaitInSync(probe, sim, ETH, 20);
+    probe.awaitInSync(sim, BTC, 20);
+    probe.awaitInSync(sim, ETH, 20);
     sim.clearWsLog();
 
     resyncs.tryEmitNext(SimulatedVenue.BINGX.instrument("SOL")); // not streamed here
@@ -187,7 +178,7 @@ class BingxStreamTest {
         request(8, "sub", "BTC-USDT@ticker"));
     int seen = probe.books(BTC).size();
     probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
     assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
   }
 

@@ -67,15 +67,6 @@ class BitstampStreamTest {
         .stream().orElseThrow();
   }
 
-  private static void awaitInSync(StreamProbe probe, VenueSimulator sim, Instrument i,
-      int depth) {
-    probe.await("a book of " + i, p -> !p.books(i).isEmpty(), PATIENCE);
-    BookSnapshot expected = sim.streamedBook(i, depth);
-    probe.await(i + " equal to the simulator's " + expected, p -> p.books(i).stream()
-        .anyMatch(b -> StreamProbe.sameLevels(b, expected)
-            && b.exchangeTime().equals(expected.exchangeTime())), PATIENCE);
-  }
-
   private static List<String> received(VenueSimulator sim) {
     return sim.wsLog().stream().filter(e -> e.kind() == WsEvent.Kind.RECEIVED)
         .map(WsEvent::text).filter(t -> !t.equals(HEARTBEAT)).toList();
@@ -104,8 +95,8 @@ class BitstampStreamTest {
       assertThat(b.bidLevels()).isEqualTo(10);
       assertThat(b.askLevels()).isEqualTo(10);
     });
-    awaitInSync(probe, sim, BTC, 10);
-    awaitInSync(probe, sim, ETH, 10);
+    probe.awaitInSync(sim, BTC, 10);
+    probe.awaitInSync(sim, ETH, 10);
 
     // bid and ask: the streamed book's best; last: a streamed trade, at the best bid or ask;
     // 24 h figures: the REST ticker's, fetched once per instrument for the connection
@@ -127,7 +118,7 @@ class BitstampStreamTest {
   void booksAreWholeSoGapAndChecksumFaultsDoNotApplyAndAMalformedMessageIsRejected() {
     VenueSimulator sim = sim();
     StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
 
     sim.wsFault(WsFault.SEQUENCE_GAP, BTC);
     sim.wsFault(WsFault.CHECKSUM_MISMATCH, BTC);
@@ -136,7 +127,7 @@ class BitstampStreamTest {
     int seen = probe.books(BTC).size();
     probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
 
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
     assertThat(probe.events(StreamEvent.Resync.class)).isEmpty();
     assertThat(probe.events(StreamEvent.Rejected.class)).singleElement()
         .satisfies(r -> assertThat(r.detail()).startsWith("malformed JSON: <html>"));
@@ -147,7 +138,7 @@ class BitstampStreamTest {
   void aDroppedConnectionErrorsSoTheScannerReconnects() {
     VenueSimulator sim = sim();
     StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
 
     sim.wsFault(WsFault.DROP);
 
@@ -163,8 +154,8 @@ class BitstampStreamTest {
     StreamProbe probe = closing(StreamProbe.connect(stream(sim),
         new StreamRequest(List.of(BTC, ETH), 20, true, true),
         StreamContext.direct(resyncs.asFlux())));
-    awaitInSync(probe, sim, BTC, 20);
-    awaitInSync(probe, sim, ETH, 20);
+    probe.awaitInSync(sim, BTC, 20);
+    probe.awaitInSync(sim, ETH, 20);
     sim.clearWsLog();
 
     resyncs.tryEmitNext(SimulatedVenue.BITSTAMP.instrument("SOL")); // not streamed here
@@ -176,7 +167,7 @@ class BitstampStreamTest {
         frame("bts:subscribe", "live_trades_btcusd"));
     int seen = probe.books(BTC).size();
     probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
-    awaitInSync(probe, sim, BTC, 20);
+    probe.awaitInSync(sim, BTC, 20);
     assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
   }
 

@@ -169,6 +169,20 @@ public final class StreamProbe implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Waits until the probe emitted a book of {@code instrument} with the levels and exchange time
+   * of the book the simulator streamed last (whatever the venue names): in sync, for venues
+   * whose every message reaches the client.
+   */
+  public StreamProbe awaitInSync(dev.scanflux.simulator.VenueSimulator sim,
+      Instrument instrument, int depth) {
+    await("a book of " + instrument, p -> !p.books(instrument).isEmpty(), PATIENCE);
+    BookSnapshot expected = sim.streamedBook(instrument, depth);
+    return await(instrument + " equal to the simulator's " + expected, p -> p.books(instrument)
+        .stream().anyMatch(b -> sameLevels(b, expected)
+            && b.exchangeTime().equals(expected.exchangeTime())), PATIENCE);
+  }
+
   /** Max wait used by stream tests: generous, as it only matters when a test fails. */
   public static final Duration PATIENCE = Duration.ofSeconds(10);
 }
