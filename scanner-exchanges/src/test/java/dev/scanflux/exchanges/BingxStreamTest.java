@@ -100,7 +100,7 @@ class BingxStreamTest {
     probe.awaitInSync(sim, BTC, 20);
     probe.awaitInSync(sim, ETH, 20);
 
-    TickerSnapshot t = probe.tickers(BTC).get(probe.tickers(BTC).size() - 1);
+    TickerSnapshot t = last(probe.tickers(BTC));
     assertThat(probe.books(BTC)).anySatisfy(b -> {
       assertThat(b.bestBid()).isEqualTo(t.bid());
       assertThat(b.bestAsk()).isEqualTo(t.ask());
@@ -296,5 +296,10 @@ class BingxStreamTest {
       throw new UncheckedIOException(e);
     }
     conn.send(out.toByteArray());
+  }
+
+  /** The last element of a list read once (a probe's lists grow while a test reads them). */
+  private static <T> T last(List<T> list) {
+    return list.get(list.size() - 1);
   }
 }

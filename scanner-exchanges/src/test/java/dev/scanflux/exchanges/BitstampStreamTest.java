@@ -100,7 +100,7 @@ class BitstampStreamTest {
 
     // bid and ask: the streamed book's best; last: a streamed trade, at the best bid or ask;
     // 24 h figures: the REST ticker's, fetched once per instrument for the connection
-    TickerSnapshot t = probe.tickers(BTC).get(probe.tickers(BTC).size() - 1);
+    TickerSnapshot t = last(probe.tickers(BTC));
     assertThat(probe.books(BTC)).anySatisfy(b -> {
       assertThat(b.bestBid()).isEqualTo(t.bid());
       assertThat(b.bestAsk()).isEqualTo(t.ask());
@@ -204,7 +204,7 @@ class BitstampStreamTest {
         StreamContext.direct()));
 
     probe.await("the last book and a ticker", p -> p.books(BTC).size() == 2
-        && !p.tickers(BTC).isEmpty() && p.tickers(BTC).get(p.tickers(BTC).size() - 1).bid()
+        && !p.tickers(BTC).isEmpty() && last(p.tickers(BTC)).bid()
         == 64000.5, PATIENCE);
 
     assertThat(ws.received()).containsExactly(frame("bts:subscribe", "order_book_btcusd"),
@@ -236,7 +236,7 @@ class BitstampStreamTest {
       assertThat(t.ask()).isEqualTo(64001.0);
       assertThat(t.baseVolume24h()).isPositive();
     });
-    TickerSnapshot last = probe.tickers(BTC).get(probe.tickers(BTC).size() - 1);
+    TickerSnapshot last = last(probe.tickers(BTC));
     assertThat(last.last()).isEqualTo(64001.0); // the trade's
     assertThat(last.quoteVolume24h()).isPositive();
     assertThat(probe.error()).isNull();
@@ -311,5 +311,10 @@ class BitstampStreamTest {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The last element of a list read once (a probe's lists grow while a test reads them). */
+  private static <T> T last(List<T> list) {
+    return list.get(list.size() - 1);
   }
 }
