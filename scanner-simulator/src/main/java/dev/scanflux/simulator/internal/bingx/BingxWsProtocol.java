@@ -7,6 +7,7 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.LiveBook;
 import dev.scanflux.simulator.internal.SimInstrument;
+import dev.scanflux.simulator.internal.StreamedBook;
 import dev.scanflux.simulator.internal.SyntheticMarket;
 import dev.scanflux.simulator.internal.WsPeer;
 import dev.scanflux.simulator.internal.WsProtocol;
@@ -14,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -63,7 +63,7 @@ public final class BingxWsProtocol implements WsProtocol {
   private final long seed;
   private final Map<String, SimInstrument> bySymbol = new HashMap<>();
   private final Map<WsPeer, Peer> peers = new LinkedHashMap<>();
-  private final Map<SimInstrument, Streamed> streamed = new LinkedHashMap<>();
+  private final Map<SimInstrument, StreamedBook> streamed = new LinkedHashMap<>();
   private long ticks;
 
   /**
@@ -149,17 +149,13 @@ public final class BingxWsProtocol implements WsProtocol {
     }
     Set<String> live = new LinkedHashSet<>();
     peers.values().forEach(p -> live.addAll(p.types));
-    Set<SimInstrument> stepped = new LinkedHashSet<>();
     for (String dataType : live) {
       SimInstrument i = instrument(dataType);
       if (i == null) {
         continue;
       }
-      Streamed s = streamed(i);
-      if (stepped.add(i)) {
-        s.book.step();
-        s.time = clock.getAsLong();
-      }
+      StreamedBook s = streamed(i);
+      s.step(ticks);
       String message = dataType.endsWith("@ticker") ? ticker(s, dataType) : depth(s, dataType);
       for (Map.Entry<WsPeer, Peer> e : peers.entrySet()) {
         if (e.getValue().types.contains(dataType)) {
@@ -172,14 +168,13 @@ public final class BingxWsProtocol implements WsProtocol {
   @Override
   public @Nullable BookSnapshot streamedBook(SimInstrument instrument, int depth,
       BookSnapshot.Builder book) {
-    Streamed s = streamed.get(instrument);
+    StreamedBook s = streamed.get(instrument);
     String prefix = instrument.base() + '-' + instrument.quote() + "@depth";
     if (s == null || peers.values().stream()
         .noneMatch(p -> p.types.stream().anyMatch(t -> t.startsWith(prefix)))) {
       return null;
     }
-    return s.book.streamed(book, Math.min(depth, DEPTH), l -> px(s, l), l -> qty(s, l),
-        Instant.ofEpochMilli(s.time));
+    return s.streamed(book, Math.min(depth, DEPTH));
   }
 
   /** The instrument of a data type this format serves, or null. */
@@ -194,43 +189,42 @@ public final class BingxWsProtocol implements WsProtocol {
     return known ? bySymbol.get(dataType.substring(0, at)) : null;
   }
 
-  private Streamed streamed(SimInstrument i) {
-    return streamed.computeIfAbsent(i, k -> new Streamed(new LiveBook(k, DEPTH, seed),
-        clock.getAsLong()));
+  private StreamedBook streamed(SimInstrument i) {
+    return streamed.computeIfAbsent(i, k -> new StreamedBook(k, DEPTH, seed, clock));
   }
 
-  private String depth(Streamed s, String dataType) {
+  private String depth(StreamedBook s, String dataType) {
     int n = Integer.parseInt(dataType.substring(dataType.indexOf("@depth") + "@depth".length()));
     ObjectNode data = Json.object();
-    data.set("bids", levels(s, s.book.bids(n)));
-    ArrayNode asks = levels(s, s.book.asks(n));
+    data.set("bids", s.levels(s.book().bids(n)));
+    ArrayNode asks = s.levels(s.book().asks(n));
     ArrayNode worstFirst = Json.array();
     for (int k = asks.size() - 1; k >= 0; k--) {
       worstFirst.add(asks.get(k));
     }
     data.set("asks", worstFirst);
-    return message(dataType, s.time, data);
+    return message(dataType, s.time(), data);
   }
 
-  private String ticker(Streamed s, String dataType) {
-    SimInstrument i = s.book.instrument();
-    LiveBook.Level bid = s.book.bids(1).get(0);
-    LiveBook.Level ask = s.book.asks(1).get(0);
-    double bidPx = s.book.price(bid.ticks());
-    double askPx = s.book.price(ask.ticks());
+  private String ticker(StreamedBook s, String dataType) {
+    SimInstrument i = s.instrument();
+    LiveBook.Level bid = s.book().bids(1).get(0);
+    LiveBook.Level ask = s.book().asks(1).get(0);
+    double bidPx = s.book().price(bid.ticks());
+    double askPx = s.book().price(ask.ticks());
     SimInstrument.Ticker t = i.ticker(false);
     double last = Math.min(askPx, Math.max(bidPx, t.last()));
-    ObjectNode data = Json.object().put("e", "24hTicker").put("E", s.time)
+    ObjectNode data = Json.object().put("e", "24hTicker").put("E", s.time())
         .put("s", i.base() + '-' + i.quote())
         .put("p", number(i.px(last - t.open())))
         .put("P", String.format(Locale.ROOT, "%.2f%%", 100 * (last - t.open()) / t.open()))
         .put("o", number(i.px(t.open()))).put("h", number(i.px(Math.max(t.high(), last))))
         .put("l", number(i.px(Math.min(t.low(), last)))).put("c", number(i.px(last)))
         .put("v", number(i.qty(t.volume()))).put("q", number(i.px(t.quoteVolume())))
-        .put("O", s.time - 86_400_000L).put("C", s.time)
+        .put("O", s.time() - 86_400_000L).put("C", s.time())
         .put("A", number(i.px(askPx))).put("a", number(i.qty(ask.size())))
         .put("B", number(i.px(bidPx))).put("b", number(i.qty(bid.size())));
-    return message(dataType, s.time, data);
+    return message(dataType, s.time(), data);
   }
 
   private static String message(String dataType, long time, ObjectNode data) {
@@ -244,40 +238,13 @@ public final class BingxWsProtocol implements WsProtocol {
         .put("dataType", "").putNull("data"));
   }
 
-  private static ArrayNode levels(Streamed s, List<LiveBook.Level> side) {
-    ArrayNode a = Json.array();
-    for (LiveBook.Level l : side) {
-      a.addArray().add(px(s, l)).add(qty(s, l));
-    }
-    return a;
-  }
-
   private static double number(String text) {
     return Double.parseDouble(text);
-  }
-
-  private static String px(Streamed s, LiveBook.Level l) {
-    return s.book.instrument().px(s.book.price(l.ticks()));
-  }
-
-  private static String qty(Streamed s, LiveBook.Level l) {
-    return s.book.instrument().qty(l.size());
   }
 
   /** One connection: its data types and the pings it left unanswered. */
   private static final class Peer {
     final Set<String> types = new LinkedHashSet<>();
     int unanswered;
-  }
-
-  /** An instrument's streamed book and the time of its last change, shared by every client. */
-  private static final class Streamed {
-    final LiveBook book;
-    long time;
-
-    Streamed(LiveBook book, long time) {
-      this.book = book;
-      this.time = time;
-    }
   }
 }

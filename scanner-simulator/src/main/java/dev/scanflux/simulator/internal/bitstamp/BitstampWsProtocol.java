@@ -1,20 +1,18 @@
 package dev.scanflux.simulator.internal.bitstamp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.LiveBook;
 import dev.scanflux.simulator.internal.SimInstrument;
+import dev.scanflux.simulator.internal.StreamedBook;
 import dev.scanflux.simulator.internal.SyntheticMarket;
 import dev.scanflux.simulator.internal.WsPeer;
 import dev.scanflux.simulator.internal.WsProtocol;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -54,8 +52,9 @@ public final class BitstampWsProtocol implements WsProtocol {
   private final long seed;
   private final Map<String, SimInstrument> byPair = new HashMap<>();
   private final Map<WsPeer, Set<String>> peers = new LinkedHashMap<>();
-  private final Map<SimInstrument, Streamed> streamed = new LinkedHashMap<>();
+  private final Map<SimInstrument, StreamedBook> streamed = new LinkedHashMap<>();
   private long trades;
+  private long ticks;
 
   /**
    * @param market the market, shared with the REST side
@@ -117,19 +116,16 @@ public final class BitstampWsProtocol implements WsProtocol {
 
   @Override
   public void onTick(WsFaults faults) {
+    ticks++;
     Set<String> live = new LinkedHashSet<>();
     peers.values().forEach(live::addAll);
-    Set<SimInstrument> stepped = new LinkedHashSet<>();
     for (String channel : live) {
       SimInstrument i = instrument(channel);
       if (i == null) {
         continue;
       }
-      Streamed s = streamed(i);
-      if (stepped.add(i)) {
-        s.book.step();
-        s.time = clock.getAsLong();
-      }
+      StreamedBook s = streamed(i);
+      s.step(ticks);
       String message = channel.startsWith(BOOK) ? book(s, channel) : trade(s, channel);
       for (Map.Entry<WsPeer, Set<String>> e : peers.entrySet()) {
         if (e.getValue().contains(channel)) {
@@ -142,13 +138,12 @@ public final class BitstampWsProtocol implements WsProtocol {
   @Override
   public @Nullable BookSnapshot streamedBook(SimInstrument instrument, int depth,
       BookSnapshot.Builder book) {
-    Streamed s = streamed.get(instrument);
+    StreamedBook s = streamed.get(instrument);
     String channel = BOOK + (instrument.base() + instrument.quote()).toLowerCase(Locale.ROOT);
     if (s == null || peers.values().stream().noneMatch(c -> c.contains(channel))) {
       return null;
     }
-    return s.book.streamed(book, Math.min(depth, DEPTH), l -> px(s, l), l -> qty(s, l),
-        Instant.ofEpochMilli(s.time));
+    return s.streamed(book, Math.min(depth, DEPTH));
   }
 
   private @Nullable SimInstrument instrument(String channel) {
@@ -161,54 +156,37 @@ public final class BitstampWsProtocol implements WsProtocol {
     return null;
   }
 
-  private Streamed streamed(SimInstrument i) {
-    return streamed.computeIfAbsent(i, k -> new Streamed(new LiveBook(k, DEPTH, seed),
-        clock.getAsLong()));
+  private StreamedBook streamed(SimInstrument i) {
+    return streamed.computeIfAbsent(i, k -> new StreamedBook(k, DEPTH, seed, clock));
   }
 
-  private String book(Streamed s, String channel) {
-    ObjectNode data = Json.object().put("timestamp", Long.toString(s.time / 1000))
-        .put("microtimestamp", Long.toString(s.time * 1000));
-    data.set("bids", levels(s, s.book.bids(DEPTH)));
-    data.set("asks", levels(s, s.book.asks(DEPTH)));
+  private String book(StreamedBook s, String channel) {
+    ObjectNode data = Json.object().put("timestamp", Long.toString(s.time() / 1000))
+        .put("microtimestamp", Long.toString(s.time() * 1000));
+    data.set("bids", s.levels(s.book().bids(DEPTH)));
+    data.set("asks", s.levels(s.book().asks(DEPTH)));
     ObjectNode o = Json.object();
     o.set("data", data);
     return Json.write(o.put("channel", channel).put("event", "data"));
   }
 
-  private String trade(Streamed s, String channel) {
-    SimInstrument i = s.book.instrument();
+  private String trade(StreamedBook s, String channel) {
+    SimInstrument i = s.instrument();
     boolean buy = (trades & 1) == 0;
-    LiveBook.Level l = buy ? s.book.asks(1).get(0) : s.book.bids(1).get(0);
-    String price = px(s, l);
+    LiveBook.Level l = buy ? s.book().asks(1).get(0) : s.book().bids(1).get(0);
+    String price = s.px(l);
     String amount = i.qty(Math.max(l.size() / 10, 0));
     long id = ++trades;
     ObjectNode data = Json.object().put("id", 300_000_000L + id)
-        .put("timestamp", Long.toString(s.time / 1000)).put("amount", Double.parseDouble(amount))
+        .put("timestamp", Long.toString(s.time() / 1000)).put("amount", Double.parseDouble(amount))
         .put("amount_str", amount).put("price", Double.parseDouble(price))
         .put("price_str", price).put("type", buy ? 0 : 1)
-        .put("microtimestamp", Long.toString(s.time * 1000))
+        .put("microtimestamp", Long.toString(s.time() * 1000))
         .put("buy_order_id", 1_600_000_000_000_000L + 2 * id)
         .put("sell_order_id", 1_600_000_000_000_001L + 2 * id);
     ObjectNode o = Json.object();
     o.set("data", data);
     return Json.write(o.put("channel", channel).put("event", "trade"));
-  }
-
-  private static ArrayNode levels(Streamed s, List<LiveBook.Level> side) {
-    ArrayNode a = Json.array();
-    for (LiveBook.Level l : side) {
-      a.addArray().add(px(s, l)).add(qty(s, l));
-    }
-    return a;
-  }
-
-  private static String px(Streamed s, LiveBook.Level l) {
-    return s.book.instrument().px(s.book.price(l.ticks()));
-  }
-
-  private static String qty(Streamed s, LiveBook.Level l) {
-    return s.book.instrument().qty(l.size());
   }
 
   private static ObjectNode message(String event, String channel) {
@@ -219,16 +197,5 @@ public final class BitstampWsProtocol implements WsProtocol {
     ObjectNode o = message("bts:error", channel);
     o.putObject("data").putNull("code").put("message", text);
     return Json.write(o);
-  }
-
-  /** An instrument's streamed book and the time of its last change, shared by every client. */
-  private static final class Streamed {
-    final LiveBook book;
-    long time;
-
-    Streamed(LiveBook book, long time) {
-      this.book = book;
-      this.time = time;
-    }
   }
 }
