@@ -58,7 +58,7 @@ import reactor.core.publisher.Sinks;
  *       {@link ResyncCause#BAD_DATA} resync that the next snapshot heals; one whose
  *       {@code lastUpdateId} is older than the last applied is stale and dropped.
  *   <li>Futures books: {@code futures.order_book_update} {@code [contract, "100ms", level]}
- *       (level 20, 50 or 100), deltas of {@code {"p","s"}} levels with absolute sizes in
+ *       (level 20 or 50, the REST source's deepest book being 50 levels), deltas of {@code {"p","s"}} levels with absolute sizes in
  *       contracts, a size of 0 deleting, chained by {@code U}/{@code u}, on a base book from
  *       REST {@code order_book?with_id=true} fetched through the scanner's rate limiter, as
  *       Gate's documentation describes: deltas are held until the base book comes, those with
@@ -94,7 +94,8 @@ public final class GateStream extends WsStream {
   /** Deltas held while a futures base book is awaited; beyond, the oldest are dropped. */
   static final int MAX_HELD = 500;
   private static final int[] SPOT_LEVELS = {5, 10, 20, 50, 100};
-  private static final int[] FUTURES_LEVELS = {20, 50, 100};
+  /** Futures levels: those of the REST base book too (at most 50 levels). */
+  private static final int[] FUTURES_LEVELS = {20, 50};
   private static final Duration PING_EVERY = Duration.ofSeconds(15);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(GateStream.class);
@@ -235,7 +236,7 @@ public final class GateStream extends WsStream {
     return levels[levels.length - 1];
   }
 
-  /** The book level subscribed for a request's depth: spot 5 to 100, futures 20 to 100. */
+  /** The book level subscribed for a request's depth: spot 5 to 100, futures 20 or 50. */
   int level(int depth) {
     return level(spot ? SPOT_LEVELS : FUTURES_LEVELS, depth);
   }
@@ -548,6 +549,7 @@ public final class GateStream extends WsStream {
               error -> answers.emitNext(() -> onBaseBookError(t, fetch, error), RETRY)));
     }
 
+    /** The base book: applied with the deltas held; stamped with its last change, {@code update}. */
     private void onBaseBook(Tracked t, int fetch, JsonNode b) {
       if (fetch != t.fetch || t.synced) {
         return;
@@ -584,9 +586,7 @@ public final class GateStream extends WsStream {
       List<JsonNode> held = List.copyOf(t.held);
       t.held.clear();
       if (held.isEmpty()) {
-        JsonNode current = b.path("current");
-        emit(t, current.isNumber() ? Instant.ofEpochMilli(Math.round(current.asDouble() * 1000))
-            : Instant.ofEpochMilli(nowMillis()));
+        emit(t, seconds(b, "update", seconds(b, "current", Instant.ofEpochMilli(nowMillis()))));
         return;
       }
       for (JsonNode r : held) {
@@ -722,6 +722,12 @@ public final class GateStream extends WsStream {
     for (JsonNode l : asks) {
       book.ask(price(l), size(l));
     }
+  }
+
+  /** A time in seconds with a fraction ({@code 1684930166.609}, Gate futures' REST), or else. */
+  private static Instant seconds(JsonNode node, String field, Instant orElse) {
+    JsonNode v = node.path(field);
+    return v.isNumber() ? Instant.ofEpochMilli(Math.round(v.asDouble() * 1000)) : orElse;
   }
 
   private static String price(JsonNode level) {
