@@ -34,6 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,25 +102,33 @@ public final class GateStream extends WsStream {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(GateStream.class);
 
-  /** What differs between Gate's spot and futures streams, taken from the REST source. */
-  private interface Market {
-    /** {@code spot} or {@code futures}: the channels' prefix. */
-    String prefix();
+  /** Reads a REST-shaped {@code tickers} entry into a ticker. */
+  @FunctionalInterface
+  private interface TickerReader {
+    TickerSnapshot read(Instrument instrument, JsonNode entry, Instant time);
+  }
 
-    /** Gate's symbol of an instrument, as the REST source names it. */
-    String symbol(Instrument instrument);
+  /**
+   * What differs between Gate's spot and futures streams, taken from the REST source.
+   *
+   * @param prefix       {@code spot} or {@code futures}: the channels' prefix
+   * @param symbol       Gate's symbol of an instrument, as the REST source names it
+   * @param contractSize base units per book size unit
+   * @param baseBook     the REST base book with its {@code id} at a limit (futures only)
+   * @param ticker       reads a REST-shaped {@code tickers} entry
+   */
+  private record Market(String prefix, Function<Instrument, String> symbol,
+      BiFunction<Instrument, StreamContext, Mono<Double>> contractSize,
+      BiFunction<Instrument, Integer, Mono<JsonNode>> baseBook, TickerReader ticker) {
+
+    boolean spot() {
+      return prefix.equals("spot");
+    }
 
     /** Whether the instrument is of this market. */
-    boolean serves(Instrument instrument);
-
-    /** Base units per book size unit. */
-    Mono<Double> contractSize(Instrument instrument, StreamContext context);
-
-    /** The REST base book with its {@code id}, futures only. */
-    Mono<JsonNode> baseBook(Instrument instrument, int limit);
-
-    /** A ticker from a REST-shaped {@code tickers} entry. */
-    TickerSnapshot ticker(Instrument instrument, JsonNode entry, Instant time);
+    boolean serves(Instrument instrument) {
+      return instrument.isSpot() == spot();
+    }
   }
 
   private final Market market;
@@ -130,7 +140,7 @@ public final class GateStream extends WsStream {
         .heartbeat(pingEvery, "{\"channel\":\"" + market.prefix() + ".ping\"}", ""),
         WsClient.ownThreads(settings.venue()));
     this.market = market;
-    this.spot = market.prefix().equals("spot");
+    this.spot = market.spot();
   }
 
   /** The stream of {@code Venues.gate()}: spot, pairs and tickers read by its {@link GateSource}. */
@@ -141,37 +151,10 @@ public final class GateStream extends WsStream {
   /** {@link #spot(SourceSettings, MarketSource)} with another heartbeat, for tests. */
   static GateStream spot(SourceSettings settings, MarketSource rest, Duration pingEvery) {
     GateSource source = rest(rest, GateSource.class);
-    return new GateStream(settings, pingEvery, new Market() {
-      @Override
-      public String prefix() {
-        return "spot";
-      }
-
-      @Override
-      public String symbol(Instrument instrument) {
-        return source.symbol(instrument);
-      }
-
-      @Override
-      public boolean serves(Instrument instrument) {
-        return instrument.isSpot();
-      }
-
-      @Override
-      public Mono<Double> contractSize(Instrument instrument, StreamContext context) {
-        return Mono.just(1.0);
-      }
-
-      @Override
-      public Mono<JsonNode> baseBook(Instrument instrument, int limit) {
-        return Mono.error(new UnsupportedOperationException("spot books are full snapshots"));
-      }
-
-      @Override
-      public TickerSnapshot ticker(Instrument instrument, JsonNode entry, Instant time) {
-        return source.ticker("ticker " + instrument, instrument, entry, time);
-      }
-    });
+    return new GateStream(settings, pingEvery, new Market("spot", source::symbol,
+        (i, context) -> Mono.just(1.0),
+        (i, limit) -> Mono.error(new UnsupportedOperationException("spot books are snapshots")),
+        (i, entry, time) -> source.ticker("ticker " + i, i, entry, time)));
   }
 
   /**
@@ -185,37 +168,9 @@ public final class GateStream extends WsStream {
   /** {@link #futures(SourceSettings, MarketSource)} with another heartbeat, for tests. */
   static GateStream futures(SourceSettings settings, MarketSource rest, Duration pingEvery) {
     GateFuturesSource source = rest(rest, GateFuturesSource.class);
-    return new GateStream(settings, pingEvery, new Market() {
-      @Override
-      public String prefix() {
-        return "futures";
-      }
-
-      @Override
-      public String symbol(Instrument instrument) {
-        return source.symbol(instrument);
-      }
-
-      @Override
-      public boolean serves(Instrument instrument) {
-        return !instrument.isSpot();
-      }
-
-      @Override
-      public Mono<Double> contractSize(Instrument instrument, StreamContext context) {
-        return source.contractSize(instrument, context);
-      }
-
-      @Override
-      public Mono<JsonNode> baseBook(Instrument instrument, int limit) {
-        return source.bookWithId(instrument, limit);
-      }
-
-      @Override
-      public TickerSnapshot ticker(Instrument instrument, JsonNode entry, Instant time) {
-        return source.ticker("ticker " + instrument, instrument, entry, time);
-      }
-    });
+    return new GateStream(settings, pingEvery, new Market("futures", source::symbol,
+        source::contractSize, source::bookWithId,
+        (i, entry, time) -> source.ticker("ticker " + i, i, entry, time)));
   }
 
   private static <T extends MarketSource> T rest(MarketSource rest, Class<T> type) {
@@ -309,7 +264,7 @@ public final class GateStream extends WsStream {
                   + " stream"));
               return Mono.empty();
             }
-            return market.contractSize(i, context)
+            return market.contractSize().apply(i, context)
                 .doOnNext(size -> track(i, size))
                 .onErrorResume(PermanentSourceException.class, e -> {
                   notes.add(StreamEvent.rejected("not streaming " + i + ": " + e.getMessage()));
@@ -323,7 +278,7 @@ public final class GateStream extends WsStream {
       if (byInstrument.containsKey(instrument)) {
         return;
       }
-      Tracked t = new Tracked(instrument, market.symbol(instrument), contractSize);
+      Tracked t = new Tracked(instrument, market.symbol().apply(instrument), contractSize);
       bySymbol.put(t.symbol, t);
       byInstrument.put(instrument, t);
     }
@@ -543,7 +498,7 @@ public final class GateStream extends WsStream {
     private void fetch(Tracked t) {
       int fetch = ++t.fetch;
       fetches.add(context.request(RequestKind.BOOK, level,
-              () -> market.baseBook(t.instrument, level))
+              () -> market.baseBook().apply(t.instrument, level))
           .subscribe(
               book -> answers.emitNext(() -> onBaseBook(t, fetch, book), RETRY),
               error -> answers.emitNext(() -> onBaseBookError(t, fetch, error), RETRY)));
@@ -639,7 +594,7 @@ public final class GateStream extends WsStream {
 
     private void ticker(Tracked t, JsonNode entry, Instant time) {
       try {
-        out.add(StreamEvent.update(market.ticker(t.instrument, entry, time)));
+        out.add(StreamEvent.update(market.ticker().read(t.instrument, entry, time)));
       } catch (IllegalArgumentException | SourceException e) {
         // InvalidSnapshotException is an IllegalArgumentException.
         reject("ticker " + t.symbol + ": " + e.getMessage());
