@@ -181,6 +181,7 @@ class GateStreamTest {
     Instrument eth = venue.instrument("ETH");
     StreamProbe probe = connect(stream(venue, sim), btc, eth);
     awaitInSync(probe, sim, btc);
+    awaitInSync(probe, sim, eth);
     assertThat(baseBooks(sim)).hasSize(2);
 
     sim.wsFault(WsFault.SEQUENCE_GAP, btc);

@@ -223,6 +223,8 @@ public final class GateStream extends WsStream {
     int failures;
     /** Which base-book fetch is current; an answer of an older one is dropped. */
     int fetch;
+    /** The base-book request in flight, cancelled when a newer one starts or the connection ends. */
+    Disposable fetching = Disposables.disposed();
     /** Futures: the last {@code futures.tickers} entry, and the best bid and ask. */
     @Nullable ObjectNode ticker;
     @Nullable String bid;
@@ -247,7 +249,6 @@ public final class GateStream extends WsStream {
     private final List<String> frames = new ArrayList<>();
     private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
     private final Sinks.Many<Runnable> answers = Sinks.many().unicast().onBackpressureBuffer();
-    private final Disposable.Composite fetches = Disposables.composite();
 
     Connection(StreamRequest request, StreamContext context) {
       this.request = request;
@@ -302,7 +303,7 @@ public final class GateStream extends WsStream {
               })))
           .doFinally(signal -> {
             backoff.dispose();
-            fetches.dispose();
+            byInstrument.values().forEach(t -> t.fetching.dispose());
           });
     }
 
@@ -497,11 +498,12 @@ public final class GateStream extends WsStream {
     /** Futures: fetches the base book through the scanner's limiter; deltas are held. */
     private void fetch(Tracked t) {
       int fetch = ++t.fetch;
-      fetches.add(context.request(RequestKind.BOOK, level,
+      t.fetching.dispose();
+      t.fetching = context.request(RequestKind.BOOK, level,
               () -> market.baseBook().apply(t.instrument, level))
           .subscribe(
               book -> answers.emitNext(() -> onBaseBook(t, fetch, book), RETRY),
-              error -> answers.emitNext(() -> onBaseBookError(t, fetch, error), RETRY)));
+              error -> answers.emitNext(() -> onBaseBookError(t, fetch, error), RETRY));
     }
 
     /** The base book: applied with the deltas held; stamped with its last change, {@code update}. */
@@ -639,7 +641,8 @@ public final class GateStream extends WsStream {
     }
 
     private void scheduleFetch(Tracked t) {
-      int fetch = ++t.fetch; // an answer in flight is of no use any more
+      int fetch = ++t.fetch; // a request in flight is of no use any more
+      t.fetching.dispose();
       backoff.resubscribe(t.failures++, () -> {
         if (fetch == t.fetch && !t.synced) {
           fetch(t);
