@@ -60,8 +60,9 @@ import reactor.core.publisher.Sinks;
  *       {@link ResyncCause#BAD_DATA} resync that the next snapshot heals; one whose
  *       {@code lastUpdateId} is older than the last applied is stale and dropped.
  *   <li>Futures books: {@code futures.order_book_update} {@code [contract, "100ms", level]}
- *       (level 20 or 50, the REST source's deepest book being 50 levels), deltas of {@code {"p","s"}} levels with absolute sizes in
- *       contracts, a size of 0 deleting, chained by {@code U}/{@code u}, on a base book from
+ *       (level 20 or 50, the REST source's deepest book being 50 levels), deltas of
+ *       {@code {"p","s"}} levels with absolute sizes in contracts, a size of 0 deleting,
+ *       chained by {@code U}/{@code u}, on a base book from
  *       REST {@code order_book?with_id=true} fetched through the scanner's rate limiter, as
  *       Gate's documentation describes: deltas are held until the base book comes, those with
  *       {@code u <= id} dropped; the next must have {@code U <= id + 1 <= u}, and every later
@@ -69,8 +70,9 @@ import reactor.core.publisher.Sinks;
  *       first held delta, or a delta past the next id, is a {@link ResyncCause#SEQUENCE_GAP};
  *       an unreadable or crossed book a {@link ResyncCause#BAD_DATA}. Either way the base book
  *       is fetched again, at once the first time, then after a backoff doubling from 1 s to
- *       30 s ({@link ResyncBackoff}) while resyncs follow each other without a delta applied.
- *       Books are emitted in contracts of the REST source's {@code quanto_multiplier}.
+ *       30 s ({@link ResyncBackoff}) while resyncs follow each other without a delta applied;
+ *       a base-book request a newer one supersedes is cancelled. Books are emitted in
+ *       contracts of the REST source's {@code quanto_multiplier}.
  *   <li>Tickers: spot {@code spot.tickers}, whose entries are the REST {@code tickers} entries,
  *       read by {@link GateSource}; futures {@code futures.tickers} (last price, change,
  *       volumes) with the best bid and ask of {@code futures.book_ticker}, read by
@@ -143,7 +145,7 @@ public final class GateStream extends WsStream {
     this.spot = market.spot();
   }
 
-  /** The stream of {@code Venues.gate()}: spot, pairs and tickers read by its {@link GateSource}. */
+  /** The stream of {@code Venues.gate()}: pairs and tickers read by its {@link GateSource}. */
   public static GateStream spot(SourceSettings settings, MarketSource rest) {
     return spot(settings, rest, PING_EVERY);
   }
@@ -223,7 +225,7 @@ public final class GateStream extends WsStream {
     int failures;
     /** Which base-book fetch is current; an answer of an older one is dropped. */
     int fetch;
-    /** The base-book request in flight, cancelled when a newer one starts or the connection ends. */
+    /** The base-book request in flight; cancelled by a newer one or the connection's end. */
     Disposable fetching = Disposables.disposed();
     /** Futures: the last {@code futures.tickers} entry, and the best bid and ask. */
     @Nullable ObjectNode ticker;
@@ -506,7 +508,7 @@ public final class GateStream extends WsStream {
               error -> answers.emitNext(() -> onBaseBookError(t, fetch, error), RETRY));
     }
 
-    /** The base book: applied with the deltas held; stamped with its last change, {@code update}. */
+    /** The base book, then the deltas held; stamped with its last change, {@code update}. */
     private void onBaseBook(Tracked t, int fetch, JsonNode b) {
       if (fetch != t.fetch || t.synced) {
         return;
