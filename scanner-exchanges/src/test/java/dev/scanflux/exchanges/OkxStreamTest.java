@@ -296,14 +296,15 @@ class OkxStreamTest {
         .isInstanceOf(AssertionError.class);
     assertThat(probe.events()).hasSize(1);
     assertThat(probe.error()).isNull();
-    // The venue talks again, but the book's snapshot was swallowed: tickers flow at once, the
-    // deltas are dropped until enough of them show the snapshot lost, then it is asked again.
+    // The venue talks again, but the book's snapshot was swallowed: tickers flow at once, and
+    // the first delta, on a connection whose first subscription it is, shows the snapshot lost.
     sim.clearWsFaults();
     probe.await("tickers after the idle spell", p -> p.tickers(btc).size() >= 3, PATIENCE);
     probe.await(StreamEvent.Resync.class, 1, PATIENCE);
     assertThat(probe.events(StreamEvent.Resync.class)).singleElement().satisfies(r -> {
       assertThat(r.cause()).isEqualTo(ResyncCause.SEQUENCE_GAP);
-      assertThat(r.detail()).startsWith("no snapshot after");
+      assertThat(r.detail()).isEqualTo("an update before the snapshot of the subscription:"
+          + " the snapshot was lost");
     });
     awaitSynced(probe, btc, "BTC in sync from the new snapshot");
     assertThat(argsSent()).endsWith("unsubscribe:books:BTC-USDT", "subscribe:books:BTC-USDT");
