@@ -186,6 +186,21 @@ class WsClientTest {
         .verify(WAIT);
   }
 
+  /**
+   * A venue may speak first (Kraken's status message, or what replaced it): a message sent as
+   * the connection opens, before the client's first frame, is received like any other.
+   */
+  @org.junit.jupiter.api.RepeatedTest(10)
+  void aMessageSentAsTheConnectionOpensIsReceived() {
+    server.onOpen(ws -> ws.send("first"));
+    server.onMessage((ws, m) -> ws.send("echo " + m));
+
+    StepVerifier.create(client.connect(spec(), List.of("go")).take(2))
+        .expectNext("first", "echo go")
+        .expectComplete()
+        .verify(WAIT);
+  }
+
   @Test
   void cancellingClosesTheConnectionOnTheServer() {
     server.onMessage((ws, m) -> ws.send("hello"));
