@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,15 +94,7 @@ class OkxStreamTest {
    * at most moments, not all.
    */
   private boolean inSync(StreamProbe probe, Instrument instrument) {
-    BookSnapshot last = null;
-    for (StreamEvent e : probe.events()) {
-      if (e instanceof StreamEvent.Resync r && r.instrument().equals(instrument)) {
-        last = null;
-      } else if (e instanceof StreamEvent.Update u && u.snapshot() instanceof BookSnapshot b
-          && b.instrument().equals(instrument)) {
-        last = b;
-      }
-    }
+    BookSnapshot last = lastBookSinceResync(probe, instrument);
     if (last == null) {
       return false;
     }
@@ -113,17 +106,19 @@ class OkxStreamTest {
     }
   }
 
-  private static boolean bookAfterLastResync(StreamProbe probe, Instrument instrument) {
-    boolean book = false;
+  /** The last book streamed for the instrument since its last resync, or null. */
+  private static @Nullable BookSnapshot lastBookSinceResync(StreamProbe probe,
+      Instrument instrument) {
+    BookSnapshot last = null;
     for (StreamEvent e : probe.events()) {
       if (e instanceof StreamEvent.Resync r && r.instrument().equals(instrument)) {
-        book = false;
+        last = null;
       } else if (e instanceof StreamEvent.Update u && u.snapshot() instanceof BookSnapshot b
           && b.instrument().equals(instrument)) {
-        book = true;
+        last = b;
       }
     }
-    return book;
+    return last;
   }
 
   private List<JsonNode> framesReceived() {
@@ -255,8 +250,8 @@ class OkxStreamTest {
     for (StreamEvent.Resync r : probe.events(StreamEvent.Resync.class)) {
       // Thirty books at 20 ms: a loaded reader lags the simulator, so "rebuilt" is a book after
       // the resync (its levels checked against the checksums), not equal to the one now.
-      probe.await(r.instrument() + " rebuilt", p -> bookAfterLastResync(p, r.instrument()),
-          PATIENCE);
+      probe.await(r.instrument() + " rebuilt",
+          p -> lastBookSinceResync(p, r.instrument()) != null, PATIENCE);
     }
     assertThat(probe.events(StreamEvent.Resync.class)).hasSize(faults)
         .allSatisfy(r -> assertThat(r.cause()).isEqualTo(ResyncCause.CHECKSUM_MISMATCH));
