@@ -65,8 +65,9 @@ import reactor.core.publisher.Mono;
  * answer, or on the connection's first subscription any update before the snapshot, means the
  * snapshot was lost (a gap), as do {@value #MAX_UNSYNCED} updates when both answers were lost too.
  * A snapshot is taken whenever it comes, also while a resubscription waits for its backoff, which
- * is then not sent. A resync the scanner asks for resubscribes both channels of the instrument. After every applied message the top {@link StreamRequest#depth()}
- * levels are emitted, in the REST source's unit (swap books in contracts of {@code ctVal}).
+ * is then not sent. A resync the scanner asks for resubscribes both channels of the
+ * instrument. After every applied message the top {@link StreamRequest#depth()} levels are
+ * emitted, in the REST source's unit (swap books in contracts of {@code ctVal}).
  *
  * <p>Instruments are named as the REST source names them, and the ids of incoming messages are
  * mapped back through the request's instruments: data for an id the connection did not

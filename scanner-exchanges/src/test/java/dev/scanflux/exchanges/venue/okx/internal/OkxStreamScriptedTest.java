@@ -167,8 +167,8 @@ class OkxStreamScriptedTest {
   private static String books(String action, long prevSeqId, long seqId, String bid) {
     return "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"" + action
         + "\",\"data\":[{\"asks\":[[\"1000\",\"1\",\"0\",\"1\"]],\"bids\":[[\"" + bid
-        + "\",\"1\",\"0\",\"1\"]]" + ",\"ts\":\"1700000000000\",\"checksum\":0,\"prevSeqId\":" + prevSeqId
-        + ",\"seqId\":" + seqId + "}]}";
+        + "\",\"1\",\"0\",\"1\"]],\"ts\":\"1700000000000\",\"checksum\":0,\"prevSeqId\":"
+        + prevSeqId + ",\"seqId\":" + seqId + "}]}";
   }
 
   private static JsonNode json(String text) {
