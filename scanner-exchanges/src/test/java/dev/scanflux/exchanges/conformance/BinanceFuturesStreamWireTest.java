@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 class BinanceFuturesStreamWireTest {
 
   private static final Instrument SUSHI = Instrument.perpetual("SUSHI", "USDT");
+  /** The recording's last event time ({@code E}). */
+  private static final Instant LAST_EVENT = Instant.ofEpochMilli(1626992771042L);
 
   private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -93,14 +95,15 @@ class BinanceFuturesStreamWireTest {
         .streamUrl(ws.uri().toString()).build());
 
     StreamProbe p = opened(StreamProbe.connect(futures.stream().orElseThrow(), 10, SUSHI))
-        .await("the recording's last book", q -> !q.books(SUSHI).isEmpty()
-            && isLast(q.books(SUSHI).get(q.books(SUSHI).size() - 1)), PATIENCE);
+        .await("the book of the recording's last event", q -> !q.books(SUSHI).isEmpty()
+            && q.books(SUSHI).get(q.books(SUSHI).size() - 1).exchangeTime().equals(LAST_EVENT),
+            PATIENCE);
 
     assertThat(p.events(StreamEvent.Resync.class)).isEmpty();
     assertThat(p.events(StreamEvent.Rejected.class)).isEmpty();
     BookSnapshot last = p.books(SUSHI).get(p.books(SUSHI).size() - 1);
+    assertThat(isLast(last)).as("the replayed top of book: %s", last).isTrue();
     assertThat(last.bidLevels()).isEqualTo(10);
-    assertThat(last.exchangeTime()).isEqualTo(Instant.ofEpochMilli(1626992771042L));
     assertThat(rest.unmatched()).isEmpty();
     // depth 10: the cheapest futures bracket holding 5 x 10 levels is 50, weight 2
     assertThat(rest.seen()).filteredOn(s -> s.path().equals("/fapi/v1/depth"))

@@ -57,8 +57,9 @@ import reactor.core.publisher.Sinks;
  *       must have {@code U <= lastUpdateId + 1 <= u}, each later one {@code U} = previous
  *       {@code u + 1};
  *   <li>futures: buffered events with {@code u < lastUpdateId} are dropped; the first one
- *       applied must have {@code U <= lastUpdateId <= u}, each later one {@code pu} = previous
- *       {@code u} (futures ids are not contiguous, so {@code U} says nothing of a gap).
+ *       applied must have {@code U <= lastUpdateId <= u} (or {@code pu = lastUpdateId}: the
+ *       snapshot fell between two events), each later one {@code pu} = previous {@code u}
+ *       (futures ids are not contiguous, so {@code U} says nothing of a gap).
  * </ul>
  * If the oldest event kept does not reach back to the snapshot, the snapshot is older than the
  * stream and is fetched again; a later break in the chain is a {@link ResyncCause#SEQUENCE_GAP},
@@ -166,7 +167,10 @@ public final class BinanceStream extends WsStream {
 
     /**
      * Where event {@code first..last} (previous final id {@code prev}, futures only) stands
-     * against a book at update id {@code at}.
+     * against a book at update id {@code at}. On futures, an event straight after a snapshot
+     * also links when its {@code pu} is the snapshot's {@code lastUpdateId} (the snapshot was
+     * taken between two events): Binance's rule ({@code U <= lastUpdateId <= u}) would fetch
+     * that snapshot again for nothing.
      *
      * @param fromSnapshot true if {@code at} is a snapshot's {@code lastUpdateId} and no event
      *                     was applied since, false if it is the last applied event's {@code u}
@@ -176,7 +180,7 @@ public final class BinanceStream extends WsStream {
         return last <= at ? Link.STALE : first > at + 1 ? Link.GAP : Link.NEXT;
       }
       if (fromSnapshot) {
-        return last < at ? Link.STALE : first > at ? Link.GAP : Link.NEXT;
+        return last < at ? Link.STALE : first <= at || prev == at ? Link.NEXT : Link.GAP;
       }
       return last <= at ? Link.STALE : prev != at ? Link.GAP : Link.NEXT;
     }
@@ -484,7 +488,7 @@ public final class BinanceStream extends WsStream {
             "unreadable depth update: " + e.getMessage(), null));
       }
       if (!b.synced) {
-        if (b.buffer.size() == MAX_BUFFERED) {
+        while (b.buffer.size() >= MAX_BUFFERED) {
           b.buffer.pollFirst();
         }
         b.buffer.addLast(d);
@@ -579,12 +583,17 @@ public final class BinanceStream extends WsStream {
       return StreamEvent.resync(b.instrument, cause, detail);
     }
 
-    /** Forgets the book and buffers again from {@code keep}, if given, for a new snapshot. */
+    /**
+     * Forgets the book and buffers again for a new snapshot: from {@code keep}, if given, and
+     * the events buffered after it (a gap found while applying the buffer keeps the rest of
+     * it), else from nothing.
+     */
     private void rebuild(Book b, @Nullable Delta keep, long delayMs) {
       b.levels.clear();
-      b.buffer.clear();
       if (keep != null) {
-        b.buffer.addLast(keep);
+        b.buffer.addFirst(keep);
+      } else {
+        b.buffer.clear();
       }
       load(b, delayMs);
     }
