@@ -4,7 +4,6 @@ import static dev.scanflux.exchanges.StreamProbe.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.MarketSource;
@@ -67,23 +66,8 @@ class BinanceFuturesStreamTest {
     return p;
   }
 
-  private boolean inSync(StreamProbe p, Instrument i) {
-    List<BookSnapshot> books = p.books(i);
-    return !books.isEmpty() && isStreamed(i) && StreamProbe.sameLevels(books.get(books.size() - 1),
-        sim.streamedBook(i, DEPTH));
-  }
-
-  private boolean isStreamed(Instrument i) {
-    try {
-      sim.streamedBook(i, DEPTH);
-      return true;
-    } catch (IllegalStateException notYet) {
-      return false;
-    }
-  }
-
   private StreamProbe awaitInSync(StreamProbe p, Instrument i) {
-    return p.await(i + "'s streamed book to be the simulator's", q -> inSync(q, i), PATIENCE);
+    return p.awaitInSync(sim, i, DEPTH);
   }
 
   private List<StreamEvent.Resync> resyncs(StreamProbe p, ResyncCause cause) {

@@ -85,25 +85,8 @@ class BinanceStreamTest {
     return probe(StreamProbe.connect(stream, DEPTH, instruments));
   }
 
-  /** True when the latest book streamed for the instrument is the simulator's book now. */
-  private boolean inSync(StreamProbe p, Instrument i) {
-    List<BookSnapshot> books = p.books(i);
-    // the simulator knows the book only once the client's subscription reached it
-    return !books.isEmpty() && isStreamed(i) && StreamProbe.sameLevels(books.get(books.size() - 1),
-        sim.streamedBook(i, DEPTH));
-  }
-
-  private boolean isStreamed(Instrument i) {
-    try {
-      sim.streamedBook(i, DEPTH);
-      return true;
-    } catch (IllegalStateException notYet) {
-      return false;
-    }
-  }
-
   private StreamProbe awaitInSync(StreamProbe p, Instrument i) {
-    return p.await(i + "'s streamed book to be the simulator's", q -> inSync(q, i), PATIENCE);
+    return p.awaitInSync(sim, i, DEPTH);
   }
 
   private List<StreamEvent.Resync> resyncs(StreamProbe p, ResyncCause cause) {

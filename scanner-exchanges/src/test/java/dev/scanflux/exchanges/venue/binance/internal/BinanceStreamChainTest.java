@@ -87,6 +87,27 @@ class BinanceStreamChainTest {
         RequestKind.BOOK, Api.USD_M.snapshotLimit(10))).isEqualTo(2);
   }
 
+  /**
+   * Books and tickers of BTC at depth 10 from the futures preset on {@code rest} and a scripted
+   * WebSocket that acknowledges the subscription and then sends {@code events}.
+   */
+  private StreamProbe probe(LoopbackServer rest, List<String> events) {
+    open.add(rest);
+    ScriptedWsServer ws = new ScriptedWsServer().onMessage((conn, text) -> {
+      if (text.contains("\"SUBSCRIBE\"")) {
+        conn.send("{\"result\":null,\"id\":1}");
+        events.forEach(conn::send);
+      }
+    });
+    open.add(ws);
+    MarketSource futures = Venues.binanceFutures().baseUrl(rest.url())
+        .streamUrl(ws.uri().toString()).build();
+    open.add(futures);
+    StreamProbe p = StreamProbe.connect(futures.stream().orElseThrow(), 10, BTC);
+    open.add(p);
+    return p;
+  }
+
   private static String event(long first, long last, long prev, String bids, String asks) {
     return "{\"e\":\"depthUpdate\",\"E\":" + (1_700_000_000_000L + last) + ",\"T\":1,"
         + "\"s\":\"BTCUSDT\",\"U\":" + first + ",\"u\":" + last + ",\"pu\":" + prev
@@ -107,26 +128,14 @@ class BinanceStreamChainTest {
               + "\"asks\":[[\"11.0\",\"1\"]]}";
       return res.header("content-type", "application/json").sendString(Mono.just(body));
     });
-    open.add(rest);
     List<String> events = List.of(
         event(90, 100, 80, "[[\"10.0\",\"1\"]]", "[]"), // covered by the snapshot, spans it
         event(105, 110, 100, "[[\"10.0\",\"2\"]]", "[]"),
         // an event 111..115 (10.1 at 4) is lost: this one's pu is 115, not 110
         event(120, 130, 115, "[]", "[[\"11.0\",\"3\"]]"),
         event(131, 140, 130, "[]", "[[\"10.9\",\"5\"]]"));
-    ScriptedWsServer ws = new ScriptedWsServer().onMessage((conn, text) -> {
-      if (text.contains("\"SUBSCRIBE\"")) {
-        conn.send("{\"result\":null,\"id\":1}");
-        events.forEach(conn::send);
-      }
-    });
-    open.add(ws);
-    MarketSource futures = Venues.binanceFutures().baseUrl(rest.url())
-        .streamUrl(ws.uri().toString()).build();
-    open.add(futures);
 
-    StreamProbe p = StreamProbe.connect(futures.stream().orElseThrow(), 10, BTC);
-    open.add(p);
+    StreamProbe p = probe(rest, events);
     p.await("the book after the last event", q -> !q.books(BTC).isEmpty()
         && q.books(BTC).get(q.books(BTC).size() - 1).bestAsk() == 10.9, PATIENCE);
 
@@ -151,21 +160,9 @@ class BinanceStreamChainTest {
   void aFuturesEventWithoutPuIsBadData() {
     LoopbackServer rest = new LoopbackServer((req, res) -> res.sendString(Mono.just(
         "{\"lastUpdateId\":100,\"bids\":[[\"10.0\",\"1\"]],\"asks\":[[\"11.0\",\"1\"]]}")));
-    open.add(rest);
-    ScriptedWsServer ws = new ScriptedWsServer().onMessage((conn, text) -> {
-      if (text.contains("\"SUBSCRIBE\"")) {
-        conn.send("{\"result\":null,\"id\":1}");
-        conn.send("{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":90,\"u\":100,"
-            + "\"b\":[],\"a\":[]}");
-      }
-    });
-    open.add(ws);
-    MarketSource futures = Venues.binanceFutures().baseUrl(rest.url())
-        .streamUrl(ws.uri().toString()).build();
-    open.add(futures);
 
-    StreamProbe p = StreamProbe.connect(futures.stream().orElseThrow(), 10, BTC);
-    open.add(p);
+    StreamProbe p = probe(rest, List.of("{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\","
+        + "\"U\":90,\"u\":100,\"b\":[],\"a\":[]}"));
     p.await(StreamEvent.Resync.class, 1, PATIENCE);
 
     assertThat(p.events(StreamEvent.Resync.class)).first().satisfies(r -> {
