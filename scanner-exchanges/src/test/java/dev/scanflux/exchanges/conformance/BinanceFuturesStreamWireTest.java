@@ -137,7 +137,8 @@ class BinanceFuturesStreamWireTest {
         .await("BTC's book, both tickers", q -> !q.books(btc).isEmpty()
             && !q.tickers(btc).isEmpty() && !q.tickers(bnb).isEmpty(), PATIENCE);
 
-    BookSnapshot b = p.books(btc).get(p.books(btc).size() - 1);
+    List<BookSnapshot> books = p.books(btc);
+    BookSnapshot b = books.get(books.size() - 1);
     assertThat(b.venue()).isEqualTo("asterdex");
     assertThat(b.bestBid()).isEqualTo(0.0024);
     assertThat(b.bidSize(0)).isEqualTo(10);
