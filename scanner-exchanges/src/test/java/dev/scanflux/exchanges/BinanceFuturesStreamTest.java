@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 /**
  * The USD-M futures push stream ({@link Venues#binanceFutures()}, {@link Venues#asterdex()})
@@ -94,10 +96,22 @@ class BinanceFuturesStreamTest {
     awaitInSync(p, btc);
     p.await("ETH tickers", q -> q.tickers(eth).size() >= 3, PATIENCE);
 
-    assertThat(sim.wsLog()).filteredOn(e -> e.kind() == WsEvent.Kind.RECEIVED)
-        .extracting(WsEvent::text).first().isEqualTo("{\"method\":\"SUBSCRIBE\",\"params\":["
-            + "\"btcusdt@depth@100ms\",\"btcusdt@bookTicker\",\"btcusdt@ticker\","
-            + "\"ethusdt@depth@100ms\",\"ethusdt@bookTicker\",\"ethusdt@ticker\"],\"id\":1}");
+    List<String> subscribed = sim.wsLog().stream()
+        .filter(e -> e.kind() == WsEvent.Kind.RECEIVED && e.text().contains("SUBSCRIBE"))
+        .map(WsEvent::text).toList();
+    if (venue == SimulatedVenue.BINANCE_FUTURES) {
+      // Binance's routed endpoints: depth and book tickers on /public, 24 h tickers on /market
+      assertThat(sim.wsLog()).filteredOn(e -> e.kind() == WsEvent.Kind.OPENED)
+          .extracting(WsEvent::text).containsExactlyInAnyOrder("/public/ws", "/market/ws");
+      assertThat(subscribed).containsExactlyInAnyOrder("{\"method\":\"SUBSCRIBE\",\"params\":["
+          + "\"btcusdt@depth@100ms\",\"btcusdt@bookTicker\",\"ethusdt@depth@100ms\","
+          + "\"ethusdt@bookTicker\"],\"id\":1}", "{\"method\":\"SUBSCRIBE\",\"params\":["
+          + "\"btcusdt@ticker\",\"ethusdt@ticker\"],\"id\":1}");
+    } else {
+      assertThat(subscribed).containsExactly("{\"method\":\"SUBSCRIBE\",\"params\":["
+          + "\"btcusdt@depth@100ms\",\"btcusdt@bookTicker\",\"btcusdt@ticker\","
+          + "\"ethusdt@depth@100ms\",\"ethusdt@bookTicker\",\"ethusdt@ticker\"],\"id\":1}");
+    }
     assertThat(snapshots("BTCUSDT")).singleElement().satisfies(r -> {
       // depth 10: the cheapest futures bracket holding 5 x 10 levels is 50, weight 2
       assertThat(r.query()).endsWith("limit=50");
@@ -169,6 +183,23 @@ class BinanceFuturesStreamTest {
     assertThat(p.events(StreamEvent.Resync.class))
         .allSatisfy(r -> assertThat(r.cause()).isEqualTo(ResyncCause.SEQUENCE_GAP));
     assertThat(p.error()).isNull();
+  }
+
+  @Test
+  void aDropOfEitherBinanceSocketErrorsTheFluxAndClosesTheOther() {
+    start(SimulatedVenue.BINANCE_FUTURES);
+    Instrument btc = SimulatedVenue.BINANCE_FUTURES.instrument("BTC");
+    StreamProbe p = connect(btc);
+    awaitInSync(p, btc);
+    p.await("a BTC ticker", q -> !q.tickers(btc).isEmpty(), PATIENCE);
+    assertThat(sim.wsConnections()).isEqualTo(2);
+
+    sim.wsFault(WsFault.DROP);
+
+    assertThat(p.awaitError(PATIENCE).error()).isInstanceOf(TransientSourceException.class);
+    StepVerifier.create(Flux.interval(Duration.ZERO, Duration.ofMillis(10))
+            .filter(t -> sim.wsConnections() == 0).next())
+        .as("both sockets closed").expectNextCount(1).expectComplete().verify(PATIENCE);
   }
 
   @Test

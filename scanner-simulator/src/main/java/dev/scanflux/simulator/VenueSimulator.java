@@ -110,7 +110,8 @@ public final class VenueSimulator implements AutoCloseable {
       case OKX -> new OkxWsProtocol(market, now, seed, false);
       case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
       case BINANCE_SPOT -> new BinanceWsProtocol(market, now, seed);
-      case BINANCE_FUTURES, ASTERDEX -> new BinanceWsProtocol(market, now, seed, true);
+      case BINANCE_FUTURES -> new BinanceWsProtocol(market, now, seed, true, true);
+      case ASTERDEX -> new BinanceWsProtocol(market, now, seed, true, false);
       case HYPERLIQUID -> new HyperliquidWsProtocol(market, now, seed);
       case BYBIT -> new BybitWsProtocol(market, now, seed, false);
       case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);

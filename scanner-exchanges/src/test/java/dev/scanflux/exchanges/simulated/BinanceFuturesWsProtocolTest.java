@@ -115,6 +115,32 @@ class BinanceFuturesWsProtocolTest {
   }
 
   @Test
+  void binanceRoutesDepthAndBookTickersToPublicAndDayTickersToMarketAndTheOldPathIsSilent() {
+    VenueSimulator sim = sim(SimulatedVenue.BINANCE_FUTURES);
+    assertThat(sim.websocketUrl()).endsWith("/public/ws");
+    String root = sim.websocketUrl().substring(0, sim.websocketUrl().length() - "/public/ws".length());
+
+    assertThat(streamsSent(root + "/public/stream?streams=" + STREAMS, 20))
+        .containsOnly("btcusdt@depth@100ms", "btcusdt@bookTicker")
+        .contains("btcusdt@depth@100ms", "btcusdt@bookTicker");
+    assertThat(streamsSent(root + "/market/stream?streams=" + STREAMS, 3))
+        .containsOnly("btcusdt@ticker");
+    // the unrouted path, retired on 2026-04-23: the handshake completes, nothing is sent
+    StepVerifier.create(client.connect(WsSpec.of("binance-futures",
+            URI.create(root + "/stream?streams=" + STREAMS)), List.of()))
+        .expectSubscription()
+        .expectNoEvent(Duration.ofMillis(300))
+        .thenCancel()
+        .verify(WAIT);
+  }
+
+  /** The stream names of the first {@code count} events on a combined-stream URL. */
+  private List<String> streamsSent(String url, int count) {
+    return client.connect(WsSpec.of("binance-futures", URI.create(url)), List.of())
+        .map(t -> json(t).path("stream").asText()).take(count).collectList().block(WAIT);
+  }
+
+  @Test
   void aSequenceGapIsAPuNamingAnEventNeverSent() {
     VenueSimulator sim = sim(SimulatedVenue.BINANCE_FUTURES);
     List<JsonNode> depth = new ArrayList<>();

@@ -62,6 +62,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code <symbol>@miniTicker}: the short 24 h ticker.
  * </ul>
  *
+ * <p>Binance USD-M's endpoints are routed since 2026-04-23 (the simulator's {@code routed}
+ * flavour): depth and book tickers on {@code /public/ws} (and {@code /public/stream}), the 24 h
+ * and mini tickers on {@code /market/ws}; a stream subscribed on the other path, or on the
+ * retired {@code /ws}, is acknowledged and never sent, as Binance does. AsterDEX serves every
+ * stream on {@code /ws}.
+ *
  * <p>Books are held by symbol under their own lock, because the REST side reads them from its
  * threads; everything else is the stream thread's, as {@link WsProtocol} wants.
  */
@@ -83,6 +89,12 @@ public final class BinanceWsProtocol implements WsProtocol {
   private static final Set<String> FUTURES_TYPES =
       Set.of("depth", "depth@100ms", "depth@500ms", "ticker", "miniTicker", "bookTicker");
   private final boolean futures;
+  private final boolean routed;
+  /** On routed endpoints, each connection's path: {@code /public}, {@code /market} or none. */
+  private final Map<WsPeer, String> tiers = new HashMap<>();
+  /** The stream types of the {@code /public} path; the rest are {@code /market}'s. */
+  private static final Set<String> PUBLIC_TYPES =
+      Set.of("depth", "depth@100ms", "depth@500ms", "bookTicker");
   private final Set<String> types;
   private final Map<SimInstrument, Streamed> streamed = new ConcurrentHashMap<>();
 
@@ -94,7 +106,7 @@ public final class BinanceWsProtocol implements WsProtocol {
    * @param seed   seeds the books' changes
    */
   public BinanceWsProtocol(SyntheticMarket market, LongSupplier clock, long seed) {
-    this(market, clock, seed, false);
+    this(market, clock, seed, false, false);
   }
 
   /**
@@ -102,12 +114,17 @@ public final class BinanceWsProtocol implements WsProtocol {
    * @param clock   milliseconds now
    * @param seed    seeds the books' changes
    * @param futures USD-M futures' streams instead of spot's
+   * @param routed  Binance USD-M's routed endpoints since 2026-04-23: depth and book tickers on
+   *                {@code /public/...}, the other streams on {@code /market/...}; a stream
+   *                subscribed on the other path, or on the retired unrouted {@code /ws} and
+   *                {@code /stream}, is acknowledged and stays silent (as Binance does)
    */
   public BinanceWsProtocol(SyntheticMarket market, LongSupplier clock, long seed,
-      boolean futures) {
+      boolean futures, boolean routed) {
     this.clock = clock;
     this.seed = seed;
     this.futures = futures;
+    this.routed = routed;
     this.types = futures ? FUTURES_TYPES : SPOT_TYPES;
     for (SimInstrument i : market.instruments()) {
       bySymbol.put(symbol(i), i);
@@ -121,18 +138,43 @@ public final class BinanceWsProtocol implements WsProtocol {
 
   @Override
   public String path() {
-    return "/ws";
+    return routed ? "/public/ws" : "/ws";
   }
 
   @Override
   public boolean accepts(String path) {
-    return path.equals("/ws") || path.startsWith("/ws/") || path.equals("/stream");
+    String unrouted = path.substring(tier(path).length());
+    return unrouted.equals("/ws") || unrouted.startsWith("/ws/") || unrouted.equals("/stream");
+  }
+
+  /** The routed path a connection's path starts with, {@code /public} or {@code /market}, or "". */
+  private String tier(String path) {
+    if (routed) {
+      for (String tier : new String[] {"/public", "/market"}) {
+        if (path.startsWith(tier + "/")) {
+          return tier;
+        }
+      }
+    }
+    return "";
+  }
+
+  /** Whether {@code peer}'s path delivers streams of {@code type}. */
+  private boolean delivers(WsPeer peer, String type) {
+    if (!routed) {
+      return true;
+    }
+    String tier = tiers.getOrDefault(peer, "");
+    return tier.equals("/public") ? PUBLIC_TYPES.contains(type)
+        : tier.equals("/market") && !PUBLIC_TYPES.contains(type);
   }
 
   /** Subscribes the streams named in the path or the {@code streams} query, if any. */
   @Override
   public void onOpen(WsPeer peer) {
-    String resource = peer.resource();
+    String tier = tier(peer.resource());
+    tiers.put(peer, tier);
+    String resource = peer.resource().substring(tier.length());
     int q = resource.indexOf('?');
     String path = q < 0 ? resource : resource.substring(0, q);
     Set<String> streams = peers.computeIfAbsent(peer, p -> new LinkedHashSet<>());
@@ -219,6 +261,7 @@ public final class BinanceWsProtocol implements WsProtocol {
   @Override
   public void onClose(WsPeer peer) {
     peers.remove(peer);
+    tiers.remove(peer);
     combined.remove(peer);
   }
 
@@ -266,8 +309,12 @@ public final class BinanceWsProtocol implements WsProtocol {
         events.put("bookTicker", bookTicker(s));
       }
       streams.forEach((stream, subscribers) -> {
-        String event = events.get(stream.substring(stream.indexOf('@') + 1));
+        String type = stream.substring(stream.indexOf('@') + 1);
+        String event = events.get(type);
         for (WsPeer peer : subscribers) {
+          if (!delivers(peer, type)) {
+            continue;
+          }
           peer.send(combined.contains(peer)
               ? "{\"stream\":\"" + stream + "\",\"data\":" + event + '}' : event, i);
         }

@@ -104,8 +104,13 @@ public final class BinanceStream extends WsStream {
 
   /** Binance spot's raw stream endpoint. */
   public static final String URL = "wss://stream.binance.com:9443/ws";
-  /** Binance USD-M futures' raw stream endpoint. */
-  public static final String FUTURES_URL = "wss://fstream.binance.com/ws";
+  /**
+   * Binance USD-M futures' raw stream endpoint for depth and book tickers, since 2026-04-23
+   * (the unrouted {@code /ws} was retired); the 24 h tickers are on {@code /market/ws}.
+   */
+  public static final String FUTURES_URL = "wss://fstream.binance.com/public/ws";
+  private static final String PUBLIC_PATH = "/public/ws";
+  private static final String MARKET_PATH = "/market/ws";
   /** AsterDEX futures' raw stream endpoint (Binance's USD-M protocol). */
   public static final String ASTERDEX_URL = "wss://fstream.asterdex.com/ws";
   /** Streams per connection on Binance, spot and USD-M futures. */
@@ -200,6 +205,8 @@ public final class BinanceStream extends WsStream {
   private final NativeHttp http;
   private final Api api;
   private final int maxStreams;
+  /** The second socket's, for the 24 h tickers on Binance's routed endpoints; else null. */
+  private final @Nullable WsSpec marketSpec;
 
   /**
    * Binance spot's stream.
@@ -234,6 +241,9 @@ public final class BinanceStream extends WsStream {
     this.http = http;
     this.api = Objects.requireNonNull(api, "api");
     this.maxStreams = maxStreams;
+    URI market = api == Api.USD_M ? marketUri(spec.uri()) : null;
+    this.marketSpec = market == null ? null : WsSpec.of(settings.venue(), market)
+        .heartbeat(Duration.ofSeconds(HEARTBEAT_S), PING, PONG);
   }
 
   /** The venue's symbol of an instrument, as the REST source writes it: {@code BTCUSDT}. */
@@ -241,9 +251,26 @@ public final class BinanceStream extends WsStream {
     return instrument.base() + instrument.quote();
   }
 
+  /**
+   * Where the 24 h tickers go on Binance's routed USD-M endpoints: a stream URL ending in
+   * {@code /public/ws} (depth and book tickers) has them at {@code /market/ws}; null for any
+   * other URL (AsterDEX, spot, a proxy or a simulator serving every stream on one path).
+   */
+  static @Nullable URI marketUri(URI streamUri) {
+    String url = streamUri.toString();
+    return url.endsWith(PUBLIC_PATH)
+        ? URI.create(url.substring(0, url.length() - PUBLIC_PATH.length()) + MARKET_PATH) : null;
+  }
+
   @Override
   protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
-    return client.connect(spec, new Connection(request, context)::run);
+    Connection c = new Connection(request, context);
+    if (marketSpec == null || c.marketStreams.isEmpty()) {
+      return client.connect(spec, session -> c.run(session, null));
+    }
+    // one logical connection on two sockets: either ending ends both
+    return client.connect(spec, session -> client.connect(marketSpec,
+        market -> c.run(session, market)));
   }
 
   /**
@@ -342,16 +369,22 @@ public final class BinanceStream extends WsStream {
     private final Map<String, Book> books = new LinkedHashMap<>();
     private final Map<Instrument, Book> byInstrument = new HashMap<>();
     private final Map<String, Ticker> tickers = new HashMap<>();
+    /** The streams of the main socket. */
     private final List<String> streams = new ArrayList<>();
+    /** The streams of the market socket (the 24 h tickers on Binance's routed endpoints). */
+    final List<String> marketStreams = new ArrayList<>();
     private final Sinks.Many<Load> loads = Sinks.many().unicast().onBackpressureBuffer();
 
     Connection(StreamRequest request, StreamContext context) {
       this.request = request;
       this.context = context;
-      int tickerStreams = api == Api.USD_M ? 2 : 1;
-      int perInstrument = (request.books() ? 1 : 0) + (request.tickers() ? tickerStreams : 0);
+      boolean split = marketSpec != null;
+      int perInstrument = (request.books() ? 1 : 0)
+          + (request.tickers() ? (api == Api.USD_M && !split ? 2 : 1) : 0);
+      int perInstrumentMarket = split && request.tickers() ? 1 : 0;
       for (Instrument i : request.instruments()) {
-        if (streams.size() + perInstrument > maxStreams) {
+        if (streams.size() + perInstrument > maxStreams
+            || marketStreams.size() + perInstrumentMarket > maxStreams) {
           LOG.warn("{}: {} instruments exceed {} streams on one connection; the rest are polled",
               venue(), request.instruments().size(), maxStreams);
           break;
@@ -369,27 +402,34 @@ public final class BinanceStream extends WsStream {
           if (api == Api.USD_M) {
             streams.add(name + "@bookTicker");
           }
-          streams.add(name + "@ticker");
+          (split ? marketStreams : streams).add(name + "@ticker");
         }
       }
     }
 
-    Flux<StreamEvent> run(WsSession session) {
+    /**
+     * Runs the connection on {@code session} and, on Binance's routed endpoints, on
+     * {@code market} for the 24 h tickers: both subscribed, then their frames handled as one.
+     */
+    Flux<StreamEvent> run(WsSession session, @Nullable WsSession market) {
       // resync requests and snapshot loads first: frames already received may be handled while
       // the merge subscribes its sources, and what they ask for must find a subscriber
       Flux<Input> inputs = Flux.merge(
           context.resyncs().map(Rebuild::new),
           loads.asFlux().flatMap(this::snapshot, Math.max(1, settings.concurrency())),
-          session.receive().map(Frame::new));
-      return subscribe(session).thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
+          session.receive().map(Frame::new),
+          market == null ? Flux.<Input>empty() : market.receive().map(Frame::new));
+      Mono<Void> subscribed = market == null ? subscribe(session, streams)
+          : Mono.when(subscribe(session, streams), subscribe(market, marketStreams));
+      return subscribed.thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
           Flux.defer(() -> {
             books.values().forEach(b -> load(b, 0));
             return inputs.concatMapIterable(this::handle);
           })));
     }
 
-    /** The SUBSCRIBE frames, paced. */
-    private Mono<Void> subscribe(WsSession session) {
+    /** The SUBSCRIBE frames of {@code streams}, paced. */
+    private Mono<Void> subscribe(WsSession session, List<String> streams) {
       List<String> frames = new ArrayList<>();
       for (int from = 0; from < streams.size(); from += STREAMS_PER_FRAME) {
         ObjectNode frame = JsonNodeFactory.instance.objectNode().put("method", "SUBSCRIBE");

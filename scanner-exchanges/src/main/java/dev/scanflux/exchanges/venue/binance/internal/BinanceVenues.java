@@ -29,7 +29,10 @@ public final class BinanceVenues {
       Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units"),
       BinanceSpotSource::new, (s, rest) -> new BinanceStream(s));
 
-  /** Binance USD-M perpetual futures, native, with a native diff-depth stream. */
+  /**
+   * Binance USD-M perpetual futures, native, with a native diff-depth stream on Binance's routed
+   * endpoints ({@code /public/ws}, the 24 h tickers on {@code /market/ws}).
+   */
   public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
       "binance-futures", "native", "https://fapi.binance.com", BinanceStream.FUTURES_URL,
       BinanceFuturesSource.LIMIT, 8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp",

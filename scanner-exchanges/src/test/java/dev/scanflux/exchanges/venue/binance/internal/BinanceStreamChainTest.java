@@ -15,6 +15,7 @@ import dev.scanflux.exchanges.internal.LoopbackServer;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import dev.scanflux.exchanges.venue.binance.internal.BinanceStream.Api;
 import dev.scanflux.exchanges.venue.binance.internal.BinanceStream.Link;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -106,6 +107,17 @@ class BinanceStreamChainTest {
     StreamProbe p = StreamProbe.connect(futures.stream().orElseThrow(), 10, BTC);
     open.add(p);
     return p;
+  }
+
+  @Test
+  void binancesRoutedPublicEndpointPutsTheDayTickersOnTheMarketEndpoint() {
+    assertThat(BinanceStream.marketUri(URI.create(BinanceStream.FUTURES_URL)))
+        .isEqualTo(URI.create("wss://fstream.binance.com/market/ws"));
+    assertThat(BinanceStream.marketUri(URI.create("ws://127.0.0.1:9/public/ws")))
+        .isEqualTo(URI.create("ws://127.0.0.1:9/market/ws"));
+    // AsterDEX, a proxy or a simulator serving every stream on one path: one socket
+    assertThat(BinanceStream.marketUri(URI.create(BinanceStream.ASTERDEX_URL))).isNull();
+    assertThat(BinanceStream.marketUri(URI.create("ws://127.0.0.1:9/ws"))).isNull();
   }
 
   private static String event(long first, long last, long prev, String bids, String asks) {
