@@ -118,7 +118,8 @@ class BinanceFuturesWsProtocolTest {
   void binanceRoutesDepthAndBookTickersToPublicAndDayTickersToMarketAndTheOldPathIsSilent() {
     VenueSimulator sim = sim(SimulatedVenue.BINANCE_FUTURES);
     assertThat(sim.websocketUrl()).endsWith("/public/ws");
-    String root = sim.websocketUrl().substring(0, sim.websocketUrl().length() - "/public/ws".length());
+    String url = sim.websocketUrl();
+    String root = url.substring(0, url.length() - "/public/ws".length());
 
     assertThat(streamsSent(root + "/public/stream?streams=" + STREAMS, 20))
         .containsOnly("btcusdt@depth@100ms", "btcusdt@bookTicker")

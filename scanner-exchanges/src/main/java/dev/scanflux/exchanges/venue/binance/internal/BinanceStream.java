@@ -87,7 +87,11 @@ import reactor.core.publisher.Sinks;
  * <h2>Connection</h2>
  *
  * One connection carries at most the venue's number of streams (Binance's 1,024; AsterDEX's
- * 200), taken in the request's priority order: instruments beyond stay polled. Subscriptions go
+ * 200), taken in the request's priority order: instruments beyond stay polled. Binance routes
+ * its USD-M endpoints since 2026-04-23 (the unrouted {@code /ws} sends nothing): depth and book
+ * tickers on {@code /public/ws}, the 24 h tickers on {@code /market/ws}; with a stream URL
+ * ending in {@code /public/ws} one connection is two sockets ({@link #marketUri}), their frames
+ * handled as one and either ending ending both. Subscriptions go
  * out in frames of {@value #STREAMS_PER_FRAME} streams, one every {@value #FRAME_PACE_MS} ms,
  * under Binance's 5 incoming messages per second (10 on futures); {@link StreamEvent.Connected}
  * follows the last. Binance pings (every 20 s on spot, 3 to 5 minutes on futures) and the
@@ -160,7 +164,7 @@ public final class BinanceStream extends WsStream {
       this.snapshotLimits = snapshotLimits;
     }
 
-    /** The snapshot limit for books of {@code depth} levels: the cheapest bracket with 5 x depth. */
+    /** The snapshot limit for books of {@code depth} levels: the cheapest bracket of 5 x depth. */
     int snapshotLimit(int depth) {
       for (int limit : snapshotLimits) {
         if (limit >= 5L * depth) {
