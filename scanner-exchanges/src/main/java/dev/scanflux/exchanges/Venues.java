@@ -67,7 +67,13 @@ public final class Venues {
    * minute, book weight 2 to 20 by depth, a ticker 3 (book ticker and 24 h ticker), bulk tickers
    * 45, default concurrency 8, instruments {@code BTC/USDT:perp} for {@code BTCUSDT}. Native
    * because XChange 5.2.1 forces Binance's own futures URL and its futures ticker lacks bid and
-   * ask.
+   * ask. Push stream, native, on Binance's routed endpoints
+   * ({@code wss://fstream.binance.com/public/ws}, the 24 h tickers on {@code /market/ws}): diff
+   * depth ({@code @depth@100ms}) synced on REST {@code /fapi/v1/depth} snapshots at the
+   * cheapest limit holding 5 x the depth wanted (50 levels, weight 2, for depth up to 10) and
+   * chained by {@code pu}; tickers joined from {@code @bookTicker} (bid, ask) and
+   * {@code @ticker} (last, volumes, change) as the REST tickers are; up to 1,024 streams per
+   * socket.
    */
   public static VenueBuilder binanceFutures() {
     return new VenueBuilder(BinanceVenues.FUTURES);
@@ -76,7 +82,8 @@ public final class Venues {
   /**
    * AsterDEX perpetuals, {@code https://fapi.asterdex.com}: its API is Binance USD-M futures
    * compatible, so this is {@link #binanceFutures()} with AsterDEX's base URL and name (2,400
-   * weight per minute, like Binance).
+   * weight per minute, like Binance). Push stream: {@link #binanceFutures()}'s at
+   * {@code wss://fstream.asterdex.com/ws}, up to 200 streams per connection (AsterDEX's limit).
    */
   public static VenueBuilder asterdex() {
     return new VenueBuilder(BinanceVenues.ASTERDEX);

@@ -34,12 +34,16 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /**
- * Binance spot's push stream against the simulator's REST and WebSocket sides on real sockets:
+ * Binance spot's push stream (and, where marked, the USD-M futures flavour of the same class;
+ * the rest of the futures tests are in {@code BinanceFuturesStreamTest}) against the
+ * simulator's REST and WebSocket sides on real sockets:
  * books synced on REST snapshots and diff events exactly as the simulator holds them, through
  * every WebSocket fault.
  */
@@ -65,7 +69,8 @@ class BinanceStreamTest {
   private MarketStream start(VenueSimulator.Builder builder) {
     sim = builder.instruments(20).websocket(true).build();
     open.add(sim);
-    MarketSource source = Venues.binance().baseUrl(sim.start()).streamUrl(sim.websocketUrl())
+    MarketSource source = SimulatedPresets.of(sim.venue()).baseUrl(sim.start())
+        .streamUrl(sim.websocketUrl())
         .build();
     open.add(source);
     stream = source.stream().orElseThrow();
@@ -85,25 +90,8 @@ class BinanceStreamTest {
     return probe(StreamProbe.connect(stream, DEPTH, instruments));
   }
 
-  /** True when the latest book streamed for the instrument is the simulator's book now. */
-  private boolean inSync(StreamProbe p, Instrument i) {
-    List<BookSnapshot> books = p.books(i);
-    // the simulator knows the book only once the client's subscription reached it
-    return !books.isEmpty() && isStreamed(i) && StreamProbe.sameLevels(books.get(books.size() - 1),
-        sim.streamedBook(i, DEPTH));
-  }
-
-  private boolean isStreamed(Instrument i) {
-    try {
-      sim.streamedBook(i, DEPTH);
-      return true;
-    } catch (IllegalStateException notYet) {
-      return false;
-    }
-  }
-
   private StreamProbe awaitInSync(StreamProbe p, Instrument i) {
-    return p.await(i + "'s streamed book to be the simulator's", q -> inSync(q, i), PATIENCE);
+    return p.awaitInSync(sim, i, DEPTH);
   }
 
   private List<StreamEvent.Resync> resyncs(StreamProbe p, ResyncCause cause) {
@@ -215,17 +203,20 @@ class BinanceStreamTest {
     assertThat(snapshots("BTCUSDT")).hasSize(1);
   }
 
-  @Test
-  void aMalformedMessageIsRejectedAndTheStreamGoesOnInSync() {
-    start();
-    StreamProbe p = connect(BTC);
-    awaitInSync(p, BTC);
+  /** Spot, and the USD-M futures stream of Binance and AsterDEX (the same class). */
+  @ParameterizedTest
+  @EnumSource(value = SimulatedVenue.class, names = {"BINANCE_SPOT", "BINANCE_FUTURES", "ASTERDEX"})
+  void aMalformedMessageIsRejectedAndTheStreamGoesOnInSync(SimulatedVenue venue) {
+    start(VenueSimulator.builder(venue).streamInterval(Duration.ofMillis(20)));
+    Instrument btc = venue.instrument("BTC");
+    StreamProbe p = connect(btc);
+    awaitInSync(p, btc);
 
-    sim.wsFault(WsFault.MALFORMED, BTC);
+    sim.wsFault(WsFault.MALFORMED, btc);
     p.await(StreamEvent.Rejected.class, 1, PATIENCE);
-    int books = p.books(BTC).size();
-    p.await("more BTC books", q -> q.books(BTC).size() > books, PATIENCE);
-    awaitInSync(p, BTC);
+    int books = p.books(btc).size();
+    p.await("more BTC books", q -> q.books(btc).size() > books, PATIENCE);
+    awaitInSync(p, btc);
 
     assertThat(p.events(StreamEvent.Rejected.class)).singleElement()
         .extracting(StreamEvent.Rejected::detail).asString().startsWith("not JSON: <html>");
@@ -235,11 +226,13 @@ class BinanceStreamTest {
     assertThat(p.error()).isNull();
   }
 
-  @Test
-  void aDroppedConnectionErrorsTheFlux() {
-    start();
-    StreamProbe p = connect(BTC);
-    awaitInSync(p, BTC);
+  @ParameterizedTest
+  @EnumSource(value = SimulatedVenue.class, names = {"BINANCE_SPOT", "ASTERDEX"})
+  void aDroppedConnectionErrorsTheFlux(SimulatedVenue venue) {
+    start(VenueSimulator.builder(venue).streamInterval(Duration.ofMillis(20)));
+    Instrument btc = venue.instrument("BTC");
+    StreamProbe p = connect(btc);
+    awaitInSync(p, btc);
 
     sim.wsFault(WsFault.DROP);
 

@@ -15,6 +15,7 @@ public final class SimulatedPresets {
     return switch (venue) {
       case BINANCE_SPOT -> Venues.binance();
       case BINANCE_FUTURES -> Venues.binanceFutures();
+      case ASTERDEX -> Venues.asterdex();
       case OKX -> Venues.okx();
       case OKX_SWAP -> Venues.okxSwap();
       case KRAKEN -> Venues.kraken();

@@ -7,6 +7,7 @@ import dev.scanflux.core.spi.MarketStream;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
+import dev.scanflux.simulator.VenueSimulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,17 +171,27 @@ public final class StreamProbe implements AutoCloseable {
   }
 
   /**
-   * Waits until the probe emitted a book of {@code instrument} with the levels and exchange time
-   * of the book the simulator streamed last (whatever the venue names): in sync, for venues
-   * whose every message reaches the client.
+   * Waits until the latest book of {@code instrument} this probe received holds the levels of
+   * {@code sim}'s streamed book now (its top {@code depth}): the client's book is in sync. The
+   * simulator knows the book only once the client's subscription reached it.
    */
-  public StreamProbe awaitInSync(dev.scanflux.simulator.VenueSimulator sim,
-      Instrument instrument, int depth) {
-    await("a book of " + instrument, p -> !p.books(instrument).isEmpty(), PATIENCE);
-    BookSnapshot expected = sim.streamedBook(instrument, depth);
-    return await(instrument + " equal to the simulator's " + expected, p -> p.books(instrument)
-        .stream().anyMatch(b -> sameLevels(b, expected)
-            && b.exchangeTime().equals(expected.exchangeTime())), PATIENCE);
+  public StreamProbe awaitInSync(VenueSimulator sim, Instrument instrument, int depth) {
+    return await(instrument + "'s streamed book to be the simulator's",
+        q -> q.inSync(sim, instrument, depth), PATIENCE);
+  }
+
+  private boolean inSync(VenueSimulator sim, Instrument instrument, int depth) {
+    List<BookSnapshot> books = books(instrument);
+    if (books.isEmpty()) {
+      return false;
+    }
+    BookSnapshot streamed;
+    try {
+      streamed = sim.streamedBook(instrument, depth);
+    } catch (IllegalStateException notSubscribedYet) {
+      return false;
+    }
+    return sameLevels(books.get(books.size() - 1), streamed);
   }
 
   /** Max wait used by stream tests: generous, as it only matters when a test fails. */

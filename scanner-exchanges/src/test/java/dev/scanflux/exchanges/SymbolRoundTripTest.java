@@ -59,7 +59,7 @@ class SymbolRoundTripTest {
     String b = i.base();
     String q = i.quote();
     return switch (venue.name()) {
-      case "BINANCE_SPOT", "BINANCE_FUTURES", "BYBIT", "BYBIT_LINEAR" -> b + q;
+      case "BINANCE_SPOT", "BINANCE_FUTURES", "ASTERDEX", "BYBIT", "BYBIT_LINEAR" -> b + q;
       case "OKX", "KUCOIN", "COINBASE", "BINGX" -> b + '-' + q;
       case "OKX_SWAP" -> b + '-' + q + "-SWAP";
       case "GATE" -> b + '_' + q;

@@ -21,6 +21,11 @@ public enum SimulatedVenue {
    * {@code X-MBX-USED-WEIGHT-1M}.
    */
   BINANCE_FUTURES("USDT", true),
+  /**
+   * AsterDEX perpetuals: Binance USD-M futures' API ({@code /fapi/v1}) and WebSocket at
+   * AsterDEX's address, with AsterDEX's own listing; 2,400 weight per minute.
+   */
+  ASTERDEX("USDT", true),
   /** OKX ({@code /api/v5}); 40 book requests and 20 ticker requests per 2 s, code 50011. */
   OKX("USDT", false),
   /**
@@ -89,15 +94,17 @@ public enum SimulatedVenue {
 
   /**
    * True when the simulator can serve this venue's public WebSocket too
-   * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #BINANCE_SPOT}, {@link #OKX},
-   * {@link #OKX_SWAP}, {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID},
-   * {@link #KRAKEN}, {@link #GATE}, {@link #GATE_FUTURES}, {@link #BITSTAMP} and {@link #BINGX}:
-   * the venues whose presets have a push stream.
+   * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #BINANCE_SPOT},
+   * {@link #BINANCE_FUTURES}, {@link #ASTERDEX}, {@link #OKX}, {@link #OKX_SWAP},
+   * {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID}, {@link #KRAKEN}, {@link #GATE},
+   * {@link #GATE_FUTURES}, {@link #BITSTAMP} and {@link #BINGX}: the venues whose presets have a
+   * push stream.
    */
   public boolean hasWebsocket() {
     return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT
         || this == BYBIT || this == BYBIT_LINEAR || this == KRAKEN || this == GATE
-        || this == GATE_FUTURES || this == BITSTAMP || this == BINGX;
+        || this == GATE_FUTURES || this == BINANCE_FUTURES || this == ASTERDEX
+        || this == BITSTAMP || this == BINGX;
   }
 
   boolean perpetual() {

@@ -82,7 +82,8 @@ public final class VenueSimulator implements AutoCloseable {
     WsProtocol streams = b.websocket ? wsProtocol(b.venue, market, now, b.seed) : null;
     VenueProtocol protocol = switch (b.venue) {
       case BINANCE_SPOT -> new BinanceProtocol(market, now, BinanceWsProtocol.of(streams));
-      case BINANCE_FUTURES -> new BinanceProtocol(market, now, true);
+      case BINANCE_FUTURES, ASTERDEX ->
+          new BinanceProtocol(market, now, true, BinanceWsProtocol.of(streams));
       case OKX -> new OkxProtocol(market, now);
       case OKX_SWAP -> new OkxProtocol(market, now, true);
       case KRAKEN -> new KrakenProtocol(market, now);
@@ -112,6 +113,8 @@ public final class VenueSimulator implements AutoCloseable {
       case OKX -> new OkxWsProtocol(market, now, seed, false);
       case OKX_SWAP -> new OkxWsProtocol(market, now, seed, true);
       case BINANCE_SPOT -> new BinanceWsProtocol(market, now, seed);
+      case BINANCE_FUTURES -> new BinanceWsProtocol(market, now, seed, true, true);
+      case ASTERDEX -> new BinanceWsProtocol(market, now, seed, true, false);
       case HYPERLIQUID -> new HyperliquidWsProtocol(market, now, seed);
       case BYBIT -> new BybitWsProtocol(market, now, seed, false);
       case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);

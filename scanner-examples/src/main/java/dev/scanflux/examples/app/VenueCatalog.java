@@ -24,7 +24,7 @@ final class VenueCatalog {
   private static final Map<String, SimulatedVenue> SIMULATED = Map.ofEntries(
       Map.entry("binance", SimulatedVenue.BINANCE_SPOT),
       Map.entry("binance-futures", SimulatedVenue.BINANCE_FUTURES),
-      Map.entry("asterdex", SimulatedVenue.BINANCE_FUTURES),
+      Map.entry("asterdex", SimulatedVenue.ASTERDEX),
       Map.entry("okx", SimulatedVenue.OKX),
       Map.entry("okx-swap", SimulatedVenue.OKX_SWAP),
       Map.entry("bybit", SimulatedVenue.BYBIT),

@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * 24 h ticker 1 (40 for all, and without bid or ask); a book ticker 2 (5 for all); exchange info
  * 1. Every answer carries {@code X-MBX-USED-WEIGHT-1M}; a 429 carries code -1003.
  *
- * <p>With the WebSocket side on, spot depth is served from its streamed books
+ * <p>With the WebSocket side on, depth (spot and futures) is served from its streamed books
  * ({@link BinanceWsProtocol#depth}), so that {@code lastUpdateId} and the levels match the diff
  * events, as a client syncing a book on them needs; otherwise each answer is a fresh book.
  */
@@ -61,12 +61,9 @@ public final class BinanceProtocol implements VenueProtocol {
    * @param market  the market (perpetuals for futures)
    * @param clock   milliseconds now
    * @param futures USD-M futures instead of spot
+   * @param streams the WebSocket side whose books depth is served from, or null
    */
-  public BinanceProtocol(SyntheticMarket market, LongSupplier clock, boolean futures) {
-    this(market, clock, futures, null);
-  }
-
-  private BinanceProtocol(SyntheticMarket market, LongSupplier clock, boolean futures,
+  public BinanceProtocol(SyntheticMarket market, LongSupplier clock, boolean futures,
       @Nullable BinanceWsProtocol streams) {
     this.streams = streams;
     this.market = market;

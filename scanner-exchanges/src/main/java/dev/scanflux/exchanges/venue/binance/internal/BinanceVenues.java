@@ -29,17 +29,27 @@ public final class BinanceVenues {
       Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units"),
       BinanceSpotSource::new, (s, rest) -> new BinanceStream(s));
 
-  /** Binance USD-M perpetual futures, native. */
+  /**
+   * Binance USD-M perpetual futures, native, with a native diff-depth stream on Binance's routed
+   * endpoints ({@code /public/ws}, the 24 h tickers on {@code /market/ws}).
+   */
   public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
-      "binance-futures", "native", "https://fapi.binance.com", "", BinanceFuturesSource.LIMIT,
-      8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units"),
-      BinanceFuturesSource::new, null);
+      "binance-futures", "native", "https://fapi.binance.com", BinanceStream.FUTURES_URL,
+      BinanceFuturesSource.LIMIT, 8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp",
+      THROTTLE, "base units"),
+      BinanceFuturesSource::new,
+      (s, rest) -> new BinanceStream(s, BinanceStream.Api.USD_M, BinanceStream.MAX_STREAMS));
 
-  /** AsterDEX perpetuals: Binance USD-M futures' API and limits at AsterDEX's URL. */
+  /**
+   * AsterDEX perpetuals: Binance USD-M futures' API, limits and stream at AsterDEX's URLs (200
+   * streams per connection).
+   */
   public static final VenueDefinition ASTERDEX = new VenueDefinition(new VenueDescriptor(
-      "asterdex", "native", "https://fapi.asterdex.com", "", BinanceFuturesSource.LIMIT, 8,
-      Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units"),
-      BinanceFuturesSource::new, null);
+      "asterdex", "native", "https://fapi.asterdex.com", BinanceStream.ASTERDEX_URL,
+      BinanceFuturesSource.LIMIT, 8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp",
+      THROTTLE, "base units"),
+      BinanceFuturesSource::new, (s, rest) -> new BinanceStream(s, BinanceStream.Api.USD_M,
+          BinanceStream.ASTERDEX_MAX_STREAMS));
 
   private BinanceVenues() {}
 
