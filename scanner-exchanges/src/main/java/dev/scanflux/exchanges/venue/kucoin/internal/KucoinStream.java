@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.PermanentSourceException;
+import dev.scanflux.core.spi.SourceException;
+import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.core.spi.RateLimitSpec;
 import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.spi.StreamContext;
@@ -49,16 +53,17 @@ import reactor.core.publisher.Mono;
  * <h2>Connection</h2>
  *
  * Every connection first asks for a token: {@code POST /api/v1/bullet-public} on the venue's
- * REST base URL, run through {@link StreamContext#request} (charged as a discovery request, so
- * it counts against the venue's budget), answers {@code instanceServers[].endpoint},
+ * REST base URL, run through {@link StreamContext#request} (charged at KuCoin's weight 10, see
+ * {@link #tokenAdmission}, so it counts against the venue's budget), answers {@code instanceServers[].endpoint},
  * {@code pingInterval} and a {@code token}. A new token is fetched for every connection, so a
  * reconnection never reuses an expired one. The client connects to
  * {@code <endpoint>?token=...&connectId=...} (the endpoint the bullet names while the stream URL
  * is KuCoin's production one; a stream URL set by the user, a proxy or a simulator, replaces
  * it, with the bullet's token), waits for {@code {"type":"welcome"}} (at most the connect
- * timeout), then subscribes {@code {"id":..,"type":"subscribe","topic":..,"response":true}},
- * one frame every {@value #FRAME_PACE_MS} ms (KuCoin accepts 100 client messages per 10 s);
- * {@link StreamEvent.Connected} follows the last. It pings {@code {"type":"ping"}} every
+ * timeout), then subscribes {@code {"id":..,"type":"subscribe","topic":..,"response":true}}:
+ * the first {@value #FRAME_BURST} frames at once, then one every {@value #FRAME_PACE_MS} ms
+ * (KuCoin accepts 100 client messages per 10 s), the messages of the topics already subscribed
+ * handled meanwhile; {@link StreamEvent.Connected} follows the last frame. It pings {@code {"type":"ping"}} every
  * {@code pingInterval} (18 s today); pongs and acks are swallowed, an {@code error} answer is a
  * {@link StreamEvent.Rejected}. At most {@value #MAX_TOPICS} instrument topics go on one
  * connection (KuCoin's limit), in the request's priority order: instruments beyond stay polled.
@@ -103,14 +108,21 @@ public final class KucoinStream extends WsStream {
   public static final String FUTURES_URL = "wss://ws-api-futures.kucoin.com/";
   /** The token endpoint, on the REST base URL. */
   static final String BULLET = "/api/v1/bullet-public";
+  /** The token request's weight in KuCoin's public pool (spot and futures). */
+  static final int BULLET_WEIGHT = 10;
   /** The deepest book streamed: KuCoin's 50-level snapshots. */
   static final int MAX_DEPTH = 50;
   /** Symbols per topic subscription at most (spot). */
   static final int SYMBOLS_PER_TOPIC = 100;
   /** Instrument topics per connection at most. */
   static final int MAX_TOPICS = 400;
-  /** The pause between two subscription frames. */
-  static final long FRAME_PACE_MS = 110;
+  /** Subscription frames sent at once, before pacing the rest. */
+  static final int FRAME_BURST = 10;
+  /**
+   * The pause between two subscription frames after the first {@value #FRAME_BURST}: with them,
+   * at most 90 frames in any 10 s, under KuCoin's 100 client messages per 10 s (pings count).
+   */
+  static final long FRAME_PACE_MS = 125;
 
   private static final Logger LOG = LoggerFactory.getLogger(KucoinStream.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -180,12 +192,45 @@ public final class KucoinStream extends WsStream {
   @Override
   protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
     return discovered(request, context)
-        .then(context.request(RequestKind.INSTRUMENTS, 1, () -> Bullet.fetch(http, venue())))
+        .then(Mono.defer(() -> {
+          Admission a = tokenAdmission(settings.rateLimit());
+          return context.request(a.kind(), a.depth(), () -> Bullet.fetch(http, venue()));
+        }))
         .flatMapMany(bullet -> {
           Connection c = new Connection(request, context);
-          return client.connect(spec(bullet), c::run).doFinally(s -> c.backoff.dispose());
+          return client.connect(spec(bullet), c::run)
+              .onErrorMap(SourceException.class, e -> redacted(e, bullet.token()))
+              .doFinally(s -> c.backoff.dispose());
         });
   }
+
+  /**
+   * How a token request is charged to the venue's limiter: as the request kind whose weight
+   * is the smallest at least KuCoin's {@value #BULLET_WEIGHT} for the bullet (else the heaviest),
+   * since the limiter knows no token kind; under-charging it would let the stream push the venue
+   * over its limit when polling runs at the budget.
+   */
+  static Admission tokenAdmission(RateLimitSpec limit) {
+    List<Admission> kinds = List.of(new Admission(RequestKind.INSTRUMENTS, 1),
+        new Admission(RequestKind.TICKER, 1), new Admission(RequestKind.TICKERS, 1),
+        new Admission(RequestKind.BOOK, 1), new Admission(RequestKind.BOOK, 20),
+        new Admission(RequestKind.BOOK, 100), new Admission(RequestKind.BOOK, 1000));
+    @Nullable Admission best = null;
+    Admission heaviest = kinds.get(0);
+    for (Admission a : kinds) {
+      int w = limit.weight(a.kind(), a.depth());
+      if (w >= BULLET_WEIGHT && (best == null || w < limit.weight(best.kind(), best.depth()))) {
+        best = a;
+      }
+      if (w > limit.weight(heaviest.kind(), heaviest.depth())) {
+        heaviest = a;
+      }
+    }
+    return best != null ? best : heaviest;
+  }
+
+  /** A request kind and depth, as the limiter weighs them. */
+  record Admission(RequestKind kind, int depth) {}
 
   /**
    * Futures books need the contracts' multipliers: with a fixed instrument list the stream may
@@ -202,6 +247,36 @@ public final class KucoinStream extends WsStream {
             venue(), e.getMessage()))
         .onErrorResume(e -> Mono.empty())
         .then();
+  }
+
+  /**
+   * {@code e} without the token: the connection's errors name its address, which carries it.
+   * The cause goes too if it names it.
+   */
+  static SourceException redacted(SourceException e, String token) {
+    String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
+    String message = String.valueOf(e.getMessage());
+    Throwable cause = e.getCause();
+    boolean causeShows = cause != null && (String.valueOf(cause).contains(token)
+        || String.valueOf(cause).contains(encoded));
+    if (!message.contains(token) && !message.contains(encoded) && !causeShows) {
+      return e;
+    }
+    String prefix = e.venue() + ": ";
+    String text = (message.startsWith(prefix) ? message.substring(prefix.length()) : message)
+        .replace(encoded, "<token>").replace(token, "<token>");
+    Throwable kept = causeShows ? null : cause;
+    SourceException clean;
+    if (e instanceof ThrottledException t) {
+      clean = new ThrottledException(e.venue(), text, t.retryAfter().orElse(null));
+    } else if (e instanceof BadDataException) {
+      clean = new BadDataException(e.venue(), text, kept);
+    } else if (e instanceof PermanentSourceException) {
+      clean = new PermanentSourceException(e.venue(), text, kept);
+    } else {
+      clean = new TransientSourceException(e.venue(), text, kept);
+    }
+    return clean;
   }
 
   /** The connection's address and heartbeat: the bullet's, or the user's address. */
@@ -321,7 +396,7 @@ public final class KucoinStream extends WsStream {
           break;
         }
         double contractSize = 1;
-        if (perpetuals != null) {
+        if (perpetuals != null && books) {
           Double multiplier = perpetuals.multiplier(i);
           if (multiplier == null) {
             LOG.warn("{}: {} is not a listed contract; not streamed", venue(), i);
@@ -349,16 +424,20 @@ public final class KucoinStream extends WsStream {
             if (text == null) { // ended before any message: its end is the connection's
               return frames.ignoreElements().flatMapMany(none -> Flux.<StreamEvent>empty());
             }
-            if (!welcome(text)) {
-              return Flux.error(new TransientSourceException(venue(),
-                  "KuCoin's first message was not a welcome: " + abbreviate(text), null));
+            if (!welcome(text)) { // failed inside the frames' flow, as the venue's message
+              return frames.<StreamEvent>map(f -> {
+                throw new TransientSourceException(venue(),
+                    "KuCoin's first message was not a welcome: " + abbreviate(text), null);
+              });
             }
             Flux<Input> inputs = Flux.merge(context.resyncs().map(Rebuild::new),
                 backoff.due().map(Due::new), frames.skip(1).map(Frame::new));
-            return subscribe(session, "subscribe", List.copyOf(bySymbol.values()))
-                .thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
-                    Flux.fromIterable(unlisted),
-                    inputs.concatMap(input -> handle(session, input))));
+            // Messages are handled while the paced subscriptions go out: the first topics'
+            // books must not wait for the last topic's frame (nor look like a dead connection).
+            return Flux.merge(subscribe(session, "subscribe", List.copyOf(bySymbol.values()))
+                    .thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
+                        Flux.fromIterable(unlisted))),
+                inputs.concatMap(input -> handle(session, input)));
           });
     }
 
@@ -379,7 +458,7 @@ public final class KucoinStream extends WsStream {
             .put("privateChannel", false).put("response", true).toString());
       }
       return Flux.fromIterable(frames).index()
-          .concatMap(f -> f.getT1() == 0 ? session.send(f.getT2())
+          .concatMap(f -> f.getT1() < FRAME_BURST ? session.send(f.getT2())
               : Mono.delay(Duration.ofMillis(FRAME_PACE_MS)).then(session.send(f.getT2())))
           .then();
     }
