@@ -57,6 +57,18 @@ class KucoinStreamTest {
     return closing(StreamProbe.connect(stream, depth, instruments));
   }
 
+  /** A simulator of {@code venue}, its preset (discovered) and a probe on BTC's stream. */
+  private record Started(VenueSimulator sim, Instrument btc, MarketSource source,
+      StreamProbe probe) {}
+
+  private Started start(SimulatedVenue venue, int depth) {
+    VenueSimulator sim = sim(venue);
+    Instrument btc = venue.instrument("BTC");
+    MarketSource source = source(sim);
+    source.instruments().block(PATIENCE); // futures books need the contracts' multipliers
+    return new Started(sim, btc, source, connect(source, depth, btc));
+  }
+
   private static List<ServedRequest> bullets(VenueSimulator sim) {
     return sim.requestLog().stream()
         .filter(r -> r.path().equals("/api/v1/bullet-public")).toList();
@@ -141,11 +153,11 @@ class KucoinStreamTest {
   @ParameterizedTest
   @EnumSource(value = SimulatedVenue.class, names = {"KUCOIN", "KUCOIN_FUTURES"})
   void eachConnectionTakesANewTokenAndNoTokenIsEverShown(SimulatedVenue venue) {
-    VenueSimulator sim = sim(venue);
-    Instrument btc = venue.instrument("BTC");
-    MarketSource source = source(sim);
-    source.instruments().block(PATIENCE);
-    StreamProbe first = connect(source, 5, btc);
+    Started s = start(venue, 5);
+    VenueSimulator sim = s.sim();
+    Instrument btc = s.btc();
+    MarketSource source = s.source();
+    StreamProbe first = s.probe();
     first.await("a book", p -> !p.books(btc).isEmpty(), PATIENCE);
 
     sim.wsFault(WsFault.DROP);
@@ -169,11 +181,10 @@ class KucoinStreamTest {
   @ParameterizedTest
   @EnumSource(value = SimulatedVenue.class, names = {"KUCOIN", "KUCOIN_FUTURES"})
   void aMalformedMessageIsRejectedAndTheStreamGoesOn(SimulatedVenue venue) {
-    VenueSimulator sim = sim(venue);
-    Instrument btc = venue.instrument("BTC");
-    MarketSource source = source(sim);
-    source.instruments().block(PATIENCE);
-    StreamProbe probe = connect(source, 5, btc);
+    Started s = start(venue, 5);
+    VenueSimulator sim = s.sim();
+    Instrument btc = s.btc();
+    StreamProbe probe = s.probe();
     probe.await("a book", p -> !p.books(btc).isEmpty(), PATIENCE);
 
     sim.wsFault(WsFault.MALFORMED, btc);
@@ -188,11 +199,10 @@ class KucoinStreamTest {
   @ParameterizedTest
   @EnumSource(value = SimulatedVenue.class, names = {"KUCOIN", "KUCOIN_FUTURES"})
   void sequenceGapsDoNotApplyToFullSnapshots(SimulatedVenue venue) {
-    VenueSimulator sim = sim(venue);
-    Instrument btc = venue.instrument("BTC");
-    MarketSource source = source(sim);
-    source.instruments().block(PATIENCE);
-    StreamProbe probe = connect(source, 5, btc);
+    Started s = start(venue, 5);
+    VenueSimulator sim = s.sim();
+    Instrument btc = s.btc();
+    StreamProbe probe = s.probe();
     awaitInSync(probe, sim, btc, 5);
 
     sim.wsFault(WsFault.SEQUENCE_GAP, btc);

@@ -347,7 +347,6 @@ public final class KucoinStream extends WsStream {
     final double contractSize;
     final LocalBook levels = new LocalBook();
     final ObjectNode ticker = JsonNodeFactory.instance.objectNode();
-    boolean synced;
     long sequence = -1;
     long tickerSequence = -1;
     boolean stats;
@@ -502,7 +501,6 @@ public final class KucoinStream extends WsStream {
         return Flux.empty();
       }
       LOG.debug("{}: resubscribing {} as the scanner asked", venue(), s.instrument);
-      s.synced = false;
       s.sequence = -1;
       Runnable again = () -> subscribe(session, "unsubscribe", List.of(s))
           .then(subscribe(session, "subscribe", List.of(s)))
@@ -591,7 +589,6 @@ public final class KucoinStream extends WsStream {
             + s.levels.askPriceText(0));
       }
       s.sequence = Math.max(s.sequence, sequence);
-      s.synced = true;
       try {
         return List.of(StreamEvent.update(s.levels.snapshot(venue(), s.instrument,
             request.depth(), s.contractSize, time)));
@@ -602,7 +599,6 @@ public final class KucoinStream extends WsStream {
 
     private List<StreamEvent> resync(Stream s, String detail) {
       LOG.debug("{}: resync {}: {}", venue(), s.instrument, detail);
-      s.synced = false;
       s.levels.clear();
       return List.of(StreamEvent.resync(s.instrument, ResyncCause.BAD_DATA, detail));
     }
