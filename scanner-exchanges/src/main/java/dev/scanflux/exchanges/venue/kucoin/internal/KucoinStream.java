@@ -127,7 +127,6 @@ public final class KucoinStream extends WsStream {
   private static final Logger LOG = LoggerFactory.getLogger(KucoinStream.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String PING = "{\"id\":\"ping\",\"type\":\"ping\"}";
-  private static final AtomicLong CONNECTIONS = new AtomicLong();
 
   private final NativeHttp http;
   private final boolean futures;
@@ -135,6 +134,8 @@ public final class KucoinStream extends WsStream {
   private final @Nullable KucoinSource spot;
   private final @Nullable KucoinFuturesSource perpetuals;
   private final @Nullable Duration pingEvery;
+  /** Numbers this stream's connections for their {@code connectId}. */
+  private final AtomicLong connections = new AtomicLong();
 
   private KucoinStream(SourceSettings settings, NativeHttp http, MarketSource rest,
       @Nullable Duration pingEvery) {
@@ -285,7 +286,7 @@ public final class KucoinStream extends WsStream {
         : settings.streamUrl();
     String uri = base + (base.contains("?") ? '&' : '?') + "token="
         + URLEncoder.encode(bullet.token(), StandardCharsets.UTF_8) + "&connectId=scanflux-"
-        + CONNECTIONS.incrementAndGet();
+        + connections.incrementAndGet();
     Duration every = pingEvery != null ? pingEvery : bullet.pingInterval();
     return new WsSpec(venue(), URI.create(uri), spec.connectTimeout(), spec.maxMessageChars(),
         every, PING, "");
