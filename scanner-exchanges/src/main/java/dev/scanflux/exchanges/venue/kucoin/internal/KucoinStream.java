@@ -54,21 +54,22 @@ import reactor.core.publisher.Mono;
  *
  * Every connection first asks for a token: {@code POST /api/v1/bullet-public} on the venue's
  * REST base URL, run through {@link StreamContext#request} (charged at KuCoin's weight 10, see
- * {@link #tokenAdmission}, so it counts against the venue's budget), answers {@code instanceServers[].endpoint},
- * {@code pingInterval} and a {@code token}. A new token is fetched for every connection, so a
+ * {@link #tokenAdmission}, so it counts against the venue's budget), answers
+ * {@code instanceServers[].endpoint}, {@code pingInterval} and a {@code token}. A new token is fetched for every connection, so a
  * reconnection never reuses an expired one. The client connects to
  * {@code <endpoint>?token=...&connectId=...} (the endpoint the bullet names while the stream URL
  * is KuCoin's production one; a stream URL set by the user, a proxy or a simulator, replaces
  * it, with the bullet's token), waits for {@code {"type":"welcome"}} (at most the connect
- * timeout), then subscribes {@code {"id":..,"type":"subscribe","topic":..,"response":true}}:
- * the first {@value #FRAME_BURST} frames at once, then one every {@value #FRAME_PACE_MS} ms
- * (KuCoin accepts 100 client messages per 10 s), the messages of the topics already subscribed
- * handled meanwhile; {@link StreamEvent.Connected} follows the last frame. It pings {@code {"type":"ping"}} every
- * {@code pingInterval} (18 s today); pongs and acks are swallowed, an {@code error} answer is a
- * {@link StreamEvent.Rejected}. At most {@value #MAX_TOPICS} instrument topics go on one
+ * timeout; any other first message is {@link StreamEvent.Rejected} and ends the connection),
+ * then subscribes {@code {"id":..,"type":"subscribe","topic":..,"response":true}}: the first
+ * {@value #FRAME_BURST} frames at once, then one every {@value #FRAME_PACE_MS} ms (KuCoin
+ * accepts 100 client messages per 10 s), the messages of the topics already subscribed handled
+ * meanwhile; {@link StreamEvent.Connected} follows the last frame. It pings
+ * {@code {"type":"ping"}} every {@code pingInterval} (18 s today); pongs and acks are
+ * swallowed, an {@code error} answer is a {@link StreamEvent.Rejected}. At most {@value #MAX_TOPICS} instrument topics go on one
  * connection (KuCoin's limit), in the request's priority order: instruments beyond stay polled.
- * The token is a credential of the connection: it never appears in a log, an error or a
- * report.
+ * The token is a credential of the connection: it never appears in an error, a report or this
+ * stream's logs (errors show {@code token=<token>}).
  *
  * <h2>Books: 50-level snapshots, no sync</h2>
  *
@@ -424,11 +425,12 @@ public final class KucoinStream extends WsStream {
             if (text == null) { // ended before any message: its end is the connection's
               return frames.ignoreElements().flatMapMany(none -> Flux.<StreamEvent>empty());
             }
-            if (!welcome(text)) { // failed inside the frames' flow, as the venue's message
-              return frames.<StreamEvent>map(f -> {
-                throw new TransientSourceException(venue(),
-                    "KuCoin's first message was not a welcome: " + abbreviate(text), null);
-              });
+            if (!welcome(text)) { // counted as unusable, then the connection ends
+              return Flux.concat(Mono.just(StreamEvent.rejected("a first message that is not"
+                  + " KuCoin's welcome: " + abbreviate(text))), frames.<StreamEvent>map(f -> {
+                    throw new TransientSourceException(venue(),
+                        "KuCoin's first message was not a welcome: " + abbreviate(text), null);
+                  }));
             }
             Flux<Input> inputs = Flux.merge(context.resyncs().map(Rebuild::new),
                 backoff.due().map(Due::new), frames.skip(1).map(Frame::new));

@@ -13,7 +13,8 @@ public final class KucoinVenues {
   /** KuCoin spot, on KuCoin's current public endpoints. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("kucoin",
       "native", "https://api.kucoin.com", KucoinStream.SPOT_URL, KucoinSource.LIMIT, 4,
-      Instrument.Kind.SPOT, "BTC-USDT", THROTTLE, "base units"), KucoinSource::new, KucoinStream::of);
+      Instrument.Kind.SPOT, "BTC-USDT", THROTTLE, "base units"), KucoinSource::new,
+      KucoinStream::of);
 
   /** KuCoin futures (perpetuals). */
   public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(

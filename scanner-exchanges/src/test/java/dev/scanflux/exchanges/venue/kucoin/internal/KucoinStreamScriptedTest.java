@@ -156,7 +156,8 @@ class KucoinStreamScriptedTest {
     KucoinStream stream = stream(false, rest.url(), KucoinStream.SPOT_URL);
     StreamProbe probe = connect(stream, BTC, true, true);
 
-    probe.await("a book", p -> !p.books(BTC).isEmpty(), PATIENCE);
+    probe.await("a book and the three subscriptions", p -> !p.books(BTC).isEmpty()
+        && ws.received().size() == 3, PATIENCE);
     BookSnapshot b = probe.books(BTC).get(0);
     assertThat(b.bestBid()).isEqualTo(9988);
     assertThat(b.bestAsk()).isEqualTo(9989);
@@ -307,6 +308,9 @@ class KucoinStreamScriptedTest {
     assertThat(probe.error()).isInstanceOf(TransientSourceException.class)
         .hasMessageNotContaining(TOKEN);
     assertThat(ws.received()).isEmpty(); // nothing subscribed
+    assertThat(probe.events()).singleElement().isInstanceOf(StreamEvent.Rejected.class)
+        .extracting(e -> ((StreamEvent.Rejected) e).detail()).asString()
+        .contains("not KuCoin's welcome", "token is invalid").doesNotContain(TOKEN);
   }
 
   @Test
