@@ -96,13 +96,15 @@ public enum SimulatedVenue {
    * True when the simulator can serve this venue's public WebSocket too
    * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #BINANCE_SPOT},
    * {@link #BINANCE_FUTURES}, {@link #ASTERDEX}, {@link #OKX}, {@link #OKX_SWAP},
-   * {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID}, {@link #KRAKEN}, {@link #GATE}
-   * and {@link #GATE_FUTURES}: the venues whose presets have a push stream.
+   * {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID}, {@link #KRAKEN}, {@link #GATE},
+   * {@link #GATE_FUTURES}, {@link #KUCOIN} and {@link #KUCOIN_FUTURES} (with their token
+   * endpoint, {@code POST /api/v1/bullet-public}): the venues whose presets have a push stream.
    */
   public boolean hasWebsocket() {
     return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT
         || this == BYBIT || this == BYBIT_LINEAR || this == KRAKEN || this == GATE
-        || this == GATE_FUTURES || this == BINANCE_FUTURES || this == ASTERDEX;
+        || this == GATE_FUTURES || this == BINANCE_FUTURES || this == ASTERDEX
+        || this == KUCOIN || this == KUCOIN_FUTURES;
   }
 
   boolean perpetual() {
