@@ -32,7 +32,7 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
     Objects.requireNonNull(ping, "ping");
     Objects.requireNonNull(pong, "pong");
     if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
-      throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + uri);
+      throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + shown(uri));
     }
     if (connectTimeout.isNegative() || connectTimeout.isZero()) {
       throw new IllegalArgumentException("connectTimeout must be positive but was "
@@ -72,5 +72,18 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
   public WsSpec heartbeat(Duration every, String ping, String pong) {
     return new WsSpec(venue, uri, connectTimeout, maxMessageChars,
         Objects.requireNonNull(every, "every"), ping, pong);
+  }
+
+  /**
+   * The address as logs and errors show it: scheme, host, port and path, without credentials or
+   * query (where a venue's connection token travels, e.g. KuCoin's {@code ?token=...}).
+   */
+  public String shown() {
+    return shown(uri);
+  }
+
+  private static String shown(URI uri) {
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 }

@@ -69,7 +69,8 @@ import reactor.core.publisher.Mono;
  * swallowed, an {@code error} answer is a {@link StreamEvent.Rejected}. At most {@value #MAX_TOPICS} instrument topics go on one
  * connection (KuCoin's limit), in the request's priority order: instruments beyond stay polled.
  * The token is a credential of the connection: it never appears in an error, a report or this
- * stream's logs (errors show {@code token=<token>}).
+ * stream's logs ({@code WsClient} names a connection without its query; anything else naming the
+ * token shows {@code <token>}).
  *
  * <h2>Books: 50-level snapshots, no sync</h2>
  *
