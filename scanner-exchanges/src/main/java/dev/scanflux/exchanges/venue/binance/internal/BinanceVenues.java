@@ -26,19 +26,19 @@ public final class BinanceVenues {
   /** Binance spot, native, with a native diff-depth stream. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("binance",
       "native", "https://api.binance.com", BinanceStream.URL, SPOT_LIMIT, 8,
-      Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units"),
+      Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units", 16L << 20),
       BinanceSpotSource::new, (s, rest) -> new BinanceStream(s));
 
   /** Binance USD-M perpetual futures, native. */
   public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
       "binance-futures", "native", "https://fapi.binance.com", "", BinanceFuturesSource.LIMIT,
-      8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units"),
+      8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units", 4L << 20),
       BinanceFuturesSource::new, null);
 
   /** AsterDEX perpetuals: Binance USD-M futures' API and limits at AsterDEX's URL. */
   public static final VenueDefinition ASTERDEX = new VenueDefinition(new VenueDescriptor(
       "asterdex", "native", "https://fapi.asterdex.com", "", BinanceFuturesSource.LIMIT, 8,
-      Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units"),
+      Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp", THROTTLE, "base units", 4L << 20),
       BinanceFuturesSource::new, null);
 
   private BinanceVenues() {}

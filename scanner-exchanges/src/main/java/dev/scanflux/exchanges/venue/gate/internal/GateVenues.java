@@ -13,13 +13,13 @@ public final class GateVenues {
   /** Gate.io spot (API v4). */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("gate",
       "native", "https://api.gateio.ws", "", GateSource.LIMIT, 4, Instrument.Kind.SPOT,
-      "BTC_USDT", THROTTLE, "base units"), GateSource::new, null);
+      "BTC_USDT", THROTTLE, "base units", 4L << 20), GateSource::new, null);
 
   /** Gate.io USDT-settled perpetuals. */
   public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
       "gate-futures", "native", "https://api.gateio.ws", "", GateFuturesSource.LIMIT, 4,
       Instrument.Kind.PERPETUAL, "BTC_USDT → BTC/USDT:perp", THROTTLE,
-      "contracts of quanto_multiplier (0.0001 BTC for BTC_USDT)"),
+      "contracts of quanto_multiplier (0.0001 BTC for BTC_USDT)", 4L << 20),
       GateFuturesSource::new, null);
 
   private GateVenues() {}
