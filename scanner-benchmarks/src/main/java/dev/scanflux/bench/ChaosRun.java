@@ -232,7 +232,7 @@ public final class ChaosRun {
     return switch (fault) {
       case THROTTLE -> ErrorClass.THROTTLED;
       case SERVER_ERROR, HANG, CONNECTION_RESET, SLOW_DRIP -> ErrorClass.TRANSIENT;
-      // the transport's body cap (32 MiB) ends it as bad data; should the scanner's 5 s timeout
+      // the venue's body cap (4 or 16 MiB) ends it as bad data; should the scanner's 5 s timeout
       // come first on a loaded machine, it is counted transient as a late answer
       case ENDLESS_BODY, TRUNCATED_JSON, MALFORMED_JSON, CROSSED_BOOK -> ErrorClass.BAD_DATA;
     };
