@@ -97,8 +97,28 @@ public final class RunAll {
       RealTimeCheck.run(REAL_TIME_SIZE).forEach(System.out::println);
       return;
     }
-    if (args.length > 0 && args[0].equals("stream")) {
-      StreamCheck.run();
+    if (args.length > 0 && (args[0].equals("stream") || args[0].equals("streams"))) {
+      double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      List<StreamCheck.Result> streams = StreamCheck.run();
+      double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      String section = streamsSection(streams, String.format(Locale.ROOT, "Measured with `java"
+          + " -jar scanner-benchmarks/target/benchmarks.jar stream` on %s; system load average"
+          + " %.1f at the start, %.1f at the end.%n%n", LocalDate.now(ZoneOffset.UTC), loadBefore,
+          loadAfter));
+      System.out.print(section);
+      Path md = Path.of("BENCHMARKS.md");
+      if (Files.exists(md)) {
+        Files.writeString(md, withSection(Files.readString(md), STREAMS, section));
+        System.out.println("rewrote the Streams section of " + md.toAbsolutePath());
+      }
+      Path json = Path.of("benchmarks.json");
+      if (Files.exists(json)) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = (ObjectNode) mapper.readTree(json.toFile());
+        root.set("streams", mapper.valueToTree(streams));
+        Files.writeString(json, mapper.writeValueAsString(root) + "\n");
+        System.out.println("rewrote the streams of " + json.toAbsolutePath());
+      }
       System.exit(0); // see the end of main
     }
     if (args.length > 0 && args[0].equals("chaos")) {
@@ -112,7 +132,7 @@ public final class RunAll {
       System.out.print(section);
       Path md = Path.of("BENCHMARKS.md");
       if (Files.exists(md)) {
-        Files.writeString(md, withSection(Files.readString(md), section));
+        Files.writeString(md, withSection(Files.readString(md), KAFKA, section));
         System.out.println("rewrote the Kafka section of " + md.toAbsolutePath());
       }
       System.exit(0); // a Kafka client's or the broker's non-daemon thread may linger
@@ -149,17 +169,61 @@ public final class RunAll {
    * {@code markdown} with its Kafka section replaced by {@code section} (which starts with its
    * heading), or inserted before the first section after the streams' if it has none.
    */
-  static String withSection(String markdown, String section) {
-    String heading = "\n## Kafka: publish to feed\n";
+  /** The heading of the stream section. */
+  static final String STREAMS = "\n## Streams: venue to strategy\n";
+
+  /** The heading of the Kafka section. */
+  static final String KAFKA = "\n## Kafka: publish to feed\n";
+
+  /**
+   * {@code markdown} with the section under {@code heading} replaced by {@code section} (which
+   * starts with that heading), up to the next second-level heading; a report without one gets it
+   * after the Streams section (or at the end).
+   */
+  static String withSection(String markdown, String heading, String section) {
     int at = markdown.indexOf(heading);
     if (at < 0) {
-      int pipeline = markdown.indexOf("\n## ", markdown.indexOf("\n## Streams") + 1);
-      at = pipeline < 0 ? markdown.length() : pipeline;
+      int streams = markdown.indexOf(STREAMS);
+      int next = streams < 0 ? -1 : markdown.indexOf("\n## ", streams + 1);
+      at = next < 0 ? markdown.length() : next;
       return markdown.substring(0, at) + section + markdown.substring(at);
     }
     int next = markdown.indexOf("\n## ", at + heading.length());
     return markdown.substring(0, at) + section
         + (next < 0 ? "" : markdown.substring(next));
+  }
+
+  /** The stream section: {@code measured} (a line saying how, or empty) and the table. */
+  static String streamsSection(List<StreamCheck.Result> streams, String measured) {
+    StringBuilder md = new StringBuilder(STREAMS).append('\n').append(measured)
+        .append("Each streamed venue alone against `VenueSimulator` (REST and WebSocket on"
+            + " loopback), ").append(StreamCheck.INSTRUMENTS).append(" instruments, books"
+            + " (20 levels) and tickers, every subscribed book and ticker changed every ")
+        .append(StreamCheck.TICK.toMillis()).append(" ms; a strategy on its own thread"
+            + " (`snapshots().publishOn(...)`); ").append(StreamCheck.WARM_UP.toSeconds())
+        .append(" s warm-up (REST until the stream is live), then ")
+        .append(StreamCheck.MEASURE.toSeconds()).append(" s measured. Venue to strategy ="
+            + " the strategy's wall clock minus the venue's millisecond timestamp (so up to"
+            + " 1 ms of truncation); arrival to strategy = from the engine stamping the"
+            + " snapshot to the strategy, on the scanner's clock. The simulator and the"
+            + " scanner share the 2 cores. Target (the issue): alerts in under a second;"
+            + " nothing resynced, rejected or polled while the stream keeps up.\n\n")
+        .append("| venue | pushed msg/s | received snapshots/s | venue to strategy p50 / p99"
+            + " (ms) | arrival to strategy p50 / p99 (µs) | resyncs | rejected | REST"
+            + " fetches | met |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (StreamCheck.Result r : streams) {
+      boolean met = r.wireP99Ms() < 1000 && r.resyncs() == 0 && r.rejected() == 0
+          && r.polled() == 0;
+      md.append(String.format(Locale.ROOT,
+          "| %s | %,.0f | %,.0f | %.2f / %.2f | %.0f / %.0f | %d | %d | %d | %s |%n",
+          r.venue(), r.pushedPerSecond(), r.receivedPerSecond(), r.wireP50Ms(), r.wireP99Ms(),
+          r.arrivalP50Us(), r.arrivalP99Us(), r.resyncs(), r.rejected(), r.polled(),
+          met ? "yes" : "**no**"));
+    }
+    if (streams.isEmpty()) {
+      md.append("| (no streamed venue) | | | | | | | | |\n");
+    }
+    return md.toString();
   }
 
   /**
@@ -275,7 +339,7 @@ public final class RunAll {
               + " [benchmarks.json](benchmarks.json).\n");
       refresh(md);
       scanCycles(md);
-      streams(md);
+      md.append(streamsSection(streams, ""));
       md.append(kafka);
       microbenchmarks(md);
       notes(md);
@@ -400,37 +464,6 @@ public final class RunAll {
             r.cycles(), r.cycleSeconds(), r.floorSeconds(), r.ratio(), r.throttled(),
             r.firstPriorityMs(), r.priorityRoundTripMs(),
             met(r.ratio() <= 1.05 && r.throttled() == 0), model));
-      }
-    }
-
-    private void streams(StringBuilder md) {
-      md.append("\n## Streams: venue to strategy\n\n")
-          .append("Each streamed venue alone against `VenueSimulator` (REST and WebSocket on"
-              + " loopback), ").append(StreamCheck.INSTRUMENTS).append(" instruments, books"
-              + " (20 levels) and tickers, every subscribed book and ticker changed every ")
-          .append(StreamCheck.TICK.toMillis()).append(" ms; a strategy on its own thread"
-              + " (`snapshots().publishOn(...)`); ").append(StreamCheck.WARM_UP.toSeconds())
-          .append(" s warm-up (REST until the stream is live), then ")
-          .append(StreamCheck.MEASURE.toSeconds()).append(" s measured. Venue to strategy ="
-              + " the strategy's wall clock minus the venue's millisecond timestamp (so up to"
-              + " 1 ms of truncation); arrival to strategy = from the engine stamping the"
-              + " snapshot to the strategy, on the scanner's clock. The simulator and the"
-              + " scanner share the 2 cores. Target (the issue): alerts in under a second;"
-              + " nothing resynced, rejected or polled while the stream keeps up.\n\n")
-          .append("| venue | pushed msg/s | received snapshots/s | venue to strategy p50 / p99"
-              + " (ms) | arrival to strategy p50 / p99 (µs) | resyncs | rejected | REST"
-              + " fetches | met |\n|---|---|---|---|---|---|---|---|---|\n");
-      for (StreamCheck.Result r : streams) {
-        boolean met = r.wireP99Ms() < 1000 && r.resyncs() == 0 && r.rejected() == 0
-            && r.polled() == 0;
-        md.append(String.format(Locale.ROOT,
-            "| %s | %,.0f | %,.0f | %.2f / %.2f | %.0f / %.0f | %d | %d | %d | %s |%n",
-            r.venue(), r.pushedPerSecond(), r.receivedPerSecond(), r.wireP50Ms(), r.wireP99Ms(),
-            r.arrivalP50Us(), r.arrivalP99Us(), r.resyncs(), r.rejected(), r.polled(),
-            met ? "yes" : "**no**"));
-      }
-      if (streams.isEmpty()) {
-        md.append("| (no streamed venue) | | | | | | | | |\n");
       }
     }
 

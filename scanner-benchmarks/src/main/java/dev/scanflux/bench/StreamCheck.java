@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import reactor.core.Disposable;
@@ -50,10 +51,11 @@ final class StreamCheck {
   static final Duration MEASURE = Duration.ofSeconds(10);
   static final int INSTRUMENTS = 50;
 
-  /** The venues tried, in order; those whose preset has no stream yet are skipped. */
-  static final List<SimulatedVenue> CANDIDATES = List.of(SimulatedVenue.BINANCE_SPOT,
-      SimulatedVenue.OKX, SimulatedVenue.OKX_SWAP, SimulatedVenue.BYBIT,
-      SimulatedVenue.BYBIT_LINEAR, SimulatedVenue.KRAKEN, SimulatedVenue.HYPERLIQUID);
+  /**
+   * The venues tried, in the simulator's order: every simulated venue with a WebSocket side whose
+   * preset has a stream (a new streamed preset joins the table by itself).
+   */
+  static final List<SimulatedVenue> CANDIDATES = List.of(SimulatedVenue.values());
 
   /**
    * One venue's figures over the measurement.
@@ -87,18 +89,14 @@ final class StreamCheck {
     return results;
   }
 
-  /** The preset whose source speaks {@code v}'s wire format (the simulator knows no client). */
-  private static VenueBuilder preset(SimulatedVenue v) {
-    return switch (v) {
-      case BINANCE_SPOT -> Venues.binance();
-      case OKX -> Venues.okx();
-      case OKX_SWAP -> Venues.okxSwap();
-      case BYBIT -> Venues.bybit();
-      case BYBIT_LINEAR -> Venues.bybitLinear();
-      case KRAKEN -> Venues.kraken();
-      case HYPERLIQUID -> Venues.hyperliquid();
-      default -> throw new IllegalArgumentException("no streamed preset for " + v);
-    };
+  /**
+   * The preset whose source speaks {@code v}'s wire format (the simulator knows no client): the
+   * preset named as the simulated venue, in lower case with dashes, {@code BINANCE_SPOT} being
+   * Binance's spot preset {@code binance}.
+   */
+  static VenueBuilder preset(SimulatedVenue v) {
+    String name = v.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return Venues.preset(name.endsWith("-spot") ? name.substring(0, name.length() - 5) : name);
   }
 
   private static Result runOne(SimulatedVenue v) {

@@ -11,7 +11,7 @@ class RunAllTest {
   @Test
   void theKafkaSectionIsInsertedAfterTheStreamsWhenTheReportHasNone() {
     String md = "# Benchmarks\n\n## Streams: venue to strategy\n\nstreams\n\n## Pipeline\n\np\n";
-    assertThat(RunAll.withSection(md, SECTION)).isEqualTo("# Benchmarks\n\n## Streams: venue to"
+    assertThat(RunAll.withSection(md, RunAll.KAFKA, SECTION)).isEqualTo("# Benchmarks\n\n## Streams: venue to"
         + " strategy\n\nstreams\n" + SECTION + "\n## Pipeline\n\np\n");
   }
 
@@ -19,15 +19,25 @@ class RunAllTest {
   void theKafkaSectionIsReplacedInPlaceAndTheRestKept() {
     String md = "# B\n\n## Streams\n\ns\n\n## Kafka: publish to feed\n\nold figures\n\n"
         + "## Pipeline\n\np\n";
-    String once = RunAll.withSection(md, SECTION);
+    String once = RunAll.withSection(md, RunAll.KAFKA, SECTION);
     assertThat(once).isEqualTo("# B\n\n## Streams\n\ns\n" + SECTION + "\n## Pipeline\n\np\n")
         .doesNotContain("old figures");
-    assertThat(RunAll.withSection(once, SECTION)).isEqualTo(once);
+    assertThat(RunAll.withSection(once, RunAll.KAFKA, SECTION)).isEqualTo(once);
+  }
+
+  @Test
+  void theStreamsSectionIsReplacedInPlace() {
+    String md = "# B\n\n## Streams: venue to strategy\n\nold rows\n\n"
+        + "## Kafka: publish to feed\n\nk\n";
+    String section = RunAll.streamsSection(java.util.List.of(), "Measured today.\n\n");
+    assertThat(RunAll.withSection(md, RunAll.STREAMS, section))
+        .isEqualTo("# B\n" + section + "\n## Kafka: publish to feed\n\nk\n")
+        .contains("Measured today.", "(no streamed venue)").doesNotContain("old rows");
   }
 
   @Test
   void aKafkaSectionAtTheEndIsReplacedToTheEnd() {
     String md = "# B\n\n## Streams\n\ns\n\n## Kafka: publish to feed\n\nold\n";
-    assertThat(RunAll.withSection(md, SECTION)).isEqualTo("# B\n\n## Streams\n\ns\n" + SECTION);
+    assertThat(RunAll.withSection(md, RunAll.KAFKA, SECTION)).isEqualTo("# B\n\n## Streams\n\ns\n" + SECTION);
   }
 }

@@ -54,7 +54,8 @@ public final class Venues {
    * weight 5 to 250 by depth, bulk tickers ({@code /api/v3/ticker/24hr}, weight 80), default
    * concurrency 8, symbols {@code BTCUSDT}. Push stream, native,
    * {@code wss://stream.binance.com:9443/ws}: diff depth ({@code @depth@100ms}) synced on REST
-   * depth snapshots of 1,000 levels (weight 50 each, within the venue's limit) and 24 h tickers
+   * depth snapshots at the cheapest limit holding 5 x the depth wanted (100 levels, weight 5,
+   * for depth up to 20; within the venue's limit) and 24 h tickers
    * ({@code @ticker}), up to 1,024 streams per connection.
    */
   public static VenueBuilder binance() {
