@@ -300,19 +300,32 @@ public final class ChaosRun {
         if (!targets.isEmpty()) {
           Map<SimulatedVenue, Long> busyUntil = new ConcurrentHashMap<>();
           Map<SimulatedVenue, Map<WsFault, Long>> owed = new ConcurrentHashMap<>();
+          Map<SimulatedVenue, Long> killedAt = new ConcurrentHashMap<>();
           driver.scheduleAtFixedRate(() -> {
             // a venue inside an IDLE or REFUSE window is skipped, and no window opens on a venue
             // whose one-shot faults still wait for a message (its connection down, say):
             // clearing the window drops them, and in a seeded round-robin the same order would
             // drop the same kinds every round (Bybit's malformed and endless messages were
-            // never applied in 12 minutes so)
+            // never applied in 12 minutes so). A fault that kills the connection (a drop, an endless message, a refusal, which
+            // drops too) waits until no endless message is being written on the venue and
+            // KILL_GAP after the last one: a drop on a connection an endless message is already
+            // killing, or on one the client has just left, is counted by the simulator per
+            // connection but is one disconnect for the client
             for (int tries = 0; tries < targets.size(); tries++) {
               Map.Entry<SimulatedVenue, WsFault> t =
                   targets.get((int) (drawn.getAndIncrement() % targets.size()));
               VenueSimulator sim = streamed.get(t.getKey());
               boolean window = t.getValue() == WsFault.IDLE || t.getValue() == WsFault.REFUSE;
-              if (busyUntil.getOrDefault(t.getKey(), 0L) - System.nanoTime() < 0
-                  && !(window && owes(sim, owed.get(t.getKey())))) {
+              boolean kills = KILLERS.contains(t.getValue());
+              long at = System.nanoTime();
+              if (busyUntil.getOrDefault(t.getKey(), 0L) - at < 0
+                  && !(window && owes(sim, owed.get(t.getKey())))
+                  && !(kills && (sim.wsEndlessMessagesOpen() > 0
+                      || at - killedAt.getOrDefault(t.getKey(), at - KILL_GAP.toNanos())
+                      < KILL_GAP.toNanos()))) {
+                if (kills) {
+                  killedAt.put(t.getKey(), at);
+                }
                 if (ONE_SHOT.contains(t.getValue())) {
                   owed.computeIfAbsent(t.getKey(), k -> new ConcurrentHashMap<>()).merge(
                       t.getValue(), sim.wsFaultsApplied().get(t.getValue()) + 1,
@@ -357,6 +370,13 @@ public final class ChaosRun {
       }
     }
   }
+
+  /** The WebSocket faults that end the connection they hit. */
+  static final Set<WsFault> KILLERS = EnumSet.of(WsFault.DROP, WsFault.ENDLESS_MESSAGE,
+      WsFault.REFUSE);
+
+  /** The least time between two faults that end a venue's connection. */
+  static final Duration KILL_GAP = Duration.ofSeconds(2);
 
   /** The WebSocket faults that wait for the next message they can apply to. */
   static final Set<WsFault> ONE_SHOT = EnumSet.of(WsFault.SEQUENCE_GAP,
