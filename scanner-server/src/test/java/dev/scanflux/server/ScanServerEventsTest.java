@@ -97,7 +97,11 @@ class ScanServerEventsTest {
       Disposable fastClient = sse(http, "/api/events/snapshots?venue=binance")
           .subscribe(e -> fast.incrementAndGet());
       try (Socket slow = new Socket()) {
-        slow.setReceiveBufferSize(4096);
+        // small, so the buffers fill within seconds, but above two loopback segments (64 KiB
+        // each): a window smaller than one segment is never reopened by the reader (Linux
+        // avoids the silly window) and the server then sends only on its zero-window probes,
+        // which back off to minutes: the slow client would stay slow once it reads again
+        slow.setReceiveBufferSize(256 * 1024);
         slow.connect(new InetSocketAddress("127.0.0.1", f.server.port()));
         OutputStream out = slow.getOutputStream();
         out.write(("GET /api/events/snapshots?venue=binance&depth=10 HTTP/1.1\r\n"
@@ -116,7 +120,7 @@ class ScanServerEventsTest {
         // the slow client reads again: well-formed events, each key's data never older than
         // what it had before, the newest data among them
         slow.setSoTimeout(30_000);
-        String text = readAtLeast(in, 2_000_000);
+        String text = readAtLeast(in, 2_000_000, Duration.ofSeconds(60));
         Matcher m = Pattern.compile("id: (\\d+)\nevent: (book|ticker)\ndata: (\\{[^\n]*\\})\n\n")
             .matcher(text);
         Map<String, Instant> lastByKey = new HashMap<>();
@@ -147,11 +151,15 @@ class ScanServerEventsTest {
     return counter == null ? 0 : counter.count();
   }
 
-  private static String readAtLeast(InputStream in, int bytes) throws IOException {
+  private static String readAtLeast(InputStream in, int bytes, Duration bound)
+      throws IOException {
     byte[] buf = new byte[65536];
     StringBuilder sb = new StringBuilder();
     int total = 0;
+    long deadline = System.nanoTime() + bound.toNanos();
     while (total < bytes) {
+      assertThat(System.nanoTime()).as("read %d of %d bytes within %s", total, bytes, bound)
+          .isLessThan(deadline);
       int n = in.read(buf);
       if (n < 0) {
         break;

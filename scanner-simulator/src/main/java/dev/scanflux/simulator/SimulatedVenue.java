@@ -90,12 +90,14 @@ public enum SimulatedVenue {
   /**
    * True when the simulator can serve this venue's public WebSocket too
    * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #BINANCE_SPOT}, {@link #OKX},
-   * {@link #OKX_SWAP}, {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID} and
-   * {@link #KRAKEN}: the venues whose presets have a push stream.
+   * {@link #OKX_SWAP}, {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID},
+   * {@link #KRAKEN}, {@link #GATE} and {@link #GATE_FUTURES}: the venues whose presets have a
+   * push stream.
    */
   public boolean hasWebsocket() {
     return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT
-        || this == BYBIT || this == BYBIT_LINEAR || this == KRAKEN;
+        || this == BYBIT || this == BYBIT_LINEAR || this == KRAKEN || this == GATE
+        || this == GATE_FUTURES;
   }
 
   boolean perpetual() {

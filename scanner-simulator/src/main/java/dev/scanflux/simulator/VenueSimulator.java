@@ -17,6 +17,7 @@ import dev.scanflux.simulator.internal.bybit.BybitWsProtocol;
 import dev.scanflux.simulator.internal.coinbase.CoinbaseProtocol;
 import dev.scanflux.simulator.internal.gate.GateFuturesProtocol;
 import dev.scanflux.simulator.internal.gate.GateProtocol;
+import dev.scanflux.simulator.internal.gate.GateWsProtocol;
 import dev.scanflux.simulator.internal.hyperliquid.HyperliquidProtocol;
 import dev.scanflux.simulator.internal.hyperliquid.HyperliquidWsProtocol;
 import dev.scanflux.simulator.internal.kraken.KrakenProtocol;
@@ -91,7 +92,7 @@ public final class VenueSimulator implements AutoCloseable {
       case COINBASE -> new CoinbaseProtocol(market, now);
       case BITSTAMP -> new BitstampProtocol(market, now);
       case BINGX -> new BingxProtocol(market, now);
-      case GATE_FUTURES -> new GateFuturesProtocol(market, now);
+      case GATE_FUTURES -> new GateFuturesProtocol(market, now, GateWsProtocol.of(streams));
       case KUCOIN_FUTURES -> new KucoinFuturesProtocol(market, now);
       case LIGHTER -> new LighterProtocol(market);
     };
@@ -113,6 +114,8 @@ public final class VenueSimulator implements AutoCloseable {
       case BYBIT -> new BybitWsProtocol(market, now, seed, false);
       case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);
       case KRAKEN -> new KrakenWsProtocol(market, now, seed);
+      case GATE -> new GateWsProtocol(market, now, seed, false);
+      case GATE_FUTURES -> new GateWsProtocol(market, now, seed, true);
       default -> throw new IllegalArgumentException(venue + " has no WebSocket side yet");
     };
   }

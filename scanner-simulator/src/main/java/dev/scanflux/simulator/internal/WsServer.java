@@ -261,40 +261,55 @@ public final class WsServer implements AutoCloseable {
     }
   }
 
-  /** Sends a frame to a peer, unless idle; a waiting {@code MALFORMED} replaces it. */
+  /**
+   * Sends a frame to a peer, unless idle or its connection is closing; a waiting
+   * {@code MALFORMED} replaces it. A fault is counted as applied only once its frame was handed
+   * to an open connection: one whose connection closed under it waits for the next frame.
+   */
   public void send(WsPeer peer, String text, @Nullable SimInstrument instrument) {
-    if (idle || closed || endless.contains(peer)) {
+    if (idle || closed || endless.contains(peer) || !peer.socket().isOpen()) {
       return;
     }
-    if (takePending(WsFault.ENDLESS_MESSAGE, instrument)) {
+    if (takePending(WsFault.ENDLESS_MESSAGE, instrument) != null) {
       startEndless(peer);
       return;
     }
-    String frame = takePending(WsFault.MALFORMED, instrument) ? MALFORMED_TEXT : text;
+    Pending malformed = takePending(WsFault.MALFORMED, instrument);
     // Counted first: a client may read the frame before send() returns.
     sent.incrementAndGet();
     try {
-      peer.socket().send(frame);
+      peer.socket().send(malformed != null ? MALFORMED_TEXT : text);
     } catch (WebsocketNotConnectedException e) {
+      sent.decrementAndGet();
+      if (malformed != null) {
+        untake(malformed);
+      }
       LOG.debug("{} WebSocket simulator: {} left before a frame", config.name(), peer, e);
     }
   }
 
+  /** A protocol's fault for a delta it is making: none while idle, when nothing is sent. */
   private boolean take(WsFault fault, SimInstrument instrument) {
-    return takePending(fault, instrument);
+    return !idle && !closed && takePending(fault, instrument) != null;
   }
 
-  private boolean takePending(WsFault fault, @Nullable SimInstrument instrument) {
+  private @Nullable Pending takePending(WsFault fault, @Nullable SimInstrument instrument) {
     for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
       Pending p = it.next();
       if (p.fault() == fault && (p.instrument() == null || p.instrument() == instrument)) {
         if (pending.remove(p)) {
           applied.get(fault).incrementAndGet();
-          return true;
+          return p;
         }
       }
     }
-    return false;
+    return null;
+  }
+
+  /** A fault taken for a frame that could not be sent waits again, uncounted. */
+  private void untake(Pending p) {
+    applied.get(p.fault()).decrementAndGet();
+    pending.add(p);
   }
 
   private void dropAll() {

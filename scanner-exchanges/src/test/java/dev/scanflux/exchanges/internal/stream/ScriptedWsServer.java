@@ -13,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.java_websocket.WebSocket;
 import org.java_websocket.enums.Opcode;
 import org.java_websocket.framing.Framedata;
@@ -32,6 +33,7 @@ public final class ScriptedWsServer implements AutoCloseable {
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final CompletableFuture<String> pong = new CompletableFuture<>();
   private volatile BiConsumer<WebSocket, String> onMessage = (ws, m) -> {};
+  private volatile Consumer<WebSocket> onOpen = ws -> {};
 
   /** Starts a server on a free loopback port. */
   public ScriptedWsServer() {
@@ -50,6 +52,12 @@ public final class ScriptedWsServer implements AutoCloseable {
   /** What the server does with each client frame. */
   public ScriptedWsServer onMessage(BiConsumer<WebSocket, String> script) {
     this.onMessage = script;
+    return this;
+  }
+
+  /** What the server does as soon as a connection opens, before any client frame. */
+  public ScriptedWsServer onOpen(Consumer<WebSocket> script) {
+    this.onOpen = script;
     return this;
   }
 
@@ -105,6 +113,7 @@ public final class ScriptedWsServer implements AutoCloseable {
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
       opened.complete(conn);
+      onOpen.accept(conn);
     }
 
     @Override

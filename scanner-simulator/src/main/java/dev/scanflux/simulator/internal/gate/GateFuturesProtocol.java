@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * {@code quanto_multiplier} (base units per contract; here a contract is worth about 10 USDT,
  * which gives Gate's 0.0001 for BTC), order-book sizes {@code s} in whole contracts. Public
  * endpoints allow 200 requests per 10 s each; beyond it HTTP 429 with label
- * {@code TOO_MANY_REQUESTS}. The order book defaults to 10 levels, at most 50.
+ * {@code TOO_MANY_REQUESTS}. The order book defaults to 10 levels, at most 50. With the
+ * WebSocket side on, {@code order_book} is its streamed book ({@link GateWsProtocol#baseBook}),
+ * whose {@code id} the {@code futures.order_book_update} deltas chain on.
  */
 public final class GateFuturesProtocol implements VenueProtocol {
 
@@ -37,14 +39,19 @@ public final class GateFuturesProtocol implements VenueProtocol {
   private final SyntheticMarket market;
   private final LongSupplier clock;
   private final Map<String, SimInstrument> byContract = new HashMap<>();
+  private final @Nullable GateWsProtocol streams;
 
   /**
-   * @param market the market (perpetuals quoted in USDT)
-   * @param clock  milliseconds now
+   * @param market  the market (perpetuals quoted in USDT)
+   * @param clock   milliseconds now
+   * @param streams the WebSocket side whose books {@code order_book} is served from, so that
+   *                its {@code id} matches the {@code futures.order_book_update} ids; or null
    */
-  public GateFuturesProtocol(SyntheticMarket market, LongSupplier clock) {
+  public GateFuturesProtocol(SyntheticMarket market, LongSupplier clock,
+      @Nullable GateWsProtocol streams) {
     this.market = market;
     this.clock = clock;
+    this.streams = streams;
     for (SimInstrument i : market.instruments()) {
       byContract.put(name(i), i);
     }
@@ -83,7 +90,8 @@ public final class GateFuturesProtocol implements VenueProtocol {
     return i.base() + '_' + i.quote();
   }
 
-  private static BigDecimal multiplier(SimInstrument i) {
+  /** Base units per contract of {@code i}, fixed for its life. */
+  static BigDecimal multiplier(SimInstrument i) {
     return i.contractSize(CONTRACT_VALUE);
   }
 
@@ -152,6 +160,9 @@ public final class GateFuturesProtocol implements VenueProtocol {
     }
     if (limit < 1 || limit > MAX_LIMIT) {
       return error(400, "INVALID_PARAM_VALUE", "limit must be in [1, " + MAX_LIMIT + "]");
+    }
+    if (streams != null) {
+      return new Reply(200, Json.write(streams.baseBook(i, limit, crossed)));
     }
     SimInstrument.Book b = i.book(limit, crossed);
     long now = clock.getAsLong();

@@ -143,10 +143,14 @@ public final class OkxWsProtocol implements WsProtocol {
       SimInstrument i = s.book.instrument();
       LiveBook.Delta d = s.book.step();
       s.time = clock.getAsLong();
+      // A book fault is taken only by a delta some client gets (not by an instrument streamed
+      // for its ticker alone, say between the unsubscribe and subscribe of a resubscription).
+      boolean sent = peers.values().stream().anyMatch(subs -> subs.books.contains(i));
       // A gap: the previous id names a message that never came.
-      long prev = faults.take(WsFault.SEQUENCE_GAP, i) ? s.seqId + 1 : s.seqId;
+      long prev = sent && faults.take(WsFault.SEQUENCE_GAP, i) ? s.seqId + 1 : s.seqId;
       s.seqId = prev + 1;
-      int checksum = checksum(s) ^ (faults.take(WsFault.CHECKSUM_MISMATCH, i) ? 0x5A5A5A5A : 0);
+      int checksum = checksum(s)
+          ^ (sent && faults.take(WsFault.CHECKSUM_MISMATCH, i) ? 0x5A5A5A5A : 0);
       String update = null;
       String ticker = null;
       for (Map.Entry<WsPeer, Subscriptions> e : peers.entrySet()) {

@@ -6,6 +6,8 @@ import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.PermanentSourceException;
 import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.exchanges.internal.Levels;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
@@ -147,7 +149,14 @@ public final class GateFuturesSource extends NativeSource {
         json, table, "contract", (i, t, now) -> ticker(what, i, t, now))));
   }
 
-  private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  /**
+   * A ticker from one {@code tickers} entry, as the REST answer writes it and as the stream
+   * assembles it from {@code futures.tickers} and {@code futures.book_ticker}.
+   *
+   * @throws dev.scanflux.core.spi.BadDataException if the best bid, best ask or last price is
+   *     missing or not a number
+   */
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
     return new TickerSnapshot(venue(), instrument, number(what, t, "highest_bid"),
         number(what, t, "lowest_ask"), number(what, t, "last"), optional(t, "volume_24h_base"),
         optional(t, "volume_24h_quote"), optional(t, "change_percentage") / 100, now, now);
@@ -158,7 +167,42 @@ public final class GateFuturesSource extends NativeSource {
       return Mono.error(new PermanentSourceException(venue(),
           what + ": this source serves perpetual futures only", null));
     }
-    return Mono.just(table.symbol(instrument, instrument.base() + '_' + instrument.quote()));
+    return Mono.just(symbol(instrument));
+  }
+
+  /** Gate's contract of a perpetual: the one discovery learnt, else {@code BASE_QUOTE}. */
+  String symbol(Instrument instrument) {
+    return table.symbol(instrument, instrument.base() + '_' + instrument.quote());
+  }
+
+  /**
+   * A contract's size for the stream: the one discovery learnt, else discovery run once through
+   * {@code context}, within the venue's rate limit.
+   *
+   * @return the multiplier, or a {@link PermanentSourceException} if Gate lists no such contract
+   */
+  Mono<Double> contractSize(Instrument instrument, StreamContext context) {
+    Double known = multipliers.get(instrument);
+    if (known != null) {
+      return Mono.just(known);
+    }
+    String what = "contract size of " + instrument;
+    return context.request(RequestKind.INSTRUMENTS, 1, () -> classified(what,
+        contract(what, instrument).then(
+            learnt(what, multipliers, instrument, "no such contract listed"))));
+  }
+
+  /**
+   * The stream's base book: {@code order_book?with_id=true}, the raw answer whose {@code id}
+   * the {@code futures.order_book_update} deltas chain on.
+   *
+   * @param limit levels per side, at most {@value #MAX_DEPTH}
+   */
+  Mono<JsonNode> bookWithId(Instrument instrument, int limit) {
+    String what = "book " + instrument;
+    return classified(what, contract(what, instrument).flatMap(c -> http.get(what,
+        PREFIX + "order_book?contract=" + encode(c) + "&limit=" + Math.min(limit, MAX_DEPTH)
+            + "&with_id=true")));
   }
 
   private static String encode(String s) {

@@ -93,10 +93,22 @@ public final class GateSource extends NativeSource {
         json, table, "currency_pair", (i, t, now) -> ticker(what, i, t, now))));
   }
 
-  private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  /**
+   * A ticker from one {@code tickers} entry, as the REST answer and the stream's
+   * {@code spot.tickers} channel both write it.
+   *
+   * @throws dev.scanflux.core.spi.BadDataException if the best bid, best ask or last price is
+   *     missing or not a number
+   */
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
     return new TickerSnapshot(venue(), instrument, number(what, t, "highest_bid"),
         number(what, t, "lowest_ask"), number(what, t, "last"), optional(t, "base_volume"),
         optional(t, "quote_volume"), optional(t, "change_percentage") / 100, now, now);
+  }
+
+  /** Gate's pair of a spot instrument: the one discovery learnt, else {@code BASE_QUOTE}. */
+  String symbol(Instrument instrument) {
+    return table.symbol(instrument, instrument.base() + '_' + instrument.quote());
   }
 
   private Mono<String> pair(String what, Instrument instrument) {
@@ -104,8 +116,6 @@ public final class GateSource extends NativeSource {
       return Mono.error(new PermanentSourceException(venue(),
           what + ": this Gate.io source serves spot instruments only", null));
     }
-    return Mono.just(URLEncoder.encode(
-        table.symbol(instrument, instrument.base() + '_' + instrument.quote()),
-        StandardCharsets.UTF_8));
+    return Mono.just(URLEncoder.encode(symbol(instrument), StandardCharsets.UTF_8));
   }
 }

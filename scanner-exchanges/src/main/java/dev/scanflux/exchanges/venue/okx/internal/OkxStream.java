@@ -57,12 +57,17 @@ import reactor.core.publisher.Mono;
  * subscribed again, which makes OKX send a new snapshot: at once the first time, then after a
  * backoff that doubles from 1 s up to 30 s ({@link ResyncBackoff}) while resyncs
  * follow each other without an update applied in between (timed on the settings' clock), so a
- * venue whose books keep failing is not resubscribed in a storm. Updates still in flight from
- * the old subscription, or arriving while a resubscription waits, are dropped, and
- * {@value #MAX_UNSYNCED} of them without a snapshot count as a lost snapshot (a gap). A resync
- * the scanner asks for resubscribes both
- * channels of the instrument. After every applied message the top {@link StreamRequest#depth()}
- * levels are emitted, in the REST source's unit (swap books in contracts of {@code ctVal}).
+ * venue whose books keep failing is not resubscribed in a storm. OKX answers a {@code books}
+ * subscription with its acknowledgement, then the {@code snapshot}, on the same connection and in
+ * that order: updates of the old subscription still in flight before OKX's answer to the
+ * resubscription (its {@code unsubscribe} or {@code subscribe} event), however many a lagging
+ * reader finds queued, or arriving while a resubscription waits, are dropped; an update after that
+ * answer, or on the connection's first subscription any update before the snapshot, means the
+ * snapshot was lost (a gap), as do {@value #MAX_UNSYNCED} updates when both answers were lost too.
+ * A snapshot is taken whenever it comes, also while a resubscription waits for its backoff, which
+ * is then not sent. A resync the scanner asks for resubscribes both channels of the
+ * instrument. After every applied message the top {@link StreamRequest#depth()} levels are
+ * emitted, in the REST source's unit (swap books in contracts of {@code ctVal}).
  *
  * <p>Instruments are named as the REST source names them, and the ids of incoming messages are
  * mapped back through the request's instruments: data for an id the connection did not
@@ -87,10 +92,14 @@ public final class OkxStream extends WsStream {
   private static final int BOOK_LEVELS = 400;
   private static final Duration PING_EVERY = Duration.ofSeconds(20);
   /**
-   * Updates of an instrument dropped while its snapshot is awaited before it is taken as lost and
-   * the book resubscribed: those of the old subscription still in flight are a few.
+   * Updates of an instrument dropped while the snapshot of a resubscription is awaited and OKX has
+   * not answered the resubscription yet, before the snapshot is taken as lost together with both
+   * answers (as in a stretch where the venue sent nothing) and the book resubscribed. Those of the
+   * old subscription still queued before the answers may be many on a loaded reader (at OKX's
+   * 100 ms pace, 50 updates are 5 s of lag, seen under load): the answers, not this count, are
+   * what normally ends the wait.
    */
-  private static final int MAX_UNSYNCED = 50;
+  static final int MAX_UNSYNCED = 500;
   private static final String BOOKS = "books";
   private static final String TICKERS = "tickers";
 
@@ -221,6 +230,12 @@ public final class OkxStream extends WsStream {
     boolean synced;
     /** Updates dropped while waiting for a snapshot. */
     int unsynced;
+    /** The book was subscribed before on this connection: its old updates may still come. */
+    boolean resubscribed;
+    /** OKX answered the book's last (re)subscription: the next books message is its snapshot. */
+    boolean answered;
+    /** Counts resyncs: a resubscription waiting for its backoff is sent only if none followed. */
+    int epoch;
     /** The snapshot had a seqId: updates chain by prevSeqId; otherwise by checksum alone. */
     boolean sequenced;
     /** Resyncs since the last update applied. */
@@ -335,7 +350,7 @@ public final class OkxStream extends WsStream {
     private void onEvent(String event, JsonNode m) {
       switch (event) {
         case "error" -> onError(m.path("code").asText(""), m.path("msg").asText(""));
-        case "subscribe", "unsubscribe" -> { }
+        case "subscribe", "unsubscribe" -> onAnswer(m.path("arg"));
         default -> LOG.info("{}: OKX says {}", venue(), abbreviate(m.toString()));
       }
     }
@@ -351,23 +366,28 @@ public final class OkxStream extends WsStream {
       reject(detail);
     }
 
-    private void onBook(Tracked t, String action, JsonNode d) {
-      if (t.waiting) {
-        return;
+    /** OKX answered a (un)subscription: for a book awaiting its snapshot, it comes next. */
+    private void onAnswer(JsonNode arg) {
+      Tracked t = byInstId.get(arg.path("instId").asText(""));
+      if (t != null && arg.path("channel").asText("").equals(BOOKS) && !t.synced) {
+        t.answered = true;
       }
+    }
+
+    private void onBook(Tracked t, String action, JsonNode d) {
       if (action.equals("snapshot")) {
+        // Taken whenever it comes: a resubscription waiting for its backoff is then not sent.
+        t.waiting = false;
         t.book.clear();
         t.synced = true;
         t.sequenced = d.path("seqId").canConvertToLong();
+      } else if (t.waiting) {
+        return;
       } else if (!action.equals("update")) {
         resync(t, ResyncCause.BAD_DATA, "books action '" + action + "'");
         return;
       } else if (!t.synced) {
-        // Updates the old subscription sent before the new one's snapshot are dropped; so many
-        // that the snapshot must have been lost start again.
-        if (++t.unsynced > MAX_UNSYNCED) {
-          resync(t, ResyncCause.SEQUENCE_GAP, "no snapshot after " + MAX_UNSYNCED + " updates");
-        }
+        unsyncedUpdate(t);
         return;
       } else if (t.sequenced
           && d.path("prevSeqId").asLong(Long.MIN_VALUE) != t.book.sequence()) {
@@ -403,6 +423,22 @@ public final class OkxStream extends WsStream {
       }
     }
 
+    /**
+     * An update before the snapshot: one of the old subscription still in flight, dropped, unless
+     * OKX has answered the (re)subscription since, or there was no old subscription: then the
+     * snapshot was lost.
+     */
+    private void unsyncedUpdate(Tracked t) {
+      if (t.answered || !t.resubscribed) {
+        resync(t, ResyncCause.SEQUENCE_GAP, "an update before the snapshot of the "
+            + (t.resubscribed ? "resubscription, which OKX answered" : "subscription")
+            + ": the snapshot was lost");
+      } else if (++t.unsynced > MAX_UNSYNCED) {
+        resync(t, ResyncCause.SEQUENCE_GAP, "no snapshot and no answer to the resubscription"
+            + " after " + MAX_UNSYNCED + " updates");
+      }
+    }
+
     private void onTicker(Tracked t, JsonNode d) {
       try {
         out.add(StreamEvent.update(market.ticker(t.instrument, d, now())));
@@ -420,6 +456,7 @@ public final class OkxStream extends WsStream {
       }
       t.synced = false;
       t.book.clear();
+      t.waiting = false; // resubscribed now: a resubscription waiting for its backoff is dropped
       if (request.books()) {
         resubscribe(t, BOOKS);
       }
@@ -432,9 +469,14 @@ public final class OkxStream extends WsStream {
       t.synced = false;
       t.book.clear();
       out.add(StreamEvent.resync(t.instrument, cause, detail));
-      t.waiting = !backoff.resubscribe(t.failures++, () -> {
-        t.waiting = false;
-        resubscribe(t, BOOKS);
+      int epoch = ++t.epoch;
+      t.waiting = true;
+      backoff.resubscribe(t.failures++, () -> {
+        // At once, or later unless a snapshot came meanwhile or the book was resubscribed since.
+        if (t.waiting && t.epoch == epoch) {
+          t.waiting = false;
+          resubscribe(t, BOOKS);
+        }
       });
     }
 
@@ -456,6 +498,8 @@ public final class OkxStream extends WsStream {
       subscribe.add(arg(channel, t.instId));
       if (channel.equals(BOOKS)) {
         t.unsynced = 0;
+        t.resubscribed = true;
+        t.answered = false;
       }
     }
 
