@@ -361,6 +361,14 @@ public final class VenueSimulator implements AutoCloseable {
     return server.hostileOpen();
   }
 
+  /**
+   * WebSocket connections a {@link WsFault#ENDLESS_MESSAGE} is still being written on now (until
+   * the client closes them); zero without a WebSocket side.
+   */
+  public int wsEndlessMessagesOpen() {
+    return ws == null ? 0 : ws.endlessOpen();
+  }
+
   /** Stops the server and frees its threads; idempotent. */
   @Override
   public void close() {

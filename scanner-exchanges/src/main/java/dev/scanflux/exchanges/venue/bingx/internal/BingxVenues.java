@@ -11,7 +11,7 @@ public final class BingxVenues {
   /** BingX spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("bingx",
       "native", "https://open-api.bingx.com", "", BingxSource.LIMIT, 4, Instrument.Kind.SPOT,
-      "BTC-USDT", List.of("code 100410"), "base units"), BingxSource::new, null);
+      "BTC-USDT", List.of("code 100410"), "base units", 4L << 20), BingxSource::new, null);
 
   private BingxVenues() {}
 }

@@ -16,7 +16,7 @@ public final class BitstampVenues {
   /** Bitstamp spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("bitstamp",
       "native", "https://www.bitstamp.net", "", LIMIT, 4, Instrument.Kind.SPOT, "btcusd",
-      List.of(), "base units"), BitstampSource::new, null);
+      List.of(), "base units", 4L << 20), BitstampSource::new, null);
 
   private BitstampVenues() {}
 }
