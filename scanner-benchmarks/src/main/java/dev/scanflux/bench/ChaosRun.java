@@ -115,8 +115,7 @@ public final class ChaosRun {
    * One venue's reconciliation.
    *
    * @param venue          the venue
-   * @param concurrency    its requests in flight at most: the bound on requests unsettled at the
-   *                       end (served, not yet counted when the scanner closed)
+   * @param concurrency    its requests in flight at most
    * @param served         book and ticker requests the simulator served (the rest is
    *                       {@code servedMeta})
    * @param servedOk       of which answered without a fault and not 429
@@ -125,6 +124,9 @@ public final class ChaosRun {
    * @param counted        book and ticker requests the scanner counted (discovery apart)
    * @param countedOk      of which succeeded
    * @param countedFailed  of which failed, by class
+   * @param cancelled      of which the scanner cancelled before they ended (counted apart,
+   *                       {@code RequestEvent.cancelled()}): in flight when it closed, or a
+   *                       stream's snapshot fetch whose connection was replaced meanwhile
    * @param wsApplied      WebSocket faults applied, by kind
    * @param connects       stream connections the scanner reported
    * @param disconnects    stream disconnections the scanner reported
@@ -136,16 +138,14 @@ public final class ChaosRun {
    * @param countedDiscovery discovery requests the scanner counted
    * @param timeouts       requests the scanner counted transient after waiting its whole
    *                       request timeout
-   * @param cancelled      book and ticker requests cancelled before they ended: by the scanner's
-   *                       timeout (counted), by the close (in flight at the end) or by a stream
-   *                       whose connection was replaced meanwhile (a snapshot fetch)
    * @param delivered      snapshots of the venue delivered
    */
   public record VenueResult(String venue, int concurrency, long served, long servedOk,
       Map<Fault, Long> servedFaults, long caused429, long counted, long countedOk,
-      Map<ErrorClass, Long> countedFailed, Map<WsFault, Long> wsApplied, long connects,
-      long disconnects, Map<ResyncCause, Long> resyncs, long rejected, long endlessBytes,
-      long servedMeta, long countedDiscovery, long timeouts, long cancelled, long delivered) {
+      Map<ErrorClass, Long> countedFailed, long cancelled, Map<WsFault, Long> wsApplied,
+      long connects, long disconnects, Map<ResyncCause, Long> resyncs, long rejected,
+      long endlessBytes, long servedMeta, long countedDiscovery, long timeouts,
+      long delivered) {
 
     /**
      * Requests the scanner gave up on (5 s without an answer) beyond the hangs and slow drips
@@ -170,19 +170,28 @@ public final class ChaosRun {
     }
 
     /**
-     * Requests cancelled and never counted: the cancellations beyond the scanner's own timeouts
-     * (which it counts transient). Each was served, or given up before it was sent.
+     * Requests counted but never served: cancelled before they reached the venue (the scanner
+     * counts a request it cancelled whether or not it was sent, since it cannot know). Between 0
+     * and {@link #cancelled}; negative if the venue served requests the scanner never counted.
      */
-    public long uncounted() {
-      return Math.max(0, cancelled - timeouts);
+    public long unserved() {
+      return counted - served;
     }
 
     /**
-     * Requests served but not counted: cancelled by the scanner (see {@link #uncounted}), or
-     * never charged.
+     * Requests that ended (succeeded or failed) rather than being cancelled: the ones whose
+     * class the scanner knows.
      */
-    public long unsettled() {
-      return served - counted;
+    public long ended() {
+      return counted - cancelled;
+    }
+
+    /**
+     * Requests the venue served that the scanner cancelled before their answer ended: counted
+     * cancelled, so not in the class their fault would have given them.
+     */
+    public long servedCancelled() {
+      return served - ended();
     }
 
     /**
@@ -223,7 +232,7 @@ public final class ChaosRun {
     return switch (fault) {
       case THROTTLE -> ErrorClass.THROTTLED;
       case SERVER_ERROR, HANG, CONNECTION_RESET, SLOW_DRIP -> ErrorClass.TRANSIENT;
-      // the transport's body cap (32 MiB) ends it as bad data; should the scanner's 5 s timeout
+      // the venue's body cap (4 or 16 MiB) ends it as bad data; should the scanner's 5 s timeout
       // come first on a loaded machine, it is counted transient as a late answer
       case ENDLESS_BODY, TRUNCATED_JSON, MALFORMED_JSON, CROSSED_BOOK -> ErrorClass.BAD_DATA;
     };
@@ -241,7 +250,6 @@ public final class ChaosRun {
       return t;
     });
     Map<String, Integer> concurrency = new LinkedHashMap<>();
-    Map<String, WatchedSource> watched = new LinkedHashMap<>();
     long listenerFailures = 0;
     try {
       Scanner.Builder builder = Scanner.builder().listener(counters)
@@ -265,8 +273,7 @@ public final class ChaosRun {
           preset.streamUrl(sim.websocketUrl());
           streamed.put(v.getKey(), sim);
         }
-        WatchedSource source = new WatchedSource(preset.build());
-        watched.put(source.venue(), source);
+        MarketSource source = preset.build();
         concurrency.put(source.venue(), source.defaultConcurrency());
         builder.venue(source, VenueOptions.custom().stream(stream).build());
       }
@@ -293,19 +300,32 @@ public final class ChaosRun {
         if (!targets.isEmpty()) {
           Map<SimulatedVenue, Long> busyUntil = new ConcurrentHashMap<>();
           Map<SimulatedVenue, Map<WsFault, Long>> owed = new ConcurrentHashMap<>();
+          Map<SimulatedVenue, Long> killedAt = new ConcurrentHashMap<>();
           driver.scheduleAtFixedRate(() -> {
             // a venue inside an IDLE or REFUSE window is skipped, and no window opens on a venue
             // whose one-shot faults still wait for a message (its connection down, say):
             // clearing the window drops them, and in a seeded round-robin the same order would
             // drop the same kinds every round (Bybit's malformed and endless messages were
-            // never applied in 12 minutes so)
+            // never applied in 12 minutes so). A fault that kills the connection (a drop, an endless message, a refusal, which
+            // drops too) waits until no endless message is being written on the venue and
+            // KILL_GAP after the last one: a drop on a connection an endless message is already
+            // killing, or on one the client has just left, is counted by the simulator per
+            // connection but is one disconnect for the client
             for (int tries = 0; tries < targets.size(); tries++) {
               Map.Entry<SimulatedVenue, WsFault> t =
                   targets.get((int) (drawn.getAndIncrement() % targets.size()));
               VenueSimulator sim = streamed.get(t.getKey());
               boolean window = t.getValue() == WsFault.IDLE || t.getValue() == WsFault.REFUSE;
-              if (busyUntil.getOrDefault(t.getKey(), 0L) - System.nanoTime() < 0
-                  && !(window && owes(sim, owed.get(t.getKey())))) {
+              boolean kills = KILLERS.contains(t.getValue());
+              long at = System.nanoTime();
+              if (busyUntil.getOrDefault(t.getKey(), 0L) - at < 0
+                  && !(window && owes(sim, owed.get(t.getKey())))
+                  && !(kills && (sim.wsEndlessMessagesOpen() > 0
+                      || at - killedAt.getOrDefault(t.getKey(), at - KILL_GAP.toNanos())
+                      < KILL_GAP.toNanos()))) {
+                if (kills) {
+                  killedAt.put(t.getKey(), at);
+                }
                 if (ONE_SHOT.contains(t.getValue())) {
                   owed.computeIfAbsent(t.getKey(), k -> new ConcurrentHashMap<>()).merge(
                       t.getValue(), sim.wsFaultsApplied().get(t.getValue()) + 1,
@@ -321,7 +341,7 @@ public final class ChaosRun {
         pause(config.duration());
         // a quiet tail: no new fault for longer than the scanner's timeout, so every faulted
         // request has ended and been counted before the scanner closes; what is still in flight
-        // then is clean, and cancelled by the close (counted by WatchedSource)
+        // then is clean, and cancelled by the close (counted cancelled by the scanner)
         driver.shutdownNow();
         for (VenueSimulator sim : sims) {
           sim.randomFaults(false);
@@ -338,9 +358,8 @@ public final class ChaosRun {
       List<VenueResult> results = new ArrayList<>();
       for (VenueSimulator sim : sims) {
         String venue = sim.venue().name().toLowerCase(Locale.ROOT).replace("_spot", "");
-        WatchedSource w = watched.get(venue);
         results.add(reconcile(venue, concurrency.getOrDefault(venue, 0), sim, counters,
-            w == null ? 0 : w.cancelled(), check.delivered(venue)));
+            check.delivered(venue)));
       }
       return new Result(config, results, check.count.sum(), check.invalid.sum(),
           List.copyOf(check.examples), listenerFailures);
@@ -351,6 +370,13 @@ public final class ChaosRun {
       }
     }
   }
+
+  /** The WebSocket faults that end the connection they hit. */
+  static final Set<WsFault> KILLERS = EnumSet.of(WsFault.DROP, WsFault.ENDLESS_MESSAGE,
+      WsFault.REFUSE);
+
+  /** The least time between two faults that end a venue's connection. */
+  static final Duration KILL_GAP = Duration.ofSeconds(2);
 
   /** The WebSocket faults that wait for the next message they can apply to. */
   static final Set<WsFault> ONE_SHOT = EnumSet.of(WsFault.SEQUENCE_GAP,
@@ -398,7 +424,7 @@ public final class ChaosRun {
   }
 
   private static VenueResult reconcile(String venue, int concurrency, VenueSimulator sim,
-      Counters counters, long cancelled, long delivered) {
+      Counters counters, long delivered) {
     long served = 0;
     long meta = 0;
     long ok = 0;
@@ -431,10 +457,10 @@ public final class ChaosRun {
     }
     return new VenueResult(venue, concurrency, served, ok, faults, caused429,
         counters.get(venue + "|requests"), counters.get(venue + "|ok"), failed,
-        sim.wsFaultsApplied(), counters.get(venue + "|CONNECTED"),
-        counters.get(venue + "|DISCONNECTED"), resyncs, counters.get(venue + "|REJECTED"),
-        sim.endlessBytesSent(), meta, counters.get(venue + "|discovery"),
-        counters.get(venue + "|timeout"), cancelled, delivered);
+        counters.get(venue + "|cancelled"), sim.wsFaultsApplied(),
+        counters.get(venue + "|CONNECTED"), counters.get(venue + "|DISCONNECTED"), resyncs,
+        counters.get(venue + "|REJECTED"), sim.endlessBytesSent(), meta,
+        counters.get(venue + "|discovery"), counters.get(venue + "|timeout"), delivered);
   }
 
   /** Whether an answer at {@code path} has prices a crossed-book fault can cross. */
@@ -456,18 +482,19 @@ public final class ChaosRun {
         c.restFaults(SimulatedVenue.BYBIT), c.wsFaultEvery().toMillis(),
         c.wsFaults(SimulatedVenue.BYBIT)));
     out.add("REST books and tickers: served by the simulator | counted by the scanner"
-        + " (bad data +N: rejected by the stream that fetched it)");
-    out.add(String.format(Locale.ROOT, "  %-8s %9s %9s %10s %10s %10s %9s %9s %9s", "venue",
-        "requests", "ok", "throttled", "transient", "bad data", "caused429", "unsettled",
-        "uncounted"));
+        + " (bad data +N: rejected by the stream that fetched it; cancelled: counted by the"
+        + " scanner, of which served | never sent)");
+    out.add(String.format(Locale.ROOT, "  %-8s %11s %11s %10s %10s %10s %9s %11s", "venue",
+        "requests", "ok", "throttled", "transient", "bad data", "caused429", "cancelled"));
     for (VenueResult v : r.venues()) {
-      out.add(String.format(Locale.ROOT, "  %-8s %9s %9s %10s %10s %10s %9d %9d %9d",
+      out.add(String.format(Locale.ROOT, "  %-8s %11s %11s %10s %10s %10s %9d %11s",
           v.venue(),
           v.served() + "|" + v.counted(), v.servedOk() + "|" + v.countedOk(),
           pair(v, ErrorClass.THROTTLED), pair(v, ErrorClass.TRANSIENT)
               + (v.lateAnswers() == 0 ? "" : "(" + v.lateAnswers() + " late)"),
           pair(v, ErrorClass.BAD_DATA) + (v.badDataViaStream() == 0 ? ""
-              : "+" + v.badDataViaStream()), v.caused429(), v.unsettled(), v.uncounted()));
+              : "+" + v.badDataViaStream()), v.caused429(),
+          v.cancelled() + "(" + v.servedCancelled() + "|" + v.unserved() + ")"));
     }
     out.add("REST faults served on books and tickers, by kind; discovery served | counted:");
     for (VenueResult v : r.venues()) {
@@ -504,12 +531,13 @@ public final class ChaosRun {
 
   /**
    * What does not reconcile, empty when everything does: per venue, a venue that delivered
-   * hardly anything, book and ticker requests served but never counted beyond those the scanner
-   * cancelled before they ended (in flight at close or a stream's replaced fetch), a
-   * class counted more often than its faults were served or less often by more than the requests
-   * unsettled at the end and the answers that came after the scanner's timeout (bad data counted
-   * by the stream included), more discoveries counted
-   * than served, a 429 the scanner caused; and any invalid snapshot delivered.
+   * hardly anything; served differing from counted (a request served and never counted, or more
+   * requests counted than served beyond those the scanner cancelled, which it counts whether or
+   * not they were sent); a class counted more often than its faults were served, or less often
+   * by more than the served requests the scanner cancelled (counted cancelled, not in a class)
+   * and the answers that came after the scanner's timeout (bad data counted by the stream
+   * included); more discoveries counted than served; a 429 the scanner caused; and any invalid
+   * snapshot delivered.
    */
   public static List<String> problems(Result r) {
     List<String> out = new ArrayList<>();
@@ -518,14 +546,14 @@ public final class ChaosRun {
         out.add(v.venue() + ": only " + v.delivered() + " snapshots delivered: it was hardly"
             + " scanned");
       }
-      if (v.unsettled() < 0 || v.unsettled() > v.uncounted()) {
+      if (v.unserved() < 0 || v.unserved() > v.cancelled()) {
         out.add(v.venue() + ": served " + v.served() + " requests, counted " + v.counted()
-            + " (" + v.uncounted() + " were cancelled, uncounted, by the close or a stream)");
+            + " (" + v.cancelled() + " of them cancelled by the scanner)");
       }
       for (ErrorClass c : List.of(ErrorClass.THROTTLED, ErrorClass.TRANSIENT,
           ErrorClass.BAD_DATA)) {
         long counted = v.countedFailed().get(c);
-        long slackHere = Math.max(0, v.unsettled()) + v.lateAnswers();
+        long slackHere = Math.max(0, v.servedCancelled()) + v.lateAnswers();
         long over = c == ErrorClass.TRANSIENT ? v.lateAnswers() : 0;
         if (c == ErrorClass.BAD_DATA && v.venue().equals("binance")) {
           // Binance's stream fetches its books' snapshots over REST: a request that got a crossed
@@ -537,7 +565,7 @@ public final class ChaosRun {
         long diff = v.expected(c) - counted;
         if (diff < -over || diff > slackHere) {
           out.add(v.venue() + ": " + c + " served " + v.expected(c) + ", counted " + counted
-              + " (" + v.unsettled() + " unsettled at the end)");
+              + " (" + v.servedCancelled() + " served requests cancelled)");
         }
       }
       if (v.servedMeta() < v.countedDiscovery()) {
@@ -607,7 +635,8 @@ public final class ChaosRun {
         return;
       }
       add(e.venue() + "|requests");
-      add(e.venue() + (e.failure() == null ? "|ok" : "|failed|" + e.failure()));
+      add(e.venue() + (e.cancelled() ? "|cancelled"
+          : e.failure() == null ? "|ok" : "|failed|" + e.failure()));
       if (e.failure() == ErrorClass.TRANSIENT
           && e.roundTrip().compareTo(TIMEOUT.minusMillis(100)) >= 0) {
         add(e.venue() + "|timeout");

@@ -10,8 +10,16 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request the scanner sent to a venue, reported to {@link ScanListener}s when it completes:
- * enough to draw it as a bar on a timeline, time it, or count its failure.
+ * One request the scanner sent to a venue, reported to {@link ScanListener}s when it ends: enough
+ * to draw it as a bar on a timeline, time it, or count its failure.
+ *
+ * <p>A request ends in one of three ways: it succeeded ({@link #succeeded()}), it failed
+ * ({@link #failure()} names the class), or the scanner cancelled it before its answer was read
+ * ({@link #cancelled()}): the scanner closed, or the stream whose snapshot it fetched lost its
+ * connection. A cancelled request was sent, or may have been: the venue may count it, so its
+ * weight stays charged to the budget and it is counted apart ({@link VenueReport#cancelled()}),
+ * neither a success nor a failure. A request the scanner gave up on after its timeout is a
+ * {@link ErrorClass#TRANSIENT} failure, not a cancelled one.
  *
  * @param venue      the venue
  * @param cycle      the venue's pass it belongs to (from 1; discovery counts in the pass it
@@ -22,24 +30,34 @@ import org.jspecify.annotations.Nullable;
  * @param attempt    1 for the first attempt, 2 for the first retry, …
  * @param weight     the rate-limit weight it spent
  * @param start      when it was sent, on the scanner's clock
- * @param roundTrip  how long until it completed or failed
- * @param failure    its failure class, or null when it succeeded
+ * @param roundTrip  how long until it completed, failed or was cancelled
+ * @param failure    its failure class, or null when it succeeded or was cancelled
+ * @param cancelled  true when the scanner cancelled it before it ended (then {@code failure} is
+ *                   null)
  */
 public record RequestEvent(String venue, long cycle, RequestKind kind,
     @Nullable Instrument instrument, boolean priority, int attempt, int weight, Instant start,
-    Duration roundTrip, @Nullable ErrorClass failure) {
+    Duration roundTrip, @Nullable ErrorClass failure, boolean cancelled) {
 
-  /** Checks the required parts. */
+  /**
+   * Checks the required parts.
+   *
+   * @throws IllegalArgumentException if it both failed and was cancelled
+   */
   public RequestEvent {
     Objects.requireNonNull(venue, "venue");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(roundTrip, "roundTrip");
+    if (cancelled && failure != null) {
+      throw new IllegalArgumentException("a cancelled request has no failure class but had "
+          + failure);
+    }
   }
 
-  /** True when the request returned valid data. */
+  /** True when the request returned valid data: neither failed nor cancelled. */
   public boolean succeeded() {
-    return failure == null;
+    return failure == null && !cancelled;
   }
 
   /** The failure class, if the request failed. */

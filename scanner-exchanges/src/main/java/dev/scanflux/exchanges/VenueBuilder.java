@@ -32,13 +32,14 @@ public final class VenueBuilder {
   private RateLimitSpec rateLimit;
   private int concurrency;
   private Duration httpTimeout = Duration.ofSeconds(10);
-  private long maxResponseBytes = SourceSettings.DEFAULT_MAX_RESPONSE_BYTES;
+  private long maxResponseBytes;
   private Scheduler clock = Schedulers.parallel();
 
   VenueBuilder(VenueDefinition definition) {
     this(definition.name(), definition.descriptor().restUrl(),
         definition.descriptor().rateLimit(), definition.descriptor().concurrency(),
         definition.source(), definition.descriptor().streamUrl(), definition.stream());
+    this.maxResponseBytes = definition.descriptor().maxResponseBytes();
   }
 
   VenueBuilder(String venue, String baseUrl, RateLimitSpec rateLimit, int concurrency,
@@ -55,6 +56,7 @@ public final class VenueBuilder {
     this.rateLimit = rateLimit;
     this.concurrency = concurrency;
     this.factory = factory;
+    this.maxResponseBytes = SourceSettings.DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   /**
@@ -189,17 +191,17 @@ public final class VenueBuilder {
   }
 
   /**
-   * The largest response body a native source reads, 1 KiB to 1 GiB; default 32 MiB, well above
-   * the real venues' largest answers (full instrument lists). A larger answer is not read
-   * further: the request fails as bad data and its connection is closed, so a hostile or broken
-   * venue cannot fill the heap.
+   * The largest response body a native source reads, 1 KiB to 1 GiB; default the preset's own,
+   * {@link VenueDescriptor#maxResponseBytes()} (4 MiB on most venues, 16 MiB on Binance spot:
+   * a few times the venue's largest real answer). A larger answer is not read further: the
+   * request fails as bad data (counted by the scanner) and its connection is closed, so a hostile
+   * or broken venue costs at most this much memory per request in flight. Raise it if a venue's
+   * real answers outgrow it (the bad-data message names the cap).
+   *
+   * @throws IllegalArgumentException if it is outside [1 KiB, 1 GiB]
    */
   public VenueBuilder maxResponseBytes(long maxResponseBytes) {
-    if (maxResponseBytes < 1024 || maxResponseBytes > (1L << 30)) {
-      throw new IllegalArgumentException(
-          "maxResponseBytes must be in [1024, 2^30] but was " + maxResponseBytes);
-    }
-    this.maxResponseBytes = maxResponseBytes;
+    this.maxResponseBytes = VenueDescriptor.checkResponseBytes(maxResponseBytes);
     return this;
   }
 

@@ -24,10 +24,20 @@ import java.util.Objects;
  *                      (codes or texts in bodies)
  * @param contractSizes what one unit of book size is: {@code base units}, or the per-instrument
  *                      contract multiplier the source learns at discovery
+ * @param maxResponseBytes the largest REST answer the preset reads by default, in bytes (1 KiB
+ *                      to 1 GiB): a few times the venue's largest real answer (its full
+ *                      instrument list, measured in docs/reliability.md), so that a hostile or
+ *                      broken venue costs no more memory than that per request in flight; a
+ *                      larger answer is bad data. {@link VenueBuilder#maxResponseBytes} changes it
  */
 public record VenueDescriptor(String name, String client, String restUrl, String streamUrl,
     RateLimitSpec rateLimit, int concurrency, Instrument.Kind kind, String symbols,
-    List<String> throttleCodes, String contractSizes) {
+    List<String> throttleCodes, String contractSizes, long maxResponseBytes) {
+
+  /** The smallest {@link #maxResponseBytes}: 1 KiB. */
+  public static final long MIN_RESPONSE_BYTES = 1L << 10;
+  /** The largest {@link #maxResponseBytes}: 1 GiB. */
+  public static final long MAX_RESPONSE_BYTES = 1L << 30;
 
   /** Checks every component. */
   public VenueDescriptor {
@@ -46,6 +56,16 @@ public record VenueDescriptor(String name, String client, String restUrl, String
     if (concurrency < 1) {
       throw new IllegalArgumentException("concurrency must be at least 1 but was " + concurrency);
     }
+    checkResponseBytes(maxResponseBytes);
+  }
+
+  /** Checks a response cap: 1 KiB to 1 GiB. */
+  static long checkResponseBytes(long maxResponseBytes) {
+    if (maxResponseBytes < MIN_RESPONSE_BYTES || maxResponseBytes > MAX_RESPONSE_BYTES) {
+      throw new IllegalArgumentException(
+          "maxResponseBytes must be in [1024, 2^30] but was " + maxResponseBytes);
+    }
+    return maxResponseBytes;
   }
 
   /** True if the preset has a push stream. */

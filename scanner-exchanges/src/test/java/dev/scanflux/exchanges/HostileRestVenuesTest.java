@@ -2,19 +2,24 @@ package dev.scanflux.exchanges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scanflux.core.RequestEvent;
+import dev.scanflux.core.Scan;
+import dev.scanflux.core.ScanListener;
 import dev.scanflux.core.Scanner;
+import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.VenueOptions;
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.BadDataException;
+import dev.scanflux.core.spi.ErrorClass;
 import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.exchanges.HostileHttpServer.Answer;
 import dev.scanflux.exchanges.HostileHttpServer.Behaviour;
 import dev.scanflux.exchanges.HostileHttpServer.Endless;
 import dev.scanflux.exchanges.HostileHttpServer.Hang;
 import dev.scanflux.exchanges.HostileHttpServer.Seen;
 import dev.scanflux.exchanges.HostileHttpServer.Written;
-import dev.scanflux.exchanges.internal.SourceSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -133,11 +138,72 @@ class HostileRestVenuesTest {
         .verify(PATIENCE);
     await("the endless answer's connection closed by the client",
         () -> server.endlessEndedByClient() == 1);
-    // What the server got out: the cap the client read (less the unit in writing, which the
-    // server counts once written), plus at most what the two sockets' buffers hold.
+    // What the server got out: the venue's cap the client read (less the unit in writing, which
+    // the server counts once written), plus at most what the two sockets' buffers hold.
+    long cap = cap(venue);
     assertThat(server.endlessBytes()).as("bytes sent before the client closed")
-        .isGreaterThan(SourceSettings.DEFAULT_MAX_RESPONSE_BYTES - (1 << 20))
-        .isLessThan(SourceSettings.DEFAULT_MAX_RESPONSE_BYTES + SOCKET_SLACK);
+        .isGreaterThan(cap - (1 << 20))
+        .isLessThan(cap + SOCKET_SLACK);
+  }
+
+  /**
+   * A book answer over the venue's own cap (its preset's default, 4 or 16 MiB), through the
+   * scanner: the request is a counted, classified failure (bad data in its request event and in
+   * the venue's report, never retried at once), the read stopped at that cap, and the next book
+   * is scanned as usual.
+   */
+  @ParameterizedTest
+  @MethodSource("venues")
+  void anAnswerOverTheVenuesOwnCapIsCountedAsBadDataByTheScanner(Venue venue) {
+    AtomicInteger books = new AtomicInteger();
+    HostileHttpServer server = server(venue, request -> books.incrementAndGet() == 1
+        ? new Endless(venue.endlessHead(), ENDLESS_ENTRY) : null);
+    MarketSource source = source(venue, server, Duration.ofSeconds(60));
+    List<RequestEvent> events = new CopyOnWriteArrayList<>();
+    List<VenueReport> reports = new CopyOnWriteArrayList<>();
+    Scanner scanner = Scanner.builder()
+        // the scanner's timeout far away too: only the cap can end the oversized answer
+        .venue(source, VenueOptions.custom().instruments(List.of(venue.instrument()))
+            .concurrency(1).tickers(false).depth(5).requestTimeout(Duration.ofSeconds(60))
+            .build())
+        .interval(Duration.ofMillis(100))
+        .listener(new ScanListener() {
+          @Override
+          public void onRequest(RequestEvent e) {
+            events.add(e);
+          }
+
+          @Override
+          public void onScan(Scan scan) {
+            reports.add(scan.report().venues().get(venue.name()));
+          }
+        })
+        .build();
+    toClose.add(scanner);
+    scanner.start();
+
+    await("a book scanned after the oversized one", () -> events.stream()
+        .filter(e -> e.kind() == RequestKind.BOOK).anyMatch(RequestEvent::succeeded));
+    await("a scan since", () -> reports.stream().mapToLong(VenueReport::successes).sum() > 0);
+    assertThat(events).filteredOn(e -> e.kind() == RequestKind.BOOK).first().satisfies(e -> {
+      assertThat(e.failure()).isEqualTo(ErrorClass.BAD_DATA);
+      assertThat(e.attempt()).isEqualTo(1);
+    });
+    assertThat(events).filteredOn(e -> e.failure() != null).hasSize(1);
+    assertThat(reports.stream().mapToLong(r -> r.failures(ErrorClass.BAD_DATA)).sum())
+        .as("counted in the venue's report").isEqualTo(1);
+    assertThat(reports.stream().mapToLong(VenueReport::failed).sum()).isEqualTo(1);
+    await("the oversized answer's connection closed by the client",
+        () -> server.endlessEndedByClient() == 1);
+    long cap = cap(venue);
+    assertThat(server.endlessBytes()).as("bytes sent before the client closed")
+        .isGreaterThan(cap - (1 << 20))
+        .isLessThan(cap + SOCKET_SLACK);
+  }
+
+  private static long cap(Venue venue) {
+    return Venues.descriptors().stream().filter(d -> d.name().equals(venue.name())).findFirst()
+        .orElseThrow().maxResponseBytes();
   }
 
   @ParameterizedTest

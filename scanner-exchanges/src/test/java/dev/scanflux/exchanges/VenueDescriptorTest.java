@@ -56,6 +56,36 @@ class VenueDescriptorTest {
     }
   }
 
+  /**
+   * Each preset's response cap is at least four times the largest REST answer recorded from its
+   * venue (wire-samples: full instrument lists, deep books; WebSocket recordings aside), at least
+   * 4 MiB, and well below the former 32 MiB default; the builder starts from it and can change it.
+   */
+  @Test
+  void everyPresetCapsItsAnswersAtFourTimesItsVenuesLargestRecordedAnswer() throws IOException {
+    Path samples = Path.of("src", "test", "resources", "wire-samples");
+    for (VenueDescriptor d : Venues.descriptors()) {
+      long largest = 0;
+      Path dir = samples.resolve(d.name());
+      if (Files.isDirectory(dir)) {
+        try (var files = Files.list(dir)) {
+          largest = files.filter(f -> !f.getFileName().toString().startsWith("ws-"))
+              .mapToLong(f -> f.toFile().length()).max().orElse(0);
+        }
+      }
+      assertThat(d.maxResponseBytes()).as(d.name() + "'s cap against its largest answer, "
+          + largest + " bytes").isGreaterThanOrEqualTo(Math.max(4 * largest, 4L << 20))
+          .isLessThanOrEqualTo(16L << 20);
+      assertThat(Venues.preset(d.name()).toString())
+          .contains("maxResponseBytes " + d.maxResponseBytes() + '}');
+    }
+    assertThat(Venues.binance().maxResponseBytes(1L << 20).toString())
+        .contains("maxResponseBytes 1048576}");
+    assertThatThrownBy(() -> Venues.okx().maxResponseBytes(1023))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxResponseBytes must be in [1024, 2^30] but was 1023");
+  }
+
   @Test
   void anUnknownNameListsTheKnownOnes() {
     assertThatThrownBy(() -> Venues.preset("mtgox"))

@@ -97,14 +97,15 @@ public enum SimulatedVenue {
    * ({@link VenueSimulator.Builder#websocket(boolean)}): {@link #BINANCE_SPOT},
    * {@link #BINANCE_FUTURES}, {@link #ASTERDEX}, {@link #OKX}, {@link #OKX_SWAP},
    * {@link #BYBIT}, {@link #BYBIT_LINEAR}, {@link #HYPERLIQUID}, {@link #KRAKEN}, {@link #GATE},
-   * {@link #GATE_FUTURES}, {@link #BITSTAMP} and {@link #BINGX}: the venues whose presets have a
-   * push stream.
+   * {@link #GATE_FUTURES}, {@link #KUCOIN}, {@link #KUCOIN_FUTURES} (with their token
+   * endpoint, {@code POST /api/v1/bullet-public}), {@link #BITSTAMP} and {@link #BINGX}: the
+   * venues whose presets have a push stream.
    */
   public boolean hasWebsocket() {
     return this == OKX || this == OKX_SWAP || this == HYPERLIQUID || this == BINANCE_SPOT
         || this == BYBIT || this == BYBIT_LINEAR || this == KRAKEN || this == GATE
         || this == GATE_FUTURES || this == BINANCE_FUTURES || this == ASTERDEX
-        || this == BITSTAMP || this == BINGX;
+        || this == KUCOIN || this == KUCOIN_FUTURES || this == BITSTAMP || this == BINGX;
   }
 
   boolean perpetual() {

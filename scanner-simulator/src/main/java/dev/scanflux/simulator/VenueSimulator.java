@@ -26,6 +26,7 @@ import dev.scanflux.simulator.internal.kraken.KrakenProtocol;
 import dev.scanflux.simulator.internal.kraken.KrakenWsProtocol;
 import dev.scanflux.simulator.internal.kucoin.KucoinFuturesProtocol;
 import dev.scanflux.simulator.internal.kucoin.KucoinProtocol;
+import dev.scanflux.simulator.internal.kucoin.KucoinWsProtocol;
 import dev.scanflux.simulator.internal.lighter.LighterProtocol;
 import dev.scanflux.simulator.internal.okx.OkxProtocol;
 import dev.scanflux.simulator.internal.okx.OkxWsProtocol;
@@ -90,13 +91,14 @@ public final class VenueSimulator implements AutoCloseable {
       case HYPERLIQUID -> new HyperliquidProtocol(market, now);
       case BYBIT -> new BybitProtocol(market, now);
       case BYBIT_LINEAR -> new BybitProtocol(market, now, true);
-      case KUCOIN -> new KucoinProtocol(market, now);
+      case KUCOIN -> new KucoinProtocol(market, now, KucoinWsProtocol.of(streams));
       case GATE -> new GateProtocol(market, now);
       case COINBASE -> new CoinbaseProtocol(market, now);
       case BITSTAMP -> new BitstampProtocol(market, now);
       case BINGX -> new BingxProtocol(market, now);
       case GATE_FUTURES -> new GateFuturesProtocol(market, now, GateWsProtocol.of(streams));
-      case KUCOIN_FUTURES -> new KucoinFuturesProtocol(market, now);
+      case KUCOIN_FUTURES -> new KucoinFuturesProtocol(market, now,
+          KucoinWsProtocol.of(streams));
       case LIGHTER -> new LighterProtocol(market);
     };
     this.server = new SimServer(new SimServer.Config(b.venue.name().toLowerCase(Locale.ROOT),
@@ -104,6 +106,10 @@ public final class VenueSimulator implements AutoCloseable {
         b.seed, b.clock));
     this.ws = streams != null ? new WsServer(new WsServer.Config(
         b.venue.name().toLowerCase(Locale.ROOT), streams, b.streamInterval, b.clock)) : null;
+    KucoinWsProtocol kucoin = KucoinWsProtocol.of(streams);
+    if (kucoin != null && ws != null) {
+      kucoin.endpoint(ws.url()); // the bullet's endpoint: KuCoin's clients connect where it says
+    }
   }
 
   /** The venue's WebSocket format; a venue gets one by a case here and in hasWebsocket(). */
@@ -119,6 +125,8 @@ public final class VenueSimulator implements AutoCloseable {
       case BYBIT -> new BybitWsProtocol(market, now, seed, false);
       case BYBIT_LINEAR -> new BybitWsProtocol(market, now, seed, true);
       case KRAKEN -> new KrakenWsProtocol(market, now, seed);
+      case KUCOIN -> new KucoinWsProtocol(market, now, seed, false);
+      case KUCOIN_FUTURES -> new KucoinWsProtocol(market, now, seed, true);
       case GATE -> new GateWsProtocol(market, now, seed, false);
       case GATE_FUTURES -> new GateWsProtocol(market, now, seed, true);
       case BITSTAMP -> new BitstampWsProtocol(market, now, seed);
@@ -355,6 +363,14 @@ public final class VenueSimulator implements AutoCloseable {
   /** Answers a hostile fault is still writing now (endless bodies, slow drips). */
   public int hostileAnswersOpen() {
     return server.hostileOpen();
+  }
+
+  /**
+   * WebSocket connections a {@link WsFault#ENDLESS_MESSAGE} is still being written on now (until
+   * the client closes them); zero without a WebSocket side.
+   */
+  public int wsEndlessMessagesOpen() {
+    return ws == null ? 0 : ws.endlessOpen();
   }
 
   /** Stops the server and frees its threads; idempotent. */

@@ -105,8 +105,10 @@ class HostileFaultsTest {
       assertThat(ended).as("a fragment marked last").isFalse();
       assertThat(sim.wsFaultsApplied()).containsEntry(WsFault.ENDLESS_MESSAGE, 1L);
       assertThat(sim.endlessBytesSent()).isGreaterThanOrEqualTo(4 << 20);
+      assertThat(sim.wsEndlessMessagesOpen()).as("being written").isEqualTo(1);
       ws.abort();
       await(() -> sim.wsConnections() == 0, "the connection closed");
+      await(() -> sim.wsEndlessMessagesOpen() == 0, "the endless message ended with it");
     }
   }
 

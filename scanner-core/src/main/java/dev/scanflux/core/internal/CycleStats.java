@@ -19,6 +19,7 @@ final class CycleStats {
   private final boolean[] logged = new boolean[ErrorClass.values().length];
   private long requests;
   private long successes;
+  private long cancelled;
   private long retries;
   private long gaveUp;
   private long weight;
@@ -61,6 +62,11 @@ final class CycleStats {
     return first;
   }
 
+  /** Counts a request cancelled before it ended (not a round trip: no latency sample). */
+  synchronized void cancelled() {
+    cancelled++;
+  }
+
   synchronized void gaveUp() {
     gaveUp++;
   }
@@ -97,8 +103,8 @@ final class CycleStats {
     Arrays.sort(sorted);
     // the most a sliding window lets through in `duration`: its budget once per window begun
     double allowed = (double) budget * Math.max(1, (duration + windowNanos - 1) / windowNanos);
-    return new VenueReport(venue, instruments, requests, successes, byClass, retries, gaveUp,
-        weight, Duration.ofNanos(duration), Duration.ofNanos(percentile(sorted, 0.50)),
+    return new VenueReport(venue, instruments, requests, successes, byClass, cancelled, retries,
+        gaveUp, weight, Duration.ofNanos(duration), Duration.ofNanos(percentile(sorted, 0.50)),
         Duration.ofNanos(percentile(sorted, 0.99)), allowed == 0 ? 0 : weight / allowed,
         rediscovered, stream, passes, lastPass);
   }

@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -66,9 +67,10 @@ import reactor.util.retry.Retry;
  * a throttle stops the whole venue. Only one request at a time waits for admission, and it is
  * chosen just before it asks, so the choice is never older than one slot.
  *
- * <p>Every request is timed out, classified on failure and counted. A failed item backs off on
- * its own: a transient or throttled one is retried after its backoff (at most {@code
- * maxRetries} times per pass), others wait their turn again, later each time. A lane never
+ * <p>Every request is timed out, classified on failure and counted, a cancelled one too
+ * ({@link RequestEvent#cancelled()}). A failed item backs off on its own: a transient or
+ * throttled one is retried after its backoff (at most {@code maxRetries} times per pass),
+ * others wait their turn again, later each time. A lane never
  * signals an error: every failure ends as a count in its {@link CycleStats} and a log line.
  *
  * <p>It emits, through the consumer given to {@link #start}, every valid snapshot as it arrives
@@ -196,7 +198,7 @@ final class VenueLane {
   /**
    * A REST request a stream needs (a snapshot to sync deltas on): admitted by the gate ahead of
    * ordinary requests, timed out, classified, never retried, and counted in the period running
-   * when it completes.
+   * when it ends; cancelled (its connection replaced meanwhile), it is counted as cancelled.
    */
   <T> Mono<T> streamRequest(RequestKind kind, int depth, Supplier<Mono<T>> call) {
     return Mono.defer(() -> {
@@ -730,49 +732,75 @@ final class VenueLane {
    * One admitted attempt: timed out, validated, classified, counted whole when it ends (in the
    * stats and cycle the suppliers give then), its permit released (or, after a timeout, kept
    * a while: a blocking client may still deliver the request).
+   *
+   * <p>An attempt cancelled before it ended (the scanner closing, a stream giving up the
+   * snapshot it fetched because its connection was replaced) was sent, or may have been, and the
+   * venue may charge it: it is counted as cancelled with its weight, and its permit's weight
+   * stays in the gate's window for one window, as any ended request's does. Exactly one of
+   * success, failure and cancellation is counted, whichever comes first.
    */
   private <T> Mono<T> attempt(VenueGate.Permit permit, int weight, Fetch f, int attempt,
       LongSupplier cycle, Supplier<CycleStats> stats, Supplier<Mono<T>> call,
       Function<T, T> accept) {
-    long start = nowNanos();
-    return Mono.defer(call)
-        .timeout(options.requestTimeout(), scheduler)
-        .switchIfEmpty(Mono.error(() ->
-            new BadDataException(venue, f.kind + " request returned no data", null)))
-        .map(accept)
-        .onErrorMap(e -> classify(e, f.kind))
-        .doOnNext(ok -> {
-          long now = nowNanos();
-          roundTrip(now - start);
-          CycleStats s = stats.get();
-          s.sent(weight, attempt > 1);
-          s.succeeded(now - start, now);
-          completed(cycle.getAsLong(), f, attempt, weight, start, now, null);
-        })
-        .doOnError(e -> {
-          SourceException failure = (SourceException) e;
-          long now = nowNanos();
-          CycleStats s = stats.get();
-          s.sent(weight, attempt > 1);
-          failed(failure, f.kind, start, now, s);
-          completed(cycle.getAsLong(), f, attempt, weight, start, now, failure.errorClass());
-          if (e.getCause() instanceof TimeoutException) {
-            permit.releaseAfter(options.requestTimeout());
-          } else {
+    return Mono.defer(() -> {
+      long start = nowNanos();
+      AtomicBoolean ended = new AtomicBoolean();
+      return Mono.defer(call)
+          .timeout(options.requestTimeout(), scheduler)
+          .switchIfEmpty(Mono.error(() ->
+              new BadDataException(venue, f.kind + " request returned no data", null)))
+          .map(accept)
+          .onErrorMap(e -> classify(e, f.kind))
+          .doOnNext(ok -> {
+            if (!ended.compareAndSet(false, true)) {
+              return;
+            }
+            long now = nowNanos();
+            roundTrip(now - start);
+            CycleStats s = stats.get();
+            s.sent(weight, attempt > 1);
+            s.succeeded(now - start, now);
+            completed(cycle.getAsLong(), f, attempt, weight, start, now, null, false);
+          })
+          .doOnError(e -> {
+            if (!ended.compareAndSet(false, true)) {
+              return;
+            }
+            SourceException failure = (SourceException) e;
+            long now = nowNanos();
+            CycleStats s = stats.get();
+            s.sent(weight, attempt > 1);
+            failed(failure, f.kind, start, now, s);
+            completed(cycle.getAsLong(), f, attempt, weight, start, now, failure.errorClass(),
+                false);
+            if (e.getCause() instanceof TimeoutException) {
+              permit.releaseAfter(options.requestTimeout());
+            } else {
+              permit.release();
+            }
+          })
+          .doOnSuccess(ok -> permit.release())
+          .doOnCancel(() -> {
+            if (ended.compareAndSet(false, true)) {
+              long now = nowNanos();
+              CycleStats s = stats.get();
+              s.sent(weight, attempt > 1);
+              s.cancelled();
+              log.debug("{}: {} request for {} cancelled after {} ms", venue, f.kind,
+                  f.instrument, TimeUnit.NANOSECONDS.toMillis(now - start));
+              completed(cycle.getAsLong(), f, attempt, weight, start, now, null, true);
+            }
             permit.release();
-          }
-        })
-        .doOnSuccess(ok -> permit.release())
-        .doOnCancel(permit::release);
+          });
+    });
   }
 
-
   private void completed(long cycle, Fetch f, int attempt, int weight, long start, long end,
-      @Nullable ErrorClass failure) {
+      @Nullable ErrorClass failure, boolean cancelled) {
     if (!listener.isEmpty()) {
       listener.onRequest(new RequestEvent(venue, cycle, f.kind, f.instrument, f.priority,
           attempt, weight, clock.instant(start), Duration.ofNanos(end - start),
-          failure));
+          failure, cancelled));
     }
   }
 

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code scanflux.requests} (timer; tags {@code venue}, {@code kind}, {@code outcome}
- *       = {@code success} or the failure class): every request's round trip;
+ *       = {@code success}, the failure class, or {@code cancelled} for a request the scanner
+ *       cancelled before it ended): every request's round trip;
  *   <li>{@code scanflux.failures} (counter; tags {@code venue}, {@code class}): failed requests
  *       by class, {@code throttled} among them;
  *   <li>{@code scanflux.data.age} (timer; tag {@code venue}): how old each snapshot was when it
@@ -75,7 +76,8 @@ public final class MicrometerScanListener implements ScanListener {
 
   @Override
   public void onRequest(RequestEvent e) {
-    String outcome = e.failure() == null ? "success" : name(e.failure());
+    String outcome = e.cancelled() ? "cancelled"
+        : e.failure() == null ? "success" : name(e.failure());
     requestTimers.computeIfAbsent(e.venue() + '|' + e.kind() + '|' + outcome,
             k -> Timer.builder("scanflux.requests")
                 .description("Round trip of requests to a venue")

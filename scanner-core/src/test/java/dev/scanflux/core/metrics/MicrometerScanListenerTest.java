@@ -29,7 +29,7 @@ class MicrometerScanListenerTest {
 
   private static RequestEvent event(ErrorClass failure, long millis) {
     return new RequestEvent("binance", 1, RequestKind.BOOK, BTC, true, 1, 5, Instant.EPOCH,
-        Duration.ofMillis(millis), failure);
+        Duration.ofMillis(millis), failure, false);
   }
 
   @Test
@@ -48,6 +48,18 @@ class MicrometerScanListenerTest {
         .counter().count()).isEqualTo(2);
     assertThat(registry.get("scanflux.failures").tags("class", "bad_data").counter().count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void timesACancelledRequestApartAndCountsNoFailure() {
+    listener.onRequest(new RequestEvent("binance", 1, RequestKind.BOOK, BTC, true, 1, 5,
+        Instant.EPOCH, Duration.ofMillis(30), null, true));
+
+    assertThat(registry.get("scanflux.requests")
+        .tags("venue", "binance", "kind", "book", "outcome", "cancelled").timer().count())
+        .isEqualTo(1);
+    assertThat(registry.find("scanflux.requests").tag("outcome", "success").timer()).isNull();
+    assertThat(registry.find("scanflux.failures").counters()).isEmpty();
   }
 
   @Test

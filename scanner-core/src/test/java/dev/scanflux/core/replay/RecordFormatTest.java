@@ -57,10 +57,10 @@ class RecordFormatTest {
     List<MarketSnapshot> snapshots = new RandomSnapshots(3).sorted(40);
     StreamReport stream = new StreamReport(StreamReport.State.CONNECTED, 12, 11, 5000, 2, 1,
         Map.of(ResyncCause.SEQUENCE_GAP, 3L), 4, 9);
-    VenueReport streamed = new VenueReport("binance", 20, 31, 28,
-        Map.of(ErrorClass.THROTTLED, 1L, ErrorClass.TRANSIENT, 2L), 3, 1, 620,
+    VenueReport streamed = new VenueReport("binance", 20, 33, 28,
+        Map.of(ErrorClass.THROTTLED, 1L, ErrorClass.TRANSIENT, 2L), 2, 3, 1, 620,
         Duration.ofMillis(1234), Duration.ofNanos(61_500_000), Duration.ofMillis(95), 0.875,
-        true, stream);
+        true, stream, 1, Duration.ofMillis(1234));
     VenueReport polled = new VenueReport("okx", 5, 5, 5, Map.of(), 0, 0, 5,
         Duration.ofMillis(300), Duration.ofMillis(60), Duration.ofMillis(70), 0.5, false);
     Scan scan = new Scan(Instant.parse("2025-01-31T12:00:01.5Z"), snapshots,
@@ -74,6 +74,7 @@ class RecordFormatTest {
     assertThat(back.cycle()).isEqualTo(7);
     assertThat(back.completedAt()).isEqualTo(scan.completedAt());
     assertThat(back.report()).isEqualTo(scan.report());
+    assertThat(back.report().venues().get("binance").cancelled()).isEqualTo(2);
     assertThat(back.snapshots()).containsExactlyElementsOf(snapshots);
   }
 
@@ -114,6 +115,8 @@ class RecordFormatTest {
         + "\"disconnects\":0,\"resyncs\":{},\"rejected\":0,\"polled\":0}}],\"snapshots\":[]}";
     Scan back = format.decodeScan(scan.getBytes(StandardCharsets.UTF_8));
     assertThat(back.report().venues().get("kraken").failed()).isZero();
+    assertThat(back.report().venues().get("kraken").cancelled())
+        .as("a record written before cancelled requests were counted").isZero();
     assertThat(new ArrayList<>(back.snapshots())).isEmpty();
   }
 }

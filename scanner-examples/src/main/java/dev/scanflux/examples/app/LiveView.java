@@ -72,7 +72,9 @@ final class LiveView implements ScanListener {
     v.recent.addLast(new long[] {nanoTime.getAsLong(), e.weight()});
     v.requests++;
     v.weight += e.weight();
-    if (e.failure() != null) {
+    if (e.cancelled()) {
+      v.cancelled++;
+    } else if (e.failure() != null) {
       v.failures.merge(e.failure(), 1L, Long::sum);
     } else {
       v.ok++;
@@ -200,14 +202,15 @@ final class LiveView implements ScanListener {
 
   /**
    * The run's totals per venue, for the final report: requests and weight with their rates over
-   * the whole run, snapshots (streamed and polled), failures by class, passes and the last one.
+   * the whole run, snapshots (streamed and polled), failures by class, requests cancelled
+   * (shown only when some were), passes and the last one.
    */
   synchronized List<String> totals() {
     double seconds = Math.max(1e-9, (nanoTime.getAsLong() - startedNanos) / 1e9);
     List<String> lines = new ArrayList<>();
     venues.forEach((name, v) -> lines.add(String.format(Locale.ROOT,
         "%-10s %s %s (%s/s), weight %s (%s/s of %s), %s snapshots (%s/s%s), %s failed%s,"
-            + " %s %s%s",
+            + "%s %s %s%s",
         name, count(v.requests), v.requests == 1 ? "request" : "requests",
         rate(v.requests / seconds), count(v.weight),
         rate(v.weight / seconds), limits.get(name) == null ? "-"
@@ -215,7 +218,8 @@ final class LiveView implements ScanListener {
         count(v.snapshots), rate(v.snapshots / seconds),
         v.streamUpdates > 0 ? "; " + count(v.streamUpdates) + " stream updates" : "",
         count(v.failed()), v.failed() > 0 ? " (" + failureClasses(v.failures) + ")" : "",
-        count(v.passes), v.passes == 1 ? "pass" : "passes",
+        v.cancelled > 0 ? " " + count(v.cancelled) + " cancelled," : "", count(v.passes),
+        v.passes == 1 ? "pass" : "passes",
         v.passes > 0 ? String.format(Locale.ROOT, ", last %.1f s", v.lastPass.toMillis() / 1000.0)
             : "")));
     return lines;
@@ -290,6 +294,7 @@ final class LiveView implements ScanListener {
     final Map<ErrorClass, Long> failures = new EnumMap<>(ErrorClass.class);
     long requests;
     long ok;
+    long cancelled;
     long weight;
     long snapshots;
     long streamUpdates;

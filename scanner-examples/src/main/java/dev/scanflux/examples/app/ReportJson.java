@@ -89,6 +89,7 @@ final class ReportJson {
       for (ErrorClass c : ErrorClass.values()) {
         failures.put(c.name().toLowerCase(Locale.ROOT), v.failures(c));
       }
+      n.put("cancelled", v.cancelled());
       n.put("throttles", v.throttles());
       n.put("retries", v.retries());
       n.put("gaveUp", v.gaveUp());

@@ -420,7 +420,8 @@ final class TimelineReport implements ScanListener {
       h.append("<th>").append(c.name().toLowerCase(Locale.ROOT).replace('_', ' '))
           .append("</th>");
     }
-    h.append("<th>retries</th><th>gave up</th><th>duration ms</th><th>p50 ms</th>")
+    h.append("<th>cancelled</th><th>retries</th><th>gave up</th><th>duration ms</th>")
+        .append("<th>p50 ms</th>")
         .append("<th>p99 ms</th><th>utilisation</th></tr>\n");
     for (VenueReport v : last.venues().values()) {
       h.append("<tr><td>").append(esc(v.venue())).append("</td><td>").append(v.instruments())
@@ -428,7 +429,8 @@ final class TimelineReport implements ScanListener {
       for (ErrorClass c : ErrorClass.values()) {
         h.append("</td><td>").append(v.failures(c));
       }
-      h.append("</td><td>").append(v.retries()).append("</td><td>").append(v.gaveUp())
+      h.append("</td><td>").append(v.cancelled()).append("</td><td>").append(v.retries())
+          .append("</td><td>").append(v.gaveUp())
           .append("</td><td>").append(ms(v.duration())).append("</td><td>")
           .append(ms(v.latencyP50())).append("</td><td>").append(ms(v.latencyP99()))
           .append("</td><td>").append(String.format(Locale.ROOT, "%.0f%%",
@@ -445,7 +447,8 @@ final class TimelineReport implements ScanListener {
         .append("<span style=\"background:#f4a261\"></span>transient")
         .append("<span style=\"background:#9b5de5\"></span>bad data")
         .append("<span style=\"background:#6c757d\"></span>permanent")
-        .append(" (failures also marked above the lane)<br>lines:")
+        .append(" (failures also marked above the lane)")
+        .append("<span style=\"background:#d6ccc2\"></span>cancelled by the scanner<br>lines:")
         .append("<span style=\"background:#555\"></span>a venue's pass begins")
         .append("<span style=\"background:#2a9d8f\"></span>scan cut (every venue passed)")
         .append("<span style=\"background:#e63946\"></span>rate limit<br>stream:")
@@ -460,6 +463,9 @@ final class TimelineReport implements ScanListener {
 
   private static String colour(RequestEvent e) {
     ErrorClass f = e.failure();
+    if (e.cancelled()) {
+      return "#d6ccc2";
+    }
     if (f == null) {
       return e.priority() ? "#1d3557" : "#8ecae6";
     }
@@ -476,7 +482,7 @@ final class TimelineReport implements ScanListener {
         + (e.instrument() == null ? "" : " " + e.instrument())
         + (e.priority() ? " (priority)" : "") + ", pass " + e.cycle() + ", attempt "
         + e.attempt() + ", weight " + e.weight() + ", " + ms(e.roundTrip()) + " ms"
-        + (e.failure() == null ? "" : ", " + e.failure());
+        + (e.failure() == null ? "" : ", " + e.failure()) + (e.cancelled() ? ", cancelled" : "");
   }
 
   private static long nanos(Instant t) {

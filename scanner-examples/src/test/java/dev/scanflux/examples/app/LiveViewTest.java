@@ -31,7 +31,7 @@ class LiveViewTest {
 
   private static RequestEvent request(String venue, long pass, int weight, ErrorClass failure) {
     return new RequestEvent(venue, pass, RequestKind.BOOK, null, false, 1, weight, T0,
-        Duration.ofMillis(50), failure);
+        Duration.ofMillis(50), failure, false);
   }
 
   private static List<BookHealth> books(String venue, int live, int total) {
@@ -124,6 +124,18 @@ class LiveViewTest {
           200, 0));
     }
     assertThat(view.totals()).singleElement().asString().endsWith("3 passes, last 1.8 s");
+  }
+
+  @Test
+  void theFinalReportShowsCancelledRequestsApartFromFailures() {
+    LiveView view = new LiveView(Map.of("binance", RateLimitSpec.parse("100/1s")), null,
+        nanos::get);
+    view.onRequest(request("binance", 1, 5, null));
+    view.onRequest(request("binance", 1, 5, ErrorClass.TRANSIENT));
+    view.onRequest(new RequestEvent("binance", 1, RequestKind.BOOK, null, true, 1, 5, T0,
+        Duration.ofMillis(20), null, true));
+    assertThat(view.totals()).singleElement().asString()
+        .contains("3 requests", "weight 15", "1 failed (1 transient), 1 cancelled, 0 passes");
   }
 
   @Test

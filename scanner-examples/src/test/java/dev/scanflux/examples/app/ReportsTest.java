@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflux.core.RequestEvent;
 import dev.scanflux.core.Scan;
 import dev.scanflux.core.ScanReport;
+import dev.scanflux.core.StreamReport;
 import dev.scanflux.core.StreamTransition;
 import dev.scanflux.core.VenueReport;
 import dev.scanflux.core.model.Instrument;
@@ -26,9 +27,10 @@ class ReportsTest {
   private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
   private static VenueReport venue(String name, long millis) {
-    return new VenueReport(name, 100, 205, 200, Map.of(ErrorClass.THROTTLED, 1L,
-        ErrorClass.TRANSIENT, 4L), 5, 1, 1025, Duration.ofMillis(millis), Duration.ofMillis(60),
-        Duration.ofMillis(95), 0.97, false);
+    return new VenueReport(name, 100, 208, 200, Map.of(ErrorClass.THROTTLED, 1L,
+        ErrorClass.TRANSIENT, 4L), 3, 5, 1, 1025, Duration.ofMillis(millis),
+        Duration.ofMillis(60), Duration.ofMillis(95), 0.97, false, StreamReport.OFF, 1,
+        Duration.ofMillis(millis));
   }
 
   private static ScanReport report() {
@@ -49,7 +51,8 @@ class ReportsTest {
     assertThat(json.get("speedup").asDouble()).isEqualTo(1.9);
     assertThat(json.get("throttles").asLong()).isEqualTo(2);
     JsonNode binance = json.get("venues").get("binance");
-    assertThat(binance.get("requests").asLong()).isEqualTo(205);
+    assertThat(binance.get("requests").asLong()).isEqualTo(208);
+    assertThat(binance.get("cancelled").asLong()).isEqualTo(3);
     assertThat(binance.get("failures").get("transient").asLong()).isEqualTo(4);
     assertThat(binance.get("failures").get("bad_data").asLong()).isZero();
     assertThat(binance.get("retries").asLong()).isEqualTo(5);
@@ -65,7 +68,7 @@ class ReportsTest {
     for (int i = 0; i < 9; i++) { // three waves of three overlapping requests
       timeline.onRequest(new RequestEvent("v<1>", 1, RequestKind.BOOK, btc, i < 3, 1, 1,
           T0.plusMillis(100L * (i / 3)), Duration.ofMillis(80),
-          i == 8 ? ErrorClass.THROTTLED : null));
+          i == 8 ? ErrorClass.THROTTLED : null, i == 7));
     }
     timeline.onScan(new Scan(T0.plusSeconds(1), List.of(),
         new ScanReport(1, T0, Duration.ofSeconds(1), List.of(venue("v<1>", 1000)))));
@@ -82,6 +85,9 @@ class ReportsTest {
     assertThat(html).contains("9 requests, 1 scans, 2 stream events")
         .contains("fill=\"#1d3557\"") // priority
         .contains("fill=\"#e63946\"") // throttled
+        .contains("fill=\"#d6ccc2\"") // cancelled
+        .contains("weight 1, 80.0 ms, cancelled</title>")
+        .contains("<th>cancelled</th>")
         .contains("v&lt;1&gt;").doesNotContain("v<1>")
         .contains("<title>Scanflux &lt;run&gt;</title>")
         .contains("time since the first request (s)", ">0.5</text>", ">1.0</text>")
@@ -97,7 +103,7 @@ class ReportsTest {
     TimelineReport timeline = new TimelineReport(Map.of(), 5);
     for (int i = 0; i < 8; i++) {
       timeline.onRequest(new RequestEvent("v", 1, RequestKind.TICKERS, null, false, 1, 1,
-          T0.plusSeconds(i), Duration.ofMillis(10), null));
+          T0.plusSeconds(i), Duration.ofMillis(10), null, false));
     }
     String html = timeline.render("t", T0);
     assertThat(html).contains("5 requests, 0 scans, 0 stream events, 0 alert events shown (the 3"

@@ -95,7 +95,7 @@ class ScanfluxAppTest {
   @Test
   void venuesWithAPushStreamAreStreamedByDefaultAndPolledWithNoStream() throws Exception {
     Path json = dir.resolve("streamed.jsonl");
-    Run streamed = run("--venue", "binance", "--venue", "kucoin", "--sim-instruments", "4",
+    Run streamed = run("--venue", "binance", "--venue", "coinbase", "--sim-instruments", "4",
         "--cycles", "6", "--interval", "0s", "--json-report", json.toString());
 
     assertThat(streamed.exit()).as(streamed.err()).isZero();
@@ -107,7 +107,7 @@ class ScanfluxAppTest {
       cycles.add(mapper.readTree(line));
     }
     JsonNode last = cycles.get(cycles.size() - 1).get("venues");
-    assertThat(last.get("kucoin").has("stream")).as("kucoin has no stream").isFalse();
+    assertThat(last.get("coinbase").has("stream")).as("coinbase has no stream").isFalse();
     JsonNode stream = last.get("binance").get("stream");
     assertThat(stream.get("state").asText()).isEqualTo("connected");
     assertThat(stream.get("liveBooks").asInt()).isEqualTo(4);
@@ -143,10 +143,10 @@ class ScanfluxAppTest {
     assertThat(interval.exit()).isEqualTo(2);
     assertThat(interval.err()).contains("'soon' is not a duration");
 
-    Run streamUrl = run("--venue", "kucoin=http://127.0.0.1:11", "--stream-url",
-        "kucoin=ws://127.0.0.1:11");
+    Run streamUrl = run("--venue", "coinbase=http://127.0.0.1:11", "--stream-url",
+        "coinbase=ws://127.0.0.1:11");
     assertThat(streamUrl.exit()).isEqualTo(2);
-    assertThat(streamUrl.err()).contains("--stream-url kucoin: the venue has no push stream");
+    assertThat(streamUrl.err()).contains("--stream-url coinbase: the venue has no push stream");
 
     Run missing = run("--replay", dir.resolve("nothing.jsonl").toString());
     assertThat(missing.exit()).isEqualTo(2);

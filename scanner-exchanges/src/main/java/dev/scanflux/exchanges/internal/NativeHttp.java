@@ -18,11 +18,13 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.Connection;
@@ -129,16 +131,25 @@ public final class NativeHttp implements AutoCloseable {
           : c.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
               .request(method).uri(uri)
               .send((req, out) -> out.sendString(Mono.just(json), StandardCharsets.UTF_8));
+      AtomicBoolean abandoned = new AtomicBoolean();
       Runnable abandon = () -> {
+        abandoned.set(true);
         Connection open = connection.get();
         if (open != null) {
           open.dispose();
         }
       };
       Mono<JsonNode> exchange = sender
-          .response((response, body) -> read(what, response, body, abandon))
+          .response((response, body) -> read(what, response, body, abandon, abandoned))
           .single()
-          .doOnCancel(abandon)
+          // Closed once the cancel has gone up the chain: closed first, on the event loop, the
+          // connection would complete the body at once, and the partial body would be parsed
+          // and fail after the cancel (an error Reactor can only drop and log)
+          .doFinally(signal -> {
+            if (signal == SignalType.CANCEL) {
+              abandon.run();
+            }
+          })
           .timeout(deadline, Mono.error(() ->
               new TransientSourceException(venue, what + ": no complete answer within "
                   + deadline, null)), Schedulers.parallel());
@@ -153,25 +164,27 @@ public final class NativeHttp implements AutoCloseable {
   }
 
   private Mono<JsonNode> read(String what, HttpClientResponse response, ByteBufFlux body,
-      Runnable abandon) {
+      Runnable abandon, AtomicBoolean abandoned) {
     int status = response.status().code();
     String venue = settings.venue();
     @Nullable Duration retryAfter =
         RetryAfter.parse(response.responseHeaders().get("Retry-After"), now());
     if (status >= 400) {
-      return Body.read(body, ERROR_BODY_BYTES, null, abandon).map(b -> {
-        String text = b.text();
-        String message = what + ": HTTP " + status + " " + abbreviate(text);
-        if (status == 429 || status == 418 || (status == 403 && retryAfter != null)) {
-          throw new ThrottledException(venue, message, retryAfter);
-        }
-        if (status >= 500 || status == 408) {
-          throw new TransientSourceException(venue, message, null);
-        }
-        throw THROTTLE_TEXT.matcher(text).find()
-            ? new ThrottledException(venue, message, retryAfter)
-            : new PermanentSourceException(venue, message, null);
-      });
+      return Body.read(body, ERROR_BODY_BYTES, null, abandon)
+          .filter(b -> !abandoned.get()) // given up: nobody waits for its class
+          .map(b -> {
+            String text = b.text();
+            String message = what + ": HTTP " + status + " " + abbreviate(text);
+            if (status == 429 || status == 418 || (status == 403 && retryAfter != null)) {
+              throw new ThrottledException(venue, message, retryAfter);
+            }
+            if (status >= 500 || status == 408) {
+              throw new TransientSourceException(venue, message, null);
+            }
+            throw THROTTLE_TEXT.matcher(text).find()
+                ? new ThrottledException(venue, message, retryAfter)
+                : new PermanentSourceException(venue, message, null);
+          });
     }
     long cap = settings.maxResponseBytes();
     long announced = contentLength(response);
@@ -180,6 +193,7 @@ public final class NativeHttp implements AutoCloseable {
       return Mono.error(tooLarge(what, "announces " + announced + " bytes"));
     }
     return Body.read(body, (int) cap, () -> tooLarge(what, "exceeds"), abandon)
+        .filter(b -> !abandoned.get()) // given up: a partial body is not parsed
         .flatMap(b -> {
           try {
             return Mono.just(b.json());

@@ -26,8 +26,8 @@ public record SourceSettings(String venue, String baseUrl, RateLimitSpec rateLim
     long maxResponseBytes) {
 
   /**
-   * The default {@link #maxResponseBytes}: 32 MiB, well above the largest answers the real
-   * venues give (their full instrument lists).
+   * The {@link #maxResponseBytes} of settings made without one: 32 MiB. The presets carry their
+   * own, smaller caps ({@code VenueDescriptor.maxResponseBytes}).
    */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 32L << 20;
 

@@ -67,6 +67,7 @@ public final class Activity implements ScanListener {
     private long ok;
     private long failedInARow;
     private @Nullable ErrorClass lastFailure;
+    private long cancelled;
     private @Nullable Instant lastFailureAt;
     private @Nullable Instant lastSuccessAt;
     private @Nullable StreamTransition lastTransition;
@@ -89,7 +90,9 @@ public final class Activity implements ScanListener {
         firstAt = e.start();
       }
       Instant end = e.start().plus(e.roundTrip());
-      if (e.failure() == null) {
+      if (e.cancelled()) {
+        cancelled++; // neither a success nor a failure of the venue's
+      } else if (e.failure() == null) {
         ok++;
         failedInARow = 0;
         lastSuccessAt = end;
@@ -136,7 +139,8 @@ public final class Activity implements ScanListener {
           ? rateWindow : Duration.between(firstAt, now);
       double seconds = Math.max(1.0, measured.toNanos() / 1e9);
       return new State(name, cycle, doneInCycle, plannedPerCycle, requests, ok,
-          new EnumMap<>(failures), failedInARow, lastFailure, lastFailureAt, lastSuccessAt,
+          new EnumMap<>(failures), cancelled, failedInARow, lastFailure, lastFailureAt,
+          lastSuccessAt,
           lastTransition, inWindow / seconds, weight / seconds);
     }
 
@@ -164,11 +168,12 @@ public final class Activity implements ScanListener {
    * @param doneInCycle       first attempts completed in the current cycle (retries aside)
    * @param plannedPerCycle   first attempts the last completed cycle made, 0 before one did
    * @param requests          requests completed since the start, retries included
+   * @param cancelled         of which the scanner cancelled before they ended
    * @param requestsPerSecond requests completed per second over the rate window
    * @param weightPerSecond   rate-limit weight spent per second over the rate window
    */
   public record State(String venue, long cycle, long doneInCycle, long plannedPerCycle,
-      long requests, long ok, Map<ErrorClass, Long> failures, long failedInARow,
+      long requests, long ok, Map<ErrorClass, Long> failures, long cancelled, long failedInARow,
       @Nullable ErrorClass lastFailure, @Nullable Instant lastFailureAt,
       @Nullable Instant lastSuccessAt, @Nullable StreamTransition lastTransition,
       double requestsPerSecond, double weightPerSecond) {}

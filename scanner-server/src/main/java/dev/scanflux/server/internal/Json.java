@@ -88,6 +88,7 @@ public final class Json {
     o.put("requests", v.requests());
     o.put("successes", v.successes());
     o.set("failures", failures(v.failures()));
+    o.put("cancelled", v.cancelled());
     o.put("retries", v.retries());
     o.put("gave_up", v.gaveUp());
     o.put("weight_used", v.weightUsed());

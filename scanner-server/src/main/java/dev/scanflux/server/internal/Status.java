@@ -38,6 +38,8 @@ public final class Status {
   public static final int FAILING_IN_A_ROW = 5;
   /** Most requests per venue in one dashboard picture. */
   public static final int TIMELINE_MAX = 2000;
+  /** The timeline's outcome code of a request the scanner cancelled before it ended. */
+  static final int CANCELLED_OUTCOME = 5;
   /** Books in the dashboard's "freshest priority books". */
   public static final int BOOKS_SHOWN = 10;
 
@@ -104,6 +106,7 @@ public final class Status {
       failures.put("requests", act.requests());
       failures.put("ok", act.ok());
       failures.set("by_class", Json.failures(act.failures()));
+      failures.put("cancelled", act.cancelled());
       failures.put("in_a_row", act.failedInARow());
       if (act.lastFailure() != null) {
         failures.put("last_class", Json.name(act.lastFailure()));
@@ -316,7 +319,8 @@ public final class Status {
   /**
    * The dashboard's picture at this moment: every venue's row, the requests that completed since
    * {@code since} per venue (each {@code [start ms, round trip ms, outcome, priority]} with
-   * outcome 0 ok, 1 throttled, 2 transient, 3 bad data, 4 permanent), the latest scan, the
+   * outcome 0 ok, 1 throttled, 2 transient, 3 bad data, 4 permanent, 5 cancelled by the
+   * scanner), the latest scan, the
    * strongest signals and the freshest priority books.
    */
   public ObjectNode dashboard(Instant since) {
@@ -332,7 +336,8 @@ public final class Status {
         for (RequestEvent e : settings.activity().venue(v).completedSince(since, TIMELINE_MAX)) {
           list.addArray().add(e.start().toEpochMilli())
               .add(Json.round(e.roundTrip().toNanos() / 1e6, 1))
-              .add(e.failure() == null ? 0 : e.failure().ordinal() + 1)
+              .add(e.cancelled() ? CANCELLED_OUTCOME
+                  : e.failure() == null ? 0 : e.failure().ordinal() + 1)
               .add(e.priority() ? 1 : 0);
         }
       }

@@ -197,6 +197,11 @@ public final class WsServer implements AutoCloseable {
     return peers.size();
   }
 
+  /** Connections an endless message is being written on now. */
+  public int endlessOpen() {
+    return endless.size();
+  }
+
   /**
    * Faults applied since the start, by kind (every kind present): one-shot faults when they hit
    * a message, {@code DROP} per connection dropped, {@code REFUSE} per connection refused,

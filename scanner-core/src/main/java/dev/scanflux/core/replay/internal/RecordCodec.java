@@ -121,6 +121,7 @@ public final class RecordCodec {
       g.writeNumberField(e.getKey().name(), e.getValue());
     }
     g.writeEndObject();
+    g.writeNumberField("cancelled", v.cancelled());
     g.writeNumberField("retries", v.retries());
     g.writeNumberField("gaveUp", v.gaveUp());
     g.writeNumberField("weightUsed", v.weightUsed());
@@ -237,7 +238,8 @@ public final class RecordCodec {
       }
       return new VenueReport(text(f, "venue"), (int) number(f, "instruments"),
           number(f, "requests"), number(f, "successes"),
-          counts(object(f, "failures"), ErrorClass.class), number(f, "retries"),
+          counts(object(f, "failures"), ErrorClass.class), optionalNumber(f, "cancelled"),
+          number(f, "retries"),
           number(f, "gaveUp"), number(f, "weightUsed"), Duration.ofNanos(number(f, "duration")),
           Duration.ofNanos(number(f, "latencyP50")), Duration.ofNanos(number(f, "latencyP99")),
           u.doubleValue(), r, stream, optionalNumber(f, "passes"),

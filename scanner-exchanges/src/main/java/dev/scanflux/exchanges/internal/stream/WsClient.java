@@ -153,7 +153,7 @@ public final class WsClient implements AutoCloseable {
       Mono<T> openDeadline = Mono.delay(spec.connectTimeout())
           .filter(tick -> !opened.get())
           .flatMap(tick -> Mono.error(new TransientSourceException(spec.venue(), "cannot open "
-              + spec.uri() + ": not open within " + spec.connectTimeout(), null)));
+              + spec.shown() + ": not open within " + spec.connectTimeout(), null)));
       Mono<T> clientClosed = transport.closed().then(Mono.error(() -> closed(spec)));
       return Flux.merge(connection, openDeadline, clientClosed);
     });
@@ -180,7 +180,7 @@ public final class WsClient implements AutoCloseable {
       this.in = in;
       this.out = out;
       in.receiveCloseStatus().subscribe(status -> end(new TransientSourceException(
-          spec.venue(), spec.uri() + " closed by the venue: " + status.code()
+          spec.venue(), spec.shown() + " closed by the venue: " + status.code()
           + (status.reasonText().isEmpty() ? "" : " " + status.reasonText()), null)),
           e -> end(connectionFailure(spec, e)));
       in.withConnection(c -> c.onDispose(this::endIfClosed));
@@ -200,13 +200,13 @@ public final class WsClient implements AutoCloseable {
       in.withConnection(c -> {
         Runnable check = () -> {
           if (!c.channel().isActive()) {
-            end(new TransientSourceException(spec.venue(), spec.uri() + " closed", null));
+            end(new TransientSourceException(spec.venue(), spec.shown() + " closed", null));
           }
         };
         try {
           c.channel().eventLoop().execute(check);
         } catch (RejectedExecutionException shutDown) {
-          end(new TransientSourceException(spec.venue(), spec.uri() + " closed", null));
+          end(new TransientSourceException(spec.venue(), spec.shown() + " closed", null));
         }
       });
     }
@@ -274,7 +274,7 @@ public final class WsClient implements AutoCloseable {
               "not sent within " + spec.connectTimeout()))), Schedulers.parallel())
           .onErrorMap(e -> {
             SourceException failed = new TransientSourceException(spec.venue(),
-                "cannot send on " + spec.uri() + ": " + e, e);
+                "cannot send on " + spec.shown() + ": " + e, e);
             end(failed);
             return failed;
           });
@@ -283,7 +283,7 @@ public final class WsClient implements AutoCloseable {
     /** The connection ended: the failure first, so the Flux errors, not completes. */
     private void end(SourceException error) {
       if (!ended.compareAndSet(false, true)) {
-        LOG.debug("{}: after the end of {}", spec.venue(), spec.uri(), error);
+        LOG.debug("{}: after the end of {}", spec.venue(), spec.shown(), error);
         return;
       }
       end.tryEmitError(error);
@@ -365,7 +365,7 @@ public final class WsClient implements AutoCloseable {
       }
       int n = frame.content().readableBytes();
       if ((long) size + n > spec.maxMessageChars()) {
-        return new BadDataException(spec.venue(), "a message from " + spec.uri()
+        return new BadDataException(spec.venue(), "a message from " + spec.shown()
             + " exceeds " + spec.maxMessageChars() + " bytes (maxMessageChars)", null);
       }
       if (binary && spec.binary() == null) {
@@ -406,26 +406,26 @@ public final class WsClient implements AutoCloseable {
   }
 
   private static TransientSourceException closed(WsSpec spec) {
-    return new TransientSourceException(spec.venue(), "cannot use " + spec.uri()
+    return new TransientSourceException(spec.venue(), "cannot use " + spec.shown()
         + ": the client was closed", null);
   }
 
   /** A failure of an open connection: a frame over the cap is bad data, the rest transient. */
   private static SourceException connectionFailure(WsSpec spec, Throwable e) {
     if (isFrameError(e)) {
-      return new BadDataException(spec.venue(), spec.uri() + " sent an invalid or too large"
+      return new BadDataException(spec.venue(), spec.shown() + " sent an invalid or too large"
           + " frame (maxMessageChars " + spec.maxMessageChars() + "): " + e.getMessage(), e);
     }
-    return new TransientSourceException(spec.venue(), spec.uri() + " failed: " + e, e);
+    return new TransientSourceException(spec.venue(), spec.shown() + " failed: " + e, e);
   }
 
   private static SourceException openFailure(WsSpec spec, Throwable error) {
-    String message = "cannot open " + spec.uri() + ": " + error;
+    String message = "cannot open " + spec.shown() + ": " + error;
     for (Throwable c = error; c != null; c = c.getCause()) {
       if (c instanceof WebSocketClientHandshakeException h && h.response() != null) {
         HttpResponse response = h.response();
         int status = response.status().code();
-        message = "cannot open " + spec.uri() + ": HTTP " + status;
+        message = "cannot open " + spec.shown() + ": HTTP " + status;
         if (status == 429 || status == 418) {
           Instant now = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
           return new ThrottledException(spec.venue(), message,

@@ -35,7 +35,7 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
     Objects.requireNonNull(ping, "ping");
     Objects.requireNonNull(pong, "pong");
     if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
-      throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + uri);
+      throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + shown(uri));
     }
     if (connectTimeout.isNegative() || connectTimeout.isZero()) {
       throw new IllegalArgumentException("connectTimeout must be positive but was "
@@ -48,6 +48,12 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
     if (pingEvery != null && (pingEvery.isNegative() || pingEvery.isZero())) {
       throw new IllegalArgumentException("pingEvery must be positive but was " + pingEvery);
     }
+  }
+
+  /** A spec whose binary messages are dropped (no {@link #binary() decoder}). */
+  public WsSpec(String venue, URI uri, Duration connectTimeout, int maxMessageChars,
+      @Nullable Duration pingEvery, String ping, String pong) {
+    this(venue, uri, connectTimeout, maxMessageChars, pingEvery, ping, pong, null);
   }
 
   /**
@@ -85,5 +91,18 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
   public WsSpec binary(BinaryText decoder) {
     return new WsSpec(venue, uri, connectTimeout, maxMessageChars, pingEvery, ping, pong,
         Objects.requireNonNull(decoder, "decoder"));
+  }
+
+  /**
+   * The address as logs and errors show it: scheme, host, port and path, without credentials or
+   * query (where a venue's connection token travels, e.g. KuCoin's {@code ?token=...}).
+   */
+  public String shown() {
+    return shown(uri);
+  }
+
+  private static String shown(URI uri) {
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 }

@@ -121,11 +121,14 @@ class WsClientTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    WsSpec nowhere = WsSpec.of("test", URI.create("ws://127.0.0.1:" + port + "/ws"));
+    // a venue's connection token travels in the query (KuCoin): never in an error
+    WsSpec nowhere = WsSpec.of("test",
+        URI.create("ws://127.0.0.1:" + port + "/ws?token=S3cretT0ken&connectId=1"));
 
     StepVerifier.create(client.connect(nowhere, List.of("go")))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransientSourceException.class)
-            .hasMessageContaining("cannot open"))
+            .hasMessageContaining("cannot open ws://127.0.0.1:" + port + "/ws")
+            .hasMessageNotContaining("S3cretT0ken"))
         .verify(WAIT);
   }
 

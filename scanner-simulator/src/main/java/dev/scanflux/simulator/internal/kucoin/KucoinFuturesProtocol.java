@@ -36,6 +36,7 @@ public final class KucoinFuturesProtocol implements VenueProtocol {
 
   private final SyntheticMarket market;
   private final LongSupplier clock;
+  private final @Nullable KucoinWsProtocol streams;
   private final Map<String, SimInstrument> bySymbol = new HashMap<>();
 
   /**
@@ -43,8 +44,20 @@ public final class KucoinFuturesProtocol implements VenueProtocol {
    * @param clock  milliseconds now
    */
   public KucoinFuturesProtocol(SyntheticMarket market, LongSupplier clock) {
+    this(market, clock, null);
+  }
+
+  /**
+   * The same, serving {@code POST /api/v1/bullet-public} (weight 10) with the tokens and
+   * endpoint of {@code streams}; without it that route is unknown, as there is no WebSocket.
+   *
+   * @param streams the WebSocket side, or null
+   */
+  public KucoinFuturesProtocol(SyntheticMarket market, LongSupplier clock,
+      @Nullable KucoinWsProtocol streams) {
     this.market = market;
     this.clock = clock;
+    this.streams = streams;
     for (SimInstrument i : market.instruments()) {
       bySymbol.put(symbol(i), i);
     }
@@ -67,6 +80,10 @@ public final class KucoinFuturesProtocol implements VenueProtocol {
   @Override
   public Call route(Request r) {
     @Nullable String symbol = r.param("symbol");
+    KucoinWsProtocol ws = streams;
+    if (ws != null && r.path().equals("/api/v1/bullet-public") && r.method().equals("POST")) {
+      return new Call(PUBLIC, 10, null, c -> ws.bullet());
+    }
     return switch (r.path()) {
       case "/api/v1/contracts/active" -> new Call(PUBLIC, 3, null, c -> contracts());
       case "/api/v1/level2/depth20" -> new Call(PUBLIC, 5, symbol,
@@ -90,7 +107,7 @@ public final class KucoinFuturesProtocol implements VenueProtocol {
         .put("msg", "Service unavailable")));
   }
 
-  private static BigDecimal multiplier(SimInstrument i) {
+  static BigDecimal multiplier(SimInstrument i) {
     return i.contractSize(CONTRACT_VALUE);
   }
 

@@ -33,6 +33,7 @@ public final class KucoinProtocol implements VenueProtocol {
 
   private final SyntheticMarket market;
   private final LongSupplier clock;
+  private final @Nullable KucoinWsProtocol streams;
   private final Map<String, SimInstrument> bySymbol = new HashMap<>();
 
   /**
@@ -40,8 +41,20 @@ public final class KucoinProtocol implements VenueProtocol {
    * @param clock  milliseconds now
    */
   public KucoinProtocol(SyntheticMarket market, LongSupplier clock) {
+    this(market, clock, null);
+  }
+
+  /**
+   * The same, serving {@code POST /api/v1/bullet-public} (weight 10) with the tokens and
+   * endpoint of {@code streams}; without it that route is unknown, as there is no WebSocket.
+   *
+   * @param streams the WebSocket side, or null
+   */
+  public KucoinProtocol(SyntheticMarket market, LongSupplier clock,
+      @Nullable KucoinWsProtocol streams) {
     this.market = market;
     this.clock = clock;
+    this.streams = streams;
     for (SimInstrument i : market.instruments()) {
       bySymbol.put(i.base() + '-' + i.quote(), i);
     }
@@ -55,6 +68,10 @@ public final class KucoinProtocol implements VenueProtocol {
   @Override
   public Call route(Request r) {
     @Nullable String symbol = r.param("symbol");
+    KucoinWsProtocol ws = streams;
+    if (ws != null && r.path().equals("/api/v1/bullet-public") && r.method().equals("POST")) {
+      return new Call(PUBLIC, 10, null, c -> ws.bullet());
+    }
     return switch (r.path()) {
       case "/api/v2/symbols" -> new Call(PUBLIC, 4, null, c -> symbols());
       case "/api/v3/currencies" -> new Call(PUBLIC, 3, null, c -> currencies());

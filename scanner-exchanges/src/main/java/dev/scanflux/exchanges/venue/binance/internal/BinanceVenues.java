@@ -26,7 +26,7 @@ public final class BinanceVenues {
   /** Binance spot, native, with a native diff-depth stream. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("binance",
       "native", "https://api.binance.com", BinanceStream.URL, SPOT_LIMIT, 8,
-      Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units"),
+      Instrument.Kind.SPOT, "BTCUSDT", THROTTLE, "base units", 16L << 20),
       BinanceSpotSource::new, (s, rest) -> new BinanceStream(s));
 
   /**
@@ -36,7 +36,7 @@ public final class BinanceVenues {
   public static final VenueDefinition FUTURES = new VenueDefinition(new VenueDescriptor(
       "binance-futures", "native", "https://fapi.binance.com", BinanceStream.FUTURES_URL,
       BinanceFuturesSource.LIMIT, 8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp",
-      THROTTLE, "base units"),
+      THROTTLE, "base units", 4L << 20),
       BinanceFuturesSource::new,
       (s, rest) -> new BinanceStream(s, BinanceStream.Api.USD_M, BinanceStream.MAX_STREAMS));
 
@@ -47,7 +47,7 @@ public final class BinanceVenues {
   public static final VenueDefinition ASTERDEX = new VenueDefinition(new VenueDescriptor(
       "asterdex", "native", "https://fapi.asterdex.com", BinanceStream.ASTERDEX_URL,
       BinanceFuturesSource.LIMIT, 8, Instrument.Kind.PERPETUAL, "BTCUSDT → BTC/USDT:perp",
-      THROTTLE, "base units"),
+      THROTTLE, "base units", 4L << 20),
       BinanceFuturesSource::new, (s, rest) -> new BinanceStream(s, BinanceStream.Api.USD_M,
           BinanceStream.ASTERDEX_MAX_STREAMS));
 

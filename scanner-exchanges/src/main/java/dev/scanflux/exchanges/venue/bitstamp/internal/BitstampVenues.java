@@ -16,7 +16,7 @@ public final class BitstampVenues {
   /** Bitstamp spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("bitstamp",
       "native", "https://www.bitstamp.net", BitstampStream.URL, LIMIT, 4, Instrument.Kind.SPOT,
-      "btcusd", List.of(), "base units"), BitstampSource::new, BitstampStream::new);
+      "btcusd", List.of(), "base units", 4L << 20), BitstampSource::new, BitstampStream::new);
 
   private BitstampVenues() {}
 }

@@ -21,7 +21,7 @@ public final class CoinbaseVenues {
   /** Coinbase Exchange spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("coinbase",
       "native", "https://api.exchange.coinbase.com", "", LIMIT, 4, Instrument.Kind.SPOT,
-      "BTC-USD", List.of(), "base units"), CoinbaseSource::new, null);
+      "BTC-USD", List.of(), "base units", 16L << 20), CoinbaseSource::new, null);
 
   private CoinbaseVenues() {}
 }

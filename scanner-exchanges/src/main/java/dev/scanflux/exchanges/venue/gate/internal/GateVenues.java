@@ -13,7 +13,7 @@ public final class GateVenues {
   /** Gate.io spot (API v4). */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("gate",
       "native", "https://api.gateio.ws", GateStream.SPOT_URL, GateSource.LIMIT, 4,
-      Instrument.Kind.SPOT, "BTC_USDT", THROTTLE, "base units"), GateSource::new,
+      Instrument.Kind.SPOT, "BTC_USDT", THROTTLE, "base units", 4L << 20), GateSource::new,
       GateStream::spot);
 
   /** Gate.io USDT-settled perpetuals. */
@@ -21,7 +21,7 @@ public final class GateVenues {
       "gate-futures", "native", "https://api.gateio.ws", GateStream.FUTURES_URL,
       GateFuturesSource.LIMIT, 4,
       Instrument.Kind.PERPETUAL, "BTC_USDT → BTC/USDT:perp", THROTTLE,
-      "contracts of quanto_multiplier (0.0001 BTC for BTC_USDT)"),
+      "contracts of quanto_multiplier (0.0001 BTC for BTC_USDT)", 4L << 20),
       GateFuturesSource::new, GateStream::futures);
 
   private GateVenues() {}

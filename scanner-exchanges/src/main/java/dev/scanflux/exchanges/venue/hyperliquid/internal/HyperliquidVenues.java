@@ -12,7 +12,8 @@ public final class HyperliquidVenues {
   public static final VenueDefinition PERPETUALS = new VenueDefinition(new VenueDescriptor(
       "hyperliquid", "native", "https://api.hyperliquid.xyz", HyperliquidStream.URL,
       HyperliquidSource.LIMIT, 4, Instrument.Kind.PERPETUAL, "coin BTC → BTC/USDC:perp",
-      List.of(), "base units"), HyperliquidSource::new, (s, rest) -> new HyperliquidStream(s));
+      List.of(), "base units", 4L << 20), HyperliquidSource::new,
+      (s, rest) -> new HyperliquidStream(s));
 
   private HyperliquidVenues() {}
 }

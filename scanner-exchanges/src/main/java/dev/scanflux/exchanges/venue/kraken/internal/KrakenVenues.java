@@ -23,7 +23,7 @@ public final class KrakenVenues {
   /** Kraken spot. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("kraken",
       "native", "https://api.kraken.com", STREAM_URL, LIMIT, 2, Instrument.Kind.SPOT,
-      "XXBTZUSD, SOLUSD", List.of("EAPI:Rate limit exceeded"), "base units"),
+      "XXBTZUSD, SOLUSD", List.of("EAPI:Rate limit exceeded"), "base units", 4L << 20),
       KrakenSource::new, (s, rest) -> new KrakenStream(s));
 
   private KrakenVenues() {}

@@ -19,7 +19,17 @@ final class KucoinEnvelope {
 
   /** GET {@code pathAndQuery}, then check the envelope and return its {@code data}. */
   static Mono<JsonNode> get(NativeHttp http, String venue, String what, String pathAndQuery) {
-    return http.get(what, pathAndQuery).map(json -> {
+    return data(http, venue, what, http.get(what, pathAndQuery));
+  }
+
+  /** POST an empty JSON body to {@code path}, then check the envelope and return its data. */
+  static Mono<JsonNode> post(NativeHttp http, String venue, String what, String path) {
+    return data(http, venue, what, http.post(what, path, "{}"));
+  }
+
+  private static Mono<JsonNode> data(NativeHttp http, String venue, String what,
+      Mono<JsonNode> answer) {
+    return answer.map(json -> {
       String code = json.path("code").asText("");
       if (OK.equals(code)) {
         return json.path("data");

@@ -120,10 +120,26 @@ public final class KucoinFuturesSource extends NativeSource {
         .flatMap(s -> get(what, "/api/v1/ticker?symbol=" + s))
         .map(t -> {
           Instant now = http.now();
-          return new TickerSnapshot(venue(), instrument, number(what, t, "bestBidPrice"),
-              number(what, t, "bestAskPrice"), number(what, t, "price"), Double.NaN,
-              Double.NaN, Double.NaN, nanos(t, now), now);
+          return ticker(what, instrument, t, nanos(t, now), now);
         }));
+  }
+
+  /**
+   * A ticker from KuCoin's ticker fields ({@code bestBidPrice}, {@code bestAskPrice},
+   * {@code price}), as the REST ticker reads them; for the stream, which merges its channels into
+   * these fields.
+   *
+   * @throws IllegalArgumentException if a price is missing or the ticker is invalid
+   */
+  TickerSnapshot ticker(Instrument instrument, JsonNode t, Instant time) {
+    return ticker("ticker " + instrument, instrument, t, time, time);
+  }
+
+  private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant time,
+      Instant now) {
+    return new TickerSnapshot(venue(), instrument, number(what, t, "bestBidPrice"),
+        number(what, t, "bestAskPrice"), number(what, t, "price"), Double.NaN, Double.NaN,
+        Double.NaN, time, now);
   }
 
   /** GET, then check KuCoin's envelope and return its {@code data}. */
@@ -131,18 +147,31 @@ public final class KucoinFuturesSource extends NativeSource {
     return KucoinEnvelope.get(http, venue(), what, pathAndQuery);
   }
 
+  /** KuCoin's symbol of a perpetual, as discovery learnt it: {@code XBTUSDTM}. */
+  String venueSymbol(Instrument instrument) {
+    return table.symbol(instrument, kucoin(instrument.base()) + kucoin(instrument.quote()) + "M");
+  }
+
+  /** The contract's multiplier (base units per contract) learnt at discovery, or null. */
+  @Nullable Double multiplier(Instrument instrument) {
+    return multipliers.get(instrument);
+  }
+
+  /** True until discovery has learnt a contract. */
+  boolean undiscovered() {
+    return multipliers.isEmpty();
+  }
+
   private Mono<String> symbol(String what, Instrument instrument) {
     if (instrument.isSpot()) {
       return Mono.error(new PermanentSourceException(venue(),
           what + ": this source serves perpetual futures only", null));
     }
-    String fallback = kucoin(instrument.base()) + kucoin(instrument.quote()) + "M";
-    return Mono.just(URLEncoder.encode(table.symbol(instrument, fallback),
-        StandardCharsets.UTF_8));
+    return Mono.just(URLEncoder.encode(venueSymbol(instrument), StandardCharsets.UTF_8));
   }
 
   /** KuCoin futures' {@code ts} is in nanoseconds. */
-  private static Instant nanos(JsonNode node, Instant fallback) {
+  static Instant nanos(JsonNode node, Instant fallback) {
     JsonNode t = node.path("ts");
     if (!t.canConvertToLong()) {
       return fallback;

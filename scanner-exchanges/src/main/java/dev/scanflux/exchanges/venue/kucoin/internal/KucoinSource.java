@@ -128,13 +128,27 @@ public final class KucoinSource extends NativeSource {
     return KucoinEnvelope.get(http, venue(), what, pathAndQuery);
   }
 
+  /** KuCoin's symbol of a spot instrument, as discovery learnt it: {@code BTC-USDT}. */
+  String venueSymbol(Instrument instrument) {
+    return table.symbol(instrument, instrument.base() + '-' + instrument.quote());
+  }
+
+  /**
+   * A ticker from KuCoin's 24 h statistics fields ({@code buy}, {@code sell}, {@code last},
+   * {@code vol}, {@code volValue}, {@code changeRate}), as the REST ticker reads them; for the
+   * stream, which merges its channels into these fields.
+   *
+   * @throws IllegalArgumentException if a price is missing or the ticker is invalid
+   */
+  TickerSnapshot ticker(Instrument instrument, JsonNode stats, Instant time) {
+    return ticker("ticker " + instrument, instrument, stats, time, time);
+  }
+
   private Mono<String> symbol(String what, Instrument instrument) {
     if (!instrument.isSpot()) {
       return Mono.error(new PermanentSourceException(venue(),
           what + ": this KuCoin source serves spot instruments only", null));
     }
-    return Mono.just(URLEncoder.encode(
-        table.symbol(instrument, instrument.base() + '-' + instrument.quote()),
-        StandardCharsets.UTF_8));
+    return Mono.just(URLEncoder.encode(venueSymbol(instrument), StandardCharsets.UTF_8));
   }
 }

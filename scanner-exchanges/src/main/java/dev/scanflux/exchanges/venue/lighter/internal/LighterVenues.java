@@ -12,7 +12,7 @@ public final class LighterVenues {
   public static final VenueDefinition PERPETUALS = new VenueDefinition(new VenueDescriptor(
       "lighter", "native", "https://mainnet.zklighter.elliot.ai", "", LighterSource.LIMIT, 2,
       Instrument.Kind.PERPETUAL, "market ETH (id from discovery) → ETH/USDC:perp", List.of(),
-      "base units"), LighterSource::new, null);
+      "base units", 4L << 20), LighterSource::new, null);
 
   private LighterVenues() {}
 }

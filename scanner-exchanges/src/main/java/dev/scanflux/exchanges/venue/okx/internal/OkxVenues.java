@@ -25,14 +25,14 @@ public final class OkxVenues {
   /** OKX spot, native. */
   public static final VenueDefinition SPOT = new VenueDefinition(new VenueDescriptor("okx",
       "native", "https://www.okx.com", OkxStream.URL, SPOT_LIMIT, 4, Instrument.Kind.SPOT,
-      "BTC-USDT", THROTTLE, "base units"),
+      "BTC-USDT", THROTTLE, "base units", 4L << 20),
       OkxSpotSource::new, OkxStream::spot);
 
   /** OKX linear perpetual swaps, native. */
   public static final VenueDefinition SWAP = new VenueDefinition(new VenueDescriptor("okx-swap",
       "native", "https://www.okx.com", OkxStream.URL, OkxSwapSource.LIMIT, 4,
       Instrument.Kind.PERPETUAL, "BTC-USDT-SWAP → BTC/USDT:perp", THROTTLE,
-      "contracts of ctVal (0.01 BTC for BTC-USDT-SWAP)"),
+      "contracts of ctVal (0.01 BTC for BTC-USDT-SWAP)", 4L << 20),
       OkxSwapSource::new, OkxStream::swap);
 
   private OkxVenues() {}

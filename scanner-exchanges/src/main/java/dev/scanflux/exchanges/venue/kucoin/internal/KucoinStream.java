@@ -1,0 +1,679 @@
+package dev.scanflux.exchanges.venue.kucoin.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.model.Instrument;
+import dev.scanflux.core.spi.BadDataException;
+import dev.scanflux.core.spi.MarketSource;
+import dev.scanflux.core.spi.PermanentSourceException;
+import dev.scanflux.core.spi.SourceException;
+import dev.scanflux.core.spi.ThrottledException;
+import dev.scanflux.core.spi.RateLimitSpec;
+import dev.scanflux.core.spi.RequestKind;
+import dev.scanflux.core.spi.ResyncCause;
+import dev.scanflux.core.spi.StreamContext;
+import dev.scanflux.core.spi.StreamEvent;
+import dev.scanflux.core.spi.StreamRequest;
+import dev.scanflux.core.spi.TransientSourceException;
+import dev.scanflux.exchanges.internal.NativeHttp;
+import dev.scanflux.exchanges.internal.NativeSource;
+import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
+import dev.scanflux.exchanges.internal.stream.WsClient;
+import dev.scanflux.exchanges.internal.stream.WsSession;
+import dev.scanflux.exchanges.internal.stream.WsSpec;
+import dev.scanflux.exchanges.internal.stream.WsStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * KuCoin's public push stream, spot ({@value #SPOT_URL}) or futures ({@value #FUTURES_URL}),
+ * natively, after KuCoin's WebSocket documentation.
+ *
+ * <h2>Connection</h2>
+ *
+ * Every connection first asks for a token: {@code POST /api/v1/bullet-public} on the venue's
+ * REST base URL, run through {@link StreamContext#request} (charged at KuCoin's weight 10, see
+ * {@link #tokenAdmission}, so it counts against the venue's budget), answers
+ * {@code instanceServers[].endpoint}, {@code pingInterval} and a {@code token}. A new token is fetched for every connection, so a
+ * reconnection never reuses an expired one. The client connects to
+ * {@code <endpoint>?token=...&connectId=...} (the endpoint the bullet names while the stream URL
+ * is KuCoin's production one; a stream URL set by the user, a proxy or a simulator, replaces
+ * it, with the bullet's token), waits for {@code {"type":"welcome"}} (at most the connect
+ * timeout; any other first message is {@link StreamEvent.Rejected} and ends the connection),
+ * then subscribes {@code {"id":..,"type":"subscribe","topic":..,"response":true}}: the first
+ * {@value #FRAME_BURST} frames at once, then one every {@value #FRAME_PACE_MS} ms (KuCoin
+ * accepts 100 client messages per 10 s), the messages of the topics already subscribed handled
+ * meanwhile; {@link StreamEvent.Connected} follows the last frame. It pings
+ * {@code {"type":"ping"}} every {@code pingInterval} (18 s today); pongs and acks are
+ * swallowed, an {@code error} answer is a {@link StreamEvent.Rejected}. At most {@value #MAX_TOPICS} instrument topics go on one
+ * connection (KuCoin's limit), in the request's priority order: instruments beyond stay polled.
+ * The token is a credential of the connection: it never appears in an error, a report or this
+ * stream's logs ({@code WsClient} names a connection without its query; anything else naming the
+ * token shows {@code <token>}).
+ *
+ * <h2>Books: 50-level snapshots, no sync</h2>
+ *
+ * Books are KuCoin's full 50-level snapshots, pushed every 100 ms:
+ * {@code /spotMarket/level2Depth50:<symbols>} (up to {@value #SYMBOLS_PER_TOPIC} symbols a
+ * topic) on spot, {@code /contractMarket/level2Depth50:<symbol>} on futures (sizes in contracts
+ * of the contract's multiplier, as the REST source declares). Each message replaces the book, so
+ * nothing needs a REST snapshot, a sequence chain or a resync protocol: spot's only public
+ * incremental feed ({@code /market/level2}) would have to be synced on
+ * {@code level2_20}/{@code level2_100} snapshots (the full one needs an API key), one more REST
+ * call per book and per gap, for books a scanner wants 20 levels deep. A message that cannot be
+ * read, or leaves the book crossed, is a {@link ResyncCause#BAD_DATA} resync of that instrument;
+ * the next valid one brings it back. On futures a message whose {@code sequence} is below the
+ * last applied one is stale and {@link StreamEvent.Rejected}. Books deeper than
+ * {@value #MAX_DEPTH} levels are not streamed (they stay polled). A rebuild the scanner asks for
+ * unsubscribes and subscribes the instrument's topics again, at once the first time, then after
+ * {@link ResyncBackoff}'s doubling waits while no message of it arrives in between.
+ *
+ * <h2>Tickers</h2>
+ *
+ * Read into the REST source's fields so that both sides agree. Spot: {@code /market/ticker}
+ * (best bid, best ask and last price, real time) merged with {@code /market/snapshot} (the 24 h
+ * volumes and change, every 2 s, the fields of the REST {@code market/stats}); a ticker is
+ * emitted once both have come. Futures: {@code /contractMarket/tickerV2} (best bid and ask on
+ * every change) merged with {@code /contractMarket/ticker} (the last trade price, on each
+ * trade), the newer best prices by {@code sequence} winning; 24 h figures are NaN, as on REST. A
+ * ticker that cannot be read or is invalid (crossed) is {@link StreamEvent.Rejected}.
+ *
+ * <p>Each connection's state is its own; its frames and resync requests are handled one at a
+ * time, never blocking.
+ */
+public final class KucoinStream extends WsStream {
+
+  /** KuCoin spot's public stream endpoint, as the bullet names it today. */
+  public static final String SPOT_URL = "wss://ws-api-spot.kucoin.com/";
+  /** KuCoin futures' public stream endpoint, as the bullet names it today. */
+  public static final String FUTURES_URL = "wss://ws-api-futures.kucoin.com/";
+  /** The token endpoint, on the REST base URL. */
+  static final String BULLET = "/api/v1/bullet-public";
+  /** The token request's weight in KuCoin's public pool (spot and futures). */
+  static final int BULLET_WEIGHT = 10;
+  /** The deepest book streamed: KuCoin's 50-level snapshots. */
+  static final int MAX_DEPTH = 50;
+  /** Symbols per topic subscription at most (spot). */
+  static final int SYMBOLS_PER_TOPIC = 100;
+  /** Instrument topics per connection at most. */
+  static final int MAX_TOPICS = 400;
+  /** Subscription frames sent at once, before pacing the rest. */
+  static final int FRAME_BURST = 10;
+  /**
+   * The pause between two subscription frames after the first {@value #FRAME_BURST}: with them,
+   * at most 90 frames in any 10 s, under KuCoin's 100 client messages per 10 s (pings count).
+   */
+  static final long FRAME_PACE_MS = 125;
+
+  private static final Logger LOG = LoggerFactory.getLogger(KucoinStream.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final String PING = "{\"id\":\"ping\",\"type\":\"ping\"}";
+
+  private final NativeHttp http;
+  private final boolean futures;
+  private final String productionUrl;
+  private final @Nullable KucoinSource spot;
+  private final @Nullable KucoinFuturesSource perpetuals;
+  private final @Nullable Duration pingEvery;
+  /** Numbers this stream's connections for their {@code connectId}. */
+  private final AtomicLong connections = new AtomicLong();
+
+  private KucoinStream(SourceSettings settings, NativeHttp http, MarketSource rest,
+      @Nullable Duration pingEvery) {
+    super(settings, WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
+        .connectTimeout(settings.httpTimeout()), new WsClient(http.transport()));
+    this.http = http;
+    this.pingEvery = pingEvery;
+    if (rest instanceof KucoinSource s) {
+      this.spot = s;
+      this.perpetuals = null;
+      this.futures = false;
+      this.productionUrl = SPOT_URL;
+    } else if (rest instanceof KucoinFuturesSource f) {
+      this.spot = null;
+      this.perpetuals = f;
+      this.futures = true;
+      this.productionUrl = FUTURES_URL;
+    } else {
+      http.close();
+      throw new IllegalArgumentException(
+          "rest must be a KucoinSource or a KucoinFuturesSource but was " + rest);
+    }
+  }
+
+  /**
+   * The stream of a KuCoin spot or futures preset, pinging as the bullet asks.
+   *
+   * @param settings the venue's settings: {@link SourceSettings#baseUrl()} for the token,
+   *                 {@link SourceSettings#streamUrl()}, the HTTP timeout as connect timeout
+   * @param rest     the venue's {@link KucoinSource} or {@link KucoinFuturesSource}
+   * @throws IllegalArgumentException if {@code rest} is neither
+   */
+  public static KucoinStream of(SourceSettings settings, MarketSource rest) {
+    return of(settings, rest, null);
+  }
+
+  /**
+   * The same with another heartbeat period than the bullet's {@code pingInterval}, for tests.
+   *
+   * @param pingEvery how often to ping, or null for the bullet's interval
+   */
+  public static KucoinStream of(SourceSettings settings, MarketSource rest,
+      @Nullable Duration pingEvery) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(rest, "rest");
+    return new KucoinStream(settings, new NativeHttp(settings), rest, pingEvery);
+  }
+
+  /** Releases the HTTP client's transport, which the WebSocket connections share. */
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  @Override
+  protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
+    return discovered(request, context)
+        .then(Mono.defer(() -> {
+          Admission a = tokenAdmission(settings.rateLimit());
+          return context.request(a.kind(), a.depth(), () -> Bullet.fetch(http, venue()));
+        }))
+        .flatMapMany(bullet -> {
+          Connection c = new Connection(request, context);
+          return client.connect(spec(bullet), c::run)
+              .onErrorMap(SourceException.class, e -> redacted(e, bullet.token()))
+              .doFinally(s -> c.backoff.dispose());
+        });
+  }
+
+  /**
+   * How a token request is charged to the venue's limiter: as the request kind whose weight
+   * is the smallest at least KuCoin's {@value #BULLET_WEIGHT} for the bullet (else the heaviest),
+   * since the limiter knows no token kind; under-charging it would let the stream push the venue
+   * over its limit when polling runs at the budget.
+   */
+  static Admission tokenAdmission(RateLimitSpec limit) {
+    List<Admission> kinds = List.of(new Admission(RequestKind.INSTRUMENTS, 1),
+        new Admission(RequestKind.TICKER, 1), new Admission(RequestKind.TICKERS, 1),
+        new Admission(RequestKind.BOOK, 1), new Admission(RequestKind.BOOK, 20),
+        new Admission(RequestKind.BOOK, 100), new Admission(RequestKind.BOOK, 1000));
+    @Nullable Admission best = null;
+    Admission heaviest = kinds.get(0);
+    for (Admission a : kinds) {
+      int w = limit.weight(a.kind(), a.depth());
+      if (w >= BULLET_WEIGHT && (best == null || w < limit.weight(best.kind(), best.depth()))) {
+        best = a;
+      }
+      if (w > limit.weight(heaviest.kind(), heaviest.depth())) {
+        heaviest = a;
+      }
+    }
+    return best != null ? best : heaviest;
+  }
+
+  /** A request kind and depth, as the limiter weighs them. */
+  record Admission(RequestKind kind, int depth) {}
+
+  /**
+   * Futures books need the contracts' multipliers: with a fixed instrument list the stream may
+   * connect before any discovery, so it runs one (through the venue's limiter). A failure leaves
+   * the contracts it would have listed unstreamed, not the connection down.
+   */
+  private Mono<Void> discovered(StreamRequest request, StreamContext context) {
+    KucoinFuturesSource f = perpetuals;
+    if (f == null || !request.books() || !f.undiscovered()) {
+      return Mono.empty();
+    }
+    return context.request(RequestKind.INSTRUMENTS, 1, f::instruments)
+        .doOnError(e -> LOG.warn("{}: no contract multipliers for the stream's books: {}",
+            venue(), e.getMessage()))
+        .onErrorResume(e -> Mono.empty())
+        .then();
+  }
+
+  /**
+   * {@code e} without the token: the connection's errors name its address, which carries it.
+   * The cause goes too if it names it.
+   */
+  static SourceException redacted(SourceException e, String token) {
+    String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
+    String message = String.valueOf(e.getMessage());
+    Throwable cause = e.getCause();
+    boolean causeShows = cause != null && (String.valueOf(cause).contains(token)
+        || String.valueOf(cause).contains(encoded));
+    if (!message.contains(token) && !message.contains(encoded) && !causeShows) {
+      return e;
+    }
+    String prefix = e.venue() + ": ";
+    String text = (message.startsWith(prefix) ? message.substring(prefix.length()) : message)
+        .replace(encoded, "<token>").replace(token, "<token>");
+    Throwable kept = causeShows ? null : cause;
+    SourceException clean;
+    if (e instanceof ThrottledException t) {
+      clean = new ThrottledException(e.venue(), text, t.retryAfter().orElse(null));
+    } else if (e instanceof BadDataException) {
+      clean = new BadDataException(e.venue(), text, kept);
+    } else if (e instanceof PermanentSourceException) {
+      clean = new PermanentSourceException(e.venue(), text, kept);
+    } else {
+      clean = new TransientSourceException(e.venue(), text, kept);
+    }
+    return clean;
+  }
+
+  /** The connection's address and heartbeat: the bullet's, or the user's address. */
+  private WsSpec spec(Bullet bullet) {
+    String base = settings.streamUrl().equals(productionUrl) ? bullet.endpoint()
+        : settings.streamUrl();
+    String uri = base + (base.contains("?") ? '&' : '?') + "token="
+        + URLEncoder.encode(bullet.token(), StandardCharsets.UTF_8) + "&connectId=scanflux-"
+        + connections.incrementAndGet();
+    Duration every = pingEvery != null ? pingEvery : bullet.pingInterval();
+    return new WsSpec(venue(), URI.create(uri), spec.connectTimeout(), spec.maxMessageChars(),
+        every, PING, "");
+  }
+
+  /**
+   * What the bullet answered. Its {@link #toString()} leaves the token out.
+   *
+   * @param endpoint     the WebSocket server to connect to
+   * @param token        the connection's credential
+   * @param pingInterval how often KuCoin wants a ping
+   */
+  record Bullet(String endpoint, String token, Duration pingInterval) {
+
+    static Mono<Bullet> fetch(NativeHttp http, String venue) {
+      String what = "stream token";
+      return KucoinEnvelope.post(http, venue, what, BULLET).map(data -> read(http, what, data));
+    }
+
+    /** @throws BadDataException if a part is missing */
+    static Bullet read(NativeHttp http, String what, JsonNode data) {
+      String token = data.path("token").asText("");
+      if (token.isEmpty()) {
+        throw http.badData(what, "no token in the bullet");
+      }
+      for (JsonNode server : data.path("instanceServers")) {
+        String endpoint = server.path("endpoint").asText("");
+        long interval = server.path("pingInterval").asLong(0);
+        if ((endpoint.startsWith("wss://") || endpoint.startsWith("ws://")) && interval > 0
+            && server.path("protocol").asText("websocket").equals("websocket")) {
+          return new Bullet(endpoint, token, Duration.ofMillis(interval));
+        }
+      }
+      throw http.badData(what, "no WebSocket server with a ping interval in the bullet");
+    }
+
+    @Override
+    public String toString() {
+      return "Bullet[" + endpoint + ", ping every " + pingInterval + "]";
+    }
+  }
+
+  /** What one connection handles, one at a time. */
+  private sealed interface Input {}
+
+  /** A frame from the venue. */
+  private record Frame(String text) implements Input {}
+
+  /** The scanner asks for a rebuild. */
+  private record Rebuild(Instrument instrument) implements Input {}
+
+  /** A rebuild whose backoff wait has passed. */
+  private record Due(Runnable action) implements Input {}
+
+  /** One instrument on one connection: its book and its merged ticker fields. */
+  private static final class Stream {
+    final Instrument instrument;
+    final String symbol;
+    final double contractSize;
+    final LocalBook levels = new LocalBook();
+    final ObjectNode ticker = JsonNodeFactory.instance.objectNode();
+    long sequence = -1;
+    long tickerSequence = -1;
+    boolean stats;
+    /** Rebuilds asked in a row with no message of the instrument in between. */
+    int rebuilds;
+
+    Stream(Instrument instrument, String symbol, double contractSize) {
+      this.instrument = instrument;
+      this.symbol = symbol;
+      this.contractSize = contractSize;
+    }
+  }
+
+  private final class Connection {
+
+    private final StreamRequest request;
+    private final StreamContext context;
+    private final Map<String, Stream> bySymbol = new LinkedHashMap<>();
+    private final Map<Instrument, Stream> byInstrument = new HashMap<>();
+    private final List<StreamEvent> unlisted = new ArrayList<>();
+    final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
+    private final boolean books;
+    private int requests;
+
+    Connection(StreamRequest request, StreamContext context) {
+      this.request = request;
+      this.context = context;
+      this.books = request.books() && request.depth() <= MAX_DEPTH;
+      if (request.books() && !books) {
+        LOG.warn("{}: books of {} levels are deeper than KuCoin's {}-level stream; they stay"
+            + " polled", venue(), request.depth(), MAX_DEPTH);
+      }
+      int perInstrument = (books ? 1 : 0) + (request.tickers() ? 2 : 0);
+      for (Instrument i : request.instruments()) {
+        if (byInstrument.containsKey(i) || perInstrument == 0) {
+          continue;
+        }
+        if (i.isSpot() == futures) {
+          unlisted.add(StreamEvent.rejected(i + " is not on this KuCoin stream, which serves "
+              + (futures ? "perpetual futures" : "spot instruments") + " only"));
+          continue;
+        }
+        if ((byInstrument.size() + 1) * perInstrument > MAX_TOPICS) {
+          LOG.warn("{}: {} instruments exceed {} topics on one connection; the rest are polled",
+              venue(), request.instruments().size(), MAX_TOPICS);
+          break;
+        }
+        double contractSize = 1;
+        if (perpetuals != null && books) {
+          Double multiplier = perpetuals.multiplier(i);
+          if (multiplier == null) {
+            LOG.warn("{}: {} is not a listed contract; not streamed", venue(), i);
+            continue;
+          }
+          contractSize = multiplier;
+        }
+        String symbol = spot != null ? spot.venueSymbol(i) : perpetuals().venueSymbol(i);
+        Stream s = new Stream(i, symbol, contractSize);
+        bySymbol.put(symbol, s);
+        byInstrument.put(i, s);
+      }
+    }
+
+    /** Waits for the welcome, subscribes, then emits the events of the frames. */
+    Flux<StreamEvent> run(WsSession session) {
+      Duration welcomeWithin = spec.connectTimeout();
+      return session.receive()
+          .timeout(Mono.delay(welcomeWithin), first -> Mono.never())
+          .onErrorMap(java.util.concurrent.TimeoutException.class,
+              e -> new TransientSourceException(venue(), "no welcome from KuCoin within "
+                  + welcomeWithin, null))
+          .switchOnFirst((first, frames) -> {
+            String text = first.get();
+            if (text == null) { // ended before any message: its end is the connection's
+              return frames.ignoreElements().flatMapMany(none -> Flux.<StreamEvent>empty());
+            }
+            if (!welcome(text)) { // counted as unusable, then the connection ends
+              return Flux.concat(Mono.just(StreamEvent.rejected("a first message that is not"
+                  + " KuCoin's welcome: " + abbreviate(text))), frames.<StreamEvent>map(f -> {
+                    throw new TransientSourceException(venue(),
+                        "KuCoin's first message was not a welcome: " + abbreviate(text), null);
+                  }));
+            }
+            Flux<Input> inputs = Flux.merge(context.resyncs().map(Rebuild::new),
+                backoff.due().map(Due::new), frames.skip(1).map(Frame::new));
+            // Messages are handled while the paced subscriptions go out: the first topics'
+            // books must not wait for the last topic's frame (nor look like a dead connection).
+            return Flux.merge(subscribe(session, "subscribe", List.copyOf(bySymbol.values()))
+                    .thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
+                        Flux.fromIterable(unlisted))),
+                inputs.concatMap(input -> handle(session, input)));
+          });
+    }
+
+    private boolean welcome(String text) {
+      try {
+        return MAPPER.readTree(text).path("type").asText("").equals("welcome");
+      } catch (JsonProcessingException e) {
+        return false;
+      }
+    }
+
+    /** The frames of {@code op} for the streams' topics, paced. */
+    private Mono<Void> subscribe(WsSession session, String op, List<Stream> streams) {
+      List<String> frames = new ArrayList<>();
+      for (String topic : topics(streams)) {
+        frames.add(JsonNodeFactory.instance.objectNode()
+            .put("id", Integer.toString(++requests)).put("type", op).put("topic", topic)
+            .put("privateChannel", false).put("response", true).toString());
+      }
+      return Flux.fromIterable(frames).index()
+          .concatMap(f -> f.getT1() < FRAME_BURST ? session.send(f.getT2())
+              : Mono.delay(Duration.ofMillis(FRAME_PACE_MS)).then(session.send(f.getT2())))
+          .then();
+    }
+
+    /** The topics of {@code streams}: spot's grouped by up to 100 symbols, futures' one each. */
+    private List<String> topics(List<Stream> streams) {
+      List<String> prefixes = new ArrayList<>();
+      if (books) {
+        prefixes.add(futures ? "/contractMarket/level2Depth50:" : "/spotMarket/level2Depth50:");
+      }
+      if (request.tickers()) {
+        prefixes.addAll(futures ? List.of("/contractMarket/tickerV2:", "/contractMarket/ticker:")
+            : List.of("/market/ticker:", "/market/snapshot:"));
+      }
+      int perTopic = futures ? 1 : SYMBOLS_PER_TOPIC;
+      List<String> out = new ArrayList<>();
+      for (String prefix : prefixes) {
+        for (int from = 0; from < streams.size(); from += perTopic) {
+          StringBuilder topic = new StringBuilder(prefix);
+          for (Stream s : streams.subList(from, Math.min(streams.size(), from + perTopic))) {
+            topic.append(topic.length() == prefix.length() ? "" : ",").append(s.symbol);
+          }
+          out.add(topic.toString());
+        }
+      }
+      return out;
+    }
+
+    private Flux<StreamEvent> handle(WsSession session, Input input) {
+      if (input instanceof Frame f) {
+        return Flux.fromIterable(frame(f.text()));
+      }
+      if (input instanceof Due d) {
+        d.action().run();
+        return Flux.empty();
+      }
+      Stream s = byInstrument.get(((Rebuild) input).instrument());
+      if (s == null) {
+        LOG.debug("{}: no rebuild of {}, which this connection does not stream", venue(),
+            ((Rebuild) input).instrument());
+        return Flux.empty();
+      }
+      LOG.debug("{}: resubscribing {} as the scanner asked", venue(), s.instrument);
+      s.sequence = -1;
+      Runnable again = () -> subscribe(session, "unsubscribe", List.of(s))
+          .then(subscribe(session, "subscribe", List.of(s)))
+          .subscribe(null, e -> LOG.debug("{}: resubscribing {} failed", venue(), s.instrument,
+              e));
+      backoff.resubscribe(s.rebuilds++, again);
+      return Flux.empty();
+    }
+
+    private List<StreamEvent> frame(String text) {
+      JsonNode m;
+      try {
+        m = MAPPER.readTree(text);
+      } catch (JsonProcessingException e) {
+        return List.of(StreamEvent.rejected("malformed JSON: " + abbreviate(text)));
+      }
+      String type = m.path("type").asText("");
+      switch (type) {
+        case "message":
+          return message(m);
+        case "error":
+          return List.of(StreamEvent.rejected("KuCoin refused request " + m.path("id").asText("")
+              + ": code " + m.path("code").asText("") + " "
+              + abbreviate(m.path("data").asText(""))));
+        case "ack":
+        case "pong":
+          return List.of();
+        default:
+          LOG.debug("{}: ignored {}", venue(), abbreviate(text));
+          return List.of();
+      }
+    }
+
+    private List<StreamEvent> message(JsonNode m) {
+      String topic = m.path("topic").asText("");
+      int colon = topic.indexOf(':');
+      Stream s = colon < 0 ? null : bySymbol.get(topic.substring(colon + 1));
+      if (s == null) {
+        return List.of(StreamEvent.rejected("a message on " + abbreviate(topic)
+            + ", which this connection did not subscribe"));
+      }
+      s.rebuilds = 0;
+      String channel = topic.substring(0, colon + 1);
+      JsonNode data = m.path("data");
+      switch (channel) {
+        case "/spotMarket/level2Depth50:":
+        case "/contractMarket/level2Depth50:":
+          return books ? book(s, data) : unexpected(topic);
+        case "/market/ticker:":
+          return request.tickers() ? spotTicker(s, data) : unexpected(topic);
+        case "/market/snapshot:":
+          return request.tickers() ? spotStats(s, data.path("data")) : unexpected(topic);
+        case "/contractMarket/tickerV2:":
+        case "/contractMarket/ticker:":
+          return request.tickers() ? futuresTicker(s, data, channel.endsWith("ticker:"))
+              : unexpected(topic);
+        default:
+          return unexpected(topic);
+      }
+    }
+
+    private List<StreamEvent> unexpected(String topic) {
+      return List.of(StreamEvent.rejected("a message on " + abbreviate(topic)
+          + ", which this connection did not subscribe"));
+    }
+
+    private List<StreamEvent> book(Stream s, JsonNode data) {
+      long sequence = futures ? data.path("sequence").asLong(-1) : -1;
+      if (futures && sequence >= 0 && sequence < s.sequence) {
+        return List.of(StreamEvent.rejected("a stale book of " + s.instrument + ": sequence "
+            + sequence + " after " + s.sequence));
+      }
+      Instant time = NativeSource.millis(data, "timestamp", NativeSource.millis(data, "ts",
+          now()));
+      try {
+        s.levels.clear();
+        s.levels.set(data.path("bids"), data.path("asks"));
+      } catch (IllegalArgumentException e) {
+        return resync(s, "an unreadable book: " + e.getMessage());
+      }
+      if (s.levels.bidLevels() == 0 || s.levels.askLevels() == 0) {
+        return resync(s, "a book with an empty side");
+      }
+      if (s.levels.crossed()) {
+        return resync(s, "a book that crosses: bid " + s.levels.bidPriceText(0) + " >= ask "
+            + s.levels.askPriceText(0));
+      }
+      s.sequence = Math.max(s.sequence, sequence);
+      try {
+        return List.of(StreamEvent.update(s.levels.snapshot(venue(), s.instrument,
+            request.depth(), s.contractSize, time)));
+      } catch (IllegalArgumentException e) { // an InvalidSnapshotException
+        return resync(s, "an invalid book: " + e.getMessage());
+      }
+    }
+
+    private List<StreamEvent> resync(Stream s, String detail) {
+      LOG.debug("{}: resync {}: {}", venue(), s.instrument, detail);
+      s.levels.clear();
+      return List.of(StreamEvent.resync(s.instrument, ResyncCause.BAD_DATA, detail));
+    }
+
+    /** Spot's real-time best prices and last price: {@code bestBid}, {@code bestAsk}. */
+    private List<StreamEvent> spotTicker(Stream s, JsonNode data) {
+      s.ticker.set("buy", data.path("bestBid"));
+      s.ticker.set("sell", data.path("bestAsk"));
+      s.ticker.set("last", data.path("price"));
+      return ticker(s, s.stats, NativeSource.millis(data, "Time", now()));
+    }
+
+    /** Spot's 24 h statistics, every 2 s; their prices until a real-time ticker comes. */
+    private List<StreamEvent> spotStats(Stream s, JsonNode stats) {
+      if (!stats.isObject()) {
+        return List.of(StreamEvent.rejected("a market snapshot of " + s.instrument
+            + " without data"));
+      }
+      for (String field : List.of("vol", "volValue", "changeRate")) {
+        s.ticker.set(field, stats.path(field));
+      }
+      if (!s.ticker.has("last")) {
+        s.ticker.set("buy", stats.path("buy"));
+        s.ticker.set("sell", stats.path("sell"));
+        s.ticker.set("last", stats.path("lastTradedPrice"));
+      }
+      s.stats = true;
+      return ticker(s, true, NativeSource.millis(stats, "datetime", now()));
+    }
+
+    /**
+     * Futures' best prices ({@code tickerV2}, and {@code ticker} which adds the last trade's
+     * {@code price}); the best prices of the higher {@code sequence} win.
+     */
+    private List<StreamEvent> futuresTicker(Stream s, JsonNode data, boolean trade) {
+      long sequence = data.path("sequence").asLong(-1);
+      if (sequence >= s.tickerSequence) {
+        s.tickerSequence = sequence;
+        s.ticker.set("bestBidPrice", data.path("bestBidPrice"));
+        s.ticker.set("bestAskPrice", data.path("bestAskPrice"));
+      }
+      if (trade) {
+        s.ticker.set("price", data.path("price"));
+      }
+      Instant time = data.path("ts").canConvertToLong() ? KucoinFuturesSource.nanos(data, now())
+          : now();
+      return ticker(s, s.ticker.has("price"), time);
+    }
+
+    private List<StreamEvent> ticker(Stream s, boolean complete, Instant time) {
+      if (!complete) {
+        return List.of();
+      }
+      try {
+        return List.of(StreamEvent.update(spot != null ? spot.ticker(s.instrument, s.ticker, time)
+            : perpetuals().ticker(s.instrument, s.ticker, time)));
+      } catch (BadDataException | IllegalArgumentException e) { // invalid snapshots are IAEs
+        return List.of(StreamEvent.rejected(e.getMessage()));
+      }
+    }
+  }
+
+  private KucoinFuturesSource perpetuals() {
+    return Objects.requireNonNull(perpetuals, "perpetuals");
+  }
+
+  private Instant now() {
+    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 120 ? text.substring(0, 120) + "..." : text;
+  }
+}
