@@ -389,7 +389,7 @@ public final class WsClient implements AutoCloseable {
             text = Objects.requireNonNull(spec.binary()).decode(bytes, size,
                 spec.maxMessageChars());
           } catch (IOException | RuntimeException e) {
-            return new BadDataException(spec.venue(), "a binary message from " + spec.uri()
+            return new BadDataException(spec.venue(), "a binary message from " + spec.shown()
                 + " cannot be decoded: " + e.getMessage(), e);
           }
         } else {
