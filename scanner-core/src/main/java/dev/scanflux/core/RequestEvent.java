@@ -55,6 +55,17 @@ public record RequestEvent(String venue, long cycle, RequestKind kind,
     }
   }
 
+  /**
+   * A request that completed (succeeded, or failed with {@code failure}): not cancelled.
+   * The constructor of the event before cancellations were reported.
+   */
+  public RequestEvent(String venue, long cycle, RequestKind kind, @Nullable Instrument instrument,
+      boolean priority, int attempt, int weight, Instant start, Duration roundTrip,
+      @Nullable ErrorClass failure) {
+    this(venue, cycle, kind, instrument, priority, attempt, weight, start, roundTrip, failure,
+        false);
+  }
+
   /** True when the request returned valid data: neither failed nor cancelled. */
   public boolean succeeded() {
     return failure == null && !cancelled;

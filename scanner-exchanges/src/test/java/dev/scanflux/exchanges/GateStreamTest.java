@@ -98,6 +98,11 @@ class GateStreamTest {
     return sim.requestLog().stream().filter(r -> r.path().endsWith("/order_book")).toList();
   }
 
+  private static long baseBooks(VenueSimulator sim, String contract) {
+    return baseBooks(sim).stream().filter(r -> r.query().contains("contract=" + contract))
+        .count();
+  }
+
   private static JsonNode json(String text) {
     try {
       return JSON.readTree(text);
@@ -136,9 +141,14 @@ class GateStreamTest {
     if (futures) {
       assertThat(requests(sim)).hasSize(5)
           .contains("futures.book_ticker subscribe [\"BTC_USDT\",\"ETH_USDT\",\"SOL_USDT\"]");
-      // one base book per contract, the documented way
-      assertThat(baseBooks(sim)).hasSize(3).allSatisfy(r -> assertThat(r.query())
-          .contains("limit=20").contains("with_id=true"));
+      // a base book per contract, the documented way (another only if one was older than
+      // the stream, which a loaded machine can make happen)
+      assertThat(baseBooks(sim)).hasSizeGreaterThanOrEqualTo(3).allSatisfy(r -> assertThat(
+          r.query()).contains("limit=20").contains("with_id=true"));
+      for (String c : List.of("BTC_USDT", "ETH_USDT", "SOL_USDT")) {
+        assertThat(baseBooks(sim)).anySatisfy(r -> assertThat(r.query())
+            .contains("contract=" + c));
+      }
     } else {
       assertThat(requests(sim)).hasSize(4);
       assertThat(baseBooks(sim)).as("spot books are full snapshots: no REST").isEmpty();
@@ -182,7 +192,7 @@ class GateStreamTest {
     StreamProbe probe = connect(stream(venue, sim), btc, eth);
     awaitInSync(probe, sim, btc);
     awaitInSync(probe, sim, eth);
-    assertThat(baseBooks(sim)).hasSize(2);
+    long btcBaseBooks = baseBooks(sim, "BTC_USDT");
 
     sim.wsFault(WsFault.SEQUENCE_GAP, btc);
     probe.await("a gap resync", p -> !resyncs(p, ResyncCause.SEQUENCE_GAP).isEmpty(), PATIENCE);
@@ -194,8 +204,7 @@ class GateStreamTest {
       assertThat(r.instrument()).isEqualTo(btc);
       assertThat(r.detail()).matches("expected an update from id \\d+, got U \\d+");
     });
-    assertThat(baseBooks(sim)).hasSize(3).last()
-        .satisfies(r -> assertThat(r.query()).contains("contract=BTC_USDT"));
+    assertThat(baseBooks(sim, "BTC_USDT")).as("BTC's new base book").isGreaterThan(btcBaseBooks);
     assertThat(requests(sim)).noneMatch(r -> r.contains("unsubscribe"));
     assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
   }

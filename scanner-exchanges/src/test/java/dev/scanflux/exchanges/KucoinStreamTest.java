@@ -165,12 +165,13 @@ class KucoinStreamTest {
     assertThat(first.error()).isInstanceOf(TransientSourceException.class);
     StreamProbe second = connect(source, 5, btc);
     second.await("a book on the new connection", p -> !p.books(btc).isEmpty(), PATIENCE);
-    assertThat(bullets(sim)).hasSize(2);
+    int tokens = bullets(sim).size();
+    assertThat(tokens).as("a token per connection").isGreaterThanOrEqualTo(2);
 
     sim.wsFault(WsFault.REFUSE);
     StreamProbe refused = connect(source, 5, btc);
     refused.awaitError(PATIENCE);
-    assertThat(bullets(sim)).hasSize(3);
+    assertThat(bullets(sim)).hasSizeGreaterThan(tokens);
     assertThat(refused.error()).isInstanceOf(TransientSourceException.class)
         .hasMessageContaining("cannot open").hasMessageNotContaining("token=sim");
     assertThat(String.valueOf(refused.error().getCause())).doesNotContain("token=sim");

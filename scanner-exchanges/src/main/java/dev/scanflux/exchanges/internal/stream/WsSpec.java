@@ -101,8 +101,25 @@ public record WsSpec(String venue, URI uri, Duration connectTimeout, int maxMess
     return shown(uri);
   }
 
-  private static String shown(URI uri) {
-    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  /**
+   * {@code uri} as logs and errors show it: scheme, host (or the authority without its user
+   * part, for a host name {@link URI} cannot parse), port and path.
+   */
+  public static String shown(URI uri) {
+    String host;
+    if (uri.getHost() != null) {
+      host = uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    } else {
+      String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+      host = authority.substring(authority.lastIndexOf('@') + 1);
+    }
+    return uri.getScheme() + "://" + host + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  }
+
+  /** The parts, the address {@linkplain #shown() as shown}: never its query or credentials. */
+  @Override
+  public String toString() {
+    return "WsSpec[venue=" + venue + ", uri=" + shown() + ", connectTimeout=" + connectTimeout
+        + ", maxMessageChars=" + maxMessageChars + ", pingEvery=" + pingEvery + ']';
   }
 }

@@ -64,6 +64,6 @@ public abstract class WsStream implements MarketStream {
   /** The class's simple name, the venue and the stream's address. */
   @Override
   public String toString() {
-    return getClass().getSimpleName() + '{' + settings.venue() + ' ' + spec.uri() + '}';
+    return getClass().getSimpleName() + '{' + settings.venue() + ' ' + spec.shown() + '}';
   }
 }

@@ -70,9 +70,11 @@ import reactor.core.publisher.Sinks;
  * weight 5, 25, 50, 250; futures: 50, 100, 500, 1,000 levels, weight 2, 5, 10, 20): the levels
  * the diffs never touch stay right, and 200 books sync on 1,000 weight instead of 10,000 (at
  * limit 1,000 spot's 6,000-per-minute budget synced 120 books a minute, so the first pass took
- * over a minute). Binance sends no checksum. A failed snapshot is retried after
- * {@value #RETRY_MS} ms, doubling per failure in a row up to {@value #MAX_RETRY_MS} ms (a
- * delisted symbol must not eat the limit); the instrument is polled meanwhile, as it is not live.
+ * over a minute). Binance sends no checksum. A failed snapshot, or one older than the stream, is
+ * fetched again after {@value #RETRY_MS} ms, doubling per failure in a row up to
+ * {@value #MAX_RETRY_MS} ms (a delisted symbol, or a REST side lagging the stream, must not eat
+ * the limit); the instrument is polled meanwhile, as it is not live. While it waits, its events
+ * are buffered, at most {@value #MAX_BUFFERED} and 60 s of them.
  *
  * <h2>Tickers</h2>
  *
@@ -126,8 +128,17 @@ public final class BinanceStream extends WsStream {
   static final long HEARTBEAT_S = 30;
   static final long RETRY_MS = 1000;
   static final long MAX_RETRY_MS = 60_000;
-  /** Diff events buffered per instrument at most while its snapshot loads; the oldest go. */
+  /**
+   * Diff events buffered per instrument at most while its snapshot loads; the oldest go. With
+   * {@link #BUFFER_SPAN}: at Binance's 10 events a second, a book waiting for its snapshot (the
+   * venue throttled, a retry backing off) holds at most 60 s of events, not 5,000 of them.
+   */
   static final int MAX_BUFFERED = 5000;
+  /**
+   * How far back, by the venue's event time, buffered events are kept: a snapshot answered later
+   * than this after an event is newer than it, so the event would be dropped as stale anyway.
+   */
+  static final Duration BUFFER_SPAN = Duration.ofSeconds(60);
   private static final String PING = "{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],"
       + "\"id\":0}";
   private static final String PONG = "{\"result\":false,\"id\":0}";
@@ -288,7 +299,8 @@ public final class BinanceStream extends WsStream {
 
   @Override
   public String toString() {
-    return "BinanceStream[" + settings.venue() + " " + api + " " + settings.streamUrl() + "]";
+    return "BinanceStream[" + settings.venue() + " " + api + " "
+        + WsSpec.shown(URI.create(settings.streamUrl())) + "]";
   }
 
   /** What one connection handles, one at a time. */
@@ -478,7 +490,7 @@ public final class BinanceStream extends WsStream {
       if (input instanceof SnapshotFailed s) {
         Book b = s.book();
         if (s.epoch() == b.epoch) {
-          long delayMs = Math.min(MAX_RETRY_MS, RETRY_MS << Math.min(16, b.failures++));
+          long delayMs = retryDelay(b);
           LOG.warn("{}: {}; retrying in {} ms", venue(), s.error().getMessage(), delayMs);
           load(b, delayMs);
         }
@@ -532,11 +544,16 @@ public final class BinanceStream extends WsStream {
             "unreadable depth update: " + e.getMessage(), null));
       }
       if (!b.synced) {
-        while (b.buffer.size() >= MAX_BUFFERED) {
+        Instant oldestKept = d.time().minus(BUFFER_SPAN);
+        while (b.buffer.size() >= MAX_BUFFERED
+            || !b.buffer.isEmpty() && b.buffer.peekFirst().time().isBefore(oldestKept)) {
           b.buffer.pollFirst();
         }
         b.buffer.addLast(d);
         return List.of();
+      }
+      if (link(b, d) == Link.STALE) {
+        return List.of(); // already in the book: nothing changed
       }
       StreamEvent broken = apply(b, d);
       return List.of(broken != null ? broken : update(b));
@@ -566,7 +583,7 @@ public final class BinanceStream extends WsStream {
         LOG.debug("{}: the snapshot of {} at {} is older than the stream's {}; fetching again",
             venue(), b.instrument, lastUpdateId, oldest.first());
         b.levels.clear();
-        load(b, RETRY_MS);
+        load(b, retryDelay(b)); // a REST side lagging the stream must not eat the limit either
         return List.of();
       }
       b.time = http.now();
@@ -607,6 +624,11 @@ public final class BinanceStream extends WsStream {
       b.chained = true;
       b.time = d.time();
       return crossing(b, "update " + d.last());
+    }
+
+    /** The wait before the book's next snapshot: doubling per failure in a row, capped. */
+    private long retryDelay(Book b) {
+      return Math.min(MAX_RETRY_MS, RETRY_MS << Math.min(16, b.failures++));
     }
 
     /** Where {@code d} stands against the book's sequence. */

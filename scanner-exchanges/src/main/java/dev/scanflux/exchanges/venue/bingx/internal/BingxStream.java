@@ -114,7 +114,7 @@ public final class BingxStream extends WsStream {
     private final Map<String, Instrument> byType = new HashMap<>();
     /** Each instrument's data types, in the request's order. */
     private final Map<Instrument, List<String>> types = new LinkedHashMap<>();
-    /** The data type of each request id, to name what BingX refused. */
+    /** The data type of each request not yet answered, to name what BingX refused. */
     private final Map<String, String> requests = new HashMap<>();
     private final List<StreamEvent> notes = new ArrayList<>();
     private final String bookSuffix;
@@ -196,8 +196,8 @@ public final class BingxStream extends WsStream {
       String dataType = m.path("dataType").asText("");
       int code = m.path("code").asInt(0);
       if (code != 0) {
-        String what = dataType.isEmpty() ? requests.getOrDefault(m.path("id").asText(""), "")
-            : dataType;
+        String asked = requests.remove(m.path("id").asText("")); // answered: forgotten
+        String what = !dataType.isEmpty() ? dataType : asked == null ? "" : asked;
         return List.of(StreamEvent.rejected("BingX refused " + (what.isEmpty() ? "a request"
             : abbreviate(what)) + ": code " + code + " " + abbreviate(m.path("msg").asText(""))));
       }
@@ -205,7 +205,8 @@ public final class BingxStream extends WsStream {
         if (!m.has("id")) {
           LOG.debug("{}: ignored {}", venue(), abbreviate(text));
         }
-        return List.of(); // a subscription's answer
+        requests.remove(m.path("id").asText("")); // a subscription's answer: forgotten
+        return List.of();
       }
       Instrument i = byType.get(dataType);
       if (i == null) {

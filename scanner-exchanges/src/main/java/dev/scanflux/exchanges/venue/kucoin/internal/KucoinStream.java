@@ -286,6 +286,7 @@ public final class KucoinStream extends WsStream {
   private WsSpec spec(Bullet bullet) {
     String base = settings.streamUrl().equals(productionUrl) ? bullet.endpoint()
         : settings.streamUrl();
+    URI.create(base); // an unusable endpoint fails here, before the token is in the address
     String uri = base + (base.contains("?") ? '&' : '?') + "token="
         + URLEncoder.encode(bullet.token(), StandardCharsets.UTF_8) + "&connectId=scanflux-"
         + connections.incrementAndGet();
