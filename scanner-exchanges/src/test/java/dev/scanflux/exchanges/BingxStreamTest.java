@@ -222,6 +222,8 @@ class BingxStreamTest {
         StreamContext.direct()));
 
     probe.await("the last book", p -> p.books(BTC).size() == 2, PATIENCE);
+    // the answers to the two pings travel back while the later messages are read: awaited
+    probe.await("the answers to both pings", p -> ws.received().size() >= 4, PATIENCE);
 
     assertThat(ws.received()).containsExactly(request(1, "sub", "BTC-USDT@depth20"),
         request(2, "sub", "BTC-USDT@ticker"), "Pong",
