@@ -66,10 +66,7 @@ class HyperliquidStreamTest {
   }
 
   private VenueSimulator sim() {
-    VenueSimulator sim = closing(VenueSimulator.builder(SimulatedVenue.HYPERLIQUID).instruments(20)
-        .websocket(true).streamInterval(Duration.ofMillis(20)).build());
-    sim.start();
-    return sim;
+    return SimulatedStreams.started(closer, SimulatedVenue.HYPERLIQUID, 20);
   }
 
   private MarketSource source(VenueSimulator sim) {

@@ -38,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -668,13 +667,5 @@ public final class KucoinStream extends WsStream {
 
   private KucoinFuturesSource perpetuals() {
     return Objects.requireNonNull(perpetuals, "perpetuals");
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 120 ? text.substring(0, 120) + "..." : text;
   }
 }
