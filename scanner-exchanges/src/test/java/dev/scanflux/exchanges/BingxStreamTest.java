@@ -93,14 +93,7 @@ class BingxStreamTest extends WholeBookStreamContract {
     probe.awaitInSync(sim, BTC, 20);
     probe.awaitInSync(sim, ETH, 20);
 
-    TickerSnapshot t = last(probe.tickers(BTC));
-    assertThat(probe.books(BTC)).anySatisfy(b -> {
-      assertThat(b.bestBid()).isEqualTo(t.bid());
-      assertThat(b.bestAsk()).isEqualTo(t.ask());
-    });
-    assertThat(t.last()).isBetween(t.bid(), t.ask());
-    assertThat(t.baseVolume24h()).isPositive();
-    assertThat(t.change24h()).isNotNaN();
+    SimulatedStreams.assertLastTickerIsTheBooks(probe, BTC);
 
     probe.await("a Pong to the simulator's Ping", p -> sim.wsLog().stream()
         .anyMatch(e -> e.kind() == WsEvent.Kind.RECEIVED && e.text().equals("Pong")), PATIENCE);
@@ -234,10 +227,5 @@ class BingxStreamTest extends WholeBookStreamContract {
       throw new UncheckedIOException(e);
     }
     conn.send(out.toByteArray());
-  }
-
-  /** The last element of a list read once (a probe's lists grow while a test reads them). */
-  private static <T> T last(List<T> list) {
-    return list.get(list.size() - 1);
   }
 }

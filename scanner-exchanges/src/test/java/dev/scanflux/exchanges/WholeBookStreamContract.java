@@ -61,12 +61,19 @@ abstract class WholeBookStreamContract {
     return SimulatedStreams.received(sim, heartbeatAnswer());
   }
 
+  /** A probe of the stream's BTC book at depth 20 on {@code sim}, once it equals the venue's. */
+  private StreamProbe btcInSync(VenueSimulator sim) {
+    Instrument btc = simulatedVenue().instrument("BTC");
+    StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, btc));
+    probe.awaitInSync(sim, btc, 20);
+    return probe;
+  }
+
   @Test
   void booksAreWholeSoGapAndChecksumFaultsDoNotApplyAndAMalformedMessageIsRejected() {
     VenueSimulator sim = sim();
     Instrument btc = simulatedVenue().instrument("BTC");
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, btc));
-    probe.awaitInSync(sim, btc, 20);
+    StreamProbe probe = btcInSync(sim);
 
     sim.wsFault(WsFault.SEQUENCE_GAP, btc);
     sim.wsFault(WsFault.CHECKSUM_MISMATCH, btc);
@@ -85,9 +92,7 @@ abstract class WholeBookStreamContract {
   @Test
   void aDroppedConnectionErrorsSoTheScannerReconnects() {
     VenueSimulator sim = sim();
-    Instrument btc = simulatedVenue().instrument("BTC");
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, btc));
-    probe.awaitInSync(sim, btc, 20);
+    StreamProbe probe = btcInSync(sim);
 
     sim.wsFault(WsFault.DROP);
 
