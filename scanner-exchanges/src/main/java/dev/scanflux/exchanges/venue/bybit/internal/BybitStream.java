@@ -404,7 +404,7 @@ public final class BybitStream extends WsStream {
       }
       try {
         return List.of(StreamEvent.update(rest.ticker("ticker " + t.instrument, t.instrument,
-            full, time(m))));
+            full, time(m), now())));
       } catch (BadDataException | IllegalArgumentException e) { // invalid snapshots are IAEs
         return List.of(StreamEvent.rejected(e.getMessage()));
       }

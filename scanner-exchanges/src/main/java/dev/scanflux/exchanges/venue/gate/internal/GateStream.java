@@ -107,7 +107,7 @@ public final class GateStream extends WsStream {
   /** Reads a REST-shaped {@code tickers} entry into a ticker. */
   @FunctionalInterface
   private interface TickerReader {
-    TickerSnapshot read(Instrument instrument, JsonNode entry, Instant time);
+    TickerSnapshot read(Instrument instrument, JsonNode entry, Instant time, Instant now);
   }
 
   /**
@@ -156,7 +156,7 @@ public final class GateStream extends WsStream {
     return new GateStream(settings, pingEvery, new Market("spot", source::symbol,
         (i, context) -> Mono.just(1.0),
         (i, limit) -> Mono.error(new UnsupportedOperationException("spot books are snapshots")),
-        (i, entry, time) -> source.ticker("ticker " + i, i, entry, time)));
+        (i, entry, time, now) -> source.ticker("ticker " + i, i, entry, time, now)));
   }
 
   /**
@@ -172,7 +172,7 @@ public final class GateStream extends WsStream {
     GateFuturesSource source = rest(rest, GateFuturesSource.class);
     return new GateStream(settings, pingEvery, new Market("futures", source::symbol,
         source::contractSize, source::bookWithId,
-        (i, entry, time) -> source.ticker("ticker " + i, i, entry, time)));
+        (i, entry, time, now) -> source.ticker("ticker " + i, i, entry, time, now)));
   }
 
   private static <T extends MarketSource> T rest(MarketSource rest, Class<T> type) {
@@ -563,7 +563,7 @@ public final class GateStream extends WsStream {
 
     private void ticker(Tracked t, JsonNode entry, Instant time) {
       try {
-        out.emit(StreamEvent.update(market.ticker().read(t.instrument, entry, time)));
+        out.emit(StreamEvent.update(market.ticker().read(t.instrument, entry, time, now())));
       } catch (IllegalArgumentException | SourceException e) {
         // InvalidSnapshotException is an IllegalArgumentException.
         reject("ticker " + t.symbol + ": " + e.getMessage());
