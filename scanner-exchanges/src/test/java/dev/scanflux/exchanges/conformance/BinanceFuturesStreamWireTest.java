@@ -2,6 +2,7 @@ package dev.scanflux.exchanges.conformance;
 
 import static dev.scanflux.exchanges.StreamProbe.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -15,6 +16,7 @@ import dev.scanflux.exchanges.Venues;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -149,6 +151,8 @@ class BinanceFuturesStreamWireTest {
     assertThat(b.bestAsk()).isEqualTo(0.0026);
     assertThat(b.askSize(0)).isEqualTo(100);
     assertThat(b.exchangeTime()).isEqualTo(Instant.ofEpochMilli(123456789));
+    // received now, on the stream's clock: not the venue's time, which it once was too
+    assertThat(b.receivedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     TickerSnapshot t = p.tickers(bnb).get(0);
     assertThat(t.venue()).isEqualTo("asterdex");
     assertThat(t.bid()).isEqualTo(25.3519);

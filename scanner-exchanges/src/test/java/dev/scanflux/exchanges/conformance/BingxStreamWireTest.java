@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -111,6 +112,8 @@ class BingxStreamWireTest {
     WireConformance.assertBook(b, BTC, 42182.22, 0.99114, 42183.17, 4.14752, 5, 5);
     assertThat(b.askPrice(4)).isEqualTo(42183.23);
     assertThat(b.exchangeTime()).isEqualTo(Instant.ofEpochMilli(1702720487674L));
+    // received now, on the stream's clock: not the venue's time, which it once was too
+    assertThat(b.receivedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     TickerSnapshot t = p.tickers(BTC).get(0);
     WireConformance.assertTicker(t, BTC, 42214.65, 42215.55, 42215.15);
     assertThat(t.baseVolume24h()).isEqualTo(5099.21);

@@ -19,6 +19,7 @@ import dev.scanflux.exchanges.Venues;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +106,8 @@ class BitstampStreamWireTest {
     BookSnapshot b = p.books(ETH_USD).get(0);
     WireConformance.assertBook(b, ETH_USD, 3802.90, 0.6, 3805.47, 8.26964788, 100, 100);
     assertThat(b.exchangeTime()).isEqualTo(Instant.ofEpochMilli(1641343695681L));
+    // received now, on the stream's clock: not the venue's time, which it once was too
+    assertThat(b.receivedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     TickerSnapshot t = last(p.tickers(BTC_USDT));
     WireConformance.assertTicker(t, BTC_USDT, 73353.0, 73367.0, 73360.0);
     assertThat(t.baseVolume24h()).isEqualTo(135.29692054);

@@ -13,6 +13,7 @@ import dev.scanflux.exchanges.StreamProbe;
 import dev.scanflux.exchanges.Venues;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,8 @@ class GateStreamWireTest {
     assertThat(book.askPrice(0)).isEqualTo(19080.24);
     assertThat(book.askSize(4)).isEqualTo(0.097);
     assertThat(book.exchangeTime().toEpochMilli()).isEqualTo(1606295412123L);
+    // received now, on the stream's clock: not the venue's time, which it once was too
+    assertThat(book.receivedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     TickerSnapshot t = p.tickers(BTC).get(0);
     assertThat(t.bid()).isEqualTo(19106.55);
     assertThat(t.ask()).isEqualTo(19108.71);
@@ -171,6 +174,8 @@ class GateStreamWireTest {
     assertThat(book.askPrice(1)).isEqualTo(0.7712);
     assertThat(book.askSize(1)).isEqualTo(229);
     assertThat(book.exchangeTime().toEpochMilli()).isEqualTo(1684930167117L);
+    // received now, on the stream's clock: not the venue's time, which it once was too
+    assertThat(book.receivedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     TickerSnapshot t = p.tickers(OMG).get(p.tickers(OMG).size() - 1);
     assertThat(t.bid()).isEqualTo(0.7704);
     assertThat(t.ask()).isEqualTo(0.771);

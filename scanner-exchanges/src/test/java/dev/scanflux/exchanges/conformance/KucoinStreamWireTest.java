@@ -2,6 +2,7 @@ package dev.scanflux.exchanges.conformance;
 
 import static dev.scanflux.exchanges.StreamProbe.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.core.model.Instrument;
@@ -17,6 +18,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -105,6 +107,8 @@ class KucoinStreamWireTest {
     assertThat(b.bestAsk()).isEqualTo(95964.3);
     assertThat(b.askSize(4)).isEqualTo(0.12531139);
     assertThat(b.exchangeTime()).isEqualTo(Instant.ofEpochMilli(1734422035043L));
+    // received now, on the stream's clock: not the venue's time, which it once was too
+    assertThat(b.receivedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     TickerSnapshot t = p.tickers(BTC).get(0);
     assertThat(t.bid()).isEqualTo(0.049);
     assertThat(t.ask()).isEqualTo(0.08);

@@ -183,18 +183,19 @@ public final class LocalBook {
    * @param instrument   the instrument
    * @param depth        levels per side wanted, at least 1; fewer if the book holds fewer
    * @param contractSize base units per size unit, 1 for books in base units
-   * @param exchangeTime when the venue produced the last message applied
-   * @return the snapshot, its receive time the exchange time (the scanner restamps it)
+   * @param exchangeTime when the venue produced the last message applied, or {@code receivedAt}
+   *                     when the venue did not say (the scanner then takes it for unknown)
+   * @param receivedAt   when the last message applied was received, on the stream's clock
    * @throws dev.scanflux.core.model.InvalidSnapshotException if the book is crossed or holds
    *     invalid levels; ask {@link #crossed()} first
    */
   public BookSnapshot snapshot(String venue, Instrument instrument, int depth,
-      double contractSize, Instant exchangeTime) {
+      double contractSize, Instant exchangeTime, Instant receivedAt) {
     if (depth < 1) {
       throw new IllegalArgumentException("depth must be at least 1 but was " + depth);
     }
     BookSnapshot.Builder b = BookSnapshot.builder(venue, instrument)
-        .exchangeTime(exchangeTime).receivedAt(exchangeTime);
+        .exchangeTime(exchangeTime).receivedAt(receivedAt);
     if (contractSize != 1) {
       b.contractSize(contractSize);
     }

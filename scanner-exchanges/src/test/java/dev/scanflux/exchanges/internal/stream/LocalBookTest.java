@@ -90,16 +90,18 @@ class LocalBookTest {
       book.ask(Integer.toString(101 + i), "20");
     }
 
-    BookSnapshot s = book.snapshot("okx", BTC, 3, 0.01, T);
+    BookSnapshot s = book.snapshot("okx", BTC, 3, 0.01, T, T.plusMillis(40));
 
     assertThat(s.bidLevels()).isEqualTo(3);
     assertThat(s.askLevels()).isEqualTo(3);
     assertThat(s.bidPrice(2)).isEqualTo(98);
     assertThat(s.askPrice(2)).isEqualTo(103);
+    assertThat(s.exchangeTime()).isEqualTo(T);
+    assertThat(s.receivedAt()).isEqualTo(T.plusMillis(40));
     assertThat(s.bidContracts(0)).isEqualTo(10);
     assertThat(s.bidSize(0)).isEqualTo(0.1, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(s.exchangeTime()).isEqualTo(T);
-    assertThat(book.snapshot("okx", BTC, 50, 1, T).bidLevels()).isEqualTo(10);
+    assertThat(book.snapshot("okx", BTC, 50, 1, T, T).bidLevels()).isEqualTo(10);
   }
 
   @Test
@@ -111,7 +113,7 @@ class LocalBookTest {
 
     book.bid("101", "1");
     assertThat(book.crossed()).isTrue();
-    assertThatThrownBy(() -> book.snapshot("okx", BTC, 5, 1, T))
+    assertThatThrownBy(() -> book.snapshot("okx", BTC, 5, 1, T, T))
         .isInstanceOf(InvalidSnapshotException.class);
 
     book.bid("101", "0");

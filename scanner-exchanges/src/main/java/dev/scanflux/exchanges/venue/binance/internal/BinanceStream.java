@@ -660,7 +660,7 @@ public final class BinanceStream extends WsStream {
 
     private StreamEvent update(Book b) {
       return StreamEvent.update(b.levels.snapshot(venue(), b.instrument, request.depth(), 1,
-          b.time));
+          b.time, now()));
     }
 
     /** Spot's 24 h ticker, bid and ask included: one ticker. */

@@ -356,7 +356,7 @@ public final class BybitStream extends WsStream {
       b.synced = true;
       b.time = time(m);
       return request.books() ? List.of(StreamEvent.update(b.levels.snapshot(venue(),
-          b.instrument, request.depth(), 1, b.time))) : List.of();
+          b.instrument, request.depth(), 1, b.time, now()))) : List.of();
     }
 
     /** Reports a lost book (if books were asked for) and resubscribes its topic. */

@@ -573,7 +573,7 @@ public final class GateStream extends WsStream {
     private void emit(Tracked t, Instant time) {
       if (request.books()) {
         out.emit(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
-            t.contractSize, time)));
+            t.contractSize, time, now())));
       }
     }
 

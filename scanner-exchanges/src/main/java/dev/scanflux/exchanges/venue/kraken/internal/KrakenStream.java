@@ -372,8 +372,9 @@ public final class KrakenStream extends WsStream {
         if (type.equals("update")) {
           t.failures = 0;
         }
+        Instant now = now();
         out.emit(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(), 1,
-            timestamp(d, now()))));
+            timestamp(d, now), now)));
       }
     }
 

@@ -595,7 +595,7 @@ public final class KucoinStream extends WsStream {
       s.sequence = Math.max(s.sequence, sequence);
       try {
         return List.of(StreamEvent.update(s.levels.snapshot(venue(), s.instrument,
-            request.depth(), s.contractSize, time)));
+            request.depth(), s.contractSize, time, now())));
       } catch (IllegalArgumentException e) { // an InvalidSnapshotException
         return resync(s, "an invalid book: " + e.getMessage());
       }

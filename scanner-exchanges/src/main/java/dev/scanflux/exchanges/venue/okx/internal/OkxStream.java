@@ -391,8 +391,9 @@ public final class OkxStream extends WsStream {
         if (action.equals("update")) {
           t.failures = 0;
         }
+        Instant now = now();
         out.emit(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
-            t.contractSize, NativeSource.millis(d, "ts", now()))));
+            t.contractSize, NativeSource.millis(d, "ts", now), now)));
       }
     }
 
