@@ -84,18 +84,4 @@ class GateFuturesSourceTest extends VenueSourceContract {
         .verify(VERIFY);
     assertThat(sim.requestLog()).isEmpty();
   }
-
-  @Test
-  void aContractDiscoveryDidNotListIsAskedOfGateWhoseRefusalIsTheFailure() {
-    // as every source asks the venue about an instrument it does not know: the failure counted
-    // is then a request the venue saw and refused
-    StepVerifier.create(source.book(Instrument.perpetual("NOPE", "USDT"), 5))
-        .expectError(PermanentSourceException.class)
-        .verify(VERIFY);
-    assertThat(sim.requestLog()).singleElement().satisfies(r -> {
-      assertThat(r.path()).isEqualTo("/api/v4/futures/usdt/order_book");
-      assertThat(r.query()).contains("contract=NOPE_USDT");
-      assertThat(r.status()).isEqualTo(400);
-    });
-  }
 }

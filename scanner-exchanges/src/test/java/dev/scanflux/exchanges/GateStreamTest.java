@@ -31,6 +31,7 @@ import dev.scanflux.simulator.WsFault;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -397,12 +398,14 @@ class GateStreamTest {
     assertThat(server.received()).extracting(f -> json(f).path("payload").get(1).asText())
         .containsExactly("5", "5", "10", "20", "50", "100", "100");
   }
+
   /**
-   * A context whose base-book requests never answer, counting their subscriptions and
-   * cancellations; {@code onAsk} runs at each base-book request, with its number.
+   * A context that records the kind of every request; its base-book requests never answer,
+   * their subscriptions and cancellations counted, {@code onAsk} run at each with its number;
+   * the others run at once.
    */
-  private static StreamContext hangingBaseBooks(Flux<Instrument> resyncs, AtomicInteger asked,
-      AtomicInteger subscribed, AtomicInteger cancelled, IntConsumer onAsk) {
+  private static StreamContext hangingBaseBooks(Flux<Instrument> resyncs, List<RequestKind> kinds,
+      AtomicInteger asked, AtomicInteger subscribed, AtomicInteger cancelled, IntConsumer onAsk) {
     return new StreamContext() {
       @Override
       public Flux<Instrument> resyncs() {
@@ -411,6 +414,7 @@ class GateStreamTest {
 
       @Override
       public <T> Mono<T> request(RequestKind kind, int depth, Supplier<Mono<T>> call) {
+        kinds.add(kind);
         if (kind != RequestKind.BOOK) {
           return Mono.defer(call);
         }
@@ -433,7 +437,8 @@ class GateStreamTest {
     Sinks.Many<Instrument> rebuilds = Sinks.many().unicast().onBackpressureBuffer();
     StreamProbe probe = closing(StreamProbe.connect(scripted(server,
         SimulatedPresets.of(venue), sim.start()), new StreamRequest(List.of(btc), DEPTH, true,
-        false), hangingBaseBooks(rebuilds.asFlux(), asked, subscribed, cancelled, n -> {})));
+        false), hangingBaseBooks(rebuilds.asFlux(), new CopyOnWriteArrayList<>(), asked,
+        subscribed, cancelled, n -> {})));
     probe.await(StreamEvent.Connected.class, 1, PATIENCE);
     await("the base book asked", () -> subscribed.get() == 1);
 
@@ -460,8 +465,8 @@ class GateStreamTest {
     Sinks.Many<Instrument> rebuilds = Sinks.many().unicast().onBackpressureBuffer();
     // The connection is closed while a rebuild is starting its base-book request (from inside
     // the request's admission).
-    StreamContext context = hangingBaseBooks(rebuilds.asFlux(), asked, subscribed, cancelled,
-        n -> {
+    StreamContext context = hangingBaseBooks(rebuilds.asFlux(), new CopyOnWriteArrayList<>(),
+        asked, subscribed, cancelled, n -> {
           if (n == 2) {
             probe.get().close();
             ended.countDown();
@@ -491,27 +496,18 @@ class GateStreamTest {
     MarketSource source = closing(SimulatedPresets.of(venue).baseUrl(sim.start())
         .streamUrl(sim.websocketUrl()).build());
     source.instruments().block(PATIENCE); // the contracts are known
-    List<RequestKind> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-    StreamContext context = new StreamContext() {
-      @Override
-      public Flux<Instrument> resyncs() {
-        return Flux.never();
-      }
-
-      @Override
-      public <T> Mono<T> request(RequestKind kind, int depth, Supplier<Mono<T>> call) {
-        asked.add(kind);
-        return Mono.defer(call);
-      }
-    };
+    List<RequestKind> kinds = new CopyOnWriteArrayList<>();
+    AtomicInteger books = new AtomicInteger();
     StreamProbe probe = closing(StreamProbe.connect(source.stream().orElseThrow(),
-        new StreamRequest(List.of(nope, btc), DEPTH, true, false), context));
+        new StreamRequest(List.of(nope, btc), DEPTH, true, false), hangingBaseBooks(Flux.never(),
+            kinds, books, new AtomicInteger(), new AtomicInteger(), n -> {})));
 
-    probe.await("a book of BTC", p -> !p.books(btc).isEmpty(), PATIENCE);
+    probe.await("NOPE rejected", p -> !p.events(StreamEvent.Rejected.class).isEmpty(), PATIENCE);
+    await("BTC's base book asked", () -> books.get() == 1);
     assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
         .containsExactly("not streaming " + nope + ": gate-futures: contract size of " + nope
             + ": no such contract listed");
-    assertThat(asked).as("BTC's base book only: nothing was asked about NOPE")
+    assertThat(kinds).as("BTC's base book only: nothing was asked about NOPE")
         .containsExactly(RequestKind.BOOK);
   }
 

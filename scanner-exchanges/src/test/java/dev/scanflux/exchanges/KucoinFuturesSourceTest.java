@@ -125,18 +125,4 @@ class KucoinFuturesSourceTest extends VenueSourceContract {
         .expectError(BadDataException.class)
         .verify(VERIFY);
   }
-
-  @Test
-  void aContractDiscoveryDidNotListIsAskedOfKucoinWhoseRefusalIsTheFailure() {
-    // as every source asks the venue about an instrument it does not know: the failure counted
-    // is then a request the venue saw and refused
-    StepVerifier.create(source.book(Instrument.perpetual("NOPE", "USDT"), 5))
-        .expectError(PermanentSourceException.class)
-        .verify(VERIFY);
-    assertThat(sim.requestLog()).singleElement().satisfies(r -> {
-      assertThat(r.path()).isEqualTo("/api/v1/level2/depth20");
-      assertThat(r.query()).contains("symbol=NOPEUSDTM");
-      assertThat(r.status()).isEqualTo(404);
-    });
-  }
 }
