@@ -44,7 +44,7 @@ final class FramePacer {
     if (perWindow < 1) {
       throw new IllegalArgumentException("perWindow must be at least 1 but was " + perWindow);
     }
-    if (window.isNegative() || window.isZero()) {
+    if (Objects.requireNonNull(window, "window").isNegative() || window.isZero()) {
       throw new IllegalArgumentException("window must be positive but was " + window);
     }
     this.perWindow = perWindow;
