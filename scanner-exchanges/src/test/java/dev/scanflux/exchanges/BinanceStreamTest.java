@@ -29,8 +29,10 @@ import dev.scanflux.simulator.VenueSimulator;
 import dev.scanflux.simulator.WsEvent;
 import dev.scanflux.simulator.WsFault;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /**
@@ -333,6 +336,7 @@ class BinanceStreamTest {
 
   @Test
   void eventsOfSymbolsNotAskedForAndErrorAnswersAreRejectedAndPingsArePonged() throws Exception {
+    Instant before = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
     String ticker = "{\"e\":\"24hrTicker\",\"E\":1700000000000,\"s\":\"%s\",\"p\":\"1.0\","
         + "\"P\":\"2.500\",\"c\":\"41.0\",\"b\":\"40.9\",\"B\":\"1\",\"a\":\"41.1\","
         + "\"A\":\"2\",\"o\":\"40.0\",\"h\":\"42\",\"l\":\"39\",\"v\":\"1000\","
@@ -366,7 +370,9 @@ class BinanceStreamTest {
       assertThat(t.baseVolume24h()).isEqualTo(1000);
       assertThat(t.quoteVolume24h()).isEqualTo(41000);
       assertThat(t.change24h()).isEqualTo(0.025);
-      assertThat(t.exchangeTime()).isEqualTo(java.time.Instant.ofEpochMilli(1700000000000L));
+      assertThat(t.exchangeTime()).isEqualTo(Instant.ofEpochMilli(1700000000000L));
+      // received now, on the settings' clock: not the event's time (2023), which it once was
+      assertThat(t.receivedAt()).isAfterOrEqualTo(before);
       // Binance drops connections that do not answer its pings: the client does, itself.
       assertThat(server.pong().get(5, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
       assertThat(server.received()).containsExactly("{\"method\":\"SUBSCRIBE\","

@@ -264,15 +264,37 @@ class BingxStreamTest {
   }
 
   @Test
-  void aMessageThatIsNotGzipOrInflatesBeyondTheCapEndsTheConnectionAsBadData() {
+  void aMessageThatIsNotValidGzipIsRejectedAndTheConnectionGoesOn() {
+    byte[] gzip = gzip("{\"code\":0,\"timestamp\":1702720488300,\"dataType\":"
+        + "\"BTC-USDT@depth20\",\"data\":{\"bids\":[[\"42182.50\",\"2\"]],"
+        + "\"asks\":[[\"42183.00\",\"1\"]]}}");
+    byte[] badTrailer = gzip.clone();
+    badTrailer[badTrailer.length - 8] ^= 1; // its CRC32 no longer matches the text
     ScriptedWsServer ws = closing(new ScriptedWsServer());
-    ws.onMessage((conn, m) -> conn.send(new byte[] {0x1f, (byte) 0x8b, 1, 2, 3}));
+    ws.onMessage((conn, m) -> {
+      conn.send(new byte[] {0x1f, (byte) 0x8b, 1, 2, 3}); // GZIP's magic, no deflate method
+      conn.send(Arrays.copyOf(gzip, gzip.length / 2)); // cut short
+      conn.send(badTrailer);
+      conn.send(gzip);
+    });
     StreamProbe probe = closing(StreamProbe.connect(stream("http://127.0.0.1:19",
         ws.uri().toString()), new StreamRequest(List.of(BTC), 20, true, false),
         StreamContext.direct()));
-    assertThat(probe.awaitError(PATIENCE).error()).isInstanceOf(BadDataException.class)
-        .hasMessageContaining("cannot be decoded");
 
+    probe.await("the book after them", p -> !p.books(BTC).isEmpty(), PATIENCE);
+
+    assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
+        .containsExactly(
+            "a binary message that is not valid GZIP: Unsupported compression method",
+            "a binary message that is not valid GZIP: Unexpected end of ZLIB input stream",
+            "a binary message that is not valid GZIP: Corrupt GZIP trailer");
+    assertThat(probe.books(BTC)).singleElement()
+        .satisfies(b -> assertThat(b.bestBid()).isEqualTo(42182.5));
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void aMessageThatInflatesBeyondTheCapEndsTheConnectionAsBadData() {
     ScriptedWsServer bomb = closing(new ScriptedWsServer());
     char[] spaces = new char[2 << 20]; // 2 MiB of text in a few KiB: over the 1 MiB cap
     Arrays.fill(spaces, ' ');
@@ -282,6 +304,7 @@ class BingxStreamTest {
         StreamContext.direct()));
     assertThat(bombed.awaitError(PATIENCE).error()).isInstanceOf(BadDataException.class)
         .hasMessageContaining("inflates to more than " + (1 << 20) + " bytes");
+    assertThat(bombed.events(StreamEvent.Rejected.class)).isEmpty();
   }
 
   private static String depth(String dataType, long time, String bids, String asks) {
@@ -291,13 +314,17 @@ class BingxStreamTest {
 
   /** Sends {@code text} as BingX does: GZIP-compressed, in a binary frame. */
   static void send(WebSocket conn, String text) {
+    conn.send(gzip(text));
+  }
+
+  private static byte[] gzip(String text) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
       gzip.write(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    conn.send(out.toByteArray());
+    return out.toByteArray();
   }
 
   /** The last element of a list read once (a probe's lists grow while a test reads them). */

@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Bybit's push stream on real sockets, spot and linear: against the simulator's WebSocket side
@@ -393,6 +395,7 @@ class BybitStreamTest {
 
   @Test
   void readsBooksAndTickersAsBybitWritesThemAndNeverEmitsABadBook() {
+    Instant before = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
     Instrument btc = Instrument.perpetual("BTC", "USDT");
     ScriptedWsServer server = closing(new ScriptedWsServer());
     server.onMessage((ws, m) -> {
@@ -451,6 +454,9 @@ class BybitStreamTest {
     assertThat(full.bid()).isEqualTo(64000.0);
     assertThat(full.baseVolume24h()).isEqualTo(23500.25);
     assertThat(full.change24h()).isEqualTo(0.0125);
+    assertThat(full.exchangeTime()).isEqualTo(Instant.ofEpochMilli(1700000000050L)); // its ts
+    // received now, on the settings' clock: not the message's ts (2023), which it once was
+    assertThat(full.receivedAt()).isAfterOrEqualTo(before);
     assertThat(merged.bid()).isEqualTo(64000.1);
     assertThat(merged.last()).isEqualTo(64000.3);
     assertThat(merged.ask()).isEqualTo(64000.5);

@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The USD-M futures stream ({@link Venues#binanceFutures()}, {@link Venues#asterdex()}) on real
@@ -115,6 +117,7 @@ class BinanceFuturesStreamWireTest {
 
   @Test
   void asterdexDocumentedEventsSyncABookAndJoinIntoATicker() {
+    Instant before = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
     Instrument btc = Instrument.perpetual("BTC", "USDT");
     Instrument bnb = Instrument.perpetual("BNB", "USDT");
     String depth = message("asterdex/ws-depthUpdate-doc.json");
@@ -156,6 +159,8 @@ class BinanceFuturesStreamWireTest {
     assertThat(t.change24h()).isEqualTo(2.5);
     // the book ticker's transaction time, as the REST source takes bookTicker's "time"
     assertThat(t.exchangeTime()).isEqualTo(Instant.ofEpochMilli(1568014460891L));
+    // received now, on the settings' clock: not the venue's time (2019), which it once was
+    assertThat(t.receivedAt()).isAfterOrEqualTo(before);
     assertThat(p.tickers(btc)).singleElement()
         .satisfies(x -> assertThat(x.bid()).isEqualTo(25.3519));
     assertThat(p.events(StreamEvent.Resync.class)).isEmpty();

@@ -12,10 +12,13 @@ import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.exchanges.StreamProbe;
 import dev.scanflux.exchanges.Venues;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Gate's streams on Gate's own WebSocket v4 examples. No live recording of Gate's WebSocket
@@ -69,6 +72,7 @@ class GateStreamWireTest {
 
   @Test
   void spotReadsGatesDocumentedSnapshotAndTicker() {
+    Instant before = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
     ScriptedWsServer ws = opened(new ScriptedWsServer()).onMessage((conn, text) -> {
       if (text.contains("\"spot.order_book\"")) {
         conn.send(String.format(SUBSCRIBED, "spot.order_book"));
@@ -101,6 +105,8 @@ class GateStreamWireTest {
     assertThat(t.quoteVolume24h()).isCloseTo(53441606.52411221454, within(1e-6));
     assertThat(t.change24h()).isCloseTo(0.0366, within(1e-12));
     assertThat(t.exchangeTime().toEpochMilli()).isEqualTo(1669107766406L);
+    // received now, on the settings' clock: not the message's time (2022), which it once was
+    assertThat(t.receivedAt()).isAfterOrEqualTo(before);
     assertThat(p.events(StreamEvent.Resync.class)).isEmpty();
     assertThat(p.events(StreamEvent.Rejected.class)).isEmpty();
   }

@@ -145,6 +145,8 @@ class KrakenWsProtocolTest {
         .assertNext(m -> {
           assertThat(m.path("method").asText()).isEqualTo("unsubscribe");
           assertThat(m.path("success").asBoolean()).isTrue();
+          assertThat(m.path("result")).isEqualTo(json("{\"channel\":\"ticker\","
+              + "\"symbol\":\"ETH/USD\"}"));
         })
         .thenCancel()
         .verify(WAIT);

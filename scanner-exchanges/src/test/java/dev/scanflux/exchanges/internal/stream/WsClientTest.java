@@ -106,13 +106,30 @@ class WsClientTest {
         s.indexOf(':'))), 0)
         .thenRequest(3)
         .expectNext("0", "1", "2")
-        .expectNoEvent(Duration.ofMillis(300))
-        .then(() -> assertThat(server.opened().join().hasBufferedData()).isTrue())
+        // The server's 25 MiB cannot all fit in the sockets' buffers: with nothing requested,
+        // its writes back up. How soon depends on the machine's load: awaited, not timed.
+        .then(() -> awaitServerBuffering(WAIT))
+        .expectNoEvent(Duration.ofMillis(100))
         .thenRequest(397)
         .expectNextCount(396)
         .expectNext("399")
         .thenCancel()
         .verify(WAIT);
+  }
+
+  /** Waits, up to {@code bound}, for the server's connection to hold data it could not write. */
+  private void awaitServerBuffering(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!server.opened().join().hasBufferedData()) {
+      assertThat(System.nanoTime()).as("the server's writes back up within " + bound)
+          .isLessThan(deadline);
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   @Test

@@ -43,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code {"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},
  *       "req_id":7}} is answered per symbol with {@code {"method":"subscribe","result":{"channel":
  *       "book","depth":10,"snapshot":true,"symbol":"BTC/USD"},"success":true,"time_in":...,
- *       "time_out":...,"req_id":7}}; an unknown symbol, channel or depth (10, 25, 100, 500, 1000),
+ *       "time_out":...,"req_id":7}} (an unsubscribe likewise, without {@code snapshot}), before
+ *       the snapshot; an unknown symbol, channel or depth (10, 25, 100, 500, 1000),
  *       a second subscribe or an unsubscribe of nothing with {@code "success":false} and an
  *       {@code error}. A frame that is not JSON or names no known method gets an error answer;
  *       {@code {"method":"ping"}} gets {@code {"method":"pong",...}} with its {@code req_id}.
@@ -211,7 +212,10 @@ public final class KrakenWsProtocol implements WsProtocol {
     if (sub.isBook()) {
       result.put("depth", sub.depth);
     }
-    result.put("snapshot", snapshot).put("symbol", symbol);
+    if (subscribe) {
+      result.put("snapshot", snapshot); // Kraken's unsubscribe answer has none
+    }
+    result.put("symbol", symbol);
     answer.set("result", result);
     answer.put("success", true).put("time_in", timeIn).put("time_out", time());
     send(peer, Json.write(withReqId(answer, request)), null);

@@ -680,7 +680,7 @@ public final class BinanceStream extends WsStream {
         Instant time = Instant.ofEpochMilli(m.path("E").asLong());
         return List.of(StreamEvent.update(new TickerSnapshot(venue(), t.instrument,
             number(m, "b"), number(m, "a"), number(m, "c"), number(m, "v"), number(m, "q"),
-            number(m, "P") / 100, time, time)));
+            number(m, "P") / 100, time, http.now())));
       } catch (IllegalArgumentException e) { // an InvalidSnapshotException (crossed) is one
         return List.of(StreamEvent.rejected("ticker of " + symbol + ": " + e.getMessage()));
       }
@@ -736,7 +736,7 @@ public final class BinanceStream extends WsStream {
       }
       try {
         return List.of(StreamEvent.update(new TickerSnapshot(venue(), t.instrument, t.bid, t.ask,
-            t.last, t.volume, t.quoteVolume, t.change, t.time, t.time)));
+            t.last, t.volume, t.quoteVolume, t.change, t.time, http.now())));
       } catch (IllegalArgumentException e) { // an InvalidSnapshotException (crossed) is one
         return List.of(StreamEvent.rejected("ticker of " + symbol + ": " + e.getMessage()));
       }

@@ -18,6 +18,7 @@ import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
 import dev.scanflux.exchanges.internal.stream.WsStream;
+import java.io.EOFException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -40,7 +42,11 @@ import reactor.core.publisher.Mono;
  *
  * <ul>
  *   <li>Every message BingX sends is a GZIP-compressed binary frame: the connection inflates it
- *       ({@link BinaryText#GZIP}, never beyond the message cap) before it is read.
+ *       ({@link BinaryText#GZIP}, never beyond the message cap) before it is read. A message
+ *       that is not valid GZIP (damaged, cut short, another format) is {@link
+ *       StreamEvent.Rejected} like a malformed text message, and the connection goes on; one
+ *       that inflates beyond the cap (1 MiB) ends the connection as bad data, as an oversized
+ *       frame does.
  *   <li>BingX sends {@code Ping} every 5 s and closes a connection that does not answer
  *       {@code Pong}; the older JSON form {@code {"ping":"<id>","time":"..."}} is answered
  *       {@code {"pong":"<id>","time":"..."}}. The client sends no heartbeat of its own.
@@ -70,6 +76,25 @@ public final class BingxStream extends WsStream {
   private static final int[] DEPTHS = {5, 10, 20, 50, 100};
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(BingxStream.class);
+  /**
+   * Stands for a binary message that is not valid GZIP, followed by the reason: {@link #INFLATE}
+   * hands it on so that the message is rejected and counted, not the connection ended. It starts
+   * with a NUL, which neither a JSON message nor {@code Ping} does (a text frame that did would
+   * be rejected as malformed all the same).
+   */
+  private static final String NOT_GZIP = "\u0000not GZIP: ";
+  /**
+   * {@link BinaryText#GZIP}, but a message that is not valid GZIP (the JDK's
+   * {@link ZipException}, or {@link EOFException} for one cut short) becomes {@link #NOT_GZIP}
+   * and its reason; one inflating beyond the cap still fails, ending the connection as bad data.
+   */
+  static final BinaryText INFLATE = (bytes, length, maxChars) -> {
+    try {
+      return BinaryText.GZIP.decode(bytes, length, maxChars);
+    } catch (ZipException | EOFException e) {
+      return NOT_GZIP + e.getMessage();
+    }
+  };
 
   private final BingxSource rest;
 
@@ -84,7 +109,7 @@ public final class BingxStream extends WsStream {
         WsSpec.of(settings.venue(), URI.create(settings.streamUrl()))
             .connectTimeout(settings.httpTimeout())
             .maxMessageChars(1 << 20)
-            .binary(BinaryText.GZIP), WsClient.ownThreads(settings.venue()));
+            .binary(INFLATE), WsClient.ownThreads(settings.venue()));
     if (!(rest instanceof BingxSource bingx)) {
       throw new IllegalArgumentException("rest must be a BingxSource but was " + rest);
     }
@@ -176,6 +201,10 @@ public final class BingxStream extends WsStream {
     private Flux<StreamEvent> message(WsSession session, String text) {
       if (text.equals("Ping")) {
         return session.send("Pong").thenMany(Flux.empty());
+      }
+      if (text.startsWith(NOT_GZIP)) {
+        return Flux.just(StreamEvent.rejected("a binary message that is not valid GZIP: "
+            + abbreviate(text.substring(NOT_GZIP.length()))));
       }
       JsonNode m;
       try {

@@ -144,7 +144,8 @@ public final class BybitSource extends NativeSource {
             + encode(symbol)))
         .map(result -> {
           JsonNode t = onlyTicker(what, result.path("list"));
-          return ticker(what, instrument, t, http.now());
+          Instant now = http.now();
+          return ticker(what, instrument, t, now, now);
         }));
   }
 
@@ -162,7 +163,7 @@ public final class BybitSource extends NativeSource {
       for (JsonNode t : result.path("list")) {
         Instrument i = table.instrument(t.path("symbol").asText(""));
         if (i != null) {
-          out.add(ticker(what, i, t, now));
+          out.add(ticker(what, i, t, now, now));
         }
       }
       return List.copyOf(out);
@@ -173,13 +174,16 @@ public final class BybitSource extends NativeSource {
    * A ticker from one entry of Bybit's ticker list, REST or WebSocket: {@code bid1Price},
    * {@code ask1Price} and {@code lastPrice} required, 24 h volumes and change if present.
    *
+   * @param time when Bybit produced it (the stream's message {@code ts}; the REST answer: now)
+   * @param now  when it was received, on the settings' clock
    * @throws dev.scanflux.core.spi.BadDataException if a required field is missing or unreadable
    * @throws dev.scanflux.core.model.InvalidSnapshotException if the ticker is invalid (crossed)
    */
-  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant time,
+      Instant now) {
     return new TickerSnapshot(venue(), instrument, number(what, t, "bid1Price"),
         number(what, t, "ask1Price"), number(what, t, "lastPrice"), optional(t, "volume24h"),
-        optional(t, "turnover24h"), optional(t, "price24hPcnt"), now, now);
+        optional(t, "turnover24h"), optional(t, "price24hPcnt"), time, now);
   }
 
   /** GET, then check the envelope and return its {@code result}. */

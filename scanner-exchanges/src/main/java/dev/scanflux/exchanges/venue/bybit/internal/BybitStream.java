@@ -410,7 +410,7 @@ public final class BybitStream extends WsStream {
       }
       try {
         return List.of(StreamEvent.update(rest.ticker("ticker " + t.instrument, t.instrument,
-            full, time(m))));
+            full, time(m), Instant.ofEpochMilli(now()))));
       } catch (BadDataException | IllegalArgumentException e) { // invalid snapshots are IAEs
         return List.of(StreamEvent.rejected(e.getMessage()));
       }

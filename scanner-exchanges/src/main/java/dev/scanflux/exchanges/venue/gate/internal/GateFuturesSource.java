@@ -141,7 +141,8 @@ public final class GateFuturesSource extends NativeSource {
         .flatMap(c -> http.get(what, PREFIX + "tickers?contract=" + encode(c)))
         .map(json -> {
           JsonNode t = onlyTicker(what, json);
-          return ticker(what, instrument, t, http.now());
+          Instant now = http.now();
+          return ticker(what, instrument, t, now, now);
         }));
   }
 
@@ -154,7 +155,7 @@ public final class GateFuturesSource extends NativeSource {
   public Mono<List<TickerSnapshot>> tickers() {
     String what = "tickers";
     return classified(what, http.get(what, PREFIX + "tickers").map(json -> tickerArray(what,
-        json, table, "contract", (i, t, now) -> ticker(what, i, t, now))));
+        json, table, "contract", (i, t, now) -> ticker(what, i, t, now, now))));
   }
 
   /**
@@ -164,10 +165,11 @@ public final class GateFuturesSource extends NativeSource {
    * @throws dev.scanflux.core.spi.BadDataException if the best bid, best ask or last price is
    *     missing or not a number
    */
-  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant time,
+      Instant now) {
     return new TickerSnapshot(venue(), instrument, number(what, t, "highest_bid"),
         number(what, t, "lowest_ask"), number(what, t, "last"), optional(t, "volume_24h_base"),
-        optional(t, "volume_24h_quote"), optional(t, "change_percentage") / 100, now, now);
+        optional(t, "volume_24h_quote"), optional(t, "change_percentage") / 100, time, now);
   }
 
   private Mono<String> contract(String what, Instrument instrument) {

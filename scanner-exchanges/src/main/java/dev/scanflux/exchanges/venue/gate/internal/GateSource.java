@@ -78,7 +78,10 @@ public final class GateSource extends NativeSource {
     String what = "ticker " + instrument;
     return classified(what, pair(what, instrument)
         .flatMap(p -> http.get(what, PREFIX + "tickers?currency_pair=" + p))
-        .map(json -> ticker(what, instrument, onlyTicker(what, json), http.now())));
+        .map(json -> {
+          Instant now = http.now();
+          return ticker(what, instrument, onlyTicker(what, json), now, now);
+        }));
   }
 
   @Override
@@ -90,7 +93,7 @@ public final class GateSource extends NativeSource {
   public Mono<List<TickerSnapshot>> tickers() {
     String what = "tickers";
     return classified(what, http.get(what, PREFIX + "tickers").map(json -> tickerArray(what,
-        json, table, "currency_pair", (i, t, now) -> ticker(what, i, t, now))));
+        json, table, "currency_pair", (i, t, now) -> ticker(what, i, t, now, now))));
   }
 
   /**
@@ -100,10 +103,11 @@ public final class GateSource extends NativeSource {
    * @throws dev.scanflux.core.spi.BadDataException if the best bid, best ask or last price is
    *     missing or not a number
    */
-  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant now) {
+  TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant time,
+      Instant now) {
     return new TickerSnapshot(venue(), instrument, number(what, t, "highest_bid"),
         number(what, t, "lowest_ask"), number(what, t, "last"), optional(t, "base_volume"),
-        optional(t, "quote_volume"), optional(t, "change_percentage") / 100, now, now);
+        optional(t, "quote_volume"), optional(t, "change_percentage") / 100, time, now);
   }
 
   /** Gate's pair of a spot instrument: the one discovery learnt, else {@code BASE_QUOTE}. */

@@ -109,7 +109,7 @@ public final class GateStream extends WsStream {
   /** Reads a REST-shaped {@code tickers} entry into a ticker. */
   @FunctionalInterface
   private interface TickerReader {
-    TickerSnapshot read(Instrument instrument, JsonNode entry, Instant time);
+    TickerSnapshot read(Instrument instrument, JsonNode entry, Instant time, Instant now);
   }
 
   /**
@@ -158,7 +158,7 @@ public final class GateStream extends WsStream {
     return new GateStream(settings, pingEvery, new Market("spot", source::symbol,
         (i, context) -> Mono.just(1.0),
         (i, limit) -> Mono.error(new UnsupportedOperationException("spot books are snapshots")),
-        (i, entry, time) -> source.ticker("ticker " + i, i, entry, time)));
+        (i, entry, time, now) -> source.ticker("ticker " + i, i, entry, time, now)));
   }
 
   /**
@@ -174,7 +174,7 @@ public final class GateStream extends WsStream {
     GateFuturesSource source = rest(rest, GateFuturesSource.class);
     return new GateStream(settings, pingEvery, new Market("futures", source::symbol,
         source::contractSize, source::bookWithId,
-        (i, entry, time) -> source.ticker("ticker " + i, i, entry, time)));
+        (i, entry, time, now) -> source.ticker("ticker " + i, i, entry, time, now)));
   }
 
   private static <T extends MarketSource> T rest(MarketSource rest, Class<T> type) {
@@ -611,7 +611,8 @@ public final class GateStream extends WsStream {
 
     private void ticker(Tracked t, JsonNode entry, Instant time) {
       try {
-        out.add(StreamEvent.update(market.ticker().read(t.instrument, entry, time)));
+        out.add(StreamEvent.update(market.ticker().read(t.instrument, entry, time,
+            Instant.ofEpochMilli(nowMillis()))));
       } catch (IllegalArgumentException | SourceException e) {
         // InvalidSnapshotException is an IllegalArgumentException.
         reject("ticker " + t.symbol + ": " + e.getMessage());

@@ -20,6 +20,7 @@ import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
+import dev.scanflux.exchanges.internal.stream.SnapshotWait;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
@@ -63,10 +64,19 @@ import reactor.core.publisher.Flux;
  * {@link ResyncCause#CHECKSUM_MISMATCH} or {@link ResyncCause#BAD_DATA}), which the scanner
  * counts, and the instrument's book is unsubscribed and subscribed again for a new snapshot: at
  * once the first time, then after a backoff doubling from 1 s to 30 s while resyncs follow each
- * other without an update applied in between ({@link ResyncBackoff}, on the settings' clock). Updates arriving before the new snapshot are dropped;
- * {@value #MAX_UNSYNCED} of them count as a lost snapshot ({@link ResyncCause#SEQUENCE_GAP}).
- * A resync the scanner asks for resubscribes the instrument's book and ticker. After every
- * applied book message the top {@link StreamRequest#depth()} levels are emitted.
+ * other without an update applied in between ({@link ResyncBackoff}, on the settings' clock).
+ * Kraken answers each (un)subscription once per symbol ({@code {"method":"subscribe","result":
+ * {"channel":"book","symbol":"BTC/USD",...},"success":true}}), then sends the snapshot, on the
+ * same connection and in that order ({@link SnapshotWait}): updates of the old subscription still
+ * in flight before Kraken's answer to the resubscription, however many a lagging reader finds
+ * queued, or arriving while a resubscription waits for its backoff, are dropped; an update after
+ * that answer, or on the connection's first subscription any update before the snapshot, means
+ * the snapshot was lost ({@link ResyncCause#SEQUENCE_GAP}), as do
+ * {@value SnapshotWait#MAX_UNANSWERED} updates when both answers were lost too. A snapshot is
+ * taken whenever it comes, also while a resubscription waits for its backoff, which is then not
+ * sent. A resync the scanner asks for resubscribes the instrument's book (unless it waits for its
+ * backoff) and ticker. After every applied book message the top {@link StreamRequest#depth()}
+ * levels are emitted.
  *
  * <p>Data for a symbol the connection did not subscribe, a message that is not JSON, an unusable
  * ticker and a refused subscription ({@code "success":false}, e.g. an unknown pair) are
@@ -93,8 +103,6 @@ public final class KrakenStream extends WsStream {
   private static final int CHECKSUM_LEVELS = 10;
   private static final int SYMBOLS_PER_FRAME = 100;
   private static final Duration PING_EVERY = Duration.ofSeconds(20);
-  /** Updates of a book dropped while its snapshot is awaited before it counts as lost. */
-  static final int MAX_UNSYNCED = 50;
   private static final String BOOK = "book";
   private static final String TICKER = "ticker";
 
@@ -215,12 +223,10 @@ public final class KrakenStream extends WsStream {
     final LocalBook book = new LocalBook();
     /** The book was initialised by a snapshot and every message since applied. */
     boolean synced;
-    /** Updates dropped while waiting for a snapshot. */
-    int unsynced;
     /** Resyncs since the last update applied. */
     int failures;
-    /** A resubscription waits for its backoff. */
-    boolean waiting;
+    /** The wait for the book's snapshot after a (re)subscription. */
+    final SnapshotWait wait = new SnapshotWait("Kraken");
 
     Tracked(Instrument instrument) {
       this.instrument = instrument;
@@ -331,10 +337,14 @@ public final class KrakenStream extends WsStream {
       }
     }
 
-    /** An answer to a request: pong, or the result of a (un)subscription. */
+    /** An answer to a request: pong, or the result of a (un)subscription of one symbol. */
     private void onAnswer(JsonNode m) {
       String method = m.path("method").asText("");
-      if (method.equals("pong") || m.path("success").asBoolean(false)) {
+      if (method.equals("pong")) {
+        return;
+      }
+      if (m.path("success").asBoolean(false)) {
+        onSubscription(m.path("result"));
         return;
       }
       String error = m.path("error").asText("no error given");
@@ -346,21 +356,29 @@ public final class KrakenStream extends WsStream {
       reject(detail);
     }
 
-    private void onBook(Tracked t, String type, JsonNode d) {
-      if (t.waiting) {
-        return;
+    /** Kraken (un)subscribed a symbol: a book awaiting its snapshot gets it next. */
+    private void onSubscription(JsonNode result) {
+      Tracked t = bySymbol.get(result.path("symbol").asText(""));
+      if (t != null && result.path("channel").asText("").equals(BOOK) && !t.synced) {
+        t.wait.answered();
       }
+    }
+
+    private void onBook(Tracked t, String type, JsonNode d) {
       if (type.equals("snapshot")) {
+        // Taken whenever it comes: a resubscription waiting for its backoff is then not sent.
+        t.wait.snapshot();
         t.book.clear();
         t.synced = true;
+      } else if (t.wait.waiting()) {
+        return;
       } else if (!type.equals("update")) {
         resync(t, ResyncCause.BAD_DATA, "book type '" + type + "'");
         return;
       } else if (!t.synced) {
-        // Updates of the old subscription before the new one's snapshot are dropped; so many
-        // that the snapshot must have been lost start again.
-        if (++t.unsynced > MAX_UNSYNCED) {
-          resync(t, ResyncCause.SEQUENCE_GAP, "no snapshot after " + MAX_UNSYNCED + " updates");
+        String lost = t.wait.update();
+        if (lost != null) {
+          resync(t, ResyncCause.SEQUENCE_GAP, lost);
         }
         return;
       }
@@ -435,7 +453,7 @@ public final class KrakenStream extends WsStream {
       }
       t.synced = false;
       t.book.clear();
-      if (request.books() && !t.waiting) {
+      if (request.books() && !t.wait.waiting()) {
         resubscribe(t, BOOK);
       }
       if (request.tickers()) {
@@ -447,10 +465,7 @@ public final class KrakenStream extends WsStream {
       t.synced = false;
       t.book.clear();
       out.add(StreamEvent.resync(t.instrument, cause, detail));
-      t.waiting = !backoff.resubscribe(t.failures++, () -> {
-        t.waiting = false;
-        resubscribe(t, BOOK);
-      });
+      backoff.resubscribe(t.failures++, t.wait.resync(() -> resubscribe(t, BOOK)));
     }
 
     private void reject(String detail) {
@@ -461,7 +476,7 @@ public final class KrakenStream extends WsStream {
       request("unsubscribe", channel, List.of(t.symbol));
       request("subscribe", channel, List.of(t.symbol));
       if (channel.equals(BOOK)) {
-        t.unsynced = 0;
+        t.wait.resubscribing();
       }
     }
 

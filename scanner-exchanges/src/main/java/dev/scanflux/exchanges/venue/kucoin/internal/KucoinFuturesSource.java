@@ -138,8 +138,8 @@ public final class KucoinFuturesSource extends NativeSource {
    *
    * @throws IllegalArgumentException if a price is missing or the ticker is invalid
    */
-  TickerSnapshot ticker(Instrument instrument, JsonNode t, Instant time) {
-    return ticker("ticker " + instrument, instrument, t, time, time);
+  TickerSnapshot ticker(Instrument instrument, JsonNode t, Instant time, Instant now) {
+    return ticker("ticker " + instrument, instrument, t, time, now);
   }
 
   private TickerSnapshot ticker(String what, Instrument instrument, JsonNode t, Instant time,

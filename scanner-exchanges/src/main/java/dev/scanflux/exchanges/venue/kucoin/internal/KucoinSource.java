@@ -140,8 +140,8 @@ public final class KucoinSource extends NativeSource {
    *
    * @throws IllegalArgumentException if a price is missing or the ticker is invalid
    */
-  TickerSnapshot ticker(Instrument instrument, JsonNode stats, Instant time) {
-    return ticker("ticker " + instrument, instrument, stats, time, time);
+  TickerSnapshot ticker(Instrument instrument, JsonNode stats, Instant time, Instant now) {
+    return ticker("ticker " + instrument, instrument, stats, time, now);
   }
 
   private Mono<String> symbol(String what, Instrument instrument) {

@@ -827,8 +827,9 @@ public final class KucoinStream extends WsStream {
         return List.of();
       }
       try {
-        return List.of(StreamEvent.update(spot != null ? spot.ticker(s.instrument, s.ticker, time)
-            : perpetuals().ticker(s.instrument, s.ticker, time)));
+        return List.of(StreamEvent.update(spot != null
+            ? spot.ticker(s.instrument, s.ticker, time, now())
+            : perpetuals().ticker(s.instrument, s.ticker, time, now())));
       } catch (BadDataException | IllegalArgumentException e) { // invalid snapshots are IAEs
         return List.of(StreamEvent.rejected(e.getMessage()));
       }

@@ -22,6 +22,7 @@ import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
 import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
+import dev.scanflux.exchanges.internal.stream.SnapshotWait;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
@@ -59,11 +60,12 @@ import reactor.core.publisher.Mono;
  * follow each other without an update applied in between (timed on the settings' clock), so a
  * venue whose books keep failing is not resubscribed in a storm. OKX answers a {@code books}
  * subscription with its acknowledgement, then the {@code snapshot}, on the same connection and in
- * that order: updates of the old subscription still in flight before OKX's answer to the
- * resubscription (its {@code unsubscribe} or {@code subscribe} event), however many a lagging
- * reader finds queued, or arriving while a resubscription waits, are dropped; an update after that
- * answer, or on the connection's first subscription any update before the snapshot, means the
- * snapshot was lost (a gap), as do {@value #MAX_UNSYNCED} updates when both answers were lost too.
+ * that order ({@link SnapshotWait}): updates of the old subscription still in flight before OKX's
+ * answer to the resubscription (its {@code unsubscribe} or {@code subscribe} event), however many
+ * a lagging reader finds queued, or arriving while a resubscription waits, are dropped; an update
+ * after that answer, or on the connection's first subscription any update before the snapshot,
+ * means the snapshot was lost (a gap), as do {@value SnapshotWait#MAX_UNANSWERED} updates when
+ * both answers were lost too.
  * A snapshot is taken whenever it comes, also while a resubscription waits for its backoff, which
  * is then not sent. A resync the scanner asks for resubscribes both channels of the
  * instrument. After every applied message the top {@link StreamRequest#depth()} levels are
@@ -91,15 +93,6 @@ public final class OkxStream extends WsStream {
    */
   private static final int BOOK_LEVELS = 400;
   private static final Duration PING_EVERY = Duration.ofSeconds(20);
-  /**
-   * Updates of an instrument dropped while the snapshot of a resubscription is awaited and OKX has
-   * not answered the resubscription yet, before the snapshot is taken as lost together with both
-   * answers (as in a stretch where the venue sent nothing) and the book resubscribed. Those of the
-   * old subscription still queued before the answers may be many on a loaded reader (at OKX's
-   * 100 ms pace, 50 updates are 5 s of lag, seen under load): the answers, not this count, are
-   * what normally ends the wait.
-   */
-  static final int MAX_UNSYNCED = 500;
   private static final String BOOKS = "books";
   private static final String TICKERS = "tickers";
 
@@ -228,20 +221,12 @@ public final class OkxStream extends WsStream {
     final LocalBook book = new LocalBook();
     /** The book was initialised by a snapshot and every message since applied. */
     boolean synced;
-    /** Updates dropped while waiting for a snapshot. */
-    int unsynced;
-    /** The book was subscribed before on this connection: its old updates may still come. */
-    boolean resubscribed;
-    /** OKX answered the book's last (re)subscription: the next books message is its snapshot. */
-    boolean answered;
-    /** Counts resyncs: a resubscription waiting for its backoff is sent only if none followed. */
-    int epoch;
+    /** The wait for the book's snapshot after a (re)subscription. */
+    final SnapshotWait wait = new SnapshotWait("OKX");
     /** The snapshot had a seqId: updates chain by prevSeqId; otherwise by checksum alone. */
     boolean sequenced;
     /** Resyncs since the last update applied. */
     int failures;
-    /** A resubscription waits for its backoff. */
-    boolean waiting;
 
     Tracked(Instrument instrument, String instId, double contractSize) {
       this.instrument = instrument;
@@ -370,24 +355,27 @@ public final class OkxStream extends WsStream {
     private void onAnswer(JsonNode arg) {
       Tracked t = byInstId.get(arg.path("instId").asText(""));
       if (t != null && arg.path("channel").asText("").equals(BOOKS) && !t.synced) {
-        t.answered = true;
+        t.wait.answered();
       }
     }
 
     private void onBook(Tracked t, String action, JsonNode d) {
       if (action.equals("snapshot")) {
         // Taken whenever it comes: a resubscription waiting for its backoff is then not sent.
-        t.waiting = false;
+        t.wait.snapshot();
         t.book.clear();
         t.synced = true;
         t.sequenced = d.path("seqId").canConvertToLong();
-      } else if (t.waiting) {
+      } else if (t.wait.waiting()) {
         return;
       } else if (!action.equals("update")) {
         resync(t, ResyncCause.BAD_DATA, "books action '" + action + "'");
         return;
       } else if (!t.synced) {
-        unsyncedUpdate(t);
+        String lost = t.wait.update();
+        if (lost != null) {
+          resync(t, ResyncCause.SEQUENCE_GAP, lost);
+        }
         return;
       } else if (t.sequenced
           && d.path("prevSeqId").asLong(Long.MIN_VALUE) != t.book.sequence()) {
@@ -423,22 +411,6 @@ public final class OkxStream extends WsStream {
       }
     }
 
-    /**
-     * An update before the snapshot: one of the old subscription still in flight, dropped, unless
-     * OKX has answered the (re)subscription since, or there was no old subscription: then the
-     * snapshot was lost.
-     */
-    private void unsyncedUpdate(Tracked t) {
-      if (t.answered || !t.resubscribed) {
-        resync(t, ResyncCause.SEQUENCE_GAP, "an update before the snapshot of the "
-            + (t.resubscribed ? "resubscription, which OKX answered" : "subscription")
-            + ": the snapshot was lost");
-      } else if (++t.unsynced > MAX_UNSYNCED) {
-        resync(t, ResyncCause.SEQUENCE_GAP, "no snapshot and no answer to the resubscription"
-            + " after " + MAX_UNSYNCED + " updates");
-      }
-    }
-
     private void onTicker(Tracked t, JsonNode d) {
       try {
         out.add(StreamEvent.update(market.ticker(t.instrument, d, now())));
@@ -456,7 +428,6 @@ public final class OkxStream extends WsStream {
       }
       t.synced = false;
       t.book.clear();
-      t.waiting = false; // resubscribed now: a resubscription waiting for its backoff is dropped
       if (request.books()) {
         resubscribe(t, BOOKS);
       }
@@ -469,15 +440,7 @@ public final class OkxStream extends WsStream {
       t.synced = false;
       t.book.clear();
       out.add(StreamEvent.resync(t.instrument, cause, detail));
-      int epoch = ++t.epoch;
-      t.waiting = true;
-      backoff.resubscribe(t.failures++, () -> {
-        // At once, or later unless a snapshot came meanwhile or the book was resubscribed since.
-        if (t.waiting && t.epoch == epoch) {
-          t.waiting = false;
-          resubscribe(t, BOOKS);
-        }
-      });
+      backoff.resubscribe(t.failures++, t.wait.resync(() -> resubscribe(t, BOOKS)));
     }
 
     private void reject(String detail) {
@@ -497,9 +460,7 @@ public final class OkxStream extends WsStream {
       unsubscribe.add(arg(channel, t.instId));
       subscribe.add(arg(channel, t.instId));
       if (channel.equals(BOOKS)) {
-        t.unsynced = 0;
-        t.resubscribed = true;
-        t.answered = false;
+        t.wait.resubscribing(); // a resubscription waiting for its backoff is dropped
       }
     }
 

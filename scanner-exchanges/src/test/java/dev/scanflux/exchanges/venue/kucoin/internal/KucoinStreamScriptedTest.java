@@ -27,9 +27,11 @@ import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.java_websocket.WebSocket;
@@ -326,6 +328,7 @@ class KucoinStreamScriptedTest {
 
   @Test
   void tickersMergeTheirChannelsAndNeedThemAll() {
+    Instant before = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
     ScriptedWsServer ws = ws(true, (socket, m) -> {
       String topic = m.path("topic").asText();
       if (topic.startsWith("/market/snapshot:")) { // after /market/ticker's subscription
@@ -353,11 +356,14 @@ class KucoinStreamScriptedTest {
     assertThat(t.baseVolume24h()).isEqualTo(25812.3);
     assertThat(t.quoteVolume24h()).isEqualTo(238122.6);
     assertThat(t.change24h()).isEqualTo(-0.0193);
+    assertThat(t.exchangeTime().toEpochMilli()).isEqualTo(1704873324000L); // the stats' time
+    assertThat(t.receivedAt()).isAfterOrEqualTo(before); // the local clock's, not KuCoin's
     assertThat(probe.tickers(BTC)).hasSize(1); // the ticker alone, before the stats, made none
   }
 
   @Test
   void futuresTickersTakeTheNewerBestPricesAndTheLastTrade() {
+    Instant before = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
     ScriptedWsServer ws = ws(true, (socket, m) -> {
       if (m.path("topic").asText().startsWith("/contractMarket/ticker:")) {
         socket.send("{\"type\":\"message\",\"topic\":\"/contractMarket/tickerV2:XBTUSDTM\","
@@ -381,6 +387,7 @@ class KucoinStreamScriptedTest {
     assertThat(t.last()).isEqualTo(20188.0);
     assertThat(t.baseVolume24h()).isNaN();
     assertThat(t.exchangeTime().toEpochMilli()).isEqualTo(1663173756000L); // the trade's ts
+    assertThat(t.receivedAt()).isAfterOrEqualTo(before); // the local clock's, not KuCoin's
   }
 
   @Test

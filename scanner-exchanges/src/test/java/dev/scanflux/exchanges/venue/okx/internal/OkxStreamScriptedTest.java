@@ -13,6 +13,7 @@ import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.exchanges.StreamProbe;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
+import dev.scanflux.exchanges.internal.stream.SnapshotWait;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ class OkxStreamScriptedTest {
         ws.send(books("update", 12, 13, "102")); // a gap
       } else if (op.equals("unsubscribe")) {
         // What a lagging reader finds queued before the answers: many more than 50.
-        for (int k = 0; k < OkxStream.MAX_UNSYNCED / 5; k++) {
+        for (int k = 0; k < SnapshotWait.MAX_UNANSWERED / 5; k++) {
           ws.send(books("update", 13 + k, 14 + k, "103"));
         }
         ws.send(answer("unsubscribe"));
