@@ -83,9 +83,20 @@ class GateStreamTest {
     return closing(StreamProbe.connect(stream, DEPTH, instruments));
   }
 
-  /** Waits until the stream emitted the book the simulator streamed last, time included. */
+  /**
+   * Waits until the stream emitted the book the simulator streamed last, time included. A
+   * futures book can come first from its REST base book, before the simulator has taken the
+   * subscription: the simulator's book is read once it streams one.
+   */
   private static void awaitInSync(StreamProbe probe, VenueSimulator sim, Instrument i) {
     probe.await("a book of " + i, p -> !p.books(i).isEmpty(), PATIENCE);
+    await("the simulator streaming the book of " + i, () -> {
+      try {
+        return sim.streamedBook(i, DEPTH) != null;
+      } catch (IllegalStateException notYet) { // "no client streams the book"
+        return false;
+      }
+    });
     BookSnapshot expected = sim.streamedBook(i, DEPTH);
     probe.await(i + " equal to the simulator's " + expected, p -> p.books(i).stream()
         .anyMatch(b -> StreamProbe.sameLevels(b, expected)
