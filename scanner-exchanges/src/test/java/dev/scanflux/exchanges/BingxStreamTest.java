@@ -13,25 +13,20 @@ import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
-import dev.scanflux.core.spi.TransientSourceException;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import dev.scanflux.simulator.SimulatedVenue;
 import dev.scanflux.simulator.VenueSimulator;
 import dev.scanflux.simulator.WsEvent;
-import dev.scanflux.simulator.WsFault;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.java_websocket.WebSocket;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import reactor.core.publisher.Sinks;
 
 /**
  * BingX's push stream on real sockets: against the simulator's WebSocket side (GZIP frames,
@@ -39,23 +34,14 @@ import reactor.core.publisher.Sinks;
  * tickers, faults, resyncs) and against a scripted server for the wire details (fixtures written
  * from BingX's spot WebSocket documentation, gzipped as BingX sends them).
  */
-class BingxStreamTest {
+class BingxStreamTest extends WholeBookStreamContract {
 
   private static final Instrument BTC = SimulatedVenue.BINGX.instrument("BTC");
   private static final Instrument ETH = SimulatedVenue.BINGX.instrument("ETH");
 
-  @RegisterExtension
-  final Closer closer = new Closer();
-
-  private <T extends AutoCloseable> T closing(T c) {
-    return closer.add(c);
-  }
-
-  private VenueSimulator sim() {
-    VenueSimulator sim = closing(VenueSimulator.builder(SimulatedVenue.BINGX).instruments(20)
-        .websocket(true).streamInterval(Duration.ofMillis(20)).build());
-    sim.start();
-    return sim;
+  @Override
+  SimulatedVenue simulatedVenue() {
+    return SimulatedVenue.BINGX;
   }
 
   private MarketStream stream(String restUrl, String wsUrl) {
@@ -63,13 +49,20 @@ class BingxStreamTest {
         .orElseThrow();
   }
 
-  private MarketStream stream(VenueSimulator sim) {
+  @Override
+  MarketStream stream(VenueSimulator sim) {
     return stream(sim.start(), sim.websocketUrl());
   }
 
-  private static List<String> received(VenueSimulator sim) {
-    return sim.wsLog().stream().filter(e -> e.kind() == WsEvent.Kind.RECEIVED)
-        .map(WsEvent::text).filter(t -> !t.equals("Pong")).toList();
+  @Override
+  String heartbeatAnswer() {
+    return "Pong";
+  }
+
+  @Override
+  List<String> btcResubscribed() {
+    return List.of(request(5, "unsub", "BTC-USDT@depth20"), request(6, "unsub", "BTC-USDT@ticker"),
+        request(7, "sub", "BTC-USDT@depth20"), request(8, "sub", "BTC-USDT@ticker"));
   }
 
   private static String request(int id, String reqType, String dataType) {
@@ -100,14 +93,7 @@ class BingxStreamTest {
     probe.awaitInSync(sim, BTC, 20);
     probe.awaitInSync(sim, ETH, 20);
 
-    TickerSnapshot t = last(probe.tickers(BTC));
-    assertThat(probe.books(BTC)).anySatisfy(b -> {
-      assertThat(b.bestBid()).isEqualTo(t.bid());
-      assertThat(b.bestAsk()).isEqualTo(t.ask());
-    });
-    assertThat(t.last()).isBetween(t.bid(), t.ask());
-    assertThat(t.baseVolume24h()).isPositive();
-    assertThat(t.change24h()).isNotNaN();
+    SimulatedStreams.assertLastTickerIsTheBooks(probe, BTC);
 
     probe.await("a Pong to the simulator's Ping", p -> sim.wsLog().stream()
         .anyMatch(e -> e.kind() == WsEvent.Kind.RECEIVED && e.text().equals("Pong")), PATIENCE);
@@ -123,63 +109,6 @@ class BingxStreamTest {
     probe.awaitInSync(sim, BTC, 7);
     assertThat(received(sim)).containsExactly(request(1, "sub", "BTC-USDT@depth10"));
     assertThat(probe.books(BTC)).allSatisfy(b -> assertThat(b.bidLevels()).isEqualTo(7));
-  }
-
-  @Test
-  void booksAreWholeSoGapAndChecksumFaultsDoNotApplyAndAMalformedMessageIsRejected() {
-    VenueSimulator sim = sim();
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    probe.awaitInSync(sim, BTC, 20);
-
-    sim.wsFault(WsFault.SEQUENCE_GAP, BTC);
-    sim.wsFault(WsFault.CHECKSUM_MISMATCH, BTC);
-    sim.wsFault(WsFault.MALFORMED, BTC);
-    probe.await(StreamEvent.Rejected.class, 1, PATIENCE);
-    int seen = probe.books(BTC).size();
-    probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
-
-    probe.awaitInSync(sim, BTC, 20);
-    assertThat(probe.events(StreamEvent.Resync.class)).isEmpty();
-    assertThat(probe.events(StreamEvent.Rejected.class)).singleElement()
-        .satisfies(r -> assertThat(r.detail()).startsWith("malformed JSON: <html>"));
-    assertThat(probe.error()).isNull();
-  }
-
-  @Test
-  void aDroppedConnectionErrorsSoTheScannerReconnects() {
-    VenueSimulator sim = sim();
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    probe.awaitInSync(sim, BTC, 20);
-
-    sim.wsFault(WsFault.DROP);
-
-    assertThat(probe.awaitError(Duration.ofSeconds(30)).error())
-        .isInstanceOf(TransientSourceException.class).hasMessageContaining(sim.websocketUrl());
-    assertThat(probe.completed()).isFalse();
-  }
-
-  @Test
-  void aResyncRequestResubscribesTheInstrumentsDataTypes() {
-    VenueSimulator sim = sim();
-    Sinks.Many<Instrument> resyncs = Sinks.many().unicast().onBackpressureBuffer();
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim),
-        new StreamRequest(List.of(BTC, ETH), 20, true, true),
-        StreamContext.direct(resyncs.asFlux())));
-    probe.awaitInSync(sim, BTC, 20);
-    probe.awaitInSync(sim, ETH, 20);
-    sim.clearWsLog();
-
-    resyncs.tryEmitNext(SimulatedVenue.BINGX.instrument("SOL")); // not streamed here
-    resyncs.tryEmitNext(BTC);
-    probe.await("BTC resubscribed", p -> received(sim).size() >= 4, PATIENCE);
-
-    assertThat(received(sim)).containsExactly(request(5, "unsub", "BTC-USDT@depth20"),
-        request(6, "unsub", "BTC-USDT@ticker"), request(7, "sub", "BTC-USDT@depth20"),
-        request(8, "sub", "BTC-USDT@ticker"));
-    int seen = probe.books(BTC).size();
-    probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
-    probe.awaitInSync(sim, BTC, 20);
-    assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
   }
 
   @Test
@@ -325,10 +254,5 @@ class BingxStreamTest {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
-  }
-
-  /** The last element of a list read once (a probe's lists grow while a test reads them). */
-  private static <T> T last(List<T> list) {
-    return list.get(list.size() - 1);
   }
 }

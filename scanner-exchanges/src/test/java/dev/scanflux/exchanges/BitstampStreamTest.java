@@ -23,16 +23,12 @@ import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import dev.scanflux.simulator.ServedRequest;
 import dev.scanflux.simulator.SimulatedVenue;
 import dev.scanflux.simulator.VenueSimulator;
-import dev.scanflux.simulator.WsEvent;
-import dev.scanflux.simulator.WsFault;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import reactor.core.publisher.Sinks;
 
 /**
  * Bitstamp's push stream on real sockets: against the simulator's WebSocket and REST sides
@@ -41,35 +37,34 @@ import reactor.core.publisher.Sinks;
  * from Bitstamp's WebSocket v2 documentation), and under the engine for
  * {@code bts:request_reconnect}.
  */
-class BitstampStreamTest {
+class BitstampStreamTest extends WholeBookStreamContract {
 
   private static final Instrument BTC = SimulatedVenue.BITSTAMP.instrument("BTC");
   private static final Instrument ETH = SimulatedVenue.BITSTAMP.instrument("ETH");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
 
-  @RegisterExtension
-  final Closer closer = new Closer();
-
-  private <T extends AutoCloseable> T closing(T c) {
-    return closer.add(c);
+  @Override
+  SimulatedVenue simulatedVenue() {
+    return SimulatedVenue.BITSTAMP;
   }
 
-  private VenueSimulator sim() {
-    VenueSimulator sim = closing(VenueSimulator.builder(SimulatedVenue.BITSTAMP).instruments(20)
-        .websocket(true).streamInterval(Duration.ofMillis(20)).build());
-    sim.start();
-    return sim;
-  }
-
-  private MarketStream stream(VenueSimulator sim) {
+  @Override
+  MarketStream stream(VenueSimulator sim) {
     return closing(Venues.bitstamp().baseUrl(sim.start()).streamUrl(sim.websocketUrl()).build())
         .stream().orElseThrow();
   }
 
-  private static List<String> received(VenueSimulator sim) {
-    return sim.wsLog().stream().filter(e -> e.kind() == WsEvent.Kind.RECEIVED)
-        .map(WsEvent::text).filter(t -> !t.equals(HEARTBEAT)).toList();
+  @Override
+  String heartbeatAnswer() {
+    return HEARTBEAT;
+  }
+
+  @Override
+  List<String> btcResubscribed() {
+    return List.of(frame("bts:unsubscribe", "order_book_btcusd"),
+        frame("bts:unsubscribe", "live_trades_btcusd"),
+        frame("bts:subscribe", "order_book_btcusd"), frame("bts:subscribe", "live_trades_btcusd"));
   }
 
   private static String frame(String event, String channel) {
@@ -100,75 +95,11 @@ class BitstampStreamTest {
 
     // bid and ask: the streamed book's best; last: a streamed trade, at the best bid or ask;
     // 24 h figures: the REST ticker's, fetched once per instrument for the connection
-    TickerSnapshot t = last(probe.tickers(BTC));
-    assertThat(probe.books(BTC)).anySatisfy(b -> {
-      assertThat(b.bestBid()).isEqualTo(t.bid());
-      assertThat(b.bestAsk()).isEqualTo(t.ask());
-    });
-    assertThat(t.last()).isBetween(t.bid(), t.ask());
-    assertThat(t.baseVolume24h()).isPositive();
+    TickerSnapshot t = SimulatedStreams.assertLastTickerIsTheBooks(probe, BTC);
     assertThat(t.quoteVolume24h()).isPositive();
-    assertThat(t.change24h()).isNotNaN();
     assertThat(sim.requestLog()).extracting(ServedRequest::path)
         .containsExactlyInAnyOrder("/api/v2/ticker/btcusd/", "/api/v2/ticker/ethusd/");
     assertThat(probe.error()).isNull();
-  }
-
-  @Test
-  void booksAreWholeSoGapAndChecksumFaultsDoNotApplyAndAMalformedMessageIsRejected() {
-    VenueSimulator sim = sim();
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    probe.awaitInSync(sim, BTC, 20);
-
-    sim.wsFault(WsFault.SEQUENCE_GAP, BTC);
-    sim.wsFault(WsFault.CHECKSUM_MISMATCH, BTC);
-    sim.wsFault(WsFault.MALFORMED, BTC);
-    probe.await(StreamEvent.Rejected.class, 1, PATIENCE);
-    int seen = probe.books(BTC).size();
-    probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
-
-    probe.awaitInSync(sim, BTC, 20);
-    assertThat(probe.events(StreamEvent.Resync.class)).isEmpty();
-    assertThat(probe.events(StreamEvent.Rejected.class)).singleElement()
-        .satisfies(r -> assertThat(r.detail()).startsWith("malformed JSON: <html>"));
-    assertThat(probe.error()).isNull();
-  }
-
-  @Test
-  void aDroppedConnectionErrorsSoTheScannerReconnects() {
-    VenueSimulator sim = sim();
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim), 20, BTC));
-    probe.awaitInSync(sim, BTC, 20);
-
-    sim.wsFault(WsFault.DROP);
-
-    assertThat(probe.awaitError(Duration.ofSeconds(30)).error())
-        .isInstanceOf(TransientSourceException.class).hasMessageContaining(sim.websocketUrl());
-    assertThat(probe.completed()).isFalse();
-  }
-
-  @Test
-  void aResyncRequestResubscribesTheInstrumentsChannels() {
-    VenueSimulator sim = sim();
-    Sinks.Many<Instrument> resyncs = Sinks.many().unicast().onBackpressureBuffer();
-    StreamProbe probe = closing(StreamProbe.connect(stream(sim),
-        new StreamRequest(List.of(BTC, ETH), 20, true, true),
-        StreamContext.direct(resyncs.asFlux())));
-    probe.awaitInSync(sim, BTC, 20);
-    probe.awaitInSync(sim, ETH, 20);
-    sim.clearWsLog();
-
-    resyncs.tryEmitNext(SimulatedVenue.BITSTAMP.instrument("SOL")); // not streamed here
-    resyncs.tryEmitNext(BTC);
-    probe.await("BTC resubscribed", p -> received(sim).size() >= 4, PATIENCE);
-
-    assertThat(received(sim)).containsExactly(frame("bts:unsubscribe", "order_book_btcusd"),
-        frame("bts:unsubscribe", "live_trades_btcusd"), frame("bts:subscribe", "order_book_btcusd"),
-        frame("bts:subscribe", "live_trades_btcusd"));
-    int seen = probe.books(BTC).size();
-    probe.await("more books", p -> p.books(BTC).size() >= seen + 5, PATIENCE);
-    probe.awaitInSync(sim, BTC, 20);
-    assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
   }
 
   @Test

@@ -71,10 +71,7 @@ class BybitStreamTest {
   }
 
   private VenueSimulator sim(SimulatedVenue venue) {
-    VenueSimulator sim = closing(VenueSimulator.builder(venue).instruments(30)
-        .websocket(true).streamInterval(Duration.ofMillis(20)).build());
-    sim.start();
-    return sim;
+    return SimulatedStreams.started(closer, venue, 30);
   }
 
   private MarketSource source(SimulatedVenue venue, VenueSimulator sim) {

@@ -7,6 +7,7 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.simulator.WsFault;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.LiveBook;
+import dev.scanflux.simulator.internal.SentLevels;
 import dev.scanflux.simulator.internal.SimInstrument;
 import dev.scanflux.simulator.internal.SyntheticMarket;
 import dev.scanflux.simulator.internal.WsPeer;
@@ -14,17 +15,14 @@ import dev.scanflux.simulator.internal.WsProtocol;
 import dev.scanflux.simulator.internal.WsProtocol.WsFaults;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -193,14 +191,14 @@ public final class BybitWsProtocol implements WsProtocol {
       return null;
     }
     int n = 0;
-    for (Map.Entry<Long, String> l : deepest.bids.entrySet()) {
+    for (Map.Entry<Long, String> l : deepest.bids.sent().entrySet()) {
       if (n++ == depth) {
         break;
       }
       book.bid(Double.parseDouble(px(instrument, l.getKey())), Double.parseDouble(l.getValue()));
     }
     n = 0;
-    for (Map.Entry<Long, String> l : deepest.asks.entrySet()) {
+    for (Map.Entry<Long, String> l : deepest.asks.sent().entrySet()) {
       if (n++ == depth) {
         break;
       }
@@ -246,8 +244,8 @@ public final class BybitWsProtocol implements WsProtocol {
 
   private String snapshot(BookTopic b) {
     ObjectNode levels = Json.object();
-    levels.set("b", levels(b.instrument, b.bids));
-    levels.set("a", levels(b.instrument, b.asks));
+    levels.set("b", levels(b.instrument, b.bids.sent()));
+    levels.set("a", levels(b.instrument, b.asks.sent()));
     return orderbook(b, "snapshot", levels);
   }
 
@@ -371,8 +369,8 @@ public final class BybitWsProtocol implements WsProtocol {
     final Streamed streamed;
     final SimInstrument instrument;
     final int depth;
-    final NavigableMap<Long, String> bids = new TreeMap<>(Collections.reverseOrder());
-    final NavigableMap<Long, String> asks = new TreeMap<>();
+    final SentLevels bids = SentLevels.bids();
+    final SentLevels asks = SentLevels.asks();
     long u = 1;
     long time;
 
@@ -399,25 +397,8 @@ public final class BybitWsProtocol implements WsProtocol {
       return o;
     }
 
-    private ArrayNode diff(NavigableMap<Long, String> sent, List<LiveBook.Level> now) {
-      Map<Long, String> next = new TreeMap<>(sent.comparator());
-      for (LiveBook.Level l : now) {
-        next.put(l.ticks(), instrument.qty(l.size()));
-      }
-      Map<Long, String> changes = new TreeMap<>(sent.comparator());
-      sent.forEach((ticks, size) -> {
-        if (!next.containsKey(ticks)) {
-          changes.put(ticks, "0");
-        }
-      });
-      next.forEach((ticks, size) -> {
-        if (!size.equals(sent.get(ticks))) {
-          changes.put(ticks, size);
-        }
-      });
-      sent.clear();
-      sent.putAll(next);
-      return levels(instrument, changes);
+    private ArrayNode diff(SentLevels sent, List<LiveBook.Level> now) {
+      return levels(instrument, sent.advance(now, l -> instrument.qty(l.size())));
     }
   }
 }

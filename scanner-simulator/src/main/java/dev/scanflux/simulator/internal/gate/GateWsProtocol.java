@@ -7,6 +7,7 @@ import dev.scanflux.core.model.BookSnapshot;
 import dev.scanflux.simulator.WsFault;
 import dev.scanflux.simulator.internal.Json;
 import dev.scanflux.simulator.internal.LiveBook;
+import dev.scanflux.simulator.internal.SentLevels;
 import dev.scanflux.simulator.internal.SimInstrument;
 import dev.scanflux.simulator.internal.SyntheticMarket;
 import dev.scanflux.simulator.internal.WsPeer;
@@ -14,14 +15,12 @@ import dev.scanflux.simulator.internal.WsProtocol;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -461,8 +460,8 @@ public final class GateWsProtocol implements WsProtocol {
   /** Futures: the top levels one {@code order_book_update} level last pushed. */
   private final class Topic {
     final int level;
-    final NavigableMap<Long, String> bids = new TreeMap<>(Collections.reverseOrder());
-    final NavigableMap<Long, String> asks = new TreeMap<>();
+    final SentLevels bids = SentLevels.bids();
+    final SentLevels asks = SentLevels.asks();
     /** The id of the book's last change this topic pushed (or held when it began). */
     long pushed;
 
@@ -483,25 +482,8 @@ public final class GateWsProtocol implements WsProtocol {
       return o;
     }
 
-    private ArrayNode diff(Streamed s, NavigableMap<Long, String> sent,
-        List<LiveBook.Level> now) {
-      Map<Long, String> next = new TreeMap<>(sent.comparator());
-      for (LiveBook.Level l : now) {
-        next.put(l.ticks(), size(s, l.size()));
-      }
-      Map<Long, String> changes = new TreeMap<>(sent.comparator());
-      sent.forEach((ticks, size) -> {
-        if (!next.containsKey(ticks)) {
-          changes.put(ticks, "0");
-        }
-      });
-      next.forEach((ticks, size) -> {
-        if (!size.equals(sent.get(ticks))) {
-          changes.put(ticks, size);
-        }
-      });
-      sent.clear();
-      sent.putAll(next);
+    private ArrayNode diff(Streamed s, SentLevels sent, List<LiveBook.Level> now) {
+      Map<Long, String> changes = sent.advance(now, l -> size(s, l.size()));
       ArrayNode out = Json.array();
       changes.forEach((ticks, size) -> out.add(level(s, ticks, size)));
       return out;

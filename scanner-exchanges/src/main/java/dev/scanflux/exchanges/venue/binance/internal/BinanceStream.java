@@ -177,12 +177,7 @@ public final class BinanceStream extends WsStream {
 
     /** The snapshot limit for books of {@code depth} levels: the cheapest bracket of 5 x depth. */
     int snapshotLimit(int depth) {
-      for (int limit : snapshotLimits) {
-        if (limit >= 5L * depth) {
-          return limit;
-        }
-      }
-      return snapshotLimits[snapshotLimits.length - 1];
+      return covering(snapshotLimits, (int) Math.min(Integer.MAX_VALUE, 5L * depth));
     }
 
     /**
@@ -447,11 +442,10 @@ public final class BinanceStream extends WsStream {
     /** The SUBSCRIBE frames of {@code streams}, paced. */
     private Mono<Void> subscribe(WsSession session, List<String> streams) {
       List<String> frames = new ArrayList<>();
-      for (int from = 0; from < streams.size(); from += STREAMS_PER_FRAME) {
+      for (List<String> chunk : chunks(streams, STREAMS_PER_FRAME)) {
         ObjectNode frame = JsonNodeFactory.instance.objectNode().put("method", "SUBSCRIBE");
         ArrayNode params = frame.putArray("params");
-        streams.subList(from, Math.min(streams.size(), from + STREAMS_PER_FRAME))
-            .forEach(params::add);
+        chunk.forEach(params::add);
         frames.add(frame.put("id", frames.size() + 1).toString());
       }
       return Flux.fromIterable(frames).index()
@@ -746,9 +740,5 @@ public final class BinanceStream extends WsStream {
   /** @throws IllegalArgumentException if the field is not a number */
   private static double number(JsonNode m, String field) {
     return Double.parseDouble(m.path(field).asText(""));
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 120 ? text.substring(0, 120) + "..." : text;
   }
 }

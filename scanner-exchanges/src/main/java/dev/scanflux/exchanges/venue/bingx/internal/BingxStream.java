@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,12 +117,7 @@ public final class BingxStream extends WsStream {
 
   /** The smallest of BingX's depths that holds {@code depth} levels, at most 100. */
   static int levels(int depth) {
-    for (int d : DEPTHS) {
-      if (d >= depth) {
-        return d;
-      }
-    }
-    return DEPTHS[DEPTHS.length - 1];
+    return covering(DEPTHS, depth);
   }
 
   @Override
@@ -276,11 +270,9 @@ public final class BingxStream extends WsStream {
     }
   }
 
-  private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
+  /** BingX's texts are shown to 100 characters. */
+  @Override
+  protected int shownChars() {
+    return 100;
   }
 }

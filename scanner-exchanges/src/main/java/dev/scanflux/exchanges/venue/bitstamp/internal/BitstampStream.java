@@ -15,6 +15,7 @@ import dev.scanflux.core.spi.StreamEvent;
 import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.core.spi.TransientSourceException;
 import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.stream.Outbox;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
 import dev.scanflux.exchanges.internal.stream.WsSpec;
@@ -28,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,9 +167,8 @@ public final class BitstampStream extends WsStream {
     private final Map<String, Tracked> byChannel = new HashMap<>();
     private final List<StreamEvent> notes = new ArrayList<>();
     private final Sinks.Many<Tracked> reseed = Sinks.many().unicast().onBackpressureBuffer();
-    /** What the input being handled produced. */
-    private final List<StreamEvent> out = new ArrayList<>();
-    private final List<String> send = new ArrayList<>();
+    /** What the input being handled produced: events, and frames to send after them. */
+    private final Outbox out = new Outbox();
 
     Connection(StreamRequest request) {
       this.request = request;
@@ -188,8 +187,7 @@ public final class BitstampStream extends WsStream {
     /** Subscribes, then handles frames, REST tickers and resync requests in turn. */
     Flux<StreamEvent> run(WsSession session, StreamContext context) {
       tracked.values().forEach(t -> channels(t, "bts:subscribe"));
-      List<String> subscribe = List.copyOf(send);
-      send.clear();
+      List<String> subscribe = out.takeFrames();
       // resync requests first: frames handled while the merge subscribes its sources may lead
       // to a request, which must find a subscriber
       Flux<Input> inputs = Flux.merge(context.resyncs().map(Rebuild::new), days(context),
@@ -217,7 +215,6 @@ public final class BitstampStream extends WsStream {
     }
 
     private Flux<StreamEvent> handle(WsSession session, Input input) {
-      out.clear();
       if (input instanceof Frame f) {
         SourceException end = frame(f.text());
         if (end != null) {
@@ -230,13 +227,7 @@ public final class BitstampStream extends WsStream {
         s.tracked().day = s.day();
         ticker(s.tracked());
       }
-      List<StreamEvent> events = List.copyOf(out);
-      if (send.isEmpty()) {
-        return Flux.fromIterable(events);
-      }
-      List<String> frames = List.copyOf(send);
-      send.clear();
-      return Flux.fromIterable(events).concatWith(session.send(frames).then(Mono.empty()));
+      return out.emitThenSend(session);
     }
 
     private void rebuild(Instrument instrument) {
@@ -260,7 +251,7 @@ public final class BitstampStream extends WsStream {
       try {
         m = MAPPER.readTree(text);
       } catch (JsonProcessingException e) {
-        out.add(StreamEvent.rejected("malformed JSON: " + abbreviate(text)));
+        out.emit(StreamEvent.rejected("malformed JSON: " + abbreviate(text)));
         return null;
       }
       String event = m.path("event").asText("");
@@ -269,21 +260,21 @@ public final class BitstampStream extends WsStream {
         case "data", "trade" -> {
           Tracked t = byChannel.get(channel);
           if (t == null) {
-            out.add(StreamEvent.rejected("a '" + abbreviate(event) + "' message on '"
+            out.emit(StreamEvent.rejected("a '" + abbreviate(event) + "' message on '"
                 + abbreviate(channel) + "', which this connection did not subscribe"));
           } else if (event.equals("data") && channel.equals(t.books)) {
             book(t, m.path("data"));
           } else if (event.equals("trade") && channel.equals(t.trades)) {
             trade(t, m.path("data"));
           } else {
-            out.add(StreamEvent.rejected("a '" + event + "' message on " + channel));
+            out.emit(StreamEvent.rejected("a '" + event + "' message on " + channel));
           }
         }
         case "bts:request_reconnect" -> {
           return new TransientSourceException(venue(), "Bitstamp asked its clients to"
               + " reconnect (bts:request_reconnect)", null);
         }
-        case "bts:error" -> out.add(StreamEvent.rejected("Bitstamp refused a request"
+        case "bts:error" -> out.emit(StreamEvent.rejected("Bitstamp refused a request"
             + (channel.isEmpty() ? "" : " on " + abbreviate(channel)) + ": "
             + abbreviate(m.path("data").path("message").asText(m.path("data").toString()))));
         case "bts:subscription_succeeded", "bts:unsubscription_succeeded", "bts:heartbeat" -> {
@@ -301,12 +292,12 @@ public final class BitstampStream extends WsStream {
       } catch (SourceException | IllegalArgumentException e) { // invalid snapshots are IAEs
         t.top = false;
         String detail = "an order_book message of " + t.instrument + ": " + e.getMessage();
-        out.add(request.books() ? StreamEvent.resync(t.instrument, ResyncCause.BAD_DATA, detail)
+        out.emit(request.books() ? StreamEvent.resync(t.instrument, ResyncCause.BAD_DATA, detail)
             : StreamEvent.rejected(detail));
         return;
       }
       if (request.books()) {
-        out.add(StreamEvent.update(b));
+        out.emit(StreamEvent.update(b));
       }
       t.top = b.bidLevels() > 0 && b.askLevels() > 0;
       if (t.top) {
@@ -321,7 +312,7 @@ public final class BitstampStream extends WsStream {
       JsonNode price = data.hasNonNull("price_str") ? data.path("price_str") : data.path("price");
       double p = price.isTextual() || price.isNumber() ? parse(price.asText()) : Double.NaN;
       if (!(p > 0) || Double.isInfinite(p)) {
-        out.add(StreamEvent.rejected("a trade of " + t.instrument + " with price '"
+        out.emit(StreamEvent.rejected("a trade of " + t.instrument + " with price '"
             + abbreviate(price.asText()) + "'"));
         return;
       }
@@ -339,24 +330,20 @@ public final class BitstampStream extends WsStream {
       double last = Double.isNaN(t.last) ? day.last() : t.last;
       Instant time = t.time.isAfter(day.time()) ? t.time : day.time();
       try {
-        out.add(StreamEvent.update(day.ticker(venue(), t.instrument, t.bid, t.ask, last, time,
+        out.emit(StreamEvent.update(day.ticker(venue(), t.instrument, t.bid, t.ask, last, time,
             now())));
       } catch (IllegalArgumentException e) { // invalid snapshots are IAEs
-        out.add(StreamEvent.rejected("ticker " + t.instrument + ": " + e.getMessage()));
+        out.emit(StreamEvent.rejected("ticker " + t.instrument + ": " + e.getMessage()));
       }
     }
 
     /** Adds the frames that (un)subscribe the instrument's channels to those to send. */
     private void channels(Tracked t, String event) {
-      send.add(subscription(event, t.books)); // for tickers too: their bid and ask
+      out.send(subscription(event, t.books)); // for tickers too: their bid and ask
       if (request.tickers()) {
-        send.add(subscription(event, t.trades));
+        out.send(subscription(event, t.trades));
       }
     }
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
   }
 
   private static String subscription(String event, String channel) {
@@ -373,7 +360,9 @@ public final class BitstampStream extends WsStream {
     }
   }
 
-  private static String abbreviate(String text) {
-    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
+  /** Bitstamp's texts are shown to 100 characters. */
+  @Override
+  protected int shownChars() {
+    return 100;
   }
 }

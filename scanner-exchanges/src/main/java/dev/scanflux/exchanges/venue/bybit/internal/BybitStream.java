@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,12 +132,7 @@ public final class BybitStream extends WsStream {
 
   /** The smallest of Bybit's book depths that holds {@code depth} levels, at most 1000. */
   static int topicDepth(int depth) {
-    for (int d : DEPTHS) {
-      if (d >= depth) {
-        return d;
-      }
-    }
-    return DEPTHS[DEPTHS.length - 1];
+    return covering(DEPTHS, depth);
   }
 
   @Override
@@ -233,7 +227,7 @@ public final class BybitStream extends WsStream {
     Flux<StreamEvent> run(WsSession session, StreamContext context) {
       List<String> all = new ArrayList<>();
       topics.values().forEach(all::addAll);
-      long now = now();
+      long now = nowMillis();
       books.values().forEach(b -> b.subscribedAt = now);
       tickers.values().forEach(t -> t.subscribedAt = now);
       // resync requests first: frames already received may be handled while the merge
@@ -261,10 +255,10 @@ public final class BybitStream extends WsStream {
     /** The {@code op} frames for {@code topics}, {@value #ARGS_PER_REQUEST} topics each. */
     private List<String> frames(String op, List<String> topics) {
       List<String> out = new ArrayList<>();
-      for (int from = 0; from < topics.size(); from += ARGS_PER_REQUEST) {
+      for (List<String> chunk : chunks(topics, ARGS_PER_REQUEST)) {
         ObjectNode frame = MAPPER.createObjectNode().put("op", op);
         ArrayNode args = frame.putArray("args");
-        topics.subList(from, Math.min(topics.size(), from + ARGS_PER_REQUEST)).forEach(args::add);
+        chunk.forEach(args::add);
         out.add(frame.put("req_id", Integer.toString(++requests)).toString());
       }
       return out;
@@ -286,7 +280,7 @@ public final class BybitStream extends WsStream {
         Ticker t = tickers.get(topic);
         if (t != null) {
           t.last = null;
-          t.subscribedAt = now();
+          t.subscribedAt = nowMillis();
         }
       }
       resubscribe.addAll(mine);
@@ -335,7 +329,7 @@ public final class BybitStream extends WsStream {
       if (!snapshot && !b.synced) {
         // Deltas of the old subscription may come before the snapshot of the new one; past
         // the wait, the snapshot was lost (or never sent) and is asked for again.
-        return now() - b.subscribedAt < SNAPSHOT_WAIT_MS ? List.of()
+        return nowMillis() - b.subscribedAt < SNAPSHOT_WAIT_MS ? List.of()
             : resync(b, ResyncCause.SEQUENCE_GAP, "deltas but no snapshot "
                 + SNAPSHOT_WAIT_MS + " ms after subscribing");
       }
@@ -376,7 +370,7 @@ public final class BybitStream extends WsStream {
 
     private void unsync(Book b) {
       b.synced = false;
-      b.subscribedAt = now();
+      b.subscribedAt = nowMillis();
       b.levels.clear();
     }
 
@@ -389,10 +383,10 @@ public final class BybitStream extends WsStream {
         t.last = data.deepCopy();
       } else if (type.equals("delta") && t.last != null) {
         t.last.setAll(data);
-      } else if (type.equals("delta") && now() - t.subscribedAt < SNAPSHOT_WAIT_MS) {
+      } else if (type.equals("delta") && nowMillis() - t.subscribedAt < SNAPSHOT_WAIT_MS) {
         return List.of(); // as for books: the snapshot may still come
       } else {
-        t.subscribedAt = now();
+        t.subscribedAt = nowMillis();
         resubscribe.add(t.topic);
         return List.of(StreamEvent.rejected("a ticker " + abbreviate(type) + " of "
             + t.instrument + " without its snapshot; resubscribing"));
@@ -410,7 +404,7 @@ public final class BybitStream extends WsStream {
       }
       try {
         return List.of(StreamEvent.update(rest.ticker("ticker " + t.instrument, t.instrument,
-            full, time(m), Instant.ofEpochMilli(now()))));
+            full, time(m), now())));
       } catch (BadDataException | IllegalArgumentException e) { // invalid snapshots are IAEs
         return List.of(StreamEvent.rejected(e.getMessage()));
       }
@@ -419,14 +413,12 @@ public final class BybitStream extends WsStream {
 
   /** The message's {@code ts}, or now. */
   private Instant time(JsonNode m) {
-    return NativeSource.millis(m, "ts", Instant.ofEpochMilli(now()));
+    return NativeSource.millis(m, "ts", now());
   }
 
-  private long now() {
-    return settings.clock().now(TimeUnit.MILLISECONDS);
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
+  /** Bybit's texts are shown to 100 characters. */
+  @Override
+  protected int shownChars() {
+    return 100;
   }
 }

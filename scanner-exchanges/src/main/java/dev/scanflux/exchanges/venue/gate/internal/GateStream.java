@@ -18,6 +18,7 @@ import dev.scanflux.core.spi.StreamRequest;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.Outbox;
 import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
 import dev.scanflux.exchanges.internal.stream.WsClient;
 import dev.scanflux.exchanges.internal.stream.WsSession;
@@ -33,7 +34,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -185,33 +185,15 @@ public final class GateStream extends WsStream {
     return type.cast(rest);
   }
 
-  /** The smallest of {@code levels} that holds {@code depth}, else the largest. */
-  static int level(int[] levels, int depth) {
-    for (int l : levels) {
-      if (l >= depth) {
-        return l;
-      }
-    }
-    return levels[levels.length - 1];
-  }
-
   /** The book level subscribed for a request's depth: spot 5 to 100, futures 20 or 50. */
   int level(int depth) {
-    return level(spot ? SPOT_LEVELS : FUTURES_LEVELS, depth);
+    return covering(spot ? SPOT_LEVELS : FUTURES_LEVELS, depth);
   }
 
   @Override
   protected Flux<StreamEvent> open(StreamRequest request, StreamContext context) {
     Connection c = new Connection(request, context);
     return c.resolve().thenMany(client.connect(spec, session -> c.run(session)));
-  }
-
-  private long nowMillis() {
-    return settings.clock().now(TimeUnit.MILLISECONDS);
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 120 ? text : text.substring(0, 120) + "...";
   }
 
   /** One subscribed instrument of a connection. */
@@ -249,8 +231,7 @@ public final class GateStream extends WsStream {
     private final Map<String, Tracked> bySymbol = new HashMap<>();
     private final Map<Instrument, Tracked> byInstrument = new LinkedHashMap<>();
     private final List<StreamEvent> notes = new ArrayList<>();
-    private final List<StreamEvent> out = new ArrayList<>();
-    private final List<String> frames = new ArrayList<>();
+    private final Outbox out = new Outbox();
     private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
     /**
      * Base-book requests, each answering with its handler: queued by the handlers (one at a
@@ -297,8 +278,7 @@ public final class GateStream extends WsStream {
 
     Flux<StreamEvent> run(WsSession session) {
       subscribe("subscribe", byInstrument.values());
-      List<String> first = List.copyOf(frames);
-      frames.clear();
+      List<String> first = out.takeFrames();
       // Resync requests first: frames already received may be handled while the merge
       // subscribes its sources, and a request made on their strength must find a subscriber.
       Flux<Runnable> inputs = Flux.merge(
@@ -311,22 +291,9 @@ public final class GateStream extends WsStream {
                 if (!spot && request.books()) {
                   byInstrument.values().forEach(this::fetch);
                 }
-                return inputs.concatMap(input -> handle(session, input));
+                return inputs.concatMap(input -> out.sendThenEmit(session, input));
               })))
           .doFinally(signal -> backoff.dispose());
-    }
-
-    /** Runs one input's handler; sends the frames it asked for, then emits its events. */
-    private Flux<StreamEvent> handle(WsSession session, Runnable handler) {
-      out.clear();
-      handler.run();
-      List<StreamEvent> events = List.copyOf(out);
-      if (frames.isEmpty()) {
-        return Flux.fromIterable(events);
-      }
-      List<String> send = List.copyOf(frames);
-      frames.clear();
-      return session.send(send).thenMany(Flux.fromIterable(events));
     }
 
     /** The frames that (un)subscribe every channel of {@code tracked}. */
@@ -335,18 +302,16 @@ public final class GateStream extends WsStream {
       for (Tracked t : tracked) {
         symbols.add(t.symbol);
         if (request.books()) {
-          frames.add(frame(market.prefix() + (spot ? ".order_book" : ".order_book_update"),
+          out.send(frame(market.prefix() + (spot ? ".order_book" : ".order_book_update"),
               event, spot ? List.of(t.symbol, Integer.toString(level), "100ms")
                   : List.of(t.symbol, "100ms", Integer.toString(level))));
         }
       }
       if (request.tickers()) {
-        for (int from = 0; from < symbols.size(); from += SYMBOLS_PER_FRAME) {
-          List<String> part = symbols.subList(from,
-              Math.min(symbols.size(), from + SYMBOLS_PER_FRAME));
-          frames.add(frame(market.prefix() + ".tickers", event, part));
+        for (List<String> part : chunks(symbols, SYMBOLS_PER_FRAME)) {
+          out.send(frame(market.prefix() + ".tickers", event, part));
           if (!spot) {
-            frames.add(frame("futures.book_ticker", event, part));
+            out.send(frame("futures.book_ticker", event, part));
           }
         }
       }
@@ -611,8 +576,7 @@ public final class GateStream extends WsStream {
 
     private void ticker(Tracked t, JsonNode entry, Instant time) {
       try {
-        out.add(StreamEvent.update(market.ticker().read(t.instrument, entry, time,
-            Instant.ofEpochMilli(nowMillis()))));
+        out.emit(StreamEvent.update(market.ticker().read(t.instrument, entry, time, now())));
       } catch (IllegalArgumentException | SourceException e) {
         // InvalidSnapshotException is an IllegalArgumentException.
         reject("ticker " + t.symbol + ": " + e.getMessage());
@@ -621,7 +585,7 @@ public final class GateStream extends WsStream {
 
     private void emit(Tracked t, Instant time) {
       if (request.books()) {
-        out.add(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
+        out.emit(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
             t.contractSize, time)));
       }
     }
@@ -650,7 +614,7 @@ public final class GateStream extends WsStream {
     private void resync(Tracked t, ResyncCause cause, String detail) {
       LOG.debug("{}: resync {} ({}): {}", venue(), t.instrument, cause, detail);
       unsync(t);
-      out.add(StreamEvent.resync(t.instrument, cause, detail));
+      out.emit(StreamEvent.resync(t.instrument, cause, detail));
       if (!spot) {
         scheduleFetch(t);
       }
@@ -673,7 +637,7 @@ public final class GateStream extends WsStream {
     }
 
     private void reject(String detail) {
-      out.add(StreamEvent.rejected(detail));
+      out.emit(StreamEvent.rejected(detail));
     }
   }
 

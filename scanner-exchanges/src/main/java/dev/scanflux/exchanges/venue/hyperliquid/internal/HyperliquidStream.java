@@ -17,13 +17,11 @@ import dev.scanflux.exchanges.internal.stream.WsSpec;
 import dev.scanflux.exchanges.internal.stream.WsStream;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -238,17 +236,15 @@ public final class HyperliquidStream extends WsStream {
     }
   }
 
-  private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
-  }
-
   private static String frame(String method, String channel, String coin) {
     ObjectNode o = MAPPER.createObjectNode().put("method", method);
     o.putObject("subscription").put("type", channel).put("coin", coin);
     return o.toString();
   }
 
-  private static String abbreviate(String text) {
-    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
+  /** Hyperliquid's texts are shown to 100 characters. */
+  @Override
+  protected int shownChars() {
+    return 100;
   }
 }

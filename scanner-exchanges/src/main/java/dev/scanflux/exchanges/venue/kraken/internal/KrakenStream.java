@@ -19,6 +19,7 @@ import dev.scanflux.core.spi.ThrottledException;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.Outbox;
 import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
 import dev.scanflux.exchanges.internal.stream.SnapshotWait;
 import dev.scanflux.exchanges.internal.stream.WsClient;
@@ -30,13 +31,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,12 +133,7 @@ public final class KrakenStream extends WsStream {
 
   /** The smallest Kraken book depth covering {@code depth}, at most Kraken's deepest. */
   static int krakenDepth(int depth) {
-    for (int d : DEPTHS) {
-      if (d >= depth) {
-        return d;
-      }
-    }
-    return DEPTHS[DEPTHS.length - 1];
+    return covering(DEPTHS, depth);
   }
 
   /** Kraken's v2 symbol of an instrument: {@code BTC/USD}. */
@@ -196,10 +190,6 @@ public final class KrakenStream extends WsStream {
     throw new IllegalArgumentException(what + " is not a number: " + v);
   }
 
-  private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
-  }
-
   private static Instant timestamp(JsonNode data, Instant fallback) {
     JsonNode t = data.path("timestamp");
     if (!t.isTextual()) {
@@ -210,10 +200,6 @@ public final class KrakenStream extends WsStream {
     } catch (DateTimeParseException e) {
       return fallback;
     }
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 120 ? text : text.substring(0, 120) + "...";
   }
 
   /** One subscribed instrument of a connection. */
@@ -244,10 +230,8 @@ public final class KrakenStream extends WsStream {
     private final Map<String, Tracked> bySymbol = new HashMap<>();
     /** In the request's order, priority bases first. */
     private final Map<Instrument, Tracked> byInstrument = new LinkedHashMap<>();
-    /** What the input being handled produced. */
-    private final List<StreamEvent> out = new ArrayList<>();
-    /** Frames the input being handled asked to send, in order. */
-    private final List<String> frames = new ArrayList<>();
+    /** What the input being handled produced: events, and frames to send before them. */
+    private final Outbox out = new Outbox();
     /** Resubscriptions of failing books, after their backoff. */
     private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
     private int requestIds;
@@ -265,9 +249,7 @@ public final class KrakenStream extends WsStream {
     /** Subscribes every channel, then handles messages and resync requests in turn. */
     Flux<StreamEvent> run(WsSession session, StreamContext context) {
       List<String> symbols = byInstrument.values().stream().map(t -> t.symbol).toList();
-      for (int from = 0; from < symbols.size(); from += SYMBOLS_PER_FRAME) {
-        List<String> chunk = symbols.subList(from,
-            Math.min(symbols.size(), from + SYMBOLS_PER_FRAME));
+      for (List<String> chunk : chunks(symbols, SYMBOLS_PER_FRAME)) {
         if (request.books()) {
           request("subscribe", BOOK, chunk);
         }
@@ -275,8 +257,7 @@ public final class KrakenStream extends WsStream {
           request("subscribe", TICKER, chunk);
         }
       }
-      List<String> first = List.copyOf(frames);
-      frames.clear();
+      List<String> first = out.takeFrames();
       // The scanner's resync requests are subscribed before the frames: frames already
       // received may be handled synchronously while the merge subscribes its sources, and a
       // request made on the strength of their books must find a subscriber.
@@ -285,22 +266,8 @@ public final class KrakenStream extends WsStream {
           session.receive().<Runnable>map(text -> () -> onMessage(text)));
       return session.send(first)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()),
-              inputs.concatMap(input -> handle(session, input))))
+              inputs.concatMap(input -> out.sendThenEmit(session, input))))
           .doFinally(signal -> backoff.dispose());
-    }
-
-    /** Runs one input's handler; sends the frames it asked for, then emits its events. */
-    private Flux<StreamEvent> handle(WsSession session, Runnable handler) {
-      out.clear();
-      frames.clear();
-      handler.run();
-      List<StreamEvent> events = List.copyOf(out);
-      if (frames.isEmpty()) {
-        return Flux.fromIterable(events);
-      }
-      List<String> send = List.copyOf(frames);
-      frames.clear();
-      return session.send(send).thenMany(Flux.fromIterable(events));
     }
 
     private void onMessage(String text) {
@@ -405,7 +372,7 @@ public final class KrakenStream extends WsStream {
         if (type.equals("update")) {
           t.failures = 0;
         }
-        out.add(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(), 1,
+        out.emit(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(), 1,
             timestamp(d, now()))));
       }
     }
@@ -428,7 +395,7 @@ public final class KrakenStream extends WsStream {
 
     private void onTicker(Tracked t, JsonNode d) {
       try {
-        out.add(StreamEvent.update(ticker(t.instrument, d)));
+        out.emit(StreamEvent.update(ticker(t.instrument, d)));
       } catch (IllegalArgumentException e) {
         // InvalidSnapshotException is an IllegalArgumentException.
         reject("ticker " + t.symbol + ": " + e.getMessage());
@@ -464,12 +431,12 @@ public final class KrakenStream extends WsStream {
     private void resync(Tracked t, ResyncCause cause, String detail) {
       t.synced = false;
       t.book.clear();
-      out.add(StreamEvent.resync(t.instrument, cause, detail));
+      out.emit(StreamEvent.resync(t.instrument, cause, detail));
       backoff.resubscribe(t.failures++, t.wait.resync(() -> resubscribe(t, BOOK)));
     }
 
     private void reject(String detail) {
-      out.add(StreamEvent.rejected(detail));
+      out.emit(StreamEvent.rejected(detail));
     }
 
     private void resubscribe(Tracked t, String channel) {
@@ -490,7 +457,7 @@ public final class KrakenStream extends WsStream {
         params.put("depth", depth);
       }
       frame.put("req_id", ++requestIds);
-      frames.add(frame.toString());
+      out.send(frame.toString());
     }
   }
 

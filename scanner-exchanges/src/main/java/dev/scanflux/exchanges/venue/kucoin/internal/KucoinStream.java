@@ -41,7 +41,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -665,7 +664,7 @@ public final class KucoinStream extends WsStream {
       return List.of(StreamEvent.rejected(detail));
     }
 
-    private static String described(String id, Pending p) {
+    private String described(String id, Pending p) {
       return "request " + id + " (" + p.op() + " " + abbreviate(p.topic()) + ")";
     }
 
@@ -838,13 +837,5 @@ public final class KucoinStream extends WsStream {
 
   private KucoinFuturesSource perpetuals() {
     return Objects.requireNonNull(perpetuals, "perpetuals");
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 120 ? text.substring(0, 120) + "..." : text;
   }
 }

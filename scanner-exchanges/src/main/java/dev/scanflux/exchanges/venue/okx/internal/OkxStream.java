@@ -3,7 +3,6 @@ package dev.scanflux.exchanges.venue.okx.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflux.core.model.Instrument;
@@ -21,6 +20,7 @@ import dev.scanflux.core.spi.TransientSourceException;
 import dev.scanflux.exchanges.internal.NativeSource;
 import dev.scanflux.exchanges.internal.SourceSettings;
 import dev.scanflux.exchanges.internal.stream.LocalBook;
+import dev.scanflux.exchanges.internal.stream.Outbox;
 import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
 import dev.scanflux.exchanges.internal.stream.SnapshotWait;
 import dev.scanflux.exchanges.internal.stream.WsClient;
@@ -35,7 +35,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -197,20 +196,12 @@ public final class OkxStream extends WsStream {
         .thenMany(client.connect(spec, session -> c.run(session, context)));
   }
 
-  private Instant now() {
-    return Instant.ofEpochMilli(settings.clock().now(TimeUnit.MILLISECONDS));
-  }
-
   private static double required(JsonNode node, String field) {
     JsonNode v = node.path(field);
     if (!v.isTextual() && !v.isNumber()) {
       throw new IllegalArgumentException("missing " + field);
     }
     return Double.parseDouble(v.asText());
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 120 ? text : text.substring(0, 120) + "...";
   }
 
   /** One subscribed instrument of a connection. */
@@ -246,8 +237,8 @@ public final class OkxStream extends WsStream {
     private final Map<Instrument, Tracked> byInstrument = new LinkedHashMap<>();
     /** Events to emit after Connected: instruments that cannot be streamed. */
     private final List<StreamEvent> notes = new ArrayList<>();
-    /** What the input being handled produced. */
-    private final List<StreamEvent> out = new ArrayList<>();
+    /** What the input being handled produced: events, and frames to send before them. */
+    private final Outbox out = new Outbox();
     private final List<ObjectNode> unsubscribe = new ArrayList<>();
     private final List<ObjectNode> subscribe = new ArrayList<>();
     /** Resubscriptions of failing books, after their backoff. */
@@ -280,7 +271,8 @@ public final class OkxStream extends WsStream {
       for (Tracked t : byInstrument.values()) {
         subscribe(t);
       }
-      List<String> frames = frames();
+      queueFrames();
+      List<String> frames = out.takeFrames();
       // The scanner's resync requests are subscribed before the frames: frames already
       // received may be handled synchronously while the merge subscribes its sources, and a
       // request made on the strength of their books must find a subscriber.
@@ -289,18 +281,11 @@ public final class OkxStream extends WsStream {
           session.receive().<Runnable>map(text -> () -> onMessage(text)));
       return session.send(frames)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()), Flux.fromIterable(notes),
-              inputs.concatMap(input -> handle(session, input))))
+              inputs.concatMap(input -> out.sendThenEmit(session, () -> {
+                input.run();
+                queueFrames();
+              }))))
           .doFinally(signal -> backoff.dispose());
-    }
-
-    /** Runs one input's handler; sends the frames it asked for, then emits its events. */
-    private Flux<StreamEvent> handle(WsSession session, Runnable handler) {
-      out.clear();
-      handler.run();
-      List<StreamEvent> events = List.copyOf(out);
-      List<String> frames = frames();
-      return frames.isEmpty() ? Flux.fromIterable(events)
-          : session.send(frames).thenMany(Flux.fromIterable(events));
     }
 
     private void onMessage(String text) {
@@ -406,14 +391,14 @@ public final class OkxStream extends WsStream {
         if (action.equals("update")) {
           t.failures = 0;
         }
-        out.add(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
+        out.emit(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
             t.contractSize, NativeSource.millis(d, "ts", now()))));
       }
     }
 
     private void onTicker(Tracked t, JsonNode d) {
       try {
-        out.add(StreamEvent.update(market.ticker(t.instrument, d, now())));
+        out.emit(StreamEvent.update(market.ticker(t.instrument, d, now())));
       } catch (IllegalArgumentException | SourceException e) {
         // InvalidSnapshotException is an IllegalArgumentException.
         reject("ticker " + t.instId + ": " + e.getMessage());
@@ -439,12 +424,12 @@ public final class OkxStream extends WsStream {
     private void resync(Tracked t, ResyncCause cause, String detail) {
       t.synced = false;
       t.book.clear();
-      out.add(StreamEvent.resync(t.instrument, cause, detail));
+      out.emit(StreamEvent.resync(t.instrument, cause, detail));
       backoff.resubscribe(t.failures++, t.wait.resync(() -> resubscribe(t, BOOKS)));
     }
 
     private void reject(String detail) {
-      out.add(StreamEvent.rejected(detail));
+      out.emit(StreamEvent.rejected(detail));
     }
 
     private void subscribe(Tracked t) {
@@ -464,20 +449,17 @@ public final class OkxStream extends WsStream {
       }
     }
 
-    /** The pending unsubscriptions, then subscriptions, as frames; empties both lists. */
-    private List<String> frames() {
-      List<String> frames = new ArrayList<>();
-      frames(frames, "unsubscribe", unsubscribe);
-      frames(frames, "subscribe", subscribe);
-      return frames;
+    /** Queues the pending unsubscriptions, then subscriptions, as frames; empties both lists. */
+    private void queueFrames() {
+      queueFrames("unsubscribe", unsubscribe);
+      queueFrames("subscribe", subscribe);
     }
 
-    private void frames(List<String> frames, String op, List<ObjectNode> args) {
-      for (int from = 0; from < args.size(); from += ARGS_PER_FRAME) {
+    private void queueFrames(String op, List<ObjectNode> args) {
+      for (List<ObjectNode> chunk : chunks(args, ARGS_PER_FRAME)) {
         ObjectNode frame = JsonNodeFactory.instance.objectNode().put("op", op);
-        ArrayNode a = frame.putArray("args");
-        a.addAll(args.subList(from, Math.min(args.size(), from + ARGS_PER_FRAME)));
-        frames.add(frame.toString());
+        frame.putArray("args").addAll(chunk);
+        out.send(frame.toString());
       }
       args.clear();
     }
