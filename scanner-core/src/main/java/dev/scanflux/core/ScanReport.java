@@ -96,6 +96,14 @@ public final class ScanReport {
   }
 
   /**
+   * Requests the scanner cancelled before they ended, on all venues (see
+   * {@link VenueReport#cancelled()}): neither successes nor failures, their weight charged.
+   */
+  public long cancelled() {
+    return venues.values().stream().mapToLong(VenueReport::cancelled).sum();
+  }
+
+  /**
    * {@link ScanListener} callbacks that threw since the scanner started, up to this scan's
    * start (a failure in the listeners of this very scan counts in the next report). Each failure
    * is counted here; only the first is logged in full (WARN), later ones at DEBUG. Zero for a
@@ -149,8 +157,9 @@ public final class ScanReport {
   @Override
   public String toString() {
     return "ScanReport{cycle " + cycle + ", " + duration.toMillis() + " ms, " + venues.size()
-        + " venues, " + requests() + " requests, " + failed() + " failed, " + throttles()
-        + " throttled, speedup " + String.format(java.util.Locale.ROOT, "%.2f", speedup())
+        + " venues, " + requests() + " requests, " + failed() + " failed, " + cancelled()
+        + " cancelled, " + throttles() + " throttled, speedup "
+        + String.format(java.util.Locale.ROOT, "%.2f", speedup())
         + (listenerFailures == 0 ? "" : ", " + listenerFailures + " listener failures") + '}';
   }
 }

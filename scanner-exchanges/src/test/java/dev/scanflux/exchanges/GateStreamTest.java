@@ -16,6 +16,7 @@ import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.model.TickerSnapshot;
 import dev.scanflux.core.spi.MarketSource;
 import dev.scanflux.core.spi.MarketStream;
+import dev.scanflux.core.spi.RequestKind;
 import dev.scanflux.core.spi.ResyncCause;
 import dev.scanflux.core.spi.StreamContext;
 import dev.scanflux.core.spi.StreamEvent;
@@ -30,12 +31,22 @@ import dev.scanflux.simulator.WsFault;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.java_websocket.WebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Gate's push stream on real sockets, spot and futures: against the simulator's WebSocket side
@@ -72,9 +83,20 @@ class GateStreamTest {
     return closing(StreamProbe.connect(stream, DEPTH, instruments));
   }
 
-  /** Waits until the stream emitted the book the simulator streamed last, time included. */
+  /**
+   * Waits until the stream emitted the book the simulator streamed last, time included. A
+   * futures book can come first from its REST base book, before the simulator has taken the
+   * subscription: the simulator's book is read once it streams one.
+   */
   private static void awaitInSync(StreamProbe probe, VenueSimulator sim, Instrument i) {
     probe.await("a book of " + i, p -> !p.books(i).isEmpty(), PATIENCE);
+    await("the simulator streaming the book of " + i, () -> {
+      try {
+        return sim.streamedBook(i, DEPTH) != null;
+      } catch (IllegalStateException notYet) { // "no client streams the book"
+        return false;
+      }
+    });
     BookSnapshot expected = sim.streamedBook(i, DEPTH);
     probe.await(i + " equal to the simulator's " + expected, p -> p.books(i).stream()
         .anyMatch(b -> StreamProbe.sameLevels(b, expected)
@@ -386,5 +408,125 @@ class GateStreamTest {
     }
     assertThat(server.received()).extracting(f -> json(f).path("payload").get(1).asText())
         .containsExactly("5", "5", "10", "20", "50", "100", "100");
+  }
+
+  /**
+   * A context that records the kind of every request; its base-book requests never answer,
+   * their subscriptions and cancellations counted, {@code onAsk} run at each with its number;
+   * the others run at once.
+   */
+  private static StreamContext hangingBaseBooks(Flux<Instrument> resyncs, List<RequestKind> kinds,
+      AtomicInteger asked, AtomicInteger subscribed, AtomicInteger cancelled, IntConsumer onAsk) {
+    return new StreamContext() {
+      @Override
+      public Flux<Instrument> resyncs() {
+        return resyncs;
+      }
+
+      @Override
+      public <T> Mono<T> request(RequestKind kind, int depth, Supplier<Mono<T>> call) {
+        kinds.add(kind);
+        if (kind != RequestKind.BOOK) {
+          return Mono.defer(call);
+        }
+        onAsk.accept(asked.incrementAndGet());
+        return Mono.<T>never().doOnSubscribe(s -> subscribed.incrementAndGet())
+            .doOnCancel(cancelled::incrementAndGet);
+      }
+    };
+  }
+
+  @Test
+  void aBaseBookInFlightIsCancelledWhenTheConnectionEndsOrANewerOneSupersedesIt() {
+    SimulatedVenue venue = SimulatedVenue.GATE_FUTURES;
+    VenueSimulator sim = sim(venue);
+    Instrument btc = venue.instrument("BTC");
+    ScriptedWsServer server = closing(new ScriptedWsServer()); // sends nothing: an idle venue
+    AtomicInteger asked = new AtomicInteger();
+    AtomicInteger subscribed = new AtomicInteger();
+    AtomicInteger cancelled = new AtomicInteger();
+    Sinks.Many<Instrument> rebuilds = Sinks.many().unicast().onBackpressureBuffer();
+    StreamProbe probe = closing(StreamProbe.connect(scripted(server,
+        SimulatedPresets.of(venue), sim.start()), new StreamRequest(List.of(btc), DEPTH, true,
+        false), hangingBaseBooks(rebuilds.asFlux(), new CopyOnWriteArrayList<>(), asked,
+        subscribed, cancelled, n -> {})));
+    probe.await(StreamEvent.Connected.class, 1, PATIENCE);
+    await("the base book asked", () -> subscribed.get() == 1);
+
+    rebuilds.tryEmitNext(btc); // the scanner asks for a rebuild: a new base book
+    await("the new base book asked", () -> subscribed.get() == 2);
+    assertThat(cancelled.get()).as("the superseded request").isEqualTo(1);
+
+    probe.close();
+    await("the request in flight at the end cancelled", () -> cancelled.get() == 2);
+    assertThat(asked.get()).isEqualTo(2);
+  }
+
+  @Test
+  void noBaseBookRequestOutlivesTheConnectionEndingWhileOneStarts() {
+    SimulatedVenue venue = SimulatedVenue.GATE_FUTURES;
+    VenueSimulator sim = sim(venue);
+    Instrument btc = venue.instrument("BTC");
+    ScriptedWsServer server = closing(new ScriptedWsServer());
+    AtomicInteger asked = new AtomicInteger();
+    AtomicInteger subscribed = new AtomicInteger();
+    AtomicInteger cancelled = new AtomicInteger();
+    AtomicReference<StreamProbe> probe = new AtomicReference<>();
+    CountDownLatch ended = new CountDownLatch(1);
+    Sinks.Many<Instrument> rebuilds = Sinks.many().unicast().onBackpressureBuffer();
+    // The connection is closed while a rebuild is starting its base-book request (from inside
+    // the request's admission).
+    StreamContext context = hangingBaseBooks(rebuilds.asFlux(), new CopyOnWriteArrayList<>(),
+        asked, subscribed, cancelled, n -> {
+          if (n == 2) {
+            probe.get().close();
+            ended.countDown();
+          }
+        });
+    probe.set(closing(StreamProbe.connect(scripted(server, SimulatedPresets.of(venue),
+        sim.start()), new StreamRequest(List.of(btc), DEPTH, true, false), context)));
+    probe.get().await(StreamEvent.Connected.class, 1, PATIENCE);
+    await("the base book asked", () -> subscribed.get() == 1);
+
+    rebuilds.tryEmitNext(btc);
+    await("the connection ended", () -> ended.getCount() == 0);
+    // The end reaches the connection on its event loop, maybe after the new request was made:
+    // whether it was sent or not, none is left in flight.
+    await("every base-book request sent cancelled", () -> cancelled.get() == subscribed.get());
+    assertThat(asked.get()).isEqualTo(2);
+    assertThat(subscribed.get()).isBetween(1, 2);
+    assertThat(probe.get().events(StreamEvent.Update.class)).isEmpty();
+  }
+
+  @Test
+  void aContractGateDoesNotListIsRejectedWithoutARequestCountedForIt() {
+    SimulatedVenue venue = SimulatedVenue.GATE_FUTURES;
+    VenueSimulator sim = sim(venue);
+    Instrument btc = venue.instrument("BTC");
+    Instrument nope = Instrument.perpetual("NOPE", "USDT");
+    MarketSource source = closing(SimulatedPresets.of(venue).baseUrl(sim.start())
+        .streamUrl(sim.websocketUrl()).build());
+    source.instruments().block(PATIENCE); // the contracts are known
+    List<RequestKind> kinds = new CopyOnWriteArrayList<>();
+    AtomicInteger books = new AtomicInteger();
+    StreamProbe probe = closing(StreamProbe.connect(source.stream().orElseThrow(),
+        new StreamRequest(List.of(nope, btc), DEPTH, true, false), hangingBaseBooks(Flux.never(),
+            kinds, books, new AtomicInteger(), new AtomicInteger(), n -> {})));
+
+    probe.await("NOPE rejected", p -> !p.events(StreamEvent.Rejected.class).isEmpty(), PATIENCE);
+    await("BTC's base book asked", () -> books.get() == 1);
+    assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
+        .containsExactly("not streaming " + nope + ": gate-futures: contract size of " + nope
+            + ": no such contract listed");
+    assertThat(kinds).as("BTC's base book only: nothing was asked about NOPE")
+        .containsExactly(RequestKind.BOOK);
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long end = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(end);
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // counters set by the stream
+    }
   }
 }

@@ -111,11 +111,8 @@ class KucoinFuturesSourceTest extends VenueSourceContract {
   }
 
   @Test
-  void unknownContractsAndSpotArePermanentFailuresWithoutARequest() {
+  void spotIsAPermanentFailureWithoutARequest() {
     StepVerifier.create(source.book(Instrument.spot("BTC", "USDT"), 5))
-        .expectError(PermanentSourceException.class)
-        .verify(VERIFY);
-    StepVerifier.create(source.book(Instrument.perpetual("NOPE", "USDT"), 5))
         .expectError(PermanentSourceException.class)
         .verify(VERIFY);
     assertThat(sim.requestLog()).isEmpty();

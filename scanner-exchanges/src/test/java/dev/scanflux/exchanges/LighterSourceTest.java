@@ -33,6 +33,11 @@ class LighterSourceTest extends VenueSourceContract {
     return false;
   }
 
+  @Override
+  boolean asksTheVenueAboutAnUnknownInstrument() {
+    return false; // no market id to ask with: fails at once, without a request
+  }
+
   @Test
   void ordersAtOnePriceAreOneLevelInBaseUnits() {
     StepVerifier.create(source.book(btc(), 10))

@@ -226,8 +226,9 @@ final class LiveView implements ScanListener {
   }
 
   /**
-   * One plain line summing up a completed scan: its period, requests, failures, each venue's
-   * passes, and the streams' part. The speedup (venues side by side against one after another)
+   * One plain line summing up a completed scan: its period, requests, failures, cancelled
+   * requests (shown only when some were), throttles, each venue's passes, and the streams'
+   * part. The speedup (venues side by side against one after another)
    * is shown only where every venue was polled: a streamed venue's pass is not set by requests.
    */
   static String line(ScanReport r) {
@@ -248,9 +249,10 @@ final class LiveView implements ScanListener {
         " (one venue after another: %.2f s, %.1fx)", r.sequentialEstimate().toNanos() / 1e9,
         r.speedup());
     return String.format(Locale.ROOT,
-        "scan %d: %d venues, %s requests in %.2f s%s, %s failed, %s throttled; passes: %s%s",
+        "scan %d: %d venues, %s requests in %.2f s%s, %s failed, %s%s throttled; passes: %s%s",
         r.cycle(), r.venues().size(), count(r.requests()), r.duration().toNanos() / 1e9, speedup,
-        count(r.failed()), count(r.throttles()), passes, streams);
+        count(r.failed()), r.cancelled() == 0 ? "" : count(r.cancelled()) + " cancelled, ",
+        count(r.throttles()), passes, streams);
   }
 
   /** e.g. {@code connected, 200 books live, 1,843 updates, 1 resync, 0 polled}. */

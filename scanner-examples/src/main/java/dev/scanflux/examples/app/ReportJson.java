@@ -78,6 +78,7 @@ final class ReportJson {
     root.put("speedup", round(report.speedup()));
     root.put("requests", report.requests());
     root.put("failed", report.failed());
+    root.put("cancelled", report.cancelled());
     root.put("throttles", report.throttles());
     ObjectNode venues = root.putObject("venues");
     for (VenueReport v : report.venues().values()) {

@@ -404,13 +404,14 @@ final class TimelineReport implements ScanListener {
     }
     h.append("<h2>Scans</h2>\n<table><tr><th>scan</th><th>duration ms</th>")
         .append("<th>sequential estimate ms</th><th>speedup</th><th>requests</th>")
-        .append("<th>failed</th><th>throttled</th></tr>\n");
+        .append("<th>failed</th><th>cancelled</th><th>throttled</th></tr>\n");
     for (ScanReport r : reports) {
       h.append("<tr><td>").append(r.cycle()).append("</td><td>").append(ms(r.duration()))
           .append("</td><td>").append(ms(r.sequentialEstimate())).append("</td><td>")
           .append(String.format(Locale.ROOT, "%.2f", r.speedup())).append("</td><td>")
           .append(r.requests()).append("</td><td>").append(r.failed()).append("</td><td>")
-          .append(r.throttles()).append("</td></tr>\n");
+          .append(r.cancelled()).append("</td><td>").append(r.throttles())
+          .append("</td></tr>\n");
     }
     h.append("</table>\n");
     ScanReport last = reports.get(reports.size() - 1);

@@ -148,8 +148,18 @@ class LiveViewTest {
         new VenueReport("kucoin", 200, 40, 40, Map.of(), 0, 0, 40, Duration.ofSeconds(1),
             Duration.ofMillis(50), Duration.ofMillis(60), 0.5, false)));
     assertThat(LiveView.line(streamed)).startsWith("scan 3: 2 venues, 44 requests in 1.00 s, 0")
-        .doesNotContain("x)")
+        .doesNotContain("x)").doesNotContain("cancelled") // shown only when there are some
         .endsWith("; streams: okx connected, 198 books live, 5,400 updates, 2 resyncs, 4 polled");
+  }
+
+  @Test
+  void theScanLineShowsCancelledRequestsWhenThereAreSome() {
+    ScanReport r = new ScanReport(4, T0, Duration.ofSeconds(1), List.of(
+        new VenueReport("binance", 20, 12, 10, Map.of(), 2, 0, 0, 12, Duration.ofSeconds(1),
+            Duration.ofMillis(50), Duration.ofMillis(60), 0.1, false, StreamReport.OFF, 1,
+            Duration.ofMillis(900))));
+    assertThat(LiveView.line(r)).startsWith("scan 4: 1 venues, 12 requests in 1.00 s, 0 failed,"
+        + " 2 cancelled, 0 throttled; passes: binance 1");
   }
 
   @Test

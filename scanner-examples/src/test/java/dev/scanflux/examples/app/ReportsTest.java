@@ -50,6 +50,7 @@ class ReportsTest {
     assertThat(json.get("sequentialEstimateMs").asDouble()).isEqualTo(1900);
     assertThat(json.get("speedup").asDouble()).isEqualTo(1.9);
     assertThat(json.get("throttles").asLong()).isEqualTo(2);
+    assertThat(json.get("cancelled").asLong()).as("3 on each venue").isEqualTo(6);
     JsonNode binance = json.get("venues").get("binance");
     assertThat(binance.get("requests").asLong()).isEqualTo(208);
     assertThat(binance.get("cancelled").asLong()).isEqualTo(3);
@@ -87,7 +88,8 @@ class ReportsTest {
         .contains("fill=\"#e63946\"") // throttled
         .contains("fill=\"#d6ccc2\"") // cancelled
         .contains("weight 1, 80.0 ms, cancelled</title>")
-        .contains("<th>cancelled</th>")
+        .contains("<th>failed</th><th>cancelled</th><th>throttled</th>")
+        .contains("<td>208</td><td>5</td><td>3</td><td>1</td></tr>") // the scan's totals
         .contains("v&lt;1&gt;").doesNotContain("v<1>")
         .contains("<title>Scanflux &lt;run&gt;</title>")
         .contains("time since the first request (s)", ">0.5</text>", ">1.0</text>")

@@ -1,7 +1,6 @@
 package dev.scanflux.exchanges.internal;
 
 import dev.scanflux.core.spi.PermanentSourceException;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import java.util.function.Predicate;
 import java.util.function.Function;
@@ -75,29 +74,6 @@ public abstract class NativeSource implements MarketSource {
       }
     }
     return List.copyOf(out);
-  }
-
-  /**
-   * A per-instrument value learnt at discovery (a contract size, a market id). When discovery
-   * has never run, as with a fixed instrument list, it runs once first (one request the engine's
-   * limiter does not see, once per source).
-   *
-   * @param missing what to say when the venue does not list the instrument
-   */
-  protected final <V> Mono<V> learnt(String what, Map<Instrument, V> table, Instrument instrument,
-      String missing) {
-    return Mono.defer(() -> {
-      V known = table.get(instrument);
-      if (known != null) {
-        return Mono.just(known);
-      }
-      Mono<?> discovery = table.isEmpty() ? instruments() : Mono.empty();
-      return discovery.then(Mono.defer(() -> {
-        V learnt = table.get(instrument);
-        return learnt != null ? Mono.just(learnt)
-            : Mono.error(new PermanentSourceException(venue(), what + ": " + missing, null));
-      }));
-    });
   }
 
   /**

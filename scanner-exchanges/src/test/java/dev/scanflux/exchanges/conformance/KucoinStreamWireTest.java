@@ -77,7 +77,11 @@ class KucoinStreamWireTest {
     }));
   }
 
-  /** Welcomes the client, then answers its first subscription with every documented message. */
+  /**
+   * Welcomes the client, then answers its first subscription with every documented message (the
+   * documented ack, of request 1, among them) and acks the others, as KuCoin acks every request
+   * sent with {@code response:true}.
+   */
   private ScriptedWsServer ws(String messages) {
     List<String> lines = resource(messages).lines().filter(l -> !l.isBlank()).toList();
     ScriptedWsServer ws = opened(new ScriptedWsServer());
@@ -85,6 +89,9 @@ class KucoinStreamWireTest {
     ws.onMessage((socket, frame) -> {
       if (ws.received().size() == 1) {
         lines.subList(1, lines.size()).forEach(socket::send);
+      } else {
+        String id = frame.replaceAll("(?s).*\"id\":\"([^\"]*)\".*", "$1");
+        socket.send("{\"id\":\"" + id + "\",\"type\":\"ack\"}");
       }
     });
     return ws;

@@ -75,6 +75,7 @@ public final class Json {
     o.put("speedup", round(r.speedup(), 3));
     o.put("requests", r.requests());
     o.put("failed", r.failed());
+    o.put("cancelled", r.cancelled());
     o.put("throttled", r.throttles());
     ObjectNode venues = o.putObject("venues");
     r.venues().forEach((name, v) -> venues.set(name, venue(v)));

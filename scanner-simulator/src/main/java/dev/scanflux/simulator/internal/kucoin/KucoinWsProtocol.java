@@ -37,9 +37,13 @@ import org.jspecify.annotations.Nullable;
  *       connection closed, a valid one with {@code {"id":<connectId>,"type":"welcome"}}.
  *   <li>{@code {"id":..,"type":"subscribe","topic":"<channel>:<symbols>","response":true}} is
  *       answered {@code {"id":..,"type":"ack"}} (only with {@code response} true); an unknown
- *       channel or symbol, more than {@value #MAX_SYMBOLS} symbols (spot) or more than one
- *       (futures) get {@code {"id":..,"type":"error","code":400|404,"data":..}}.
- *       {@code unsubscribe} likewise. {@code {"id":..,"type":"ping"}} is answered
+ *       channel or symbol, more than {@value #MAX_SYMBOLS} symbols on spot's
+ *       {@code level2Depth50} and {@code ticker}, or more than one on spot's
+ *       {@code /market/snapshot} and on every futures topic (KuCoin documents symbol lists,
+ *       {@code {symbol},{symbol}}, for those two spot topics only) get
+ *       {@code {"id":..,"type":"error","code":400|404,"data":..}}; KuCoin's own answer to a list
+ *       where it takes one symbol is not documented. {@code unsubscribe} likewise.
+ *       {@code {"id":..,"type":"ping"}} is answered
  *       {@code {"id":..,"type":"pong","timestamp":<µs>}}.
  *   <li>Spot channels: {@code /spotMarket/level2Depth50} (the top 50 levels per side,
  *       {@code [["price","size"],...]}, every tick), {@code /market/ticker} (best bid and ask,
@@ -185,7 +189,7 @@ public final class KucoinWsProtocol implements WsProtocol {
       return;
     }
     String[] symbols = topic.substring(colon + 1).split(",", -1);
-    if (symbols.length > (futures ? 1 : MAX_SYMBOLS)) {
+    if (symbols.length > (futures || channel.equals("/market/snapshot:") ? 1 : MAX_SYMBOLS)) {
       peer.send(error(id, 400, "too many symbols in topic " + topic));
       return;
     }

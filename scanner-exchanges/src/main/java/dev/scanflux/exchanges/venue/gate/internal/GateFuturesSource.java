@@ -31,8 +31,11 @@ import reactor.core.publisher.Mono;
  * <p>Book sizes {@code s} are whole contracts of the contract's {@code quanto_multiplier} base
  * units (0.0001 BTC for {@code BTC_USDT}), learnt at discovery and declared as the book's
  * {@link BookSnapshot#contractSize()}, so that {@code bidSize(i)} is in base units. A book of a
- * contract not listed fails as a permanent error: its sizes could not be converted. With a fixed
- * instrument list, the first book runs discovery once to learn the contract sizes.
+ * contract discovery did not list is asked of Gate all the same, as every source asks the venue
+ * about an instrument it does not know: Gate's refusal ({@code CONTRACT_NOT_FOUND}) is the
+ * failure, a request the venue saw; should Gate answer a book after all (a contract listed since),
+ * it fails as permanent, its sizes not convertible. With a fixed instrument list, the first book
+ * runs discovery once to learn the contract sizes.
  * A contract without a positive {@code quanto_multiplier} is left out of discovery. Ticker
  * volumes are {@code volume_24h_base} and {@code volume_24h_quote}, already in base and
  * quote units.
@@ -93,11 +96,16 @@ public final class GateFuturesSource extends NativeSource {
     }
     String what = "book " + instrument;
     int limit = Math.min(depth, MAX_DEPTH);
-    return classified(what, contract(what, instrument).flatMap(c ->
-        learnt(what, multipliers, instrument, "no such contract listed")
-            .flatMap(multiplier -> http.get(what,
-                PREFIX + "order_book?contract=" + encode(c) + "&limit=" + limit)
-                .map(json -> book(what, instrument, json, depth, multiplier)))));
+    return classified(what, contract(what, instrument).flatMap(c -> afterDiscovery(table,
+            http.get(what, PREFIX + "order_book?contract=" + encode(c) + "&limit=" + limit))
+        .map(json -> {
+          Double multiplier = multipliers.get(instrument);
+          if (multiplier == null) {
+            throw new PermanentSourceException(venue(), what + ": Gate answered a book of a"
+                + " contract discovery did not list; its contract size is unknown", null);
+          }
+          return book(what, instrument, json, depth, multiplier);
+        })));
   }
 
   private BookSnapshot book(String what, Instrument instrument, JsonNode json, int depth,
@@ -178,20 +186,23 @@ public final class GateFuturesSource extends NativeSource {
   }
 
   /**
-   * A contract's size for the stream: the one discovery learnt, else discovery run once through
-   * {@code context}, within the venue's rate limit.
+   * A contract's size for the stream: the one discovery learnt, else, while no contract is
+   * known, discovery run once through {@code context}, within the venue's rate limit. A contract
+   * discovery did not list fails outside any request: nothing was asked of the venue, so no
+   * request is counted failed.
    *
    * @return the multiplier, or a {@link PermanentSourceException} if Gate lists no such contract
    */
   Mono<Double> contractSize(Instrument instrument, StreamContext context) {
-    Double known = multipliers.get(instrument);
-    if (known != null) {
-      return Mono.just(known);
-    }
     String what = "contract size of " + instrument;
-    return context.request(RequestKind.INSTRUMENTS, 1, () -> classified(what,
-        contract(what, instrument).then(
-            learnt(what, multipliers, instrument, "no such contract listed"))));
+    return Mono.defer(() -> multipliers.isEmpty() && !instrument.isSpot()
+            ? context.request(RequestKind.INSTRUMENTS, 1, this::instruments).then()
+            : Mono.<Void>empty())
+        .then(Mono.defer(() -> {
+          Double known = multipliers.get(instrument);
+          return known != null ? Mono.just(known) : Mono.error(new PermanentSourceException(
+              venue(), what + ": no such contract listed", null));
+        }));
   }
 
   /**

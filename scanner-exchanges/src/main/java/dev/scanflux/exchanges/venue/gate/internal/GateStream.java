@@ -85,7 +85,9 @@ import reactor.core.publisher.Sinks;
  * </ul>
  *
  * <p>The stream runs its connections on a client of its own, released by {@link #close()}.
- * Each connection's frames, base books and resync requests are handled one at a time.
+ * Each connection's frames, base books and resync requests are handled one at a time: a base
+ * book's answer joins the connection's inputs like a frame, and the connection's end cancels
+ * every base-book request in flight (none is sent after it).
  */
 public final class GateStream extends WsStream {
 
@@ -207,7 +209,7 @@ public final class GateStream extends WsStream {
     int failures;
     /** Which base-book fetch is current; an answer of an older one is dropped. */
     int fetch;
-    /** The base-book request in flight; cancelled by a newer one or the connection's end. */
+    /** Cancels the base-book request in flight, superseded by a newer one. */
     Disposable fetching = Disposables.disposed();
     /** Futures: the last {@code futures.tickers} entry, and the best bid and ask. */
     @Nullable ObjectNode ticker;
@@ -231,7 +233,14 @@ public final class GateStream extends WsStream {
     private final List<StreamEvent> notes = new ArrayList<>();
     private final Outbox out = new Outbox();
     private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
-    private final Sinks.Many<Runnable> answers = Sinks.many().unicast().onBackpressureBuffer();
+    /**
+     * Base-book requests, each answering with its handler: queued by the handlers (one at a
+     * time) and subscribed inside the connection's inputs, so their answers join the inputs
+     * through the merge (no emission from the HTTP client's threads) and the connection's end
+     * cancels every one in flight, and any queued after it is never sent.
+     */
+    private final Sinks.Many<Mono<Runnable>> fetches = Sinks.many().unicast()
+        .onBackpressureBuffer();
 
     Connection(StreamRequest request, StreamContext context) {
       this.request = request;
@@ -274,7 +283,8 @@ public final class GateStream extends WsStream {
       // subscribes its sources, and a request made on their strength must find a subscriber.
       Flux<Runnable> inputs = Flux.merge(
           context.resyncs().<Runnable>map(i -> () -> onResyncRequest(i)), backoff.due(),
-          answers.asFlux(), session.receive().<Runnable>map(text -> () -> onMessage(text)));
+          fetches.asFlux().flatMap(f -> f, Integer.MAX_VALUE),
+          session.receive().<Runnable>map(text -> () -> onMessage(text)));
       return session.send(first)
           .thenMany(Flux.concat(Flux.just(StreamEvent.connected()), Flux.fromIterable(notes),
               Flux.defer(() -> {
@@ -283,10 +293,7 @@ public final class GateStream extends WsStream {
                 }
                 return inputs.concatMap(input -> out.sendThenEmit(session, input));
               })))
-          .doFinally(signal -> {
-            backoff.dispose();
-            byInstrument.values().forEach(t -> t.fetching.dispose());
-          });
+          .doFinally(signal -> backoff.dispose());
     }
 
     /** The frames that (un)subscribe every channel of {@code tracked}. */
@@ -462,15 +469,21 @@ public final class GateStream extends WsStream {
       return true;
     }
 
-    /** Futures: fetches the base book through the scanner's limiter; deltas are held. */
+    /**
+     * Futures: fetches the base book through the scanner's limiter, its answer handled as an
+     * input; deltas are held meanwhile. Cancels the fetch it supersedes.
+     */
     private void fetch(Tracked t) {
       int fetch = ++t.fetch;
       t.fetching.dispose();
-      t.fetching = context.request(RequestKind.BOOK, level,
+      Sinks.One<Boolean> superseded = Sinks.one();
+      t.fetching = () -> superseded.tryEmitValue(true);
+      Mono<Runnable> answer = context.request(RequestKind.BOOK, level,
               () -> market.baseBook().apply(t.instrument, level))
-          .subscribe(
-              book -> answers.emitNext(() -> onBaseBook(t, fetch, book), RETRY),
-              error -> answers.emitNext(() -> onBaseBookError(t, fetch, error), RETRY));
+          .<Runnable>map(book -> () -> onBaseBook(t, fetch, book))
+          .onErrorResume(error -> Mono.<Runnable>just(() -> onBaseBookError(t, fetch, error)))
+          .takeUntilOther(superseded.asMono());
+      fetches.tryEmitNext(answer); // fails only once the connection ended: nothing to fetch
     }
 
     /** The base book, then the deltas held; stamped with its last change, {@code update}. */
@@ -627,9 +640,6 @@ public final class GateStream extends WsStream {
       out.emit(StreamEvent.rejected(detail));
     }
   }
-
-  private static final Sinks.EmitFailureHandler RETRY =
-      Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1));
 
   /**
    * Sets the levels of a Gate book side pair: spot's {@code [price, size]} arrays or futures'

@@ -31,9 +31,12 @@ import reactor.core.publisher.Mono;
  * <p>KuCoin calls bitcoin {@code XBT}: contract {@code XBTUSDTM} is {@code BTC/USDT:perp}, and
  * {@code BTC/USDT:perp} asks for {@code XBTUSDTM}. Book sizes are whole contracts of the
  * contract's {@code multiplier} base units (0.001 BTC for {@code XBTUSDTM}: 1,000 contracts are
- * 1 BTC), learnt at discovery and declared as the book's {@link BookSnapshot#contractSize()}; a
- * book of a contract not listed fails as a permanent error; with a fixed instrument list, the
- * first book runs discovery once to learn the multipliers.
+ * 1 BTC), learnt at discovery and declared as the book's {@link BookSnapshot#contractSize()}. A
+ * book of a contract discovery did not list is asked of KuCoin all the same, as every source asks
+ * the venue about an instrument it does not know: KuCoin's refusal is the failure, a request the
+ * venue saw; should KuCoin answer a book after all (a contract listed since), it fails as
+ * permanent, its sizes not convertible. With a fixed instrument list, the first book runs
+ * discovery once to learn the multipliers.
  *
  * <p>No bulk tickers: {@code contracts/active} carries last price and 24 h volume but no bid or
  * ask. The ticker has no 24 h figures either (NaN): {@code ticker} reports only the top of book
@@ -104,13 +107,17 @@ public final class KucoinFuturesSource extends NativeSource {
     }
     String what = "book " + instrument;
     String path = depth <= 20 ? "/api/v1/level2/depth20" : "/api/v1/level2/depth100";
-    return classified(what, symbol(what, instrument).flatMap(s ->
-        learnt(what, multipliers, instrument, "no such contract listed").flatMap(multiplier ->
-            get(what, path + "?symbol=" + s).map(data -> {
-              Instant now = http.now();
-              return book(what, instrument, data.path("bids"), data.path("asks"), depth,
-                  nanos(data, now), now, multiplier);
-            }))));
+    return classified(what, symbol(what, instrument).flatMap(s -> afterDiscovery(table,
+        get(what, path + "?symbol=" + s)).map(data -> {
+          Double multiplier = multipliers.get(instrument);
+          if (multiplier == null) {
+            throw new PermanentSourceException(venue(), what + ": KuCoin answered a book of a"
+                + " contract discovery did not list; its multiplier is unknown", null);
+          }
+          Instant now = http.now();
+          return book(what, instrument, data.path("bids"), data.path("asks"), depth,
+              nanos(data, now), now, multiplier);
+        })));
   }
 
   @Override

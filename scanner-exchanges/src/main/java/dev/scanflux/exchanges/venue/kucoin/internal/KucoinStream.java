@@ -34,16 +34,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * KuCoin's public push stream, spot ({@value #SPOT_URL}) or futures ({@value #FUTURES_URL}),
@@ -60,12 +66,20 @@ import reactor.core.publisher.Mono;
  * is KuCoin's production one; a stream URL set by the user, a proxy or a simulator, replaces
  * it, with the bullet's token), waits for {@code {"type":"welcome"}} (at most the connect
  * timeout; any other first message is {@link StreamEvent.Rejected} and ends the connection),
- * then subscribes {@code {"id":..,"type":"subscribe","topic":..,"response":true}}: the first
- * {@value #FRAME_BURST} frames at once, then one every {@value #FRAME_PACE_MS} ms (KuCoin
- * accepts 100 client messages per 10 s), the messages of the topics already subscribed handled
- * meanwhile; {@link StreamEvent.Connected} follows the last frame. It pings
- * {@code {"type":"ping"}} every {@code pingInterval} (18 s today); pongs and acks are
- * swallowed, an {@code error} answer is a {@link StreamEvent.Rejected}. At most {@value #MAX_TOPICS} instrument topics go on one
+ * then subscribes {@code {"id":..,"type":"subscribe","topic":..,"response":true}}. Every request
+ * frame of a connection, its first subscriptions and every later (un)subscription, goes through
+ * one queue that sends at most {@value #FRAMES_PER_WINDOW} in any {@value #FRAME_WINDOW_MS} ms
+ * (KuCoin accepts 100 client messages per 10 s; the rest is left to the pings, one per
+ * {@code pingInterval}), at once while the window has room; the messages of the topics already
+ * subscribed are handled meanwhile, and {@link StreamEvent.Connected} follows the last frame.
+ * Books go first, then the channels that complete a ticker, all in the request's priority
+ * order. It pings {@code {"type":"ping"}} every {@code pingInterval} (18 s today).
+ * Every request carries an {@code id} and {@code response:true}: KuCoin's {@code ack} answers it;
+ * an {@code error} answer, or no answer within the connect timeout, is a
+ * {@link StreamEvent.Rejected} naming the request and its topic, and a refused or unanswered
+ * {@code subscribe} is sent again (at once, then after {@link ResyncBackoff}'s doubling waits
+ * while it keeps failing), so a topic the venue refused is neither lost nor retried in a storm.
+ * Pongs are swallowed. At most {@value #MAX_TOPICS} instrument topics go on one
  * connection (KuCoin's limit), in the request's priority order: instruments beyond stay polled.
  * The token is a credential of the connection: it never appears in an error, a report or this
  * stream's logs ({@code WsClient} names a connection without its query; anything else naming the
@@ -76,9 +90,12 @@ import reactor.core.publisher.Mono;
  * Books are KuCoin's full 50-level snapshots, pushed every 100 ms:
  * {@code /spotMarket/level2Depth50:<symbols>} (up to {@value #SYMBOLS_PER_TOPIC} symbols a
  * topic) on spot, {@code /contractMarket/level2Depth50:<symbol>} on futures (sizes in contracts
- * of the contract's multiplier, as the REST source declares). Each message replaces the book, so
- * nothing needs a REST snapshot, a sequence chain or a resync protocol: spot's only public
- * incremental feed ({@code /market/level2}) would have to be synced on
+ * of the contract's multiplier, as the REST source declares). KuCoin documents symbol lists
+ * ({@code {symbol},{symbol}}, up to 100) for spot's {@code level2Depth50} and {@code ticker}
+ * topics only; its {@code /market/snapshot} and every futures topic take one symbol, so those
+ * are subscribed one symbol a frame (docs/exchanges.md names the sources). Each message replaces
+ * the book, so nothing needs a REST snapshot, a sequence chain or a resync protocol: spot's
+ * only public incremental feed ({@code /market/level2}) would have to be synced on
  * {@code level2_20}/{@code level2_100} snapshots (the full one needs an API key), one more REST
  * call per book and per gap, for books a scanner wants 20 levels deep. A message that cannot be
  * read, or leaves the book crossed, is a {@link ResyncCause#BAD_DATA} resync of that instrument;
@@ -117,13 +134,14 @@ public final class KucoinStream extends WsStream {
   static final int SYMBOLS_PER_TOPIC = 100;
   /** Instrument topics per connection at most. */
   static final int MAX_TOPICS = 400;
-  /** Subscription frames sent at once, before pacing the rest. */
-  static final int FRAME_BURST = 10;
   /**
-   * The pause between two subscription frames after the first {@value #FRAME_BURST}: with them,
-   * at most 90 frames in any 10 s, under KuCoin's 100 client messages per 10 s (pings count).
+   * Request frames sent in any {@value #FRAME_WINDOW_MS} ms at most: under KuCoin's 100 client
+   * messages per 10 s, with room for the pings (one per {@code pingInterval}, 18 s today) and
+   * for frames of two windows arriving closer together than they were sent.
    */
-  static final long FRAME_PACE_MS = 125;
+  static final int FRAMES_PER_WINDOW = 90;
+  /** The window {@value #FRAMES_PER_WINDOW} frames are counted over: KuCoin's 10 s. */
+  static final long FRAME_WINDOW_MS = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(KucoinStream.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -202,7 +220,7 @@ public final class KucoinStream extends WsStream {
           Connection c = new Connection(request, context);
           return client.connect(spec(bullet), c::run)
               .onErrorMap(SourceException.class, e -> redacted(e, bullet.token()))
-              .doFinally(s -> c.backoff.dispose());
+              .doFinally(s -> c.dispose());
         });
   }
 
@@ -253,21 +271,24 @@ public final class KucoinStream extends WsStream {
 
   /**
    * {@code e} without the token: the connection's errors name its address, which carries it.
-   * The cause goes too if it names it.
+   * Its message, and every cause and suppressed exception under it (at any depth), are looked
+   * at; where any shows the token (plain or URL-encoded), {@code e} is rebuilt with the token
+   * replaced by {@code <token>}, and the causes and suppressed exceptions that show it are
+   * replaced by copies whose text shows {@code <token>} instead (class, message and stack
+   * trace kept).
    */
   static SourceException redacted(SourceException e, String token) {
     String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
-    String message = String.valueOf(e.getMessage());
-    Throwable cause = e.getCause();
-    boolean causeShows = cause != null && (String.valueOf(cause).contains(token)
-        || String.valueOf(cause).contains(encoded));
-    if (!message.contains(token) && !message.contains(encoded) && !causeShows) {
+    if (!shows(e, token, encoded, new HashSet<>())) {
       return e;
     }
+    String message = String.valueOf(e.getMessage());
     String prefix = e.venue() + ": ";
-    String text = (message.startsWith(prefix) ? message.substring(prefix.length()) : message)
-        .replace(encoded, "<token>").replace(token, "<token>");
-    Throwable kept = causeShows ? null : cause;
+    String text = hidden(message.startsWith(prefix) ? message.substring(prefix.length())
+        : message, token, encoded);
+    Throwable cause = e.getCause();
+    Throwable kept = cause == null || !shows(cause, token, encoded, new HashSet<>()) ? cause
+        : copy(cause, token, encoded, new HashSet<>(List.of(e)));
     SourceException clean;
     if (e instanceof ThrottledException t) {
       clean = new ThrottledException(e.venue(), text, t.retryAfter().orElse(null));
@@ -278,7 +299,70 @@ public final class KucoinStream extends WsStream {
     } else {
       clean = new TransientSourceException(e.venue(), text, kept);
     }
+    clean.setStackTrace(e.getStackTrace());
+    for (Throwable s : e.getSuppressed()) {
+      clean.addSuppressed(shows(s, token, encoded, new HashSet<>())
+          ? copy(s, token, encoded, new HashSet<>(List.of(e))) : s);
+    }
     return clean;
+  }
+
+  /** True if {@code t}, its causes or its suppressed exceptions name the token. */
+  private static boolean shows(Throwable t, String token, String encoded, Set<Throwable> seen) {
+    if (!seen.add(t)) {
+      return false;
+    }
+    String text = t + " " + t.getMessage();
+    if (text.contains(token) || text.contains(encoded)) {
+      return true;
+    }
+    if (t.getCause() != null && shows(t.getCause(), token, encoded, seen)) {
+      return true;
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (shows(s, token, encoded, seen)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code t} and everything under it, as {@link Redacted} copies without the token. */
+  private static Throwable copy(Throwable t, String token, String encoded, Set<Throwable> seen) {
+    seen.add(t);
+    Redacted r = new Redacted(hidden(t.toString(), token, encoded));
+    r.setStackTrace(t.getStackTrace());
+    Throwable cause = t.getCause();
+    if (cause != null && !seen.contains(cause)) {
+      r.initCause(copy(cause, token, encoded, seen));
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (!seen.contains(s)) {
+        r.addSuppressed(copy(s, token, encoded, seen));
+      }
+    }
+    return r;
+  }
+
+  private static String hidden(String text, String token, String encoded) {
+    return text.replace(encoded, "<token>").replace(token, "<token>");
+  }
+
+  /**
+   * A cause or suppressed exception that named the token, redacted: its text is the original's
+   * {@code toString()} (class and message) with {@code <token>} in the token's place.
+   */
+  static final class Redacted extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Redacted(String text) {
+      super(text);
+    }
+
+    @Override
+    public String toString() {
+      return String.valueOf(getMessage());
+    }
   }
 
   /** The connection's address and heartbeat: the bullet's, or the user's address. */
@@ -343,6 +427,12 @@ public final class KucoinStream extends WsStream {
   /** A rebuild whose backoff wait has passed. */
   private record Due(Runnable action) implements Input {}
 
+  /** The time KuCoin had to answer request {@code id} has passed. */
+  private record AnswerDue(String id) implements Input {}
+
+  /** A request frame sent and not answered yet: its type and topic. */
+  private record Pending(String op, String topic) {}
+
   /** One instrument on one connection: its book and its merged ticker fields. */
   private static final class Stream {
     final Instrument instrument;
@@ -370,7 +460,15 @@ public final class KucoinStream extends WsStream {
     private final Map<String, Stream> bySymbol = new LinkedHashMap<>();
     private final Map<Instrument, Stream> byInstrument = new HashMap<>();
     private final List<StreamEvent> unlisted = new ArrayList<>();
-    final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
+    private final ResyncBackoff backoff = new ResyncBackoff(settings.clock());
+    private final FramePacer pacer = new FramePacer(FRAMES_PER_WINDOW,
+        Duration.ofMillis(FRAME_WINDOW_MS), settings.clock());
+    /** Requests sent and not answered, by id. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Subscriptions refused or unanswered in a row, by topic. */
+    private final Map<String, Integer> failures = new HashMap<>();
+    private final Sinks.Many<Input> answersDue = Sinks.many().unicast().onBackpressureBuffer();
+    private final Disposable.Composite timers = Disposables.composite();
     private final boolean books;
     private int requests;
 
@@ -434,13 +532,15 @@ public final class KucoinStream extends WsStream {
                   }));
             }
             Flux<Input> inputs = Flux.merge(context.resyncs().map(Rebuild::new),
-                backoff.due().map(Due::new), frames.skip(1).map(Frame::new));
+                backoff.due().map(Due::new), answersDue.asFlux(),
+                frames.skip(1).map(Frame::new));
             // Messages are handled while the paced subscriptions go out: the first topics'
             // books must not wait for the last topic's frame (nor look like a dead connection).
-            return Flux.merge(subscribe(session, "subscribe", List.copyOf(bySymbol.values()))
+            return Flux.merge(pacer.run(session::send).thenMany(Flux.<StreamEvent>empty()),
+                subscribe("subscribe", topics(List.copyOf(bySymbol.values())))
                     .thenMany(Flux.concat(Mono.just(StreamEvent.connected()),
                         Flux.fromIterable(unlisted))),
-                inputs.concatMap(input -> handle(session, input)));
+                inputs.concatMap(input -> handle(input)));
           });
     }
 
@@ -452,33 +552,57 @@ public final class KucoinStream extends WsStream {
       }
     }
 
-    /** The frames of {@code op} for the streams' topics, paced. */
-    private Mono<Void> subscribe(WsSession session, String op, List<Stream> streams) {
+    /**
+     * Queues the frames of {@code op} for {@code topics} on the connection's pacer, each awaiting
+     * KuCoin's answer from when it is sent.
+     *
+     * @return completes once the last frame went out
+     */
+    private Mono<Void> subscribe(String op, List<String> topics) {
       List<String> frames = new ArrayList<>();
-      for (String topic : topics(streams)) {
+      List<String> ids = new ArrayList<>();
+      for (String topic : topics) {
+        String id = Integer.toString(++requests);
+        ids.add(id);
+        pending.put(id, new Pending(op, topic));
         frames.add(JsonNodeFactory.instance.objectNode()
-            .put("id", Integer.toString(++requests)).put("type", op).put("topic", topic)
+            .put("id", id).put("type", op).put("topic", topic)
             .put("privateChannel", false).put("response", true).toString());
       }
-      return Flux.fromIterable(frames).index()
-          .concatMap(f -> f.getT1() < FRAME_BURST ? session.send(f.getT2())
-              : Mono.delay(Duration.ofMillis(FRAME_PACE_MS)).then(session.send(f.getT2())))
-          .then();
+      return pacer.send(frames, k -> answerDue(ids.get(k)));
     }
 
-    /** The topics of {@code streams}: spot's grouped by up to 100 symbols, futures' one each. */
+    /** Puts {@link AnswerDue} of {@code id} on the inputs once KuCoin's time to answer passed. */
+    private void answerDue(String id) {
+      Disposable.Swap timer = Disposables.swap();
+      timers.add(timer);
+      timer.update(Mono.delay(spec.connectTimeout(), settings.clock()).subscribe(t -> {
+        timers.remove(timer);
+        synchronized (answersDue) { // timers fire on several threads
+          answersDue.tryEmitNext(new AnswerDue(id));
+        }
+      }));
+    }
+
+    /**
+     * The topics of {@code streams}, books first, then the channels that complete a ticker
+     * (futures' {@code ticker} carries the best prices and the last trade, {@code tickerV2}
+     * only the best prices); spot's books and tickers grouped by up to
+     * {@value #SYMBOLS_PER_TOPIC} symbols, spot's snapshots and every futures topic one symbol
+     * each, as KuCoin documents them.
+     */
     private List<String> topics(List<Stream> streams) {
       List<String> prefixes = new ArrayList<>();
       if (books) {
         prefixes.add(futures ? "/contractMarket/level2Depth50:" : "/spotMarket/level2Depth50:");
       }
       if (request.tickers()) {
-        prefixes.addAll(futures ? List.of("/contractMarket/tickerV2:", "/contractMarket/ticker:")
+        prefixes.addAll(futures ? List.of("/contractMarket/ticker:", "/contractMarket/tickerV2:")
             : List.of("/market/ticker:", "/market/snapshot:"));
       }
-      int perTopic = futures ? 1 : SYMBOLS_PER_TOPIC;
       List<String> out = new ArrayList<>();
       for (String prefix : prefixes) {
+        int perTopic = futures || prefix.equals("/market/snapshot:") ? 1 : SYMBOLS_PER_TOPIC;
         for (int from = 0; from < streams.size(); from += perTopic) {
           StringBuilder topic = new StringBuilder(prefix);
           for (Stream s : streams.subList(from, Math.min(streams.size(), from + perTopic))) {
@@ -490,13 +614,18 @@ public final class KucoinStream extends WsStream {
       return out;
     }
 
-    private Flux<StreamEvent> handle(WsSession session, Input input) {
+    private Flux<StreamEvent> handle(Input input) {
       if (input instanceof Frame f) {
         return Flux.fromIterable(frame(f.text()));
       }
       if (input instanceof Due d) {
         d.action().run();
         return Flux.empty();
+      }
+      if (input instanceof AnswerDue a) {
+        Pending p = pending.remove(a.id());
+        return p == null ? Flux.empty() : Flux.fromIterable(failed(p, "KuCoin did not answer "
+            + described(a.id(), p) + " within " + spec.connectTimeout()));
       }
       Stream s = byInstrument.get(((Rebuild) input).instrument());
       if (s == null) {
@@ -506,12 +635,42 @@ public final class KucoinStream extends WsStream {
       }
       LOG.debug("{}: resubscribing {} as the scanner asked", venue(), s.instrument);
       s.sequence = -1;
-      Runnable again = () -> subscribe(session, "unsubscribe", List.of(s))
-          .then(subscribe(session, "subscribe", List.of(s)))
-          .subscribe(null, e -> LOG.debug("{}: resubscribing {} failed", venue(), s.instrument,
-              e));
+      Runnable again = () -> {
+        List<String> topics = topics(List.of(s));
+        sent(subscribe("unsubscribe", topics));
+        sent(subscribe("subscribe", topics));
+      };
       backoff.resubscribe(s.rebuilds++, again);
       return Flux.empty();
+    }
+
+    /** The frames are queued; a failure to send them ends the connection anyway. */
+    private void sent(Mono<Void> frames) {
+      frames.subscribe(null, e -> LOG.debug("{}: a request was not sent: {}", venue(),
+          e.toString()));
+    }
+
+    /**
+     * A request KuCoin refused or did not answer: rejected, and a subscription sent again, at
+     * once the first time, then after {@link ResyncBackoff}'s doubling waits while it keeps
+     * failing (an {@code ack} of the topic ends the run).
+     */
+    private List<StreamEvent> failed(Pending p, String detail) {
+      if (p.op().equals("subscribe")) {
+        int before = failures.merge(p.topic(), 1, Integer::sum) - 1;
+        LOG.debug("{}: subscribing again: {}", venue(), detail);
+        backoff.resubscribe(before, () -> sent(subscribe("subscribe", List.of(p.topic()))));
+      }
+      return List.of(StreamEvent.rejected(detail));
+    }
+
+    private String described(String id, Pending p) {
+      return "request " + id + " (" + p.op() + " " + abbreviate(p.topic()) + ")";
+    }
+
+    void dispose() {
+      backoff.dispose();
+      timers.dispose();
     }
 
     private List<StreamEvent> frame(String text) {
@@ -525,11 +684,21 @@ public final class KucoinStream extends WsStream {
       switch (type) {
         case "message":
           return message(m);
-        case "error":
-          return List.of(StreamEvent.rejected("KuCoin refused request " + m.path("id").asText("")
-              + ": code " + m.path("code").asText("") + " "
-              + abbreviate(m.path("data").asText(""))));
-        case "ack":
+        case "error": {
+          String id = m.path("id").asText("");
+          String answer = ": code " + m.path("code").asText("") + " "
+              + abbreviate(m.path("data").asText(""));
+          Pending p = pending.remove(id);
+          return p == null ? List.of(StreamEvent.rejected("KuCoin refused request " + id + answer))
+              : failed(p, "KuCoin refused " + described(id, p) + answer);
+        }
+        case "ack": {
+          Pending p = pending.remove(m.path("id").asText(""));
+          if (p != null && p.op().equals("subscribe")) {
+            failures.remove(p.topic());
+          }
+          return List.of();
+        }
         case "pong":
           return List.of();
         default:

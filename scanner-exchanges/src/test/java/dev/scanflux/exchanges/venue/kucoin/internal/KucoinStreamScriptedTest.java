@@ -23,6 +23,7 @@ import dev.scanflux.exchanges.StreamProbe;
 import dev.scanflux.exchanges.internal.LoopbackServer;
 import dev.scanflux.exchanges.internal.NativeHttp;
 import dev.scanflux.exchanges.internal.SourceSettings;
+import dev.scanflux.exchanges.internal.stream.ResyncBackoff;
 import dev.scanflux.exchanges.internal.stream.ScriptedWsServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,7 +38,10 @@ import org.java_websocket.WebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * {@link KucoinStream} against a scripted KuCoin (a token endpoint and a WebSocket server), for
@@ -65,8 +69,19 @@ class KucoinStreamScriptedTest {
     }
   }
 
-  /** A WebSocket server that welcomes its first client and answers its frames with script. */
+  /**
+   * A WebSocket server that welcomes its first client, acks each of its requests as KuCoin
+   * does, then answers them with script.
+   */
   private ScriptedWsServer ws(boolean welcome, BiConsumer<WebSocket, JsonNode> script) {
+    return answering(welcome, (socket, m) -> {
+      socket.send("{\"id\":\"" + m.path("id").asText() + "\",\"type\":\"ack\"}");
+      script.accept(socket, m);
+    });
+  }
+
+  /** The same where script answers the requests itself. */
+  private ScriptedWsServer answering(boolean welcome, BiConsumer<WebSocket, JsonNode> script) {
     ScriptedWsServer s = new ScriptedWsServer().onMessage((socket, m) -> script.accept(socket,
         json(m)));
     s.opened().thenAccept(socket -> {
@@ -104,9 +119,15 @@ class KucoinStreamScriptedTest {
   }
 
   private KucoinStream stream(boolean futures, String restUrl, String streamUrl) {
+    return stream(futures, restUrl, streamUrl, Schedulers.parallel());
+  }
+
+  /** The stream with {@code clock} for its waits (answers, backoff) and timestamps. */
+  private KucoinStream stream(boolean futures, String restUrl, String streamUrl,
+      Scheduler clock) {
     SourceSettings settings = new SourceSettings(futures ? "kucoin-futures" : "kucoin", restUrl,
         futures ? KucoinFuturesSource.LIMIT : KucoinSource.LIMIT, 1, Duration.ofSeconds(5),
-        Schedulers.parallel(), streamUrl);
+        clock, streamUrl);
     MarketSource rest = futures ? new KucoinFuturesSource(settings) : new KucoinSource(settings);
     open.add(rest);
     KucoinStream s = KucoinStream.of(settings, rest);
@@ -148,7 +169,6 @@ class KucoinStreamScriptedTest {
   void theBulletsEndpointAndTokenAreUsedAndTheTopicsGroupSymbols() {
     ScriptedWsServer ws = ws(true, (socket, m) -> {
       if (m.path("topic").asText().startsWith("/spotMarket/level2Depth50:")) {
-        socket.send("{\"id\":\"" + m.path("id").asText() + "\",\"type\":\"ack\"}");
         socket.send(spotBook("[[\"9988\",\"56\"],[\"9987\",\"15\"]]",
             "[[\"9989\",\"8\"],[\"9990\",\"32\"]]"));
       }
@@ -219,13 +239,19 @@ class KucoinStreamScriptedTest {
   }
 
   @Test
-  void errorAnswersAndMessagesOnUnsubscribedTopicsAreRejected() {
-    ScriptedWsServer ws = ws(true, (socket, m) -> {
-      if (m.path("topic").asText().startsWith("/spotMarket/")) {
-        socket.send("{\"id\":\"" + m.path("id").asText() + "\",\"type\":\"error\",\"code\":404,"
+  void errorAnswersAndMessagesOnUnsubscribedTopicsAreRejectedAndARefusedTopicIsAskedAgain() {
+    ScriptedWsServer ws = answering(true, (socket, m) -> {
+      if (!m.path("topic").asText().startsWith("/spotMarket/")) {
+        return;
+      }
+      if (m.path("id").asText().equals("1")) {
+        socket.send("{\"id\":\"1\",\"type\":\"error\",\"code\":404,"
             + "\"data\":\"topic /spotMarket/level2Depth50:BTC-USDT is not found\"}");
         socket.send("{\"type\":\"message\",\"topic\":\"/market/ticker:FOO-BAR\","
             + "\"subject\":\"trade.ticker\",\"data\":{}}");
+        socket.send("{\"id\":\"77\",\"type\":\"error\",\"code\":400,\"data\":\"unknown\"}");
+      } else {
+        socket.send("{\"id\":\"" + m.path("id").asText() + "\",\"type\":\"ack\"}");
         socket.send(spotBook("[[\"9988\",\"1\"]]", "[[\"9989\",\"8\"]]"));
       }
     });
@@ -235,8 +261,68 @@ class KucoinStreamScriptedTest {
     probe.await("a book", p -> !p.books(BTC).isEmpty(), PATIENCE);
     assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
         .satisfiesExactly(
-            d -> assertThat(d).contains("KuCoin refused request 1: code 404"),
-            d -> assertThat(d).contains("/market/ticker:FOO-BAR"));
+            d -> assertThat(d).contains("KuCoin refused request 1 (subscribe"
+                + " /spotMarket/level2Depth50:BTC-USDT): code 404 topic"),
+            d -> assertThat(d).contains("/market/ticker:FOO-BAR"),
+            d -> assertThat(d).isEqualTo("KuCoin refused request 77: code 400 unknown"));
+    // the refused topic was asked again at once (an error for no request of ours was not)
+    assertThat(ws.received()).extracting(f -> json(f).path("type").asText() + " "
+        + json(f).path("topic").asText()).containsExactly(
+            "subscribe /spotMarket/level2Depth50:BTC-USDT",
+            "subscribe /spotMarket/level2Depth50:BTC-USDT");
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void aResubscriptionKucoinRefusesOrNeverAnswersIsRejectedAndSentAgainWithBackoff() {
+    VirtualTimeScheduler time = VirtualTimeScheduler.create();
+    open.add(time::dispose);
+    AtomicInteger subscribes = new AtomicInteger();
+    ScriptedWsServer ws = answering(true, (socket, m) -> {
+      String id = m.path("id").asText();
+      if (m.path("type").asText().equals("unsubscribe")) {
+        socket.send("{\"id\":\"" + id + "\",\"type\":\"ack\"}");
+        return;
+      }
+      switch (subscribes.incrementAndGet()) {
+        case 2 -> socket.send("{\"id\":\"" + id + "\",\"type\":\"error\",\"code\":500,"
+            + "\"data\":\"internal error\"}"); // the resubscription: refused
+        case 3 -> { } // sent again at once: never answered
+        default -> { // the first subscription, and the one after the backoff
+          socket.send("{\"id\":\"" + id + "\",\"type\":\"ack\"}");
+          socket.send(spotBook("[[\"9988\",\"1\"]]", "[[\"9989\",\"8\"]]"));
+        }
+      }
+    });
+    Sinks.Many<Instrument> rebuilds = Sinks.many().unicast().onBackpressureBuffer();
+    KucoinStream stream = stream(false, rest(ws.uri().toString()).url(), ws.uri().toString(),
+        time);
+    StreamProbe probe = StreamProbe.connect(stream, new StreamRequest(List.of(BTC), 5, true,
+        false), StreamContext.direct(rebuilds.asFlux()));
+    open.add(probe);
+    probe.await("a book", p -> !p.books(BTC).isEmpty(), PATIENCE);
+
+    rebuilds.tryEmitNext(BTC); // the scanner asks for a rebuild
+    probe.await("the refusal", p -> !p.events(StreamEvent.Rejected.class).isEmpty(), PATIENCE);
+    probe.await("the subscription sent again", p -> subscribes.get() == 3, PATIENCE);
+    time.advanceTimeBy(Duration.ofMillis(4_999)); // KuCoin's time to answer: the connect timeout
+    assertThat(probe.events(StreamEvent.Rejected.class)).hasSize(1);
+    time.advanceTimeBy(Duration.ofMillis(1));
+    probe.await("no answer", p -> p.events(StreamEvent.Rejected.class).size() == 2, PATIENCE);
+    assertThat(subscribes.get()).as("the second failure in a row waits").isEqualTo(3);
+    time.advanceTimeBy(ResyncBackoff.FIRST);
+    probe.await("a book after the resubscription", p -> subscribes.get() == 4
+        && p.books(BTC).size() >= 2, PATIENCE);
+
+    assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
+        .containsExactly("KuCoin refused request 3 (subscribe /spotMarket/level2Depth50:BTC-USDT):"
+            + " code 500 internal error", "KuCoin did not answer request 4 (subscribe"
+            + " /spotMarket/level2Depth50:BTC-USDT) within PT5S");
+    assertThat(ws.received()).extracting(f -> json(f).path("id").asText() + " "
+        + json(f).path("type").asText()).containsExactly("1 subscribe", "2 unsubscribe",
+            "3 subscribe", "4 subscribe", "5 subscribe");
+    time.advanceTimeBy(Duration.ofMinutes(5)); // answered: nothing more is sent
+    assertThat(ws.received()).hasSize(5);
     assertThat(probe.error()).isNull();
   }
 
@@ -355,5 +441,55 @@ class KucoinStreamScriptedTest {
     assertThat(e).isInstanceOf(ThrottledException.class).hasMessage(
         "kucoin: cannot open wss://x/?token=<token>&connectId=1: HTTP 429");
     assertThat(((ThrottledException) e).retryAfter()).contains(Duration.ofSeconds(3));
+  }
+  @Test
+  void theTokenIsHiddenInEveryCauseAndSuppressedExceptionAtAnyDepth() {
+    String encoded = java.net.URLEncoder.encode(TOKEN, StandardCharsets.UTF_8);
+    RuntimeException deep = new RuntimeException("handshake with wss://x/?token=" + encoded
+        + " refused");
+    java.io.IOException middle = new java.io.IOException("connect failed", deep);
+    IllegalStateException aside = new IllegalStateException("also " + TOKEN);
+    aside.addSuppressed(middle); // seen twice: once under the cause, once here
+    middle.addSuppressed(new IllegalArgumentException("clean"));
+    TransientSourceException e = new TransientSourceException("kucoin", "connection failed",
+        new IllegalStateException("outer", middle));
+    e.addSuppressed(aside);
+
+    SourceException clean = KucoinStream.redacted(e, TOKEN);
+
+    assertThat(clean).isInstanceOf(TransientSourceException.class)
+        .hasMessage("kucoin: connection failed");
+    List<String> texts = new ArrayList<>();
+    walk(clean, texts, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    assertThat(texts).isNotEmpty().allSatisfy(t -> assertThat(t).doesNotContain(TOKEN)
+        .doesNotContain(encoded));
+    assertThat(texts).anySatisfy(t -> assertThat(t).isEqualTo("java.lang.RuntimeException:"
+        + " handshake with wss://x/?token=<token> refused"));
+    assertThat(texts).anySatisfy(t -> assertThat(t).isEqualTo(
+        "java.lang.IllegalStateException: also <token>"));
+    assertThat(texts).anySatisfy(t -> assertThat(t).contains("IllegalArgumentException: clean"));
+    java.io.StringWriter trace = new java.io.StringWriter();
+    clean.printStackTrace(new java.io.PrintWriter(trace));
+    assertThat(trace.toString()).doesNotContain(TOKEN).doesNotContain(encoded)
+        .contains("connect failed", "KucoinStreamScriptedTest"); // frames kept
+    // nothing to hide: the same exception
+    TransientSourceException plain = new TransientSourceException("kucoin", "closed",
+        new IllegalStateException("outer", new RuntimeException("inner")));
+    assertThat(KucoinStream.redacted(plain, TOKEN)).isSameAs(plain);
+  }
+
+  /** The text of t and of every cause and suppressed exception under it. */
+  private static void walk(Throwable t, List<String> texts, java.util.Set<Throwable> seen) {
+    if (!seen.add(t)) {
+      return;
+    }
+    texts.add(t.toString());
+    texts.add(String.valueOf(t.getMessage()));
+    if (t.getCause() != null) {
+      walk(t.getCause(), texts, seen);
+    }
+    for (Throwable s : t.getSuppressed()) {
+      walk(s, texts, seen);
+    }
   }
 }
