@@ -75,11 +75,16 @@ import reactor.core.publisher.Sinks;
  * Books go first, then the channels that complete a ticker, all in the request's priority
  * order. It pings {@code {"type":"ping"}} every {@code pingInterval} (18 s today).
  * Every request carries an {@code id} and {@code response:true}: KuCoin's {@code ack} answers it;
- * an {@code error} answer, or no answer within the connect timeout, is a
- * {@link StreamEvent.Rejected} naming the request and its topic, and a refused or unanswered
+ * an {@code error} answer, or no answer, is a {@link StreamEvent.Rejected} naming the request and
+ * its topic. No answer is told exactly, without clocks: once the connect timeout passed since a
+ * request was sent with no answer handled, a ping with a fresh id goes through the same queue;
+ * KuCoin answers one connection's messages in order, so its pong handled with the request still
+ * unanswered means no answer (a reader lagging behind never takes an answer it received but has
+ * not handled yet for none; a connection that answers nothing is ended by the heartbeat). A
+ * refused or unanswered
  * {@code subscribe} is sent again (at once, then after {@link ResyncBackoff}'s doubling waits
  * while it keeps failing), so a topic the venue refused is neither lost nor retried in a storm.
- * Pongs are swallowed. At most {@value #MAX_TOPICS} instrument topics go on one
+ * Other pongs are swallowed. At most {@value #MAX_TOPICS} instrument topics go on one
  * connection (KuCoin's limit), in the request's priority order: instruments beyond stay polled.
  * The token is a credential of the connection: it never appears in an error, a report or this
  * stream's logs ({@code WsClient} names a connection without its query; anything else naming the
@@ -433,6 +438,20 @@ public final class KucoinStream extends WsStream {
   /** A request frame sent and not answered yet: its type and topic. */
   private record Pending(String op, String topic) {}
 
+  /**
+   * A ping sent behind requests whose time to answer passed: the ids of those requests, and
+   * whether the ping was handed to the connection (then later requests may be sent before it).
+   */
+  private static final class Barrier {
+    final String id;
+    final List<String> requests = new ArrayList<>();
+    volatile boolean sent;
+
+    Barrier(String id) {
+      this.id = id;
+    }
+  }
+
   /** One instrument on one connection: its book and its merged ticker fields. */
   private static final class Stream {
     final Instrument instrument;
@@ -469,6 +488,10 @@ public final class KucoinStream extends WsStream {
     private final Map<String, Integer> failures = new HashMap<>();
     private final Sinks.Many<Input> answersDue = Sinks.many().unicast().onBackpressureBuffer();
     private final Disposable.Composite timers = Disposables.composite();
+    /** Barrier pings sent and not answered, by id. */
+    private final Map<String, Barrier> barriers = new HashMap<>();
+    /** The last barrier ping queued. */
+    private @Nullable Barrier barrier;
     private final boolean books;
     private int requests;
 
@@ -623,9 +646,10 @@ public final class KucoinStream extends WsStream {
         return Flux.empty();
       }
       if (input instanceof AnswerDue a) {
-        Pending p = pending.remove(a.id());
-        return p == null ? Flux.empty() : Flux.fromIterable(failed(p, "KuCoin did not answer "
-            + described(a.id(), p) + " within " + spec.connectTimeout()));
+        if (pending.containsKey(a.id())) {
+          barrier(a.id());
+        }
+        return Flux.empty();
       }
       Stream s = byInstrument.get(((Rebuild) input).instrument());
       if (s == null) {
@@ -642,6 +666,42 @@ public final class KucoinStream extends WsStream {
       };
       backoff.resubscribe(s.rebuilds++, again);
       return Flux.empty();
+    }
+
+    /**
+     * Asks KuCoin to answer a ping behind request {@code id}, whose time to answer passed: KuCoin
+     * answers one connection's messages in order, so once the pong is handled with the request
+     * still unanswered, it was not answered (see {@link #passed}). The deadline alone cannot tell:
+     * the answer may wait, received, behind other frames of a lagging reader. Requests due while
+     * a barrier ping is still queued (not sent yet, so behind them) share it.
+     */
+    private void barrier(String id) {
+      Barrier b = barrier;
+      if (b == null || b.sent) {
+        Barrier next = new Barrier("barrier-" + ++requests);
+        barrier = next;
+        barriers.put(next.id, next);
+        sent(pacer.send(List.of(JsonNodeFactory.instance.objectNode().put("id", next.id)
+            .put("type", "ping").toString()), k -> next.sent = true));
+        b = next;
+      }
+      b.requests.add(id);
+    }
+
+    /**
+     * The pong of a barrier ping was handled: the requests it stood behind and that are still
+     * unanswered were not answered.
+     */
+    private List<StreamEvent> passed(Barrier b) {
+      List<StreamEvent> out = new ArrayList<>();
+      for (String id : b.requests) {
+        Pending p = pending.remove(id);
+        if (p != null) {
+          out.addAll(failed(p, "KuCoin did not answer " + described(id, p) + " within "
+              + spec.connectTimeout() + " (nor before the pong of a later ping)"));
+        }
+      }
+      return out;
     }
 
     /** The frames are queued; a failure to send them ends the connection anyway. */
@@ -699,8 +759,10 @@ public final class KucoinStream extends WsStream {
           }
           return List.of();
         }
-        case "pong":
-          return List.of();
+        case "pong": {
+          Barrier b = barriers.remove(m.path("id").asText(""));
+          return b == null ? List.of() : passed(b);
+        }
         default:
           LOG.debug("{}: ignored {}", venue(), abbreviate(text));
           return List.of();

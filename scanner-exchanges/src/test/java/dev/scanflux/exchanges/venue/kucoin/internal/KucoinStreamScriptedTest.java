@@ -280,6 +280,10 @@ class KucoinStreamScriptedTest {
     AtomicInteger subscribes = new AtomicInteger();
     ScriptedWsServer ws = answering(true, (socket, m) -> {
       String id = m.path("id").asText();
+      if (m.path("type").asText().equals("ping")) {
+        socket.send("{\"id\":\"" + id + "\",\"type\":\"pong\"}");
+        return;
+      }
       if (m.path("type").asText().equals("unsubscribe")) {
         socket.send("{\"id\":\"" + id + "\",\"type\":\"ack\"}");
         return;
@@ -317,12 +321,42 @@ class KucoinStreamScriptedTest {
     assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
         .containsExactly("KuCoin refused request 3 (subscribe /spotMarket/level2Depth50:BTC-USDT):"
             + " code 500 internal error", "KuCoin did not answer request 4 (subscribe"
-            + " /spotMarket/level2Depth50:BTC-USDT) within PT5S");
+            + " /spotMarket/level2Depth50:BTC-USDT) within PT5S (nor before the pong of a later"
+            + " ping)");
+    // no answer is told by the pong of a ping sent behind the request, once its time passed
     assertThat(ws.received()).extracting(f -> json(f).path("id").asText() + " "
         + json(f).path("type").asText()).containsExactly("1 subscribe", "2 unsubscribe",
-            "3 subscribe", "4 subscribe", "5 subscribe");
+            "3 subscribe", "4 subscribe", "barrier-5 ping", "6 subscribe");
     time.advanceTimeBy(Duration.ofMinutes(5)); // answered: nothing more is sent
-    assertThat(ws.received()).hasSize(5);
+    assertThat(ws.received()).hasSize(6);
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void anAnswerThatComesBeforeThePongOfTheBarrierPingIsNoFailureHoweverLate() {
+    // KuCoin answers in order: an ack sent before the pong was received before it, though a
+    // lagging reader may handle both after the time to answer passed
+    VirtualTimeScheduler time = VirtualTimeScheduler.create();
+    open.add(time::dispose);
+    ScriptedWsServer ws = answering(true, (socket, m) -> {
+      if (m.path("type").asText().equals("ping")) {
+        socket.send("{\"id\":\"1\",\"type\":\"ack\"}"); // the subscription's, late
+        socket.send(spotBook("[[\"9988\",\"1\"]]", "[[\"9989\",\"8\"]]"));
+        socket.send("{\"id\":\"" + m.path("id").asText() + "\",\"type\":\"pong\"}");
+      }
+    });
+    KucoinStream stream = stream(false, rest(ws.uri().toString()).url(), ws.uri().toString(),
+        time);
+    StreamProbe probe = connect(stream, BTC, true, false);
+    probe.await("the subscription", p -> ws.received().size() == 1, PATIENCE);
+
+    time.advanceTimeBy(Duration.ofSeconds(5)); // the time to answer passed: a ping goes behind
+    probe.await("the book after the late ack", p -> !p.books(BTC).isEmpty(), PATIENCE);
+    assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
+    time.advanceTimeBy(Duration.ofMinutes(5));
+    assertThat(ws.received()).extracting(f -> json(f).path("id").asText() + " "
+        + json(f).path("type").asText()).containsExactly("1 subscribe", "barrier-2 ping");
+    assertThat(probe.events(StreamEvent.Rejected.class)).isEmpty();
     assertThat(probe.error()).isNull();
   }
 
