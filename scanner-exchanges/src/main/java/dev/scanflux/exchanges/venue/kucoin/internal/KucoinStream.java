@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -80,10 +81,13 @@ import reactor.core.publisher.Sinks;
  * request was sent with no answer handled, a ping with a fresh id goes through the same queue;
  * KuCoin answers one connection's messages in order, so its pong handled with the request still
  * unanswered means no answer (a reader lagging behind never takes an answer it received but has
- * not handled yet for none; a connection that answers nothing is ended by the heartbeat). A
- * refused or unanswered
- * {@code subscribe} is sent again (at once, then after {@link ResyncBackoff}'s doubling waits
- * while it keeps failing), so a topic the venue refused is neither lost nor retried in a storm.
+ * not handled yet for none; a connection that answers nothing is ended by the heartbeat). An
+ * unanswered {@code subscribe}, or one refused with a 5xx or a rate limit (429, "exceed"), is
+ * sent again (at once, then after {@link ResyncBackoff}'s doubling waits while it keeps
+ * failing), so such a topic is neither lost nor retried in a storm; one refused otherwise (a
+ * 4xx) is not sent again: a topic of several symbols is split once into one frame a symbol (so
+ * the symbols KuCoin takes still stream), a topic of one symbol stays refused (one
+ * {@link StreamEvent.Rejected} naming the symbol; that topic stays unsubscribed).
  * Other pongs are swallowed. At most {@value #MAX_TOPICS} instrument topics go on one
  * connection (KuCoin's limit), in the request's priority order: instruments beyond stay polled.
  * The token is a credential of the connection: it never appears in an error, a report or this
@@ -698,7 +702,7 @@ public final class KucoinStream extends WsStream {
         Pending p = pending.remove(id);
         if (p != null) {
           out.addAll(failed(p, "KuCoin did not answer " + described(id, p) + " within "
-              + spec.connectTimeout() + " (nor before the pong of a later ping)"));
+              + spec.connectTimeout() + " (nor before the pong of a later ping)", true));
         }
       }
       return out;
@@ -711,17 +715,48 @@ public final class KucoinStream extends WsStream {
     }
 
     /**
-     * A request KuCoin refused or did not answer: rejected, and a subscription sent again, at
-     * once the first time, then after {@link ResyncBackoff}'s doubling waits while it keeps
-     * failing (an {@code ack} of the topic ends the run).
+     * A request KuCoin refused or did not answer: rejected. A subscription that may pass later
+     * ({@code again}: unanswered, a 5xx or a rate limit) is sent again, at once the first time,
+     * then after {@link ResyncBackoff}'s doubling waits while it keeps failing (an {@code ack} of
+     * the topic ends the run). One refused otherwise (a 4xx) is not sent again: a topic of several
+     * symbols is split once into one frame a symbol, so that the symbols KuCoin takes still
+     * stream; a topic of one symbol stays refused.
      */
-    private List<StreamEvent> failed(Pending p, String detail) {
-      if (p.op().equals("subscribe")) {
+    private List<StreamEvent> failed(Pending p, String detail, boolean again) {
+      if (!p.op().equals("subscribe")) {
+        return List.of(StreamEvent.rejected(detail));
+      }
+      if (again) {
         int before = failures.merge(p.topic(), 1, Integer::sum) - 1;
         LOG.debug("{}: subscribing again: {}", venue(), detail);
         backoff.resubscribe(before, () -> sent(subscribe("subscribe", List.of(p.topic()))));
+        return List.of(StreamEvent.rejected(detail));
       }
-      return List.of(StreamEvent.rejected(detail));
+      failures.remove(p.topic());
+      int colon = p.topic().indexOf(':');
+      String channel = p.topic().substring(0, colon + 1);
+      List<String> symbols = List.of(p.topic().substring(colon + 1).split(","));
+      if (symbols.size() > 1) {
+        sent(subscribe("subscribe", symbols.stream().map(symbol -> channel + symbol).toList()));
+        return List.of(StreamEvent.rejected(detail + "; its " + symbols.size()
+            + " symbols are subscribed one a frame"));
+      }
+      return List.of(StreamEvent.rejected(detail + "; " + symbols.get(0) + " is not streamed on "
+          + channel.substring(0, channel.length() - 1) + " (not asked again)"));
+    }
+
+    /**
+     * True if an {@code error} answer may pass when asked again: a 5xx, or a rate limit (429,
+     * or a text saying a limit was exceeded); KuCoin's six-digit codes are read by their first
+     * three digits ({@code 429000} is a 429). Other codes (4xx, or none) are refusals.
+     */
+    private static boolean passesLater(JsonNode answer) {
+      int code = answer.path("code").asInt(0);
+      while (code >= 1000) {
+        code /= 10;
+      }
+      return code >= 500 && code < 600 || code == 429
+          || answer.path("data").asText("").toLowerCase(Locale.ROOT).contains("exceed");
     }
 
     private String described(String id, Pending p) {
@@ -750,7 +785,7 @@ public final class KucoinStream extends WsStream {
               + abbreviate(m.path("data").asText(""));
           Pending p = pending.remove(id);
           return p == null ? List.of(StreamEvent.rejected("KuCoin refused request " + id + answer))
-              : failed(p, "KuCoin refused " + described(id, p) + answer);
+              : failed(p, "KuCoin refused " + described(id, p) + answer, passesLater(m));
         }
         case "ack": {
           Pending p = pending.remove(m.path("id").asText(""));

@@ -239,7 +239,9 @@ class KucoinStreamScriptedTest {
   }
 
   @Test
-  void errorAnswersAndMessagesOnUnsubscribedTopicsAreRejectedAndARefusedTopicIsAskedAgain() {
+  void errorAnswersAndMessagesOnUnsubscribedTopicsAreRejectedAndARefusedSymbolIsNotAskedAgain() {
+    VirtualTimeScheduler time = VirtualTimeScheduler.create();
+    open.add(time::dispose);
     ScriptedWsServer ws = answering(true, (socket, m) -> {
       if (!m.path("topic").asText().startsWith("/spotMarket/")) {
         return;
@@ -256,20 +258,77 @@ class KucoinStreamScriptedTest {
       }
     });
     StreamProbe probe = connect(stream(false, rest(ws.uri().toString()).url(),
-        ws.uri().toString()), BTC, true, false);
+        ws.uri().toString(), time), BTC, true, false);
 
-    probe.await("a book", p -> !p.books(BTC).isEmpty(), PATIENCE);
+    probe.await("three rejections", p -> p.events(StreamEvent.Rejected.class).size() == 3,
+        PATIENCE);
     assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
         .satisfiesExactly(
             d -> assertThat(d).contains("KuCoin refused request 1 (subscribe"
-                + " /spotMarket/level2Depth50:BTC-USDT): code 404 topic"),
+                + " /spotMarket/level2Depth50:BTC-USDT): code 404 topic").endsWith("; BTC-USDT is"
+                + " not streamed on /spotMarket/level2Depth50 (not asked again)"),
             d -> assertThat(d).contains("/market/ticker:FOO-BAR"),
             d -> assertThat(d).isEqualTo("KuCoin refused request 77: code 400 unknown"));
-    // the refused topic was asked again at once (an error for no request of ours was not)
+    // a 4xx refusal of a one-symbol topic is final: not asked again, however long
+    time.advanceTimeBy(Duration.ofMinutes(5));
     assertThat(ws.received()).extracting(f -> json(f).path("type").asText() + " "
         + json(f).path("topic").asText()).containsExactly(
-            "subscribe /spotMarket/level2Depth50:BTC-USDT",
             "subscribe /spotMarket/level2Depth50:BTC-USDT");
+    assertThat(probe.events(StreamEvent.Rejected.class)).hasSize(3);
+    assertThat(probe.books(BTC)).isEmpty();
+    assertThat(probe.error()).isNull();
+  }
+
+  @Test
+  void aRefusedListIsSplitOnceARateLimitIsAskedAgainAndARefusedSymbolIsNot() {
+    VirtualTimeScheduler time = VirtualTimeScheduler.create();
+    open.add(time::dispose);
+    Instrument eth = Instrument.spot("ETH", "USDT");
+    AtomicInteger btc = new AtomicInteger();
+    ScriptedWsServer ws = answering(true, (socket, m) -> {
+      String id = m.path("id").asText();
+      switch (m.path("topic").asText()) {
+        case "/spotMarket/level2Depth50:BTC-USDT,ETH-USDT" -> socket.send("{\"id\":\"" + id
+            + "\",\"type\":\"error\",\"code\":400,\"data\":\"invalid symbol ETH-USDT\"}");
+        case "/spotMarket/level2Depth50:ETH-USDT" -> socket.send("{\"id\":\"" + id
+            + "\",\"type\":\"error\",\"code\":400,\"data\":\"invalid symbol ETH-USDT\"}");
+        case "/spotMarket/level2Depth50:BTC-USDT" -> {
+          if (btc.incrementAndGet() == 1) {
+            socket.send("{\"id\":\"" + id + "\",\"type\":\"error\",\"code\":429,"
+                + "\"data\":\"exceed max permits per second\"}");
+          } else {
+            socket.send("{\"id\":\"" + id + "\",\"type\":\"ack\"}");
+            socket.send(spotBook("[[\"9988\",\"1\"]]", "[[\"9989\",\"8\"]]"));
+          }
+        }
+        default -> { }
+      }
+    });
+    KucoinStream stream = stream(false, rest(ws.uri().toString()).url(), ws.uri().toString(),
+        time);
+    StreamProbe probe = StreamProbe.connect(stream, new StreamRequest(List.of(BTC, eth), 5,
+        true, false), StreamContext.direct());
+    open.add(probe);
+
+    probe.await("BTC's book", p -> !p.books(BTC).isEmpty(), PATIENCE);
+    probe.await("three rejections", p -> p.events(StreamEvent.Rejected.class).size() == 3,
+        PATIENCE);
+    time.advanceTimeBy(Duration.ofMinutes(5)); // nothing is asked again
+    assertThat(ws.received()).extracting(f -> json(f).path("id").asText() + " "
+        + json(f).path("topic").asText()).containsExactly(
+            "1 /spotMarket/level2Depth50:BTC-USDT,ETH-USDT",
+            "2 /spotMarket/level2Depth50:BTC-USDT", "3 /spotMarket/level2Depth50:ETH-USDT",
+            "4 /spotMarket/level2Depth50:BTC-USDT");
+    assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
+        .containsExactlyInAnyOrder(
+            "KuCoin refused request 1 (subscribe /spotMarket/level2Depth50:BTC-USDT,ETH-USDT):"
+                + " code 400 invalid symbol ETH-USDT; its 2 symbols are subscribed one a frame",
+            "KuCoin refused request 2 (subscribe /spotMarket/level2Depth50:BTC-USDT): code 429"
+                + " exceed max permits per second",
+            "KuCoin refused request 3 (subscribe /spotMarket/level2Depth50:ETH-USDT): code 400"
+                + " invalid symbol ETH-USDT; ETH-USDT is not streamed on"
+                + " /spotMarket/level2Depth50 (not asked again)");
+    assertThat(probe.books(eth)).isEmpty();
     assertThat(probe.error()).isNull();
   }
 
