@@ -550,7 +550,7 @@ public final class BinanceStream extends WsStream {
         return List.of(); // already in the book: nothing changed
       }
       StreamEvent broken = apply(b, d);
-      return List.of(broken != null ? broken : update(b));
+      return List.of(broken != null ? broken : update(b, now()));
     }
 
     /** A snapshot arrived: the buffered events after it are applied and the book emitted. */
@@ -580,7 +580,8 @@ public final class BinanceStream extends WsStream {
         load(b, retryDelay(b)); // a REST side lagging the stream must not eat the limit either
         return List.of();
       }
-      b.time = http.now();
+      Instant now = now(); // one reading: the REST snapshot has no time, so its receive time
+      b.time = now;
       @Nullable StreamEvent broken = crossing(b, "snapshot " + lastUpdateId);
       while (broken == null && !b.buffer.isEmpty()) {
         broken = apply(b, b.buffer.pollFirst());
@@ -590,7 +591,7 @@ public final class BinanceStream extends WsStream {
       }
       b.synced = true;
       b.failures = 0;
-      return List.of(update(b));
+      return List.of(update(b, now));
     }
 
     /**
@@ -658,9 +659,10 @@ public final class BinanceStream extends WsStream {
       load(b, delayMs);
     }
 
-    private StreamEvent update(Book b) {
+    /** The book at its last time, received at {@code now}. */
+    private StreamEvent update(Book b, Instant now) {
       return StreamEvent.update(b.levels.snapshot(venue(), b.instrument, request.depth(), 1,
-          b.time, now()));
+          b.time, now));
     }
 
     /** Spot's 24 h ticker, bid and ask included: one ticker. */

@@ -354,9 +354,10 @@ public final class BybitStream extends WsStream {
       }
       b.levels.sequence(u.asLong());
       b.synced = true;
-      b.time = time(m);
+      Instant now = now(); // one reading: the receive time, and the exchange time if none came
+      b.time = time(m, now);
       return request.books() ? List.of(StreamEvent.update(b.levels.snapshot(venue(),
-          b.instrument, request.depth(), 1, b.time, now()))) : List.of();
+          b.instrument, request.depth(), 1, b.time, now))) : List.of();
     }
 
     /** Reports a lost book (if books were asked for) and resubscribes its topic. */
@@ -402,18 +403,19 @@ public final class BybitStream extends WsStream {
             .put("ask1Price", b.levels.askPriceText(0))
             .put("ask1Size", b.levels.askSizeText(0));
       }
+      Instant now = now(); // one reading: the receive time, and the exchange time if none came
       try {
         return List.of(StreamEvent.update(rest.ticker("ticker " + t.instrument, t.instrument,
-            full, time(m), now())));
+            full, time(m, now), now)));
       } catch (BadDataException | IllegalArgumentException e) { // invalid snapshots are IAEs
         return List.of(StreamEvent.rejected(e.getMessage()));
       }
     }
   }
 
-  /** The message's {@code ts}, or now. */
-  private Instant time(JsonNode m) {
-    return NativeSource.millis(m, "ts", now());
+  /** The message's {@code ts}, or {@code now} (the time it was received). */
+  private static Instant time(JsonNode m, Instant now) {
+    return NativeSource.millis(m, "ts", now);
   }
 
   /** Bybit's texts are shown to 100 characters. */

@@ -351,13 +351,14 @@ public final class GateStream extends WsStream {
         return;
       }
       JsonNode result = m.path("result");
-      Instant time = NativeSource.millis(m, "time_ms", Instant.ofEpochMilli(nowMillis()));
+      Instant now = now(); // one reading: the receive time, and the exchange time if none came
+      Instant time = NativeSource.millis(m, "time_ms", now);
       String prefix = market.prefix() + '.';
       switch (channel.startsWith(prefix) ? channel.substring(prefix.length()) : channel) {
         case "order_book" -> {
           Tracked t = tracked(channel, result.path("s"));
           if (t != null && spot) {
-            onSnapshot(t, result, time);
+            onSnapshot(t, result, time, now);
           }
         }
         case "order_book_update" -> {
@@ -370,14 +371,14 @@ public final class GateStream extends WsStream {
           for (JsonNode entry : result.isArray() ? result : List.of(result)) {
             Tracked t = tracked(channel, entry.path(spot ? "currency_pair" : "contract"));
             if (t != null) {
-              onTicker(t, entry, time);
+              onTicker(t, entry, time, now);
             }
           }
         }
         case "book_ticker" -> {
           Tracked t = tracked(channel, result.path("s"));
           if (t != null) {
-            onBookTicker(t, result, time);
+            onBookTicker(t, result, time, now);
           }
         }
         default -> reject("a message on unexpected channel '" + abbreviate(channel) + "'");
@@ -394,7 +395,7 @@ public final class GateStream extends WsStream {
     }
 
     /** Spot: a full limited-level snapshot replaces the book. */
-    private void onSnapshot(Tracked t, JsonNode r, Instant time) {
+    private void onSnapshot(Tracked t, JsonNode r, Instant time, Instant now) {
       JsonNode id = r.path("lastUpdateId");
       if (id.canConvertToLong() && t.book.sequence() >= 0 && id.asLong() < t.book.sequence()) {
         LOG.debug("{}: dropped a stale snapshot of {} ({} < {})", venue(), t.instrument,
@@ -415,7 +416,7 @@ public final class GateStream extends WsStream {
       }
       t.book.sequence(id.asLong(-1));
       t.synced = true;
-      emit(t, NativeSource.millis(r, "t", time));
+      emit(t, NativeSource.millis(r, "t", time), now);
     }
 
     /** Futures: a delta, held until the base book, then chained on it. */
@@ -465,7 +466,8 @@ public final class GateStream extends WsStream {
       }
       t.book.sequence(last);
       t.failures = 0;
-      emit(t, NativeSource.millis(r, "t", Instant.ofEpochMilli(nowMillis())));
+      Instant now = now();
+      emit(t, NativeSource.millis(r, "t", now), now);
       return true;
     }
 
@@ -523,7 +525,8 @@ public final class GateStream extends WsStream {
       List<JsonNode> held = List.copyOf(t.held);
       t.held.clear();
       if (held.isEmpty()) {
-        emit(t, seconds(b, "update", seconds(b, "current", Instant.ofEpochMilli(nowMillis()))));
+        Instant now = now();
+        emit(t, seconds(b, "update", seconds(b, "current", now)), now);
         return;
       }
       for (JsonNode r : held) {
@@ -546,9 +549,9 @@ public final class GateStream extends WsStream {
       scheduleFetch(t);
     }
 
-    private void onTicker(Tracked t, JsonNode entry, Instant time) {
+    private void onTicker(Tracked t, JsonNode entry, Instant time, Instant now) {
       if (spot) {
-        ticker(t, entry, time);
+        ticker(t, entry, time, now);
         return;
       }
       if (!(entry instanceof ObjectNode o)) {
@@ -556,37 +559,39 @@ public final class GateStream extends WsStream {
         return;
       }
       t.ticker = o.deepCopy();
-      futuresTicker(t, time);
+      futuresTicker(t, time, now);
     }
 
-    private void onBookTicker(Tracked t, JsonNode r, Instant time) {
+    private void onBookTicker(Tracked t, JsonNode r, Instant time, Instant now) {
       t.bid = r.path("b").asText("");
       t.ask = r.path("a").asText("");
-      futuresTicker(t, NativeSource.millis(r, "t", time));
+      futuresTicker(t, NativeSource.millis(r, "t", time), now);
     }
 
     /** Futures: the last tickers entry with the last best bid and ask, once both came. */
-    private void futuresTicker(Tracked t, Instant time) {
+    private void futuresTicker(Tracked t, Instant time, Instant now) {
       if (t.ticker == null || t.bid == null || t.ask == null) {
         return;
       }
       ObjectNode entry = t.ticker.deepCopy().put("highest_bid", t.bid).put("lowest_ask", t.ask);
-      ticker(t, entry, time);
+      ticker(t, entry, time, now);
     }
 
-    private void ticker(Tracked t, JsonNode entry, Instant time) {
+    /** A ticker at the venue's {@code time} (or {@code now} if it gave none), received now. */
+    private void ticker(Tracked t, JsonNode entry, Instant time, Instant now) {
       try {
-        out.emit(StreamEvent.update(market.ticker().read(t.instrument, entry, time, now())));
+        out.emit(StreamEvent.update(market.ticker().read(t.instrument, entry, time, now)));
       } catch (IllegalArgumentException | SourceException e) {
         // InvalidSnapshotException is an IllegalArgumentException.
         reject("ticker " + t.symbol + ": " + e.getMessage());
       }
     }
 
-    private void emit(Tracked t, Instant time) {
+    /** The book at the venue's {@code time} (or {@code now} if it gave none), received now. */
+    private void emit(Tracked t, Instant time, Instant now) {
       if (request.books()) {
         out.emit(StreamEvent.update(t.book.snapshot(venue(), t.instrument, request.depth(),
-            t.contractSize, time, now())));
+            t.contractSize, time, now)));
       }
     }
 

@@ -843,8 +843,8 @@ public final class KucoinStream extends WsStream {
         return List.of(StreamEvent.rejected("a stale book of " + s.instrument + ": sequence "
             + sequence + " after " + s.sequence));
       }
-      Instant time = NativeSource.millis(data, "timestamp", NativeSource.millis(data, "ts",
-          now()));
+      Instant now = now(); // one reading: the receive time, and the exchange time if none came
+      Instant time = NativeSource.millis(data, "timestamp", NativeSource.millis(data, "ts", now));
       try {
         s.levels.clear();
         s.levels.set(data.path("bids"), data.path("asks"));
@@ -861,7 +861,7 @@ public final class KucoinStream extends WsStream {
       s.sequence = Math.max(s.sequence, sequence);
       try {
         return List.of(StreamEvent.update(s.levels.snapshot(venue(), s.instrument,
-            request.depth(), s.contractSize, time, now())));
+            request.depth(), s.contractSize, time, now)));
       } catch (IllegalArgumentException e) { // an InvalidSnapshotException
         return resync(s, "an invalid book: " + e.getMessage());
       }
@@ -878,7 +878,8 @@ public final class KucoinStream extends WsStream {
       s.ticker.set("buy", data.path("bestBid"));
       s.ticker.set("sell", data.path("bestAsk"));
       s.ticker.set("last", data.path("price"));
-      return ticker(s, s.stats, NativeSource.millis(data, "Time", now()));
+      Instant now = now();
+      return ticker(s, s.stats, NativeSource.millis(data, "Time", now), now);
     }
 
     /** Spot's 24 h statistics, every 2 s; their prices until a real-time ticker comes. */
@@ -896,7 +897,8 @@ public final class KucoinStream extends WsStream {
         s.ticker.set("last", stats.path("lastTradedPrice"));
       }
       s.stats = true;
-      return ticker(s, true, NativeSource.millis(stats, "datetime", now()));
+      Instant now = now();
+      return ticker(s, true, NativeSource.millis(stats, "datetime", now), now);
     }
 
     /**
@@ -913,19 +915,24 @@ public final class KucoinStream extends WsStream {
       if (trade) {
         s.ticker.set("price", data.path("price"));
       }
-      Instant time = data.path("ts").canConvertToLong() ? KucoinFuturesSource.nanos(data, now())
-          : now();
-      return ticker(s, s.ticker.has("price"), time);
+      Instant now = now();
+      Instant time = data.path("ts").canConvertToLong() ? KucoinFuturesSource.nanos(data, now)
+          : now;
+      return ticker(s, s.ticker.has("price"), time, now);
     }
 
-    private List<StreamEvent> ticker(Stream s, boolean complete, Instant time) {
+    /**
+     * The ticker of {@code s} if {@code complete}, at the exchange's {@code time} (or the time of
+     * receipt if the venue gave none), received at {@code now}: one clock reading a message.
+     */
+    private List<StreamEvent> ticker(Stream s, boolean complete, Instant time, Instant now) {
       if (!complete) {
         return List.of();
       }
       try {
         return List.of(StreamEvent.update(spot != null
-            ? spot.ticker(s.instrument, s.ticker, time, now())
-            : perpetuals().ticker(s.instrument, s.ticker, time, now())));
+            ? spot.ticker(s.instrument, s.ticker, time, now)
+            : perpetuals().ticker(s.instrument, s.ticker, time, now)));
       } catch (BadDataException | IllegalArgumentException e) { // invalid snapshots are IAEs
         return List.of(StreamEvent.rejected(e.getMessage()));
       }

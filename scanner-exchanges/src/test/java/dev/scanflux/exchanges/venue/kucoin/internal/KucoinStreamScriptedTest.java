@@ -419,6 +419,63 @@ class KucoinStreamScriptedTest {
     assertThat(probe.error()).isNull();
   }
 
+  /** A clock one millisecond later at every reading, timers on {@code parallel}. */
+  private static final class TickingClock implements Scheduler {
+    private final java.util.concurrent.atomic.AtomicLong millis =
+        new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
+
+    @Override
+    public long now(TimeUnit unit) {
+      return unit.convert(millis.getAndIncrement(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public reactor.core.Disposable schedule(Runnable task) {
+      return Schedulers.parallel().schedule(task);
+    }
+
+    @Override
+    public reactor.core.Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+      return Schedulers.parallel().schedule(task, delay, unit);
+    }
+
+    @Override
+    public Worker createWorker() {
+      return Schedulers.parallel().createWorker();
+    }
+  }
+
+  @Test
+  void withoutTheVenuesTimeTheExchangeTimeIsTheReceiveTimeOneClockReading() {
+    ScriptedWsServer ws = ws(true, (socket, m) -> {
+      String topic = m.path("topic").asText();
+      if (topic.startsWith("/spotMarket/")) {
+        socket.send("{\"type\":\"message\",\"topic\":\"/spotMarket/level2Depth50:BTC-USDT\","
+            + "\"subject\":\"level2\",\"data\":{\"asks\":[[\"9989\",\"8\"]],"
+            + "\"bids\":[[\"9988\",\"1\"]]}}"); // no timestamp
+      } else if (topic.startsWith("/market/snapshot:")) { // no Time, no datetime
+        socket.send("{\"type\":\"message\",\"topic\":\"/market/ticker:BTC-USDT\","
+            + "\"subject\":\"trade.ticker\",\"data\":{\"price\":\"0.08\",\"bestAsk\":"
+            + "\"0.081\",\"bestBid\":\"0.079\"}}");
+        socket.send("{\"topic\":\"/market/snapshot:BTC-USDT\",\"type\":\"message\","
+            + "\"subject\":\"trade.snapshot\",\"data\":{\"data\":{\"vol\":25812.3,"
+            + "\"volValue\":238122.6,\"changeRate\":-0.0193,\"symbol\":\"BTC-USDT\"}}}");
+        socket.send("{\"type\":\"message\",\"topic\":\"/market/ticker:BTC-USDT\","
+            + "\"subject\":\"trade.ticker\",\"data\":{\"price\":\"0.08\",\"bestAsk\":"
+            + "\"0.081\",\"bestBid\":\"0.079\"}}");
+      }
+    });
+    StreamProbe probe = connect(stream(false, rest(ws.uri().toString()).url(),
+        ws.uri().toString(), new TickingClock()), BTC, true, true);
+
+    probe.await("a book and two tickers", p -> !p.books(BTC).isEmpty()
+        && p.tickers(BTC).size() == 2, PATIENCE);
+    BookSnapshot b = probe.books(BTC).get(0);
+    assertThat(b.exchangeTime()).isEqualTo(b.receivedAt());
+    assertThat(probe.tickers(BTC)).allSatisfy(t -> assertThat(t.exchangeTime())
+        .isEqualTo(t.receivedAt()));
+  }
+
   @Test
   void tickersMergeTheirChannelsAndNeedThemAll() {
     Instant before = Instant.ofEpochMilli(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
