@@ -53,11 +53,11 @@ class FramePacerTest {
     time.advanceTimeBy(Duration.ZERO);
     assertThat(sent).hasSize(90).allSatisfy(s -> assertThat(s).endsWith("@0"));
     assertThat(done).isEmpty();
-    time.advanceTimeBy(Duration.ofMillis(9_999));
+    time.advanceTimeBy(Duration.ofMillis(10_499)); // the window, and the margin
     assertThat(sent).hasSize(90);
     time.advanceTimeBy(Duration.ofMillis(1));
     assertThat(sent).hasSize(150);
-    assertThat(sent.subList(90, 150)).allSatisfy(s -> assertThat(s).endsWith("@10000"));
+    assertThat(sent.subList(90, 150)).allSatisfy(s -> assertThat(s).endsWith("@10500"));
     assertThat(sent).extracting(s -> s.substring(0, s.indexOf('@')))
         .containsExactlyElementsOf(frames("f", 150));
     assertThat(onSent).containsExactlyElementsOf(IntStream.range(0, 150).boxed().toList());
@@ -72,8 +72,8 @@ class FramePacerTest {
     pacer.send(frames("b", 3), k -> {}).subscribe(); // one fits now, two when a0 and a1 leave
     time.advanceTimeBy(Duration.ZERO);
     assertThat(sent).containsExactly("a0@0", "a1@0", "b0@4000");
-    time.advanceTimeBy(Duration.ofSeconds(6));
-    assertThat(sent).containsExactly("a0@0", "a1@0", "b0@4000", "b1@10000", "b2@10000");
+    time.advanceTimeBy(Duration.ofMillis(6_500));
+    assertThat(sent).containsExactly("a0@0", "a1@0", "b0@4000", "b1@10500", "b2@10500");
     time.advanceTimeBy(Duration.ofSeconds(60));
     assertThat(sent).hasSize(5); // nothing more: nothing queued
   }
@@ -93,6 +93,30 @@ class FramePacerTest {
 
     errors.clear();
     pacer.send(frames("y", 1), k -> {}).subscribe(null, errors::add);
+    assertThat(errors).singleElement().extracting(Throwable::getMessage).asString()
+        .contains("sends no more frames");
+  }
+
+  @Test
+  void framesStillQueuedWhenTheConnectionStopsFailTheirSends() {
+    FramePacer pacer = new FramePacer(1, Duration.ofSeconds(10), time);
+    Disposable run = pacer.run(text -> Mono.fromRunnable(() -> sent.add(text))).subscribe();
+    running.add(run);
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    pacer.send(frames("a", 1), k -> {}).subscribe(null, e -> outcomes.add("a failed"),
+        () -> outcomes.add("a sent"));
+    pacer.send(frames("b", 2), k -> {}).subscribe(null, e -> outcomes.add("b: "
+        + e.getMessage()), () -> outcomes.add("b sent"));
+    time.advanceTimeBy(Duration.ofSeconds(1));
+    assertThat(outcomes).containsExactly("a sent"); // b waits for the window
+
+    run.dispose(); // the connection ended
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(sent).containsExactly("a0");
+    assertThat(outcomes).containsExactly("a sent", "b: the connection ended before the frames"
+        + " were sent (cancel)");
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    pacer.send(frames("c", 1), k -> {}).subscribe(null, errors::add);
     assertThat(errors).singleElement().extracting(Throwable::getMessage).asString()
         .contains("sends no more frames");
   }
