@@ -16,7 +16,8 @@ import reactor.core.scheduler.Scheduler;
  * applied in between (the stream counts them). One per connection: the actions whose wait has
  * passed come out of {@link #due()}, which the connection merges into its inputs so that they
  * run one at a time with its messages. Waits are timed on the given clock, so they run in
- * virtual time in tests. {@link #dispose()} cancels the waits; thread-safe.
+ * virtual time in tests. A wait is forgotten once over; {@link #dispose()} cancels the others.
+ * Thread-safe.
  */
 public final class ResyncBackoff implements Disposable {
 
@@ -55,9 +56,18 @@ public final class ResyncBackoff implements Disposable {
       resubscribe.run();
       return true;
     }
-    timers.add(Mono.delay(wait, clock).subscribe(tick -> due.emitNext(resubscribe,
-        Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)))));
+    Disposable.Swap timer = Disposables.swap();
+    timers.add(timer);
+    timer.update(Mono.delay(wait, clock).subscribe(tick -> {
+      timers.remove(timer); // a fired timer is not kept for the connection's life
+      due.emitNext(resubscribe, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    }));
     return false;
+  }
+
+  /** The waits not over yet (nor cancelled), for tests. */
+  int waiting() {
+    return timers.size();
   }
 
   /** The actions whose wait has passed, to run one at a time with the connection's inputs. */

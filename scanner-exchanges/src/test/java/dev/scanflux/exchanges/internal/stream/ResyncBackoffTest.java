@@ -41,4 +41,25 @@ class ResyncBackoffTest {
     assertThat(backoff.isDisposed()).isTrue();
     running.dispose();
   }
+
+  @Test
+  void aWaitThatIsOverIsNotKept() {
+    VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+    ResyncBackoff backoff = new ResyncBackoff(clock);
+    List<Integer> ran = new CopyOnWriteArrayList<>();
+    Disposable running = backoff.due().subscribe(Runnable::run);
+    for (int k = 1; k <= 100; k++) {
+      int n = k;
+      backoff.resubscribe(1 + k % 3, () -> ran.add(n));
+    }
+    assertThat(backoff.waiting()).isEqualTo(100);
+    clock.advanceTimeBy(Duration.ofSeconds(2));
+    assertThat(backoff.waiting()).isEqualTo(33); // the 4 s waits
+    clock.advanceTimeBy(Duration.ofSeconds(2));
+    assertThat(ran).hasSize(100);
+    assertThat(backoff.waiting()).isZero();
+    running.dispose();
+    backoff.dispose();
+    clock.dispose();
+  }
 }
