@@ -66,6 +66,14 @@ abstract class VenueSourceContract {
     return true;
   }
 
+  /**
+   * Whether the venue asked about an unlisted instrument's book is asked at its book endpoint
+   * (the path a listed instrument's book asks), not only at another (discovery).
+   */
+  boolean asksTheBookEndpointAboutAnUnknownInstrument() {
+    return true;
+  }
+
   /** Requests one bulk ticker call makes. */
   int bulkRequests() {
     return 1;
@@ -233,11 +241,26 @@ abstract class VenueSourceContract {
   void bookOfAnUnknownInstrumentFails() {
     Instrument unknown = btc().isSpot() ? Instrument.spot("NOPE", btc().quote())
         : Instrument.perpetual("NOPE", btc().quote());
+    int known = sim.requestLog().size();
+    StepVerifier.create(source.book(btc(), 5)).expectNextCount(1).verifyComplete();
+    // the paths a listed instrument's book asks, its base currency replaced by the unknown one's
+    String base = btc().base();
+    List<String> bookPaths = sim.requestLog().stream().skip(known).map(ServedRequest::path)
+        .map(p -> p.replace(base, "NOPE").replace(base.toLowerCase(java.util.Locale.ROOT),
+            "nope")).toList();
+    int before = sim.requestLog().size();
     StepVerifier.create(source.book(unknown, 5))
         .expectError()
         .verify(VERIFY);
     if (asksTheVenueAboutAnUnknownInstrument()) {
-      assertThat(sim.requestLog()).as("the venue was asked").isNotEmpty();
+      List<ServedRequest> log = sim.requestLog();
+      assertThat(log.subList(before, log.size())).as("the venue was asked").isNotEmpty();
+      if (asksTheBookEndpointAboutAnUnknownInstrument()) {
+        assertThat(log.subList(before, log.size())).extracting(ServedRequest::path)
+            .as("the venue's book endpoint (as a listed instrument's book asks it: %s)",
+                bookPaths)
+            .anySatisfy(path -> assertThat(bookPaths).contains(path));
+      }
     }
   }
 

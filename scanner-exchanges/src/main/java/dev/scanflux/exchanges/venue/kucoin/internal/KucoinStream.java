@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflux.core.alert.AlertText;
 import dev.scanflux.core.model.Instrument;
 import dev.scanflux.core.spi.BadDataException;
 import dev.scanflux.core.spi.MarketSource;
@@ -545,7 +546,7 @@ public final class KucoinStream extends WsStream {
           .timeout(Mono.delay(welcomeWithin), first -> Mono.never())
           .onErrorMap(java.util.concurrent.TimeoutException.class,
               e -> new TransientSourceException(venue(), "no welcome from KuCoin within "
-                  + welcomeWithin, null))
+                  + AlertText.duration(welcomeWithin), null))
           .switchOnFirst((first, frames) -> {
             String text = first.get();
             if (text == null) { // ended before any message: its end is the connection's
@@ -702,7 +703,8 @@ public final class KucoinStream extends WsStream {
         Pending p = pending.remove(id);
         if (p != null) {
           out.addAll(failed(p, "KuCoin did not answer " + described(id, p) + " within "
-              + spec.connectTimeout() + " (nor before the pong of a later ping)", true));
+              + AlertText.duration(spec.connectTimeout()) + " (nor before the pong of a later"
+              + " ping)", true));
         }
       }
       return out;

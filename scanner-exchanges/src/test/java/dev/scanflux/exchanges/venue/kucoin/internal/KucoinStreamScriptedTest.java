@@ -380,7 +380,7 @@ class KucoinStreamScriptedTest {
     assertThat(probe.events(StreamEvent.Rejected.class)).extracting(StreamEvent.Rejected::detail)
         .containsExactly("KuCoin refused request 3 (subscribe /spotMarket/level2Depth50:BTC-USDT):"
             + " code 500 internal error", "KuCoin did not answer request 4 (subscribe"
-            + " /spotMarket/level2Depth50:BTC-USDT) within PT5S (nor before the pong of a later"
+            + " /spotMarket/level2Depth50:BTC-USDT) within 5 s (nor before the pong of a later"
             + " ping)");
     // no answer is told by the pong of a ping sent behind the request, once its time passed
     assertThat(ws.received()).extracting(f -> json(f).path("id").asText() + " "
