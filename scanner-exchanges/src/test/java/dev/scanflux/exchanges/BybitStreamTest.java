@@ -385,6 +385,22 @@ class BybitStreamTest {
             "orderbook.200.BTCUSDT", "orderbook.1000.BTCUSDT", "orderbook.1000.BTCUSDT");
   }
 
+  @Test
+  void withoutBybitsTimeTheExchangeTimeIsTheReceiveTimeOneClockReading() {
+    Instrument btc = Instrument.spot("BTC", "USDT");
+    ScriptedWsServer server = closing(new ScriptedWsServer());
+    server.onMessage((ws, m) -> { // a snapshot with no ts
+      ws.send("{\"topic\":\"orderbook.50.BTCUSDT\",\"type\":\"snapshot\",\"data\":{\"s\":"
+          + "\"BTCUSDT\",\"b\":[[\"1\",\"1\"]],\"a\":[[\"2\",\"1\"]],\"u\":1,\"seq\":1}}");
+    });
+    MarketStream stream = scriptedStream(server, Venues.bybit().clock(new TickingClock()));
+    StreamProbe probe = closing(StreamProbe.connect(stream, new StreamRequest(List.of(btc), 50,
+        true, false), StreamContext.direct()));
+    probe.await("a book", p -> !p.books(btc).isEmpty(), PATIENCE);
+    BookSnapshot b = probe.books(btc).get(0);
+    assertThat(b.exchangeTime()).isEqualTo(b.receivedAt());
+  }
+
   private MarketStream scriptedStream(ScriptedWsServer server, VenueBuilder preset) {
     return closing(preset.baseUrl("http://127.0.0.1:19").streamUrl(server.uri().toString())
         .build()).stream().orElseThrow();

@@ -397,6 +397,21 @@ class GateStreamTest {
   }
 
   @Test
+  void withoutGatesTimeTheExchangeTimeIsTheReceiveTimeOneClockReading() {
+    Instrument btc = Instrument.spot("BTC", "USDT");
+    ScriptedWsServer server = closing(new ScriptedWsServer());
+    onSubscribe(server, "spot.order_book", (ws, f) -> ws.send("{\"channel\":"
+        + "\"spot.order_book\",\"event\":\"update\",\"result\":{\"lastUpdateId\":1,\"s\":"
+        + "\"BTC_USDT\",\"l\":\"5\",\"bids\":[[\"1\",\"1\"]],\"asks\":[[\"2\",\"1\"]]}}"));
+    StreamProbe probe = closing(StreamProbe.connect(scripted(server,
+        Venues.gate().clock(new TickingClock()), "http://127.0.0.1:19"),
+        new StreamRequest(List.of(btc), 5, true, false), StreamContext.direct()));
+    probe.await("a book", p -> !p.books(btc).isEmpty(), PATIENCE); // no time_ms, no t
+    BookSnapshot b = probe.books(btc).get(0);
+    assertThat(b.exchangeTime()).isEqualTo(b.receivedAt());
+  }
+
+  @Test
   void theBookLevelIsGatesSmallestCoveringTheRequest() {
     ScriptedWsServer server = closing(new ScriptedWsServer());
     onSubscribe(server, "spot.order_book", (ws, f) -> ws.send(spotBook(1,

@@ -419,32 +419,6 @@ class KucoinStreamScriptedTest {
     assertThat(probe.error()).isNull();
   }
 
-  /** A clock one millisecond later at every reading, timers on {@code parallel}. */
-  private static final class TickingClock implements Scheduler {
-    private final java.util.concurrent.atomic.AtomicLong millis =
-        new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
-
-    @Override
-    public long now(TimeUnit unit) {
-      return unit.convert(millis.getAndIncrement(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public reactor.core.Disposable schedule(Runnable task) {
-      return Schedulers.parallel().schedule(task);
-    }
-
-    @Override
-    public reactor.core.Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-      return Schedulers.parallel().schedule(task, delay, unit);
-    }
-
-    @Override
-    public Worker createWorker() {
-      return Schedulers.parallel().createWorker();
-    }
-  }
-
   @Test
   void withoutTheVenuesTimeTheExchangeTimeIsTheReceiveTimeOneClockReading() {
     ScriptedWsServer ws = ws(true, (socket, m) -> {
@@ -466,7 +440,7 @@ class KucoinStreamScriptedTest {
       }
     });
     StreamProbe probe = connect(stream(false, rest(ws.uri().toString()).url(),
-        ws.uri().toString(), new TickingClock()), BTC, true, true);
+        ws.uri().toString(), new dev.scanflux.exchanges.TickingClock()), BTC, true, true);
 
     probe.await("a book and two tickers", p -> !p.books(BTC).isEmpty()
         && p.tickers(BTC).size() == 2, PATIENCE);
