@@ -93,6 +93,12 @@ class BinanceStreamChainTest {
    * WebSocket that acknowledges the subscription and then sends {@code events}.
    */
   private StreamProbe probe(LoopbackServer rest, List<String> events) {
+    return probe(rest, events, reactor.core.scheduler.Schedulers.parallel());
+  }
+
+  /** The same with {@code clock} for the stream's times. */
+  private StreamProbe probe(LoopbackServer rest, List<String> events,
+      reactor.core.scheduler.Scheduler clock) {
     open.add(rest);
     ScriptedWsServer ws = new ScriptedWsServer().onMessage((conn, text) -> {
       if (text.contains("\"SUBSCRIBE\"")) {
@@ -102,7 +108,7 @@ class BinanceStreamChainTest {
     });
     open.add(ws);
     MarketSource futures = Venues.binanceFutures().baseUrl(rest.url())
-        .streamUrl(ws.uri().toString()).build();
+        .streamUrl(ws.uri().toString()).clock(clock).build();
     open.add(futures);
     StreamProbe p = StreamProbe.connect(futures.stream().orElseThrow(), 10, BTC);
     open.add(p);
@@ -166,6 +172,19 @@ class BinanceStreamChainTest {
     assertThat(queries).containsExactly("/fapi/v1/depth?symbol=BTCUSDT&limit=50",
         "/fapi/v1/depth?symbol=BTCUSDT&limit=50");
     assertThat(p.events(StreamEvent.Rejected.class)).isEmpty();
+  }
+
+  @Test
+  void aBookOfTheRestSnapshotAloneIsReceivedWhenItIsTimedOneClockReading() {
+    // the REST snapshot carries no time the book keeps: its time is when it was applied
+    LoopbackServer rest = new LoopbackServer((req, res) -> res.header("content-type",
+        "application/json").sendString(Mono.just("{\"lastUpdateId\":100,\"E\":1,\"T\":1,"
+            + "\"bids\":[[\"10.0\",\"1\"]],\"asks\":[[\"11.0\",\"1\"]]}")));
+    StreamProbe p = probe(rest, List.of(event(90, 100, 80, "[[\"10.0\",\"1\"]]", "[]")),
+        new dev.scanflux.exchanges.TickingClock());
+    p.await("the snapshot's book", q -> !q.books(BTC).isEmpty(), PATIENCE);
+    BookSnapshot b = p.books(BTC).get(0);
+    assertThat(b.exchangeTime()).isEqualTo(b.receivedAt());
   }
 
   @Test
